@@ -1,0 +1,627 @@
+//! Service definitions: the six defaults of ARCHITECTURE.md, merged field by field with the
+//! user's services file (`$DSPY_AGENT_HOME/services.toml` or `--services-file`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::settings::{line_at, toml_error};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GpuMode {
+    None,
+    Auto,
+    Required,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthKind {
+    Http,
+    Tcp,
+    Redis,
+    Container,
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HealthCheck {
+    pub kind: HealthKind,
+    /// Container port whose host mapping is probed; defaults to the first mapped port.
+    pub port: Option<u16>,
+    pub path: String,
+    /// Startup budget in seconds.
+    pub timeout_s: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PortMapping {
+    pub host: u16,
+    pub container: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VolumeMount {
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Resources {
+    pub cpus: Option<f64>,
+    /// Bytes.
+    pub memory: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Service {
+    pub name: String,
+    pub image: String,
+    pub command: Option<Vec<String>>,
+    pub ports: Vec<PortMapping>,
+    pub env: BTreeMap<String, String>,
+    pub volumes: Vec<VolumeMount>,
+    pub depends_on: Vec<String>,
+    pub gpu: GpuMode,
+    pub init: bool,
+    pub health: HealthCheck,
+    pub resources: Resources,
+}
+
+impl Service {
+    /// Hash of everything that shapes the container. A change means the container is recreated.
+    pub fn config_hash(&self) -> String {
+        let canonical = serde_json::to_vec(self).expect("a service always serializes");
+        hex::encode(&Sha256::digest(&canonical)[..12])
+    }
+
+    /// The container port probed for health, and the one `ports --env` advertises.
+    pub fn primary_container_port(&self) -> Option<u16> {
+        self.health
+            .port
+            .or_else(|| self.ports.first().map(|p| p.container))
+    }
+
+    /// URL scheme for `ports --env`.
+    pub fn url_scheme(&self) -> &'static str {
+        match self.health.kind {
+            HealthKind::Redis => "redis",
+            HealthKind::Http => "http",
+            _ if self.name.contains("redis") => "redis",
+            _ => "tcp",
+        }
+    }
+}
+
+/// The resolved catalog: service name -> definition, in name order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Catalog {
+    pub services: BTreeMap<String, Service>,
+}
+
+fn service(
+    name: &str,
+    image: &str,
+    port: u16,
+    health: HealthKind,
+    path: &str,
+    depends_on: &[&str],
+    gpu: GpuMode,
+) -> Service {
+    Service {
+        name: name.into(),
+        image: image.into(),
+        command: None,
+        ports: vec![PortMapping {
+            host: port,
+            container: port,
+        }],
+        env: BTreeMap::new(),
+        volumes: vec![],
+        depends_on: depends_on.iter().map(|s| s.to_string()).collect(),
+        gpu,
+        init: true,
+        health: HealthCheck {
+            kind: health,
+            port: Some(port),
+            path: path.into(),
+            timeout_s: 60.0,
+        },
+        resources: Resources::default(),
+    }
+}
+
+/// The six services of ARCHITECTURE.md with their ports, health checks and dependencies.
+pub fn defaults() -> Catalog {
+    use HealthKind::{Http, Redis};
+    let none = GpuMode::None;
+    let mut redis = service("redis", "redis:7-alpine", 6379, Redis, "", &[], none);
+    redis.volumes.push(VolumeMount {
+        name: "data".into(),
+        path: "/data".into(),
+    });
+    let mut ollama = service(
+        "ollama",
+        "ollama/ollama:latest",
+        11434,
+        Http,
+        "/api/tags",
+        &[],
+        GpuMode::Auto,
+    );
+    ollama.volumes.push(VolumeMount {
+        name: "models".into(),
+        path: "/root/.ollama".into(),
+    });
+    ollama.health.timeout_s = 120.0;
+    let services = [
+        redis,
+        service(
+            "reddb",
+            "dspy-lightweight:latest",
+            8080,
+            Http,
+            "/health",
+            &[],
+            none,
+        ),
+        service(
+            "infermesh-node-a",
+            "official-infermesh:latest",
+            19001,
+            Http,
+            "/health",
+            &["redis"],
+            none,
+        ),
+        service(
+            "infermesh-node-b",
+            "official-infermesh:latest",
+            19002,
+            Http,
+            "/health",
+            &["redis"],
+            none,
+        ),
+        service(
+            "infermesh-router",
+            "official-infermesh:latest",
+            19000,
+            Http,
+            "/health",
+            &["infermesh-node-a", "infermesh-node-b"],
+            none,
+        ),
+        ollama,
+    ];
+    Catalog {
+        services: services.into_iter().map(|s| (s.name.clone(), s)).collect(),
+    }
+}
+
+/// One service entry of the services file: every field optional, unknown fields rejected.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceOverride {
+    image: Option<String>,
+    command: Option<Vec<String>>,
+    ports: Option<Vec<toml::Spanned<String>>>,
+    env: Option<BTreeMap<String, String>>,
+    volumes: Option<Vec<toml::Spanned<String>>>,
+    depends_on: Option<Vec<String>>,
+    gpu: Option<GpuMode>,
+    init: Option<bool>,
+    health: Option<HealthOverride>,
+    resources: Option<ResourcesOverride>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HealthOverride {
+    kind: Option<HealthKind>,
+    port: Option<u16>,
+    path: Option<String>,
+    timeout_s: Option<toml::Spanned<f64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResourcesOverride {
+    cpus: Option<toml::Spanned<f64>>,
+    memory: Option<toml::Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServicesFile {
+    #[serde(default)]
+    services: BTreeMap<String, ServiceOverride>,
+}
+
+/// Load the catalog: defaults, then the services file if it exists.
+/// `required` makes a missing file an error (an explicit --services-file).
+pub fn load(path: &Path, required: bool) -> Result<Catalog> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(defaults()),
+        Err(e) => {
+            return Err(Error::usage(format!(
+                "cannot read services file {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    merge(defaults(), path, &text)
+}
+
+/// Apply a services file's text on top of `catalog`.
+pub fn merge(mut catalog: Catalog, path: &Path, text: &str) -> Result<Catalog> {
+    let file: ServicesFile = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
+    for (name, o) in file.services {
+        let at = |field: &str, offset: Option<usize>, msg: String| {
+            let line = offset
+                .map(|o| format!("{}:", line_at(text, o)))
+                .unwrap_or_default();
+            Error::usage(format!(
+                "{}:{line} service `{name}`, field `{field}`: {msg}",
+                path.display()
+            ))
+        };
+        validate_service_name(&name).map_err(|m| at("name", None, m))?;
+        let mut svc = match catalog.services.remove(&name) {
+            Some(existing) => existing,
+            None => {
+                let image = o
+                    .image
+                    .clone()
+                    .ok_or_else(|| at("image", None, "a new service needs an image".into()))?;
+                Service {
+                    name: name.clone(),
+                    image,
+                    command: None,
+                    ports: vec![],
+                    env: BTreeMap::new(),
+                    volumes: vec![],
+                    depends_on: vec![],
+                    gpu: GpuMode::None,
+                    init: true,
+                    health: HealthCheck {
+                        kind: HealthKind::Container,
+                        port: None,
+                        path: "/health".into(),
+                        timeout_s: 60.0,
+                    },
+                    resources: Resources::default(),
+                }
+            }
+        };
+        if let Some(image) = o.image {
+            if image.trim().is_empty() {
+                return Err(at("image", None, "must not be empty".into()));
+            }
+            svc.image = image;
+        }
+        if let Some(command) = o.command {
+            svc.command = Some(command);
+        }
+        if let Some(ports) = o.ports {
+            svc.ports = ports
+                .iter()
+                .map(|p| {
+                    parse_port_mapping(p.get_ref())
+                        .map_err(|m| at("ports", Some(p.span().start), m))
+                })
+                .collect::<Result<_>>()?;
+            // The default health port no longer exists once the ports were replaced.
+            if let Some(hp) = svc.health.port
+                && !svc.ports.iter().any(|p| p.container == hp)
+            {
+                svc.health.port = svc.ports.first().map(|p| p.container);
+            }
+        }
+        if let Some(env) = o.env {
+            svc.env = env;
+        }
+        if let Some(volumes) = o.volumes {
+            svc.volumes = volumes
+                .iter()
+                .map(|v| {
+                    parse_volume(v.get_ref()).map_err(|m| at("volumes", Some(v.span().start), m))
+                })
+                .collect::<Result<_>>()?;
+        }
+        if let Some(deps) = o.depends_on {
+            svc.depends_on = deps;
+        }
+        if let Some(gpu) = o.gpu {
+            svc.gpu = gpu;
+        }
+        if let Some(init) = o.init {
+            svc.init = init;
+        }
+        if let Some(h) = o.health {
+            if let Some(kind) = h.kind {
+                svc.health.kind = kind;
+            }
+            if let Some(port) = h.port {
+                svc.health.port = Some(port);
+            }
+            if let Some(path) = h.path {
+                if !path.starts_with('/') {
+                    return Err(at(
+                        "health.path",
+                        None,
+                        format!("{path:?} must start with '/'"),
+                    ));
+                }
+                svc.health.path = path;
+            }
+            if let Some(t) = h.timeout_s {
+                let v = *t.get_ref();
+                if !(v > 0.0 && v <= 86_400.0) {
+                    return Err(at(
+                        "health.timeout_s",
+                        Some(t.span().start),
+                        format!("{v} must be between 0 and 86400 seconds"),
+                    ));
+                }
+                svc.health.timeout_s = v;
+            }
+        }
+        if let Some(r) = o.resources {
+            if let Some(cpus) = r.cpus {
+                let v = *cpus.get_ref();
+                if !(v > 0.0 && v <= 1024.0) {
+                    return Err(at(
+                        "resources.cpus",
+                        Some(cpus.span().start),
+                        format!("{v} must be a positive number of CPUs"),
+                    ));
+                }
+                svc.resources.cpus = Some(v);
+            }
+            if let Some(mem) = r.memory {
+                svc.resources.memory = Some(
+                    parse_memory(mem.get_ref())
+                        .map_err(|m| at("resources.memory", Some(mem.span().start), m))?,
+                );
+            }
+        }
+        if svc.health.port.is_none() {
+            svc.health.port = svc.ports.first().map(|p| p.container);
+        }
+        if matches!(
+            svc.health.kind,
+            HealthKind::Http | HealthKind::Tcp | HealthKind::Redis
+        ) {
+            match svc.health.port {
+                None => {
+                    return Err(at(
+                        "health.port",
+                        None,
+                        format!("a {:?} health check needs a port", svc.health.kind).to_lowercase(),
+                    ));
+                }
+                Some(p) if !svc.ports.iter().any(|m| m.container == p) => {
+                    return Err(at(
+                        "health.port",
+                        None,
+                        format!("container port {p} is not published in `ports`"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        catalog.services.insert(name, svc);
+    }
+    Ok(catalog)
+}
+
+/// Service names become container and DNS names.
+fn validate_service_name(name: &str) -> std::result::Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "service name {name:?} is invalid: use lowercase letters, digits, '-' and '_'"
+        ))
+    }
+}
+
+/// "host:container" with both in 1..=65535.
+pub fn parse_port_mapping(s: &str) -> std::result::Result<PortMapping, String> {
+    let bad = || format!("bad port string {s:?} (expected \"HOST:CONTAINER\", e.g. \"6379:6379\")");
+    let (host, container) = s.split_once(':').ok_or_else(bad)?;
+    let port = |p: &str| p.trim().parse::<u16>().ok().filter(|p| *p != 0);
+    Ok(PortMapping {
+        host: port(host).ok_or_else(bad)?,
+        container: port(container).ok_or_else(bad)?,
+    })
+}
+
+/// "name:/container/path"; the name is local to the service (the volume is `<project>_<service>_<name>`).
+pub fn parse_volume(s: &str) -> std::result::Result<VolumeMount, String> {
+    let bad = || format!("bad volume {s:?} (expected \"NAME:/container/path\")");
+    let (name, path) = s.split_once(':').ok_or_else(bad)?;
+    let name_ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if !name_ok || !path.starts_with('/') {
+        return Err(bad());
+    }
+    Ok(VolumeMount {
+        name: name.into(),
+        path: path.into(),
+    })
+}
+
+/// "512m", "2g", "1024k", "1048576" (bytes) -> bytes.
+pub fn parse_memory(s: &str) -> std::result::Result<u64, String> {
+    let bad = || {
+        format!(
+            "bad memory size {s:?} (expected a number with an optional b, k, m or g suffix, e.g. \"512m\")"
+        )
+    };
+    let t = s.trim().to_ascii_lowercase();
+    let t = t
+        .strip_suffix('b')
+        .filter(|r| r.ends_with(['k', 'm', 'g']))
+        .unwrap_or(&t);
+    let (digits, mult) = match t.chars().last() {
+        Some('k') => (&t[..t.len() - 1], 1u64 << 10),
+        Some('m') => (&t[..t.len() - 1], 1 << 20),
+        Some('g') => (&t[..t.len() - 1], 1 << 30),
+        Some('b') => (&t[..t.len() - 1], 1),
+        _ => (t, 1),
+    };
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    // Docker refuses less than 6 MiB; say so here rather than at container creation.
+    let bytes = n.checked_mul(mult).ok_or_else(bad)?;
+    if bytes < 6 << 20 {
+        return Err(format!("memory size {s:?} is below Docker's minimum of 6m"));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merged(text: &str) -> Result<Catalog> {
+        merge(defaults(), Path::new("services.toml"), text)
+    }
+
+    #[test]
+    fn defaults_match_the_architecture() {
+        let c = defaults();
+        let names: Vec<_> = c.services.keys().cloned().collect();
+        assert_eq!(
+            names,
+            [
+                "infermesh-node-a",
+                "infermesh-node-b",
+                "infermesh-router",
+                "ollama",
+                "reddb",
+                "redis"
+            ]
+        );
+        assert_eq!(c.services["redis"].ports[0].host, 6379);
+        assert_eq!(c.services["redis"].health.kind, HealthKind::Redis);
+        assert_eq!(c.services["reddb"].health.path, "/health");
+        assert_eq!(c.services["ollama"].health.path, "/api/tags");
+        assert_eq!(c.services["ollama"].gpu, GpuMode::Auto);
+        assert_eq!(
+            c.services["infermesh-router"].depends_on,
+            ["infermesh-node-a", "infermesh-node-b"]
+        );
+        assert_eq!(c.services["infermesh-node-b"].depends_on, ["redis"]);
+        assert_eq!(c.services["infermesh-router"].ports[0].host, 19000);
+    }
+
+    #[test]
+    fn override_changes_only_given_fields_and_adds_services() {
+        let c = merged(
+            r#"
+[services.redis]
+image = "my/redis:1"
+[services.redis.resources]
+memory = "512m"
+cpus = 1.5
+[services.web]
+image = "busybox"
+ports = ["18080:80"]
+depends_on = ["redis"]
+[services.web.health]
+kind = "http"
+path = "/"
+"#,
+        )
+        .unwrap();
+        let redis = &c.services["redis"];
+        assert_eq!(redis.image, "my/redis:1");
+        assert_eq!(redis.ports[0].host, 6379);
+        assert_eq!(redis.resources.memory, Some(512 << 20));
+        assert_eq!(redis.resources.cpus, Some(1.5));
+        let web = &c.services["web"];
+        assert_eq!(
+            web.ports,
+            [PortMapping {
+                host: 18080,
+                container: 80
+            }]
+        );
+        assert_eq!(web.health.port, Some(80));
+        assert!(web.init);
+        assert_ne!(
+            redis.config_hash(),
+            defaults().services["redis"].config_hash()
+        );
+    }
+
+    #[test]
+    fn errors_name_file_service_and_field() {
+        let err = merged("[services.redis]\nports = [\"63x9:6379\"]\n").unwrap_err();
+        assert_eq!(err.code, crate::error::Code::Usage);
+        assert!(err.message.contains("services.toml:2:"), "{}", err.message);
+        assert!(
+            err.message.contains("service `redis`, field `ports`"),
+            "{}",
+            err.message
+        );
+        let err = merged("[services.redis.resources]\nmemory = \"lots\"\n").unwrap_err();
+        assert!(
+            err.message.contains("field `resources.memory`"),
+            "{}",
+            err.message
+        );
+        let err = merged("[services.redis]\nimagez = \"x\"\n").unwrap_err();
+        assert!(
+            err.message.contains("imagez") && err.message.contains(":2:"),
+            "{}",
+            err.message
+        );
+        let err = merged("[services.new]\nports = [\"1:1\"]\n").unwrap_err();
+        assert!(err.message.contains("needs an image"), "{}", err.message);
+        let err = merged("[services.redis]\ngpu = \"sometimes\"\n").unwrap_err();
+        assert!(err.message.contains("sometimes"), "{}", err.message);
+    }
+
+    #[test]
+    fn memory_sizes() {
+        assert_eq!(parse_memory("512m").unwrap(), 512 << 20);
+        assert_eq!(parse_memory("2G").unwrap(), 2 << 30);
+        assert_eq!(parse_memory("8192kb").unwrap(), 8 << 20);
+        assert!(parse_memory("1k").is_err());
+        assert!(parse_memory("12x").is_err());
+        assert!(parse_memory("").is_err());
+    }
+
+    #[test]
+    fn port_strings() {
+        assert_eq!(
+            parse_port_mapping("1:2").unwrap(),
+            PortMapping {
+                host: 1,
+                container: 2
+            }
+        );
+        for bad in ["1", "0:1", "a:b", "1:70000", ":1"] {
+            assert!(parse_port_mapping(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Command-line types only (clap derive). No logic lives here: `commands/` does the work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dspy-agent",
+    version,
+    about = "Run the infrastructure under DSPy agents: services, state and (later) a task scheduler",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Print machine-readable JSON on stdout instead of tables
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Print only data and errors: no progress, no warnings
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Project name: prefixes container, network and volume names
+    #[arg(long, global = true, env = "DSPY_AGENT_PROJECT", value_name = "NAME")]
+    pub project: Option<String>,
+    /// Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]
+    #[arg(long, global = true, env = "DSPY_AGENT_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Services file to use instead of $DSPY_AGENT_HOME/services.toml
+    #[arg(
+        long,
+        global = true,
+        env = "DSPY_AGENT_SERVICES_FILE",
+        value_name = "PATH"
+    )]
+    pub services_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start services (and their dependencies), health-gated
+    Up(UpArgs),
+    /// Stop and remove services (and what depends on them)
+    Down(DownArgs),
+    /// Show the project's services: state, health, ports, uptime
+    #[command(visible_alias = "status")]
+    Ps(PsArgs),
+    /// Show the services' logs, merged
+    Logs(LogsArgs),
+    /// Show the host endpoints of running services
+    Ports(PortsArgs),
+    /// Show or change settings and the service catalog
+    Config(ConfigArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Write man pages into a directory
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Services to start, comma separated [default: those enabled in config.toml]
+    #[arg(long, short = 's', value_delimiter = ',', value_name = "A,B")]
+    pub services: Vec<String>,
+    /// Never pull: fail when an image is not present locally
+    #[arg(long)]
+    pub no_pull: bool,
+    /// Recreate containers even when their definition is unchanged
+    #[arg(long)]
+    pub recreate: bool,
+    /// Override every service's health timeout, in seconds
+    #[arg(long, value_name = "S")]
+    pub wait_timeout: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// Services to stop, comma separated; their dependents stop too [default: all]
+    #[arg(long, short = 's', value_delimiter = ',', value_name = "A,B")]
+    pub services: Vec<String>,
+    /// Also remove the project's named volumes
+    #[arg(long)]
+    pub volumes: bool,
+    /// Seconds to wait for a container to stop before killing it
+    #[arg(long, short = 't', default_value_t = 10, value_name = "S")]
+    pub timeout: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct PsArgs {
+    /// Also show services of the catalog that have no container
+    #[arg(long, short = 'a')]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Keep following new lines (and services that start later) until Ctrl-C
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Lines to show from the end of each service's log
+    #[arg(long = "tail", short = 'n', value_name = "N")]
+    pub tail: Option<u64>,
+    /// Only lines newer than this: seconds since the epoch, or a duration such as 30s, 5m, 2h
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Show each line's timestamp
+    #[arg(long, short = 't')]
+    pub timestamps: bool,
+    /// Only these services (repeatable)
+    #[arg(long = "service", value_name = "S")]
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PortsArgs {
+    /// Print NAME_URL=... lines a shell can evaluate
+    #[arg(long, conflicts_with = "json")]
+    pub env: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print every effective setting with its source (default, file, env, flag)
+    Show,
+    /// Write a commented default config.toml
+    Init {
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print where the files are
+    Path,
+    /// Validate and write one setting to config.toml (e.g. `ports.redis 6380`)
+    Set {
+        /// workspace, orchestrator_addr, env_manager_addr, http_addr, gpu, services.NAME or ports.NAME
+        key: String,
+        value: String,
+    },
+    /// Print the resolved service catalog (defaults merged with the services file)
+    Services,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate for
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write the pages into
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}

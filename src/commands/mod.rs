@@ -1,0 +1,88 @@
+//! One file per subcommand. Each reads settings, calls library code and prints through the Printer.
+
+pub mod completions;
+pub mod config;
+pub mod down;
+pub mod logs;
+pub mod man;
+pub mod ports;
+pub mod ps;
+pub mod up;
+
+use crate::catalog::{self, Catalog};
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::lifecycle::Stack;
+use crate::output::Printer;
+use crate::runtime::Runtime;
+use crate::settings::{CliOverrides, Settings, Source};
+use crate::state::StateFile;
+
+/// What every command gets: the parsed global flags, effective settings and the printer.
+pub struct Ctx {
+    pub global: GlobalArgs,
+    pub overrides: CliOverrides,
+    pub printer: Printer,
+}
+
+impl Ctx {
+    pub fn settings(&self) -> Result<Settings> {
+        Settings::load(&self.overrides)
+    }
+
+    /// The resolved catalog: defaults plus the services file (which must exist if named).
+    pub fn catalog(&self, settings: &Settings) -> Result<Catalog> {
+        let explicit = settings.services_file.source != Source::Default;
+        catalog::load(&settings.services_file.value, explicit)
+    }
+}
+
+impl Ctx {
+    /// Settings, catalog and a connected Docker client: what the lifecycle commands share.
+    pub async fn stack(&self) -> Result<Stack> {
+        let settings = self.settings()?;
+        let catalog = self.catalog(&settings)?;
+        crate::graph::validate(&catalog)?;
+        let runtime = Runtime::connect(&settings.docker_host.value).await?;
+        Ok(Stack {
+            runtime,
+            catalog,
+            project: settings.project.value.clone(),
+            state: StateFile::new(&settings.home.value),
+            port_overrides: settings
+                .ports
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value))
+                .collect(),
+            gpu_allowed: settings.gpu.value,
+        })
+    }
+}
+
+pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<()> {
+    let ctx = Ctx {
+        global: cli.global,
+        overrides,
+        printer,
+    };
+    match cli.command {
+        Command::Config(args) => config::run(&ctx, args.command),
+        Command::Completions(args) => completions::run(&ctx, args),
+        Command::Man(args) => man::run(&ctx, args),
+        Command::Up(args) => block_on(up::run(&ctx, args)),
+        Command::Down(args) => block_on(down::run(&ctx, args)),
+        Command::Ps(args) => block_on(ps::run(&ctx, args)),
+        Command::Logs(args) => block_on(logs::run(&ctx, args)),
+        Command::Ports(args) => block_on(ports::run(&ctx, args)),
+    }
+}
+
+/// Commands that talk to Docker run on a small tokio runtime built only for them.
+fn block_on<F: std::future::Future<Output = Result<()>>>(fut: F) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::runtime(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(fut)
+}

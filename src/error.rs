@@ -1,0 +1,102 @@
+//! One error type for the whole tool. Each error carries the exit code a script sees.
+
+use std::fmt;
+
+/// Documented exit codes (README, "Exit codes"). Scripts depend on these numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// 0: not an error to report: stdout was closed by the reader (`| head`), as ripgrep does.
+    Quiet = 0,
+    /// 1: anything that went wrong at run time.
+    Runtime = 1,
+    /// 2: bad flags, bad config or services file, unknown service, cycle.
+    Usage = 2,
+    /// 3: a service did not become healthy in time.
+    Unhealthy = 3,
+    /// 4: the container engine could not be reached.
+    EngineUnreachable = 4,
+    /// 5: the orchestrator (`dspy-agent serve`) is not running.
+    OrchestratorDown = 5,
+    /// 6: a waited-for task failed or was cancelled.
+    TaskFailed = 6,
+}
+
+#[derive(Debug)]
+pub struct Error {
+    pub code: Code,
+    pub message: String,
+    /// Extra machine-readable detail, printed as the `--json` error document.
+    pub detail: Option<serde_json::Value>,
+    /// The command already printed its own JSON document for this failure.
+    pub json_printed: bool,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            detail: None,
+            json_printed: false,
+        }
+    }
+    pub fn runtime(message: impl Into<String>) -> Self {
+        Self::new(Code::Runtime, message)
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Code::Usage, message)
+    }
+    /// A failure whose `--json` document the command has already printed.
+    pub fn json_printed(mut self) -> Self {
+        self.json_printed = true;
+        self
+    }
+    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+    /// Prefix the message with what was being done, keeping the exit code.
+    pub fn context(mut self, what: impl fmt::Display) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Error::new(Code::Quiet, "broken pipe");
+        }
+        Error::runtime(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
+            return Error::new(Code::Quiet, "broken pipe");
+        }
+        Error::runtime(e.to_string())
+    }
+}
+
+/// Attach a description of the failed step to any error, as a runtime error.
+pub trait Context<T> {
+    fn context(self, what: impl fmt::Display) -> Result<T>;
+}
+
+impl<T, E: Into<Error>> Context<T> for std::result::Result<T, E> {
+    fn context(self, what: impl fmt::Display) -> Result<T> {
+        self.map_err(|e| e.into().context(what))
+    }
+}

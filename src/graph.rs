@@ -1,0 +1,315 @@
+//! The dependency graph: closure of a requested set, per-service start plan, reverse stop plan.
+//! Everything is validated (unknown dependencies, cycles) before anything runs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+
+/// A validated set of services with the edges between them.
+/// `deps[s]` are what `s` needs; `dependents[s]` are what needs `s`. Both stay inside the set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub deps: BTreeMap<String, BTreeSet<String>>,
+    pub dependents: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// Check that every dependency exists and that there is no cycle.
+pub fn validate(catalog: &Catalog) -> Result<()> {
+    for svc in catalog.services.values() {
+        for dep in &svc.depends_on {
+            if !catalog.services.contains_key(dep) {
+                return Err(Error::usage(format!(
+                    "service `{}` depends on unknown service `{dep}`",
+                    svc.name
+                )));
+            }
+        }
+    }
+    if let Some(cycle) = find_cycle(catalog) {
+        return Err(Error::usage(format!(
+            "dependency cycle: {}",
+            cycle.join(" -> ")
+        )));
+    }
+    Ok(())
+}
+
+/// Depth-first search with colours; returns the cycle as `a -> b -> a`.
+fn find_cycle(catalog: &Catalog) -> Option<Vec<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Visiting,
+        Done,
+    }
+    fn visit(
+        name: &str,
+        catalog: &Catalog,
+        marks: &mut BTreeMap<String, Mark>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        match marks.get(name) {
+            Some(Mark::Done) => return None,
+            Some(Mark::Visiting) => {
+                let start = stack.iter().position(|s| s == name).unwrap_or(0);
+                let mut cycle = stack[start..].to_vec();
+                cycle.push(name.to_string());
+                return Some(cycle);
+            }
+            None => {}
+        }
+        marks.insert(name.to_string(), Mark::Visiting);
+        stack.push(name.to_string());
+        if let Some(svc) = catalog.services.get(name) {
+            let mut deps = svc.depends_on.clone();
+            deps.sort();
+            for dep in deps {
+                if let Some(cycle) = visit(&dep, catalog, marks, stack) {
+                    return Some(cycle);
+                }
+            }
+        }
+        stack.pop();
+        marks.insert(name.to_string(), Mark::Done);
+        None
+    }
+    let mut marks = BTreeMap::new();
+    for name in catalog.services.keys() {
+        let mut stack = Vec::new();
+        if let Some(cycle) = visit(name, catalog, &mut marks, &mut stack) {
+            return Some(cycle);
+        }
+    }
+    None
+}
+
+fn unknown(catalog: &Catalog, name: &str) -> Error {
+    let known: Vec<_> = catalog.services.keys().map(String::as_str).collect();
+    Error::usage(format!(
+        "unknown service `{name}` (known: {})",
+        known.join(", ")
+    ))
+}
+
+/// The requested services plus everything they need, transitively.
+pub fn closure(catalog: &Catalog, requested: &[String]) -> Result<BTreeSet<String>> {
+    validate(catalog)?;
+    let mut out = BTreeSet::new();
+    let mut todo: Vec<String> = requested.to_vec();
+    while let Some(name) = todo.pop() {
+        let svc = catalog
+            .services
+            .get(&name)
+            .ok_or_else(|| unknown(catalog, &name))?;
+        if out.insert(name.clone()) {
+            todo.extend(svc.depends_on.iter().cloned());
+        }
+    }
+    Ok(out)
+}
+
+/// The requested services plus everything that depends on them, transitively (for `down`).
+pub fn reverse_closure(catalog: &Catalog, requested: &[String]) -> Result<BTreeSet<String>> {
+    validate(catalog)?;
+    let mut out = BTreeSet::new();
+    let mut todo: Vec<String> = requested.to_vec();
+    while let Some(name) = todo.pop() {
+        if !catalog.services.contains_key(&name) {
+            return Err(unknown(catalog, &name));
+        }
+        if out.insert(name.clone()) {
+            for svc in catalog.services.values() {
+                if svc.depends_on.contains(&name) {
+                    todo.push(svc.name.clone());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Plan {
+    /// The edges among `members` (dependencies outside the set are ignored: they are
+    /// either already running or not the caller's concern).
+    pub fn new(catalog: &Catalog, members: &BTreeSet<String>) -> Plan {
+        let mut deps = BTreeMap::new();
+        let mut dependents: BTreeMap<String, BTreeSet<String>> = members
+            .iter()
+            .map(|m| (m.clone(), BTreeSet::new()))
+            .collect();
+        for name in members {
+            let mine: BTreeSet<String> = catalog
+                .services
+                .get(name)
+                .map(|s| {
+                    s.depends_on
+                        .iter()
+                        .filter(|d| members.contains(*d))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            for d in &mine {
+                dependents
+                    .entry(d.clone())
+                    .or_default()
+                    .insert(name.clone());
+            }
+            deps.insert(name.clone(), mine);
+        }
+        Plan { deps, dependents }
+    }
+
+    /// A deterministic start order: each service after its dependencies, ties by name.
+    /// (The runner does not wait for whole levels; it starts each service as soon as its
+    /// own dependencies are healthy. This order is what a serial runner would do.)
+    pub fn start_order(&self) -> Vec<String> {
+        kahn(&self.deps)
+    }
+
+    /// The reverse: each service after everything that depends on it.
+    pub fn stop_order(&self) -> Vec<String> {
+        kahn(&self.dependents)
+    }
+}
+
+/// Topological sort of an acyclic `before` map (node -> nodes that must come first).
+fn kahn(before: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+    let mut waiting: BTreeMap<&str, usize> =
+        before.iter().map(|(k, v)| (k.as_str(), v.len())).collect();
+    let mut ready: BTreeSet<&str> = waiting
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(k, _)| *k)
+        .collect();
+    let mut out = Vec::new();
+    while let Some(next) = ready.pop_first() {
+        waiting.remove(next);
+        out.push(next.to_string());
+        for (k, v) in before {
+            if v.contains(next)
+                && let Some(n) = waiting.get_mut(k.as_str())
+            {
+                *n -= 1;
+                if *n == 0 {
+                    ready.insert(k.as_str());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{defaults, merge};
+    use std::path::Path;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn router_brings_redis_and_both_nodes() {
+        let c = defaults();
+        let set = closure(&c, &names(&["infermesh-router"])).unwrap();
+        assert_eq!(
+            set.into_iter().collect::<Vec<_>>(),
+            [
+                "infermesh-node-a",
+                "infermesh-node-b",
+                "infermesh-router",
+                "redis"
+            ]
+        );
+    }
+
+    #[test]
+    fn start_order_respects_dependencies_and_is_deterministic() {
+        let c = defaults();
+        let all: BTreeSet<String> = c.services.keys().cloned().collect();
+        let plan = Plan::new(&c, &all);
+        let order = plan.start_order();
+        assert_eq!(
+            order,
+            [
+                "ollama",
+                "reddb",
+                "redis",
+                "infermesh-node-a",
+                "infermesh-node-b",
+                "infermesh-router"
+            ]
+        );
+        assert_eq!(
+            plan.stop_order(),
+            [
+                "infermesh-router",
+                "infermesh-node-a",
+                "infermesh-node-b",
+                "ollama",
+                "reddb",
+                "redis"
+            ]
+        );
+        // Per service, not per level: node-a waits only for redis.
+        assert_eq!(
+            plan.deps["infermesh-node-a"],
+            BTreeSet::from(["redis".to_string()])
+        );
+    }
+
+    #[test]
+    fn stopping_redis_stops_what_needs_it() {
+        let c = defaults();
+        let set = reverse_closure(&c, &names(&["redis"])).unwrap();
+        assert_eq!(
+            set.into_iter().collect::<Vec<_>>(),
+            [
+                "infermesh-node-a",
+                "infermesh-node-b",
+                "infermesh-router",
+                "redis"
+            ]
+        );
+        let set = reverse_closure(&c, &names(&["infermesh-node-a"])).unwrap();
+        assert_eq!(
+            set.into_iter().collect::<Vec<_>>(),
+            ["infermesh-node-a", "infermesh-router"]
+        );
+    }
+
+    #[test]
+    fn cycles_and_unknowns_are_rejected_with_the_path() {
+        let c = merge(
+            defaults(),
+            Path::new("s.toml"),
+            "[services.a]\nimage = \"x\"\ndepends_on = [\"b\"]\n[services.b]\nimage = \"x\"\ndepends_on = [\"a\"]\n",
+        )
+        .unwrap();
+        let err = closure(&c, &names(&["redis"])).unwrap_err();
+        assert_eq!(err.code, crate::error::Code::Usage);
+        assert_eq!(err.message, "dependency cycle: a -> b -> a");
+
+        let c = merge(
+            defaults(),
+            Path::new("s.toml"),
+            "[services.a]\nimage = \"x\"\ndepends_on = [\"nope\"]\n",
+        )
+        .unwrap();
+        let err = closure(&c, &names(&["a"])).unwrap_err();
+        assert!(
+            err.message.contains("unknown service `nope`"),
+            "{}",
+            err.message
+        );
+
+        let err = closure(&defaults(), &names(&["postgres"])).unwrap_err();
+        assert!(
+            err.message.starts_with("unknown service `postgres`"),
+            "{}",
+            err.message
+        );
+    }
+}

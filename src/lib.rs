@@ -1,0 +1,133 @@
+//! dspy-agent: the infrastructure under DSPy agents, as one binary.
+//!
+//! `cli` holds the clap types, `commands` one file per subcommand, and the rest one module per
+//! concept or outside system (settings, state file, catalog, graph, Docker runtime, health probes,
+//! host ports, GPUs, output).
+
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod gpu;
+pub mod graph;
+pub mod health;
+pub mod lifecycle;
+pub mod output;
+pub mod ports;
+pub mod runtime;
+pub mod settings;
+pub mod state;
+
+use std::process::ExitCode;
+
+use clap::{ArgMatches, CommandFactory, FromArgMatches, parser::ValueSource};
+
+use crate::cli::Cli;
+use crate::error::{Code, Error};
+use crate::output::Printer;
+use crate::settings::{CliOverrides, Source, Sourced};
+
+/// Parse the command line, run the command, and turn the outcome into an exit code.
+pub fn run() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Code::Usage as u8 } else { 0 });
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(Code::Usage as u8);
+        }
+    };
+    let printer = Printer::new(cli.global.json, cli.global.quiet);
+    init_tracing(cli.global.verbose, cli.global.quiet);
+    let overrides = cli_overrides(&cli, &matches);
+    match commands::dispatch(cli, overrides, printer.clone()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(&printer, e),
+    }
+}
+
+fn report(printer: &Printer, e: Error) -> ExitCode {
+    if e.code == Code::Quiet {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("error: {}", e.message);
+    if printer.json && !e.json_printed {
+        let mut doc = serde_json::json!({
+            "error": {"code": e.code as u8, "message": e.message},
+        });
+        if let Some(detail) = e.detail {
+            doc["error"]["detail"] = detail;
+        }
+        let _ = printer.json_document(doc);
+    }
+    ExitCode::from(e.code as u8)
+}
+
+/// Which of the clap-read values came from a flag and which from an environment variable.
+fn cli_overrides(cli: &Cli, matches: &ArgMatches) -> CliOverrides {
+    // Global flags given after the subcommand live in the subcommand's matches.
+    let source_of = |id: &str| -> Source {
+        let mut m = matches;
+        loop {
+            if let Some(ValueSource::EnvVariable) = m.value_source(id) {
+                return Source::Env(env_name(id).into());
+            }
+            match m.subcommand() {
+                Some((_, sub)) => m = sub,
+                None => return Source::Flag,
+            }
+        }
+    };
+    let g = &cli.global;
+    CliOverrides {
+        project: g.project.clone().map(|v| Sourced {
+            value: v,
+            source: source_of("project"),
+        }),
+        home: g.home.clone().map(|v| Sourced {
+            value: v,
+            source: source_of("home"),
+        }),
+        services_file: g.services_file.clone().map(|v| Sourced {
+            value: v,
+            source: source_of("services_file"),
+        }),
+    }
+}
+
+fn env_name(id: &str) -> &'static str {
+    match id {
+        "project" => "DSPY_AGENT_PROJECT",
+        "home" => "DSPY_AGENT_HOME",
+        _ => "DSPY_AGENT_SERVICES_FILE",
+    }
+}
+
+/// Logs go to stderr. RUST_LOG wins over -v; -q keeps only errors.
+fn init_tracing(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (_, 0) => "warn",
+        (_, 1) => "info",
+        (_, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("dspy_agent={level},warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,123 @@
+//! The single Printer: data to stdout (a table or `--json`), progress and warnings to stderr.
+//! No colour when stdout is not a terminal or NO_COLOR is set.
+
+use std::io::{IsTerminal, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::Result;
+
+/// Version of every `--json` document this binary prints (README, "JSON output").
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone)]
+pub struct Printer {
+    pub json: bool,
+    pub quiet: bool,
+    /// Colour and live progress are for people at a terminal.
+    pub color: bool,
+    pub stderr_tty: bool,
+}
+
+impl Printer {
+    pub fn new(json: bool, quiet: bool) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Printer {
+            json,
+            quiet,
+            color: std::io::stdout().is_terminal() && !no_color,
+            stderr_tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Print a JSON document on stdout, with `schema_version` added at the top.
+    pub fn json_document(&self, doc: impl Serialize) -> Result<()> {
+        let mut value = serde_json::to_value(doc)?;
+        if let Value::Object(map) = &mut value {
+            let mut with_version = serde_json::Map::new();
+            with_version.insert("schema_version".into(), JSON_SCHEMA_VERSION.into());
+            with_version.extend(std::mem::take(map));
+            value = Value::Object(with_version);
+        }
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &value)?;
+        writeln!(out)?;
+        Ok(())
+    }
+
+    /// One NDJSON line on stdout (streams such as `logs --json`).
+    pub fn json_line(&self, value: &impl Serialize) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, value)?;
+        writeln!(out)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A line of data on stdout.
+    pub fn line(&self, text: impl AsRef<str>) -> Result<()> {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", text.as_ref())?;
+        Ok(())
+    }
+
+    /// A progress message on stderr. With `--json` progress is NDJSON (see `event`).
+    pub fn progress(&self, text: impl AsRef<str>) {
+        if !self.quiet && !self.json {
+            eprintln!("{}", text.as_ref());
+        }
+    }
+
+    /// A progress event: NDJSON on stderr with `--json`, nothing otherwise (the caller
+    /// prints its human form with `progress`).
+    pub fn event(&self, value: &impl Serialize) {
+        if self.json
+            && !self.quiet
+            && let Ok(line) = serde_json::to_string(value)
+        {
+            eprintln!("{line}");
+        }
+    }
+
+    pub fn warn(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            if self.json {
+                self.event(&serde_json::json!({"type": "warning", "message": text.as_ref()}));
+            } else {
+                eprintln!("warning: {}", text.as_ref());
+            }
+        }
+    }
+
+    /// A table for people; plain ASCII without colour when not on a terminal.
+    pub fn table(&self, header: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+        let mut table = Table::new();
+        table
+            .load_style(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(header.iter().map(|h| h.to_uppercase()));
+        for row in rows {
+            table.add_row(row);
+        }
+        if !self.color {
+            table.force_no_tty();
+        }
+        let text = table.to_string();
+        let mut out = std::io::stdout().lock();
+        for line in text.lines() {
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+
+    /// Wrap `text` in an ANSI colour when colour is on (index picks from a small palette).
+    pub fn paint(&self, text: &str, index: usize) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        const PALETTE: [u8; 6] = [36, 33, 32, 35, 34, 31];
+        format!("\x1b[{}m{text}\x1b[0m", PALETTE[index % PALETTE.len()])
+    }
+}

@@ -1,0 +1,659 @@
+//! Effective settings: CLI flag > environment > `$DSPY_AGENT_HOME/config.toml` > defaults.
+//! Every value remembers where it came from, so `config show` can say.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub const DEFAULT_PROJECT: &str = "dspy-agent";
+pub const DEFAULT_ORCHESTRATOR_ADDR: &str = "127.0.0.1:9098";
+pub const DEFAULT_ENV_MANAGER_ADDR: &str = "127.0.0.1:50100";
+pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:9097";
+pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Default,
+    File,
+    /// The environment variable that set it.
+    Env(String),
+    Flag,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("default"),
+            Source::File => f.write_str("file"),
+            Source::Env(var) => write!(f, "env {var}"),
+            Source::Flag => f.write_str("flag"),
+        }
+    }
+}
+
+/// A value with its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Sourced<T> {
+    fn new(value: T, source: Source) -> Self {
+        Sourced { value, source }
+    }
+}
+
+/// What the command line said about the values that clap reads (flag or env var).
+#[derive(Debug, Clone, Default)]
+pub struct CliOverrides {
+    pub project: Option<Sourced<String>>,
+    pub home: Option<Sourced<PathBuf>>,
+    pub services_file: Option<Sourced<PathBuf>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub home: Sourced<PathBuf>,
+    pub project: Sourced<String>,
+    pub services_file: Sourced<PathBuf>,
+    pub workspace: Sourced<String>,
+    pub orchestrator_addr: Sourced<String>,
+    pub env_manager_addr: Sourced<String>,
+    pub http_addr: Sourced<String>,
+    /// Allow GPU passthrough for services that ask for one (`gpu = "auto"`).
+    pub gpu: Sourced<bool>,
+    pub docker_host: Sourced<String>,
+    pub log_filter: Sourced<Option<String>>,
+    /// Which services `up` starts when `--services` is not given.
+    pub services: BTreeMap<String, Sourced<bool>>,
+    /// Host port overrides, keyed by service name.
+    pub ports: BTreeMap<String, Sourced<u16>>,
+}
+
+/// The config.toml format (ARCHITECTURE.md, "Configuration File").
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    workspace: Option<toml::Spanned<String>>,
+    project: Option<toml::Spanned<String>>,
+    orchestrator_addr: Option<toml::Spanned<String>>,
+    env_manager_addr: Option<toml::Spanned<String>>,
+    http_addr: Option<toml::Spanned<String>>,
+    gpu: Option<bool>,
+    services: Option<BTreeMap<String, bool>>,
+    ports: Option<BTreeMap<String, toml::Spanned<u16>>>,
+}
+
+/// The keys `config set` accepts, with a short description for error messages.
+pub const SETTABLE_KEYS: &str = "workspace, project, orchestrator_addr, env_manager_addr, http_addr, gpu, services.NAME, ports.NAME";
+
+/// Services `up` starts by default, as in ARCHITECTURE.md's example config.
+pub fn default_enabled_services() -> BTreeMap<String, bool> {
+    [
+        ("redis", true),
+        ("reddb", true),
+        ("infermesh-router", true),
+        ("ollama", false),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+pub fn default_home() -> Result<PathBuf> {
+    directories::BaseDirs::new()
+        .map(|dirs| dirs.home_dir().join(".dspy-agent"))
+        .ok_or_else(|| {
+            Error::usage("cannot find the home directory: set DSPY_AGENT_HOME or pass --home")
+        })
+}
+
+/// Reads the process environment; tests pass their own map instead.
+pub trait Env {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl Env for BTreeMap<String, String> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+impl Settings {
+    /// Load settings from the process environment and the home's config.toml.
+    pub fn load(cli: &CliOverrides) -> Result<Settings> {
+        Self::load_with(cli, &ProcessEnv)
+    }
+
+    pub fn load_with(cli: &CliOverrides, env: &dyn Env) -> Result<Settings> {
+        let home = match &cli.home {
+            Some(home) => home.clone(),
+            None => Sourced::new(default_home()?, Source::Default),
+        };
+        let config_path = home.value.join("config.toml");
+        let file = read_config_file(&config_path)?;
+
+        let layered = |flag: Option<Sourced<String>>,
+                       env_vars: &[&str],
+                       from_file: Option<String>,
+                       default: &str|
+         -> Sourced<String> {
+            if let Some(v) = flag {
+                return v;
+            }
+            for var in env_vars {
+                if let Some(v) = env.var(var) {
+                    return Sourced::new(v, Source::Env(var.to_string()));
+                }
+            }
+            match from_file {
+                Some(v) => Sourced::new(v, Source::File),
+                None => Sourced::new(default.to_string(), Source::Default),
+            }
+        };
+        let spanned = |v: &Option<toml::Spanned<String>>| v.as_ref().map(|s| s.get_ref().clone());
+
+        let project = layered(
+            cli.project.clone(),
+            &[],
+            spanned(&file.project),
+            DEFAULT_PROJECT,
+        );
+        validate_project(&project.value)
+            .map_err(|e| e.context(source_label(&project, &config_path)))?;
+
+        let services_file = cli
+            .services_file
+            .clone()
+            .unwrap_or_else(|| Sourced::new(home.value.join("services.toml"), Source::Default));
+
+        let workspace = layered(
+            None,
+            &["DSPY_AGENT_WORKSPACE"],
+            spanned(&file.workspace),
+            ".",
+        );
+        let addr = |vars: &[&str],
+                    from_file: &Option<toml::Spanned<String>>,
+                    default: &str,
+                    port_key: &str|
+         -> Result<Sourced<String>> {
+            let mut v = layered(None, vars, spanned(from_file), default);
+            v.value =
+                normalize_addr(&v.value).map_err(|e| e.context(source_label(&v, &config_path)))?;
+            // A [ports] entry changes only the port of a value that was not set explicitly.
+            if v.source == Source::Default
+                && let Some(port) = file.ports.as_ref().and_then(|p| p.get(port_key))
+            {
+                let host = v
+                    .value
+                    .rsplit_once(':')
+                    .map(|(h, _)| h)
+                    .unwrap_or("127.0.0.1");
+                v = Sourced::new(format!("{host}:{}", port.get_ref()), Source::File);
+            }
+            Ok(v)
+        };
+        let orchestrator_addr = addr(
+            &["DSPY_AGENT_ORCHESTRATOR_ADDR", "ORCHESTRATOR_GRPC_ADDR"],
+            &file.orchestrator_addr,
+            DEFAULT_ORCHESTRATOR_ADDR,
+            "orchestrator",
+        )?;
+        let env_manager_addr = addr(
+            &["DSPY_AGENT_ENV_MANAGER_ADDR", "ENV_MANAGER_GRPC_ADDR"],
+            &file.env_manager_addr,
+            DEFAULT_ENV_MANAGER_ADDR,
+            "env_manager",
+        )?;
+        let http_addr = addr(
+            &["DSPY_AGENT_HTTP_ADDR"],
+            &file.http_addr,
+            DEFAULT_HTTP_ADDR,
+            "http",
+        )?;
+
+        let gpu = match env.var("DSPY_AGENT_GPU") {
+            Some(v) => Sourced::new(
+                parse_bool(&v).ok_or_else(|| {
+                    Error::usage(format!(
+                        "environment variable DSPY_AGENT_GPU: expected true or false, got {v:?}"
+                    ))
+                })?,
+                Source::Env("DSPY_AGENT_GPU".into()),
+            ),
+            None => match file.gpu {
+                Some(v) => Sourced::new(v, Source::File),
+                None => Sourced::new(true, Source::Default),
+            },
+        };
+        let docker_host = layered(None, &["DOCKER_HOST"], None, DEFAULT_DOCKER_HOST);
+        let log_filter = match env.var("RUST_LOG") {
+            Some(v) => Sourced::new(Some(v), Source::Env("RUST_LOG".into())),
+            None => Sourced::new(None, Source::Default),
+        };
+
+        let mut services: BTreeMap<String, Sourced<bool>> = default_enabled_services()
+            .into_iter()
+            .map(|(k, v)| (k, Sourced::new(v, Source::Default)))
+            .collect();
+        for (name, on) in file.services.unwrap_or_default() {
+            services.insert(name, Sourced::new(on, Source::File));
+        }
+        let mut ports = BTreeMap::new();
+        for (name, port) in file.ports.unwrap_or_default() {
+            if *port.get_ref() == 0 {
+                return Err(Error::usage(format!(
+                    "{}:{}: key `ports.{name}`: port 0 is not a valid host port",
+                    config_path.display(),
+                    line_of(&config_path, port.span().start)
+                )));
+            }
+            if !["orchestrator", "env_manager", "http"].contains(&name.as_str()) {
+                ports.insert(name, Sourced::new(*port.get_ref(), Source::File));
+            }
+        }
+
+        Ok(Settings {
+            home,
+            project,
+            services_file,
+            workspace,
+            orchestrator_addr,
+            env_manager_addr,
+            http_addr,
+            gpu,
+            docker_host,
+            log_filter,
+            services,
+            ports,
+        })
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.home.value.join("config.toml")
+    }
+    pub fn state_path(&self) -> PathBuf {
+        self.home.value.join("state.json")
+    }
+    pub fn logs_dir(&self) -> PathBuf {
+        self.home.value.join("logs")
+    }
+
+    /// Every effective value as (key, JSON value, source), in a stable order.
+    pub fn entries(&self) -> Vec<(String, serde_json::Value, Source)> {
+        use serde_json::json;
+        let mut out = vec![
+            (
+                "home".into(),
+                json!(self.home.value),
+                self.home.source.clone(),
+            ),
+            (
+                "project".into(),
+                json!(self.project.value),
+                self.project.source.clone(),
+            ),
+            (
+                "services_file".into(),
+                json!(self.services_file.value),
+                self.services_file.source.clone(),
+            ),
+            (
+                "workspace".into(),
+                json!(self.workspace.value),
+                self.workspace.source.clone(),
+            ),
+            (
+                "orchestrator_addr".into(),
+                json!(self.orchestrator_addr.value),
+                self.orchestrator_addr.source.clone(),
+            ),
+            (
+                "env_manager_addr".into(),
+                json!(self.env_manager_addr.value),
+                self.env_manager_addr.source.clone(),
+            ),
+            (
+                "http_addr".into(),
+                json!(self.http_addr.value),
+                self.http_addr.source.clone(),
+            ),
+            ("gpu".into(), json!(self.gpu.value), self.gpu.source.clone()),
+            (
+                "docker_host".into(),
+                json!(self.docker_host.value),
+                self.docker_host.source.clone(),
+            ),
+            (
+                "log_filter".into(),
+                json!(self.log_filter.value),
+                self.log_filter.source.clone(),
+            ),
+        ];
+        for (name, on) in &self.services {
+            out.push((
+                format!("services.{name}"),
+                json!(on.value),
+                on.source.clone(),
+            ));
+        }
+        for (name, port) in &self.ports {
+            out.push((
+                format!("ports.{name}"),
+                json!(port.value),
+                port.source.clone(),
+            ));
+        }
+        out
+    }
+}
+
+fn source_label<T>(value: &Sourced<T>, config_path: &Path) -> String {
+    match &value.source {
+        Source::File => format!("{}", config_path.display()),
+        other => format!("value from {other}"),
+    }
+}
+
+/// Parse config.toml if it exists. Errors name the file, the line and the key.
+fn read_config_file(path: &Path) -> Result<ConfigFile> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
+        Err(e) => return Err(Error::usage(format!("cannot read {}: {e}", path.display()))),
+    };
+    parse_config_text(path, &text)
+}
+
+/// Check a config.toml text the way loading does (used by `config set` before writing).
+pub fn validate_config_text(path: &Path, text: &str) -> Result<()> {
+    parse_config_text(path, text).map(|_| ())
+}
+
+fn parse_config_text(path: &Path, text: &str) -> Result<ConfigFile> {
+    let text = text.to_string();
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+    for (key, value) in [
+        ("orchestrator_addr", &file.orchestrator_addr),
+        ("env_manager_addr", &file.env_manager_addr),
+        ("http_addr", &file.http_addr),
+    ] {
+        if let Some(value) = value {
+            normalize_addr(value.get_ref()).map_err(|e| {
+                Error::usage(format!(
+                    "{}:{}: key `{key}`: {}",
+                    path.display(),
+                    line_at(&text, value.span().start),
+                    e.message
+                ))
+            })?;
+        }
+    }
+    Ok(file)
+}
+
+/// Turn a toml error into "FILE:LINE: message" with exit code 2.
+/// When the message does not say which key, the key is read off the offending line.
+pub fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
+    let offset = e.span().map(|s| s.start).unwrap_or(0);
+    let line = line_at(text, offset);
+    let message = e.message().trim_end();
+    let key = key_at_line(text, line);
+    match key {
+        Some(key) if !message.contains(key.rsplit('.').next().unwrap_or(&key)) => {
+            Error::usage(format!("{}:{line}: key `{key}`: {message}", path.display()))
+        }
+        _ => Error::usage(format!("{}:{line}: {message}", path.display())),
+    }
+}
+
+/// The dotted key assigned on a 1-based line, with its enclosing [table] header.
+fn key_at_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let (key, _) = lines.get(line.checked_sub(1)?)?.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let table = lines[..line - 1].iter().rev().find_map(|l| {
+        let l = l.trim();
+        l.strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+            .map(|t| t.trim_matches(['[', ']']).trim().to_string())
+    });
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+fn line_of(path: &Path, offset: usize) -> usize {
+    std::fs::read_to_string(path)
+        .map(|t| line_at(&t, offset))
+        .unwrap_or(1)
+}
+
+pub fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Accept `host:port`, `:port` (Go style, as in ORCHESTRATOR_GRPC_ADDR=":9098") and `[v6]:port`.
+/// A missing host means loopback: this tool never listens on all interfaces unless told to.
+pub fn normalize_addr(addr: &str) -> Result<String> {
+    let addr = addr.trim();
+    let (host, port) = addr.rsplit_once(':').ok_or_else(|| {
+        Error::usage(format!("address {addr:?} has no port (expected HOST:PORT)"))
+    })?;
+    let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(|| {
+        Error::usage(format!(
+            "address {addr:?} has a bad port (expected 1-65535)"
+        ))
+    })?;
+    let host = if host.is_empty() { "127.0.0.1" } else { host };
+    if host.contains(char::is_whitespace) || host.contains('/') {
+        return Err(Error::usage(format!("address {addr:?} has a bad host")));
+    }
+    Ok(format!("{host}:{port}"))
+}
+
+/// Project names become Docker object names, so keep them to what Docker accepts.
+pub fn validate_project(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "project name {name:?} is invalid: use 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit"
+        )))
+    }
+}
+
+/// The text `config init` writes: every key, commented, with its default.
+pub const DEFAULT_CONFIG_TOML: &str = r#"# dspy-agent settings. Precedence: CLI flag > environment > this file > defaults.
+# `dspy-agent config show` prints every effective value and where it came from.
+
+# Working directory handed to agents.
+# workspace = "."
+
+# Project name: prefixes container, network and volume names (env DSPY_AGENT_PROJECT).
+# project = "dspy-agent"
+
+# Where `serve` listens and clients connect (env ORCHESTRATOR_GRPC_ADDR, ENV_MANAGER_GRPC_ADDR,
+# DSPY_AGENT_HTTP_ADDR). Loopback by default.
+# orchestrator_addr = "127.0.0.1:9098"
+# env_manager_addr = "127.0.0.1:50100"
+# http_addr = "127.0.0.1:9097"
+
+# Pass NVIDIA GPUs to services that ask for one, when a GPU is present (env DSPY_AGENT_GPU).
+# gpu = true
+
+# Services `dspy-agent up` starts when --services is not given. Dependencies come along.
+[services]
+redis = true
+reddb = true
+infermesh-router = true
+ollama = false
+
+# Host ports, by service (and orchestrator, env_manager, http for `serve`).
+# A busy port is moved to the next free one at `up` time.
+[ports]
+# redis = 6379
+# reddb = 8080
+# infermesh-router = 19000
+# ollama = 11434
+# orchestrator = 9098
+# env_manager = 50100
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn home_with(config: &str) -> (tempfile::TempDir, CliOverrides) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        let cli = CliOverrides {
+            home: Some(Sourced::new(dir.path().to_path_buf(), Source::Flag)),
+            ..Default::default()
+        };
+        (dir, cli)
+    }
+
+    #[test]
+    fn precedence_is_flag_env_file_default() {
+        let (_dir, mut cli) = home_with(
+            "project = \"from-file\"\norchestrator_addr = \"127.0.0.1:1111\"\nworkspace = \"/w\"\n",
+        );
+        let e = env(&[("ORCHESTRATOR_GRPC_ADDR", ":2222")]);
+        let s = Settings::load_with(&cli, &e).unwrap();
+        assert_eq!(s.project.value, "from-file");
+        assert_eq!(s.project.source, Source::File);
+        assert_eq!(s.orchestrator_addr.value, "127.0.0.1:2222");
+        assert_eq!(
+            s.orchestrator_addr.source,
+            Source::Env("ORCHESTRATOR_GRPC_ADDR".into())
+        );
+        assert_eq!(s.workspace.value, "/w");
+        assert_eq!(s.env_manager_addr.value, DEFAULT_ENV_MANAGER_ADDR);
+        assert_eq!(s.env_manager_addr.source, Source::Default);
+
+        cli.project = Some(Sourced::new("from-flag".into(), Source::Flag));
+        let s = Settings::load_with(&cli, &e).unwrap();
+        assert_eq!(s.project.value, "from-flag");
+        assert_eq!(s.project.source, Source::Flag);
+    }
+
+    #[test]
+    fn dspy_agent_env_beats_architecture_env_name() {
+        let (_dir, cli) = home_with("");
+        let e = env(&[
+            ("DSPY_AGENT_ORCHESTRATOR_ADDR", "127.0.0.1:3"),
+            ("ORCHESTRATOR_GRPC_ADDR", ":4"),
+        ]);
+        let s = Settings::load_with(&cli, &e).unwrap();
+        assert_eq!(s.orchestrator_addr.value, "127.0.0.1:3");
+    }
+
+    #[test]
+    fn ports_map_moves_default_addresses_and_service_ports() {
+        let (_dir, cli) =
+            home_with("[ports]\norchestrator = 7000\nredis = 6380\n[services]\nollama = true\n");
+        let s = Settings::load_with(&cli, &env(&[])).unwrap();
+        assert_eq!(s.orchestrator_addr.value, "127.0.0.1:7000");
+        assert_eq!(s.orchestrator_addr.source, Source::File);
+        assert_eq!(s.ports["redis"].value, 6380);
+        assert!(s.services["ollama"].value);
+        assert_eq!(s.services["ollama"].source, Source::File);
+        assert_eq!(s.services["redis"].source, Source::Default);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let (dir, cli) = home_with("workspace = \".\"\n\ncolour = true\n");
+        let err = Settings::load_with(&cli, &env(&[])).unwrap_err();
+        assert_eq!(err.code, crate::error::Code::Usage);
+        let path = dir.path().join("config.toml");
+        assert!(
+            err.message.starts_with(&format!("{}:3:", path.display())),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains("colour"), "{}", err.message);
+    }
+
+    #[test]
+    fn wrong_type_and_malformed_file_are_usage_errors() {
+        let (_d, cli) = home_with("gpu = \"yes\"\n");
+        let err = Settings::load_with(&cli, &env(&[])).unwrap_err();
+        assert!(
+            err.message.contains(":1:") && err.message.contains("gpu"),
+            "{}",
+            err.message
+        );
+        let (_d, cli) = home_with("[ports\nredis = 1\n");
+        let err = Settings::load_with(&cli, &env(&[])).unwrap_err();
+        assert_eq!(err.code, crate::error::Code::Usage);
+        let (_d, cli) = home_with("\n[ports]\nredis = 70000\n");
+        let err = Settings::load_with(&cli, &env(&[])).unwrap_err();
+        assert!(err.message.contains(":3:"), "{}", err.message);
+        let (_d, cli) = home_with("orchestrator_addr = \"nope\"\n");
+        let err = Settings::load_with(&cli, &env(&[])).unwrap_err();
+        assert!(
+            err.message.contains(":1: key `orchestrator_addr`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn addresses_normalize() {
+        assert_eq!(normalize_addr(":9098").unwrap(), "127.0.0.1:9098");
+        assert_eq!(normalize_addr("0.0.0.0:50100").unwrap(), "0.0.0.0:50100");
+        assert!(normalize_addr("localhost").is_err());
+        assert!(normalize_addr("h:0").is_err());
+    }
+
+    #[test]
+    fn default_config_file_parses() {
+        let (_dir, cli) = home_with(DEFAULT_CONFIG_TOML);
+        let s = Settings::load_with(&cli, &env(&[])).unwrap();
+        assert!(s.services["redis"].value);
+    }
+}

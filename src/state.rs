@@ -1,0 +1,358 @@
+//! `state.json`: a cache of what the tool started, shared by stateless subcommands.
+//! Writers hold an exclusive advisory lock on `state.lock`, readers a shared one. Every write
+//! goes to a temp file in the same directory, is fsync'd, then renamed over the old file, so a
+//! reader or a crash never sees half a document. Docker's labels remain the truth; `ps` repairs
+//! this file from them.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+pub const SCHEMA_VERSION: u32 = 1;
+const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub schema_version: u32,
+    #[serde(default)]
+    pub projects: BTreeMap<String, ProjectState>,
+    /// Fields written by a newer version are kept, not dropped.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            schema_version: SCHEMA_VERSION,
+            projects: BTreeMap::new(),
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectState {
+    #[serde(default)]
+    pub services: BTreeMap<String, ServiceState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceState {
+    pub container_id: String,
+    pub image: String,
+    pub config_hash: String,
+    #[serde(default)]
+    pub ports: Vec<PortBinding>,
+    /// Host ports that were busy and moved aside at `up` time.
+    #[serde(default)]
+    pub remapped: Vec<PortRemap>,
+    pub health: String,
+    pub started_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortBinding {
+    pub container_port: u16,
+    pub host_ip: String,
+    pub host_port: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortRemap {
+    pub container_port: u16,
+    pub requested: u16,
+    pub actual: u16,
+}
+
+/// The state file of one home directory.
+#[derive(Debug, Clone)]
+pub struct StateFile {
+    dir: PathBuf,
+    lock_timeout: Duration,
+}
+
+impl StateFile {
+    pub fn new(home: &Path) -> Self {
+        let lock_timeout = std::env::var("DSPY_AGENT_LOCK_TIMEOUT_S")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| *s >= 0.0)
+            .map(Duration::from_secs_f64)
+            .unwrap_or(DEFAULT_LOCK_TIMEOUT);
+        StateFile {
+            dir: home.to_path_buf(),
+            lock_timeout,
+        }
+    }
+
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join("state.json")
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.dir.join("state.lock")
+    }
+
+    /// Read under a shared lock. A missing file is an empty state.
+    pub fn read(&self) -> Result<State> {
+        if !self.path().exists() {
+            return Ok(State::default());
+        }
+        let _lock = self.lock(false)?;
+        self.read_unlocked()
+    }
+
+    /// Read, change and write back under the exclusive lock. `change` sees the latest state.
+    pub fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T> {
+        ensure_home(&self.dir)?;
+        let _lock = self.lock(true)?;
+        let mut state = self.read_unlocked()?;
+        let before = state.clone();
+        let out = change(&mut state);
+        if state != before {
+            self.write_unlocked(&state)?;
+        }
+        Ok(out)
+    }
+
+    fn read_unlocked(&self) -> Result<State> {
+        let path = self.path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+            Err(e) => {
+                return Err(Error::runtime(format!(
+                    "cannot read {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        match serde_json::from_str::<State>(&text) {
+            Ok(state) if state.schema_version > SCHEMA_VERSION => Err(Error::runtime(format!(
+                "{} has schema_version {}, newer than this dspy-agent understands ({SCHEMA_VERSION}): upgrade dspy-agent",
+                path.display(),
+                state.schema_version
+            ))),
+            Ok(state) => Ok(state),
+            // Only a hand edit can do this (writes are atomic). The file is a cache that
+            // Docker's labels rebuild, so keep the bad copy for the user and start afresh.
+            Err(e) => {
+                let aside = path.with_extension(format!("json.corrupt-{}", std::process::id()));
+                let _ = std::fs::rename(&path, &aside);
+                tracing::warn!(
+                    "{} was not valid JSON ({e}); moved it to {} and started a new one",
+                    path.display(),
+                    aside.display()
+                );
+                Ok(State::default())
+            }
+        }
+    }
+
+    fn write_unlocked(&self, state: &State) -> Result<()> {
+        let mut bytes = serde_json::to_vec_pretty(state)?;
+        bytes.push(b'\n');
+        write_atomic(&self.path(), &bytes)
+    }
+
+    /// Take the lock, retrying until the timeout; the error names the pid that holds it.
+    fn lock(&self, exclusive: bool) -> Result<File> {
+        ensure_home(&self.dir)?;
+        let path = self.lock_path();
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::runtime(format!("cannot open {}: {e}", path.display())))?;
+        let start = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let attempt = if exclusive {
+                file.try_lock()
+            } else {
+                file.try_lock_shared()
+            };
+            match attempt {
+                Ok(()) => return Ok(file),
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(e)) => {
+                    return Err(Error::runtime(format!(
+                        "cannot lock {}: {e}",
+                        path.display()
+                    )));
+                }
+            }
+            if start.elapsed() >= self.lock_timeout {
+                let holder = lock_holder(&file)
+                    .map(|pid| format!("process {pid}"))
+                    .unwrap_or_else(|| "another process".into());
+                return Err(Error::runtime(format!(
+                    "timed out after {:.1}s waiting for the lock on {}: held by {holder}",
+                    self.lock_timeout.as_secs_f64(),
+                    path.display()
+                )));
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Create the home directory, private to the user.
+pub fn ensure_home(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|e| Error::runtime(format!("cannot create {}: {e}", dir.display())))
+}
+
+/// Write `bytes` to `path` so that readers see the old or the new file, never a mix:
+/// temp file in the same directory, fsync, rename, fsync the directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        File::open(dir)?.sync_all()
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::runtime(format!("cannot write {}: {e}", path.display()))
+    })
+}
+
+/// The pid holding a flock on this file, from /proc/locks (Linux).
+fn lock_holder(file: &File) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let inode = file.metadata().ok()?.ino();
+    let locks = std::fs::read_to_string("/proc/locks").ok()?;
+    locks.lines().find_map(|line| {
+        // "1: FLOCK  ADVISORY  WRITE 12345 fd:01:1234567 0 EOF"
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let pid = fields.get(4)?.parse::<u32>().ok()?;
+        let ino = fields.get(5)?.rsplit(':').next()?.parse::<u64>().ok()?;
+        (fields.get(1) == Some(&"FLOCK") && ino == inode && pid != std::process::id())
+            .then_some(pid)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_round_trips_and_keeps_unknown_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("state.json"),
+            r#"{"schema_version":1,"projects":{},"future_field":{"x":1}}"#,
+        )
+        .unwrap();
+        let sf = StateFile::new(dir.path());
+        sf.update(|s| {
+            s.projects.entry("p".into()).or_default();
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(sf.path()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["future_field"]["x"], 1);
+        assert!(v["projects"]["p"].is_object());
+        assert_eq!(sf.read().unwrap().projects.len(), 1);
+    }
+
+    #[test]
+    fn corrupt_file_is_moved_aside_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("state.json"), "{ half").unwrap();
+        let sf = StateFile::new(dir.path());
+        sf.update(|s| s.projects.insert("p".into(), ProjectState::default()))
+            .unwrap();
+        let aside: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("corrupt"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(std::fs::read_to_string(aside[0].path()).unwrap(), "{ half");
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("state.json"), r#"{"schema_version":99}"#).unwrap();
+        let err = StateFile::new(dir.path()).read().unwrap_err();
+        assert!(err.message.contains("upgrade"), "{}", err.message);
+    }
+
+    #[test]
+    fn lock_timeout_names_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let sf = StateFile::new(dir.path()).with_lock_timeout(Duration::from_millis(100));
+        // A child process holds the lock: flock conflicts are per open file, so this is real.
+        let mut child = std::process::Command::new("flock")
+            .arg(dir.path().join("state.lock"))
+            .args(["sleep", "5"])
+            .spawn()
+            .expect("flock(1) from util-linux");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let err = loop {
+            match sf.update(|_| ()) {
+                Err(e) => break e,
+                Ok(()) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Ok(()) => panic!("the lock was never contended"),
+            }
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(err.message.contains("held by process"), "{}", err.message);
+    }
+
+    #[test]
+    fn threads_updating_at_once_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let handles: Vec<_> = (0..16)
+            .map(|i| {
+                let sf = StateFile::new(dir.path());
+                std::thread::spawn(move || {
+                    sf.update(|s| {
+                        s.projects.insert(format!("p{i}"), ProjectState::default());
+                    })
+                    .unwrap()
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(
+            StateFile::new(dir.path()).read().unwrap().projects.len(),
+            16
+        );
+    }
+}

@@ -1,0 +1,52 @@
+//! `dspy-agent down`: stop and remove services, dependents first.
+
+use std::sync::Arc;
+
+use crate::cli::DownArgs;
+use crate::commands::Ctx;
+use crate::error::Result;
+use crate::lifecycle::{DownOptions, Event, EventSink, Phase};
+
+pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<()> {
+    let stack = Arc::new(ctx.stack().await?);
+    let printer = ctx.printer.clone();
+    let sink: EventSink = Arc::new(move |event: Event| {
+        if printer.json {
+            printer.event(&event);
+        } else if let Event::Service {
+            service,
+            status: Phase::Removed,
+            ..
+        } = &event
+        {
+            printer.progress(format!("{service:<18} removed"));
+        }
+    });
+    let report = stack
+        .down(
+            DownOptions {
+                services: args.services,
+                volumes: args.volumes,
+                timeout_s: args.timeout,
+            },
+            sink,
+        )
+        .await?;
+    let p = &ctx.printer;
+    if p.json {
+        return p.json_document(&report);
+    }
+    if report.removed.is_empty() {
+        p.progress(format!("nothing to stop in project `{}`", report.project));
+    }
+    if report.network_removed {
+        p.progress(format!(
+            "network {} removed",
+            crate::runtime::network_name(&report.project)
+        ));
+    }
+    for v in &report.volumes_removed {
+        p.progress(format!("volume {v} removed"));
+    }
+    Ok(())
+}

@@ -67,24 +67,19 @@ async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
     let Value::Object(obj) = doc else {
         return error(StatusCode::BAD_REQUEST, "expected a JSON object");
     };
-    let str_field = |k: &str| -> Result<String, Response> {
+    // Errors are messages for a 400 answer.
+    let str_field = |k: &str| -> Result<String, String> {
         match obj.get(k) {
             None | Some(Value::Null) => Ok(String::new()),
             Some(Value::String(s)) => Ok(s.clone()),
-            Some(_) => Err(error(
-                StatusCode::BAD_REQUEST,
-                format!("`{k}` must be a string"),
-            )),
+            Some(_) => Err(format!("`{k}` must be a string")),
         }
     };
-    let num_field = |k: &str| -> Result<Option<f64>, Response> {
+    let num_field = |k: &str| -> Result<Option<f64>, String> {
         match obj.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => Ok(n.as_f64()),
-            Some(_) => Err(error(
-                StatusCode::BAD_REQUEST,
-                format!("`{k}` must be a number"),
-            )),
+            Some(_) => Err(format!("`{k}` must be a number")),
         }
     };
     let parsed = (|| {
@@ -104,19 +99,11 @@ async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
                     (k.clone(), v)
                 })
                 .collect(),
-            Some(_) => {
-                return Err(error(
-                    StatusCode::BAD_REQUEST,
-                    "`payload` must be a JSON object",
-                ));
-            }
+            Some(_) => return Err("`payload` must be a JSON object".to_string()),
         };
         let priority = num_field("priority")?.unwrap_or(0.0);
         if priority.fract() != 0.0 || priority.abs() > i32::MAX as f64 {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                "`priority` must be an integer",
-            ));
+            return Err("`priority` must be an integer".to_string());
         }
         Ok(SubmitRequest {
             task_id,
@@ -129,7 +116,7 @@ async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
     })();
     let req = match parsed {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(msg) => return error(StatusCode::BAD_REQUEST, msg),
     };
     match ctx.sched.submit(req).await {
         Ok((task, created)) => {

@@ -286,7 +286,7 @@ impl Scheduler {
     /// were running are retried as a new attempt (or failed when out of attempts).
     pub fn new(
         store: Store,
-        loaded: Vec<(Task, Option<String>)>,
+        loaded: crate::server::store::Loaded,
         cfg: SchedulerSettings,
         project: String,
         docker_host: String,
@@ -1190,7 +1190,7 @@ impl Scheduler {
                 _ = tick.tick() => {
                     self.reap_leases();
                     ticks += 1;
-                    if ticks % 50 == 0 {
+                    if ticks.is_multiple_of(50) {
                         let mut g = lock(&self.inner);
                         self.apply_retention(&mut g);
                         drop(g);
@@ -1220,15 +1220,16 @@ impl Scheduler {
                 break;
             }
             if Instant::now() >= deadline {
-                let mut g = lock(&self.inner);
-                tracing::warn!(
-                    "{running} task(s) still running after {:.1}s: killing them; they will be retried at the next start",
-                    timeout.as_secs_f64()
-                );
-                for (_, kill) in g.kills.drain() {
-                    let _ = kill.send(Kill::Shutdown);
+                {
+                    let mut g = lock(&self.inner);
+                    tracing::warn!(
+                        "{running} task(s) still running after {:.1}s: killing them; they will be retried at the next start",
+                        timeout.as_secs_f64()
+                    );
+                    for (_, kill) in g.kills.drain() {
+                        let _ = kill.send(Kill::Shutdown);
+                    }
                 }
-                drop(g);
                 // Let the executors reap their processes and containers.
                 let reap_deadline = Instant::now() + Duration::from_secs(5);
                 while Instant::now() < reap_deadline

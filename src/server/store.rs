@@ -30,13 +30,16 @@ const MAX_GROUP: usize = 4096;
 pub enum Record {
     /// The task's full state. `payload` travels only when it is new (or in a compacted file).
     Put {
-        task: Task,
+        task: Box<Task>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         payload: Option<String>,
     },
     /// The task was dropped by retention.
     Del { id: String },
 }
+
+/// Live tasks read back from the journal, each with its payload while it has one.
+pub type Loaded = Vec<(Task, Option<String>)>;
 
 enum Msg {
     Append {
@@ -62,7 +65,7 @@ pub struct Store {
 impl Store {
     /// Open (creating) the store, replay the journal, write it back compacted, and start the
     /// writer. Returns the live tasks with their payloads.
-    pub fn open(dir: &Path) -> Result<(Store, Vec<(Task, Option<String>)>)> {
+    pub fn open(dir: &Path) -> Result<(Store, Loaded)> {
         crate::state::ensure_home(dir)?;
         let path = dir.join(JOURNAL);
         let tasks = replay(&path)?;
@@ -187,7 +190,7 @@ fn encode_put(out: &mut Vec<u8>, task: &Task, payload: Option<&str>) {
 
 /// Read the journal into the live set. A line that does not parse is skipped with a warning
 /// (a torn last line after a crash is expected).
-fn replay(path: &Path) -> Result<Vec<(Task, Option<String>)>> {
+fn replay(path: &Path) -> Result<Loaded> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
@@ -219,11 +222,11 @@ fn replay(path: &Path) -> Result<Vec<(Task, Option<String>)>> {
             Ok(Record::Put { task, payload }) => match live.get_mut(&task.id) {
                 Some(entry) => {
                     let payload = payload.or_else(|| entry.1.take());
-                    *entry = (task, payload);
+                    *entry = (*task, payload);
                 }
                 None => {
                     order.push(task.id.clone());
-                    live.insert(task.id.clone(), (task, payload));
+                    live.insert(task.id.clone(), (*task, payload));
                 }
             },
             Ok(Record::Del { id }) => {

@@ -179,11 +179,12 @@ pub struct ServeArgs {
 pub enum ServeCommand {
     /// Report on the running scheduler
     Status,
-    /// Stop the running scheduler gracefully (SIGTERM), then kill it after the timeout
+    /// Stop the running scheduler gracefully: no new tasks, running ones may finish
     Stop {
-        /// Seconds to wait for it to exit before killing it
-        #[arg(long, short = 't', default_value_t = 60.0, value_name = "S")]
-        timeout: f64,
+        /// Seconds running tasks may take to finish; unfinished ones stay queued for the next start
+        /// [default: scheduler.shutdown_timeout_s]
+        #[arg(long, short = 't', value_name = "S")]
+        timeout: Option<f64>,
     },
 }
 

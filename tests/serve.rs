@@ -143,6 +143,19 @@ impl Server {
         }
     }
 
+    /// Reap a server that was told to stop some other way (`serve stop`).
+    fn terminate_reaped(&mut self) -> std::process::ExitStatus {
+        let mut c = self.child.take().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(s) = c.try_wait().unwrap() {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     async fn client(&self) -> Orch {
         OrchestratorServiceClient::connect(format!("http://{}", self.orch))
             .await
@@ -1403,4 +1416,71 @@ async fn env_manager_rpcs_use_the_lifecycle_code() {
         .unwrap()
         .into_inner();
     assert!(st.services.is_empty(), "{st:?}");
+}
+
+#[tokio::test]
+async fn retention_keeps_the_newest_finished_tasks() {
+    let mut s = Server::start("[scheduler]\nretention_count = 2\n");
+    let mut c = s.client().await;
+    for i in 0..4 {
+        let id = format!("r{i}");
+        c.submit_task(req(&id, sh("true"))).await.unwrap();
+        wait_done(&mut c, &id).await;
+    }
+    c.submit_task(req("pending", HashMap::new())).await.unwrap();
+    let check = |list: pb::ListTasksResponse| {
+        let mut ids: Vec<String> = list.tasks.into_iter().map(|t| t.task_id).collect();
+        ids.sort();
+        assert_eq!(ids, ["pending", "r2", "r3"]);
+    };
+    let all = pb::ListTasksRequest {
+        status: String::new(),
+        class: String::new(),
+        limit: 100,
+    };
+    check(c.list_tasks(all.clone()).await.unwrap().into_inner());
+    s.kill9();
+    s.spawn();
+    let mut c = s.client().await;
+    check(c.list_tasks(all).await.unwrap().into_inner());
+    assert_eq!(
+        c.get_task_status(pb::GetTaskStatusRequest {
+            task_id: "r0".into()
+        })
+        .await
+        .unwrap_err()
+        .code(),
+        tonic::Code::NotFound
+    );
+}
+
+#[tokio::test]
+async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
+    let mut s = Server::start("");
+    let mut c = s.client().await;
+    c.submit_task(req(
+        "long",
+        sh("sleep 0.4; [ \"$DSPY_TASK_ATTEMPT\" -ge 2 ]"),
+    ))
+    .await
+    .unwrap();
+    wait_status(&mut c, "long", "running").await;
+    let t0 = Instant::now();
+    let out = s
+        .cli()
+        .args(["serve", "stop", "--timeout", "0.1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(t0.elapsed() < Duration::from_secs(8));
+    let status = s.terminate_reaped();
+    assert!(status.success(), "{}", s.log());
+    s.spawn();
+    let mut c = s.client().await;
+    let t = wait_done(&mut c, "long").await;
+    assert_eq!((t.status.as_str(), t.attempt), ("completed", 2), "{t:?}");
 }

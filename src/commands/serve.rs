@@ -82,7 +82,7 @@ async fn detach(ctx: &Ctx) -> Result<()> {
     if settings.services_file.source != crate::settings::Source::Default {
         cmd.env("DSPY_AGENT_SERVICES_FILE", &settings.services_file.value);
     }
-    // Its own session: no terminal, no signals from the shell's job control.
+    // Its own process group: Ctrl-C in the shell that started it does not reach it.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd
         .spawn()
@@ -205,8 +205,9 @@ async fn status(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-fn stop(ctx: &Ctx, timeout: f64) -> Result<()> {
+fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
     let settings = ctx.settings()?;
+    let timeout = timeout.unwrap_or(settings.scheduler.shutdown_timeout_s.value);
     let home = settings.home.value.clone();
     let Some(s) = server::running(&home) else {
         ctx.printer.progress("dspy-agent serve is not running");
@@ -217,6 +218,9 @@ fn stop(ctx: &Ctx, timeout: f64) -> Result<()> {
         return Ok(());
     };
     let pid = s.pid as i32;
+    let timeout = timeout.max(0.0);
+    // The server drains for `timeout`; it is killed if still there a little after.
+    std::fs::write(server::stop_timeout_path(&home), timeout.to_string())?;
     // SAFETY: kill(2) sends a signal to the pid the server recorded; no memory involved.
     unsafe {
         libc::kill(pid, libc::SIGTERM);
@@ -224,7 +228,7 @@ fn stop(ctx: &Ctx, timeout: f64) -> Result<()> {
     ctx.printer.progress(format!(
         "stopping dspy-agent serve (pid {pid}): running tasks may finish"
     ));
-    let deadline = Instant::now() + Duration::from_secs_f64(timeout.max(0.0));
+    let deadline = Instant::now() + Duration::from_secs_f64(timeout + 10.0);
     let mut killed = false;
     while server::pid_alive(s.pid) {
         if Instant::now() >= deadline {

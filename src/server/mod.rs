@@ -202,8 +202,12 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     );
 
     wait_for_signal().await;
-    eprintln!("dspy-agent serve: stopping (no new tasks; running ones may finish)");
-    let timeout = Duration::from_secs_f64(settings.scheduler.shutdown_timeout_s.value);
+    // `serve stop --timeout S` leaves its drain timeout here before signalling.
+    let timeout = take_stop_timeout(&home).unwrap_or(settings.scheduler.shutdown_timeout_s.value);
+    eprintln!(
+        "dspy-agent serve: stopping (no new tasks; running ones may finish within {timeout}s)"
+    );
+    let timeout = Duration::from_secs_f64(timeout);
     sched.shutdown(timeout).await;
     dispatcher.abort();
     let _ = stop_tx.send(true);
@@ -222,6 +226,22 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     });
     eprintln!("dspy-agent serve: stopped");
     Ok(())
+}
+
+/// Where `serve stop` writes the drain timeout it wants.
+pub fn stop_timeout_path(home: &Path) -> PathBuf {
+    home.join("serve.stop-timeout")
+}
+
+fn take_stop_timeout(home: &Path) -> Option<f64> {
+    let path = stop_timeout_path(home);
+    let text = std::fs::read_to_string(&path).ok()?;
+    let _ = std::fs::remove_file(&path);
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|t| t.is_finite() && *t >= 0.0)
+        .map(|t| t.min(24.0 * 3600.0))
 }
 
 async fn wait_for_signal() {

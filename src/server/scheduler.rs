@@ -29,6 +29,8 @@ pub const MAX_ID_LEN: usize = 128;
 const MAX_STORE_BACKLOG: usize = 200_000;
 /// Tasks held at most (queued, running and retained finished ones).
 const MAX_TASKS: usize = 1_000_000;
+/// Payload bytes of unfinished tasks held at most.
+const MAX_PAYLOAD_MEMORY: usize = 1 << 30;
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +210,8 @@ struct Inner {
     tasks: HashMap<String, Task>,
     /// Payloads of unfinished tasks (dropped once a task ends; the hash stays).
     payloads: HashMap<String, Arc<str>>,
+    /// Bytes held in `payloads`.
+    payload_bytes: usize,
     /// Ready queues per class, for local execution and for pull workers.
     local: BTreeMap<String, BTreeMap<QueueKey, String>>,
     pull: BTreeMap<String, BTreeMap<QueueKey, String>>,
@@ -331,6 +335,7 @@ impl Scheduler {
                     sched.store.put(&task);
                 }
                 if let Some(p) = payload.filter(|_| !task.state.is_terminal()) {
+                    g.payload_bytes += p.len();
                     g.payloads.insert(task.id.clone(), Arc::from(p));
                 }
                 if task.state == TaskState::Queued {
@@ -493,7 +498,10 @@ impl Scheduler {
                     format!("task {id} already exists with a different class or payload"),
                 ));
             }
-            if g.tasks.len() >= MAX_TASKS || self.store.backlog() >= MAX_STORE_BACKLOG {
+            if g.tasks.len() >= MAX_TASKS
+                || self.store.backlog() >= MAX_STORE_BACKLOG
+                || g.payload_bytes + payload_json.len() > MAX_PAYLOAD_MEMORY
+            {
                 return Err(SchedError::new(
                     ErrorKind::ResourceExhausted,
                     "the scheduler holds too many tasks; try again later",
@@ -522,6 +530,7 @@ impl Scheduler {
                 worker_id: None,
             };
             let ack = self.store.put_durable(&task, &payload_json);
+            g.payload_bytes += payload_json.len();
             g.payloads.insert(id.clone(), Arc::from(payload_json));
             self.enqueue(&mut g, &task);
             g.tasks.insert(id.clone(), task.clone());
@@ -625,7 +634,9 @@ impl Scheduler {
         task.finished_at_ms = now_ms();
         task.worker_id = None;
         let task = task.clone();
-        g.payloads.remove(id);
+        if let Some(p) = g.payloads.remove(id) {
+            g.payload_bytes -= p.len();
+        }
         g.finished.insert((task.finished_at_ms, task.id.clone()));
         self.store.put(&task);
         let kind = match task.state {
@@ -642,6 +653,7 @@ impl Scheduler {
         }
         self.events
             .emit(kind, &task.id, data, Some(Arc::new(task.clone())));
+        self.apply_retention(g);
         task
     }
 
@@ -653,10 +665,8 @@ impl Scheduler {
         error: String,
         result: BTreeMap<String, String>,
         backoff: bool,
-    ) {
-        let Some(task) = g.tasks.get_mut(id) else {
-            return;
-        };
+    ) -> Option<Task> {
+        let task = g.tasks.get_mut(id)?;
         if task.attempt < task.max_attempts {
             task.state = TaskState::Queued;
             task.error = error.clone();
@@ -691,12 +701,13 @@ impl Scheduler {
                     me.requeue_locked(&mut g, &id, attempt);
                 });
             }
+            Some(task)
         } else {
-            self.finish_locked(g, id, |t| {
+            Some(self.finish_locked(g, id, |t| {
                 t.state = TaskState::Failed;
                 t.error = error;
                 t.result = result;
-            });
+            }))
         }
     }
 
@@ -1036,11 +1047,11 @@ impl Scheduler {
         let duration = now_ms().saturating_sub(started) as f64 / 1000.0;
         if success {
             self.metrics.finished(&class, "completed", duration);
-            self.finish_locked(&mut g, id, |t| {
+            Ok(self.finish_locked(&mut g, id, |t| {
                 t.state = TaskState::Completed;
                 t.result = result;
                 t.error = String::new();
-            });
+            }))
         } else {
             let retry = g.tasks.get(id).is_some_and(|t| t.attempt < t.max_attempts);
             self.metrics
@@ -1050,12 +1061,9 @@ impl Scheduler {
             } else {
                 error
             };
-            self.fail_attempt_locked(&mut g, id, error, result, true);
+            self.fail_attempt_locked(&mut g, id, error, result, true)
+                .ok_or_else(|| SchedError::new(ErrorKind::Internal, format!("task {id} vanished")))
         }
-        Ok(g.tasks
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| unreachable_task(id)))
     }
 
     pub fn extend_lease(&self, id: &str, lease_id: &str, lease: Duration) -> SResult<u64> {

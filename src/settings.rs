@@ -916,6 +916,53 @@ mod tests {
     }
 
     #[test]
+    fn scheduler_table_env_and_validation() {
+        let (_d, cli) = home_with(
+            "[scheduler]\nmax_payload_bytes = 2048\n[scheduler.classes.gpu]\nconcurrency = 3\nhandler = \"run.sh\"\n",
+        );
+        let s = Settings::load_with(&cli, &env(&[("DSPY_AGENT_GPU_TIMEOUT_S", "9.5")])).unwrap();
+        let gpu = &s.scheduler.classes["gpu"];
+        assert_eq!(
+            (gpu.concurrency.value, gpu.concurrency.source.clone()),
+            (3, Source::File)
+        );
+        assert_eq!(gpu.timeout_s.value, 9.5);
+        assert_eq!(
+            gpu.timeout_s.source,
+            Source::Env("DSPY_AGENT_GPU_TIMEOUT_S".into())
+        );
+        assert_eq!(gpu.handler.value.as_deref(), Some("run.sh"));
+        assert_eq!(s.scheduler.max_payload_bytes.value, 2048);
+        assert_eq!(
+            s.scheduler.classes["cpu_short"].concurrency.source,
+            Source::Default
+        );
+        assert!(
+            s.entries()
+                .iter()
+                .any(|(k, _, _)| k == "scheduler.classes.gpu.handler")
+        );
+        for bad in [
+            "[scheduler.classes.tpu]\nconcurrency = 1\n",
+            "[scheduler.classes.gpu]\nconcurrency = 0\n",
+            "[scheduler]\nmax_payload_bytes = 0\n",
+            "[scheduler]\nbogus = 1\n",
+        ] {
+            let (_d, cli) = home_with(bad);
+            let err = Settings::load_with(&cli, &env(&[])).unwrap_err();
+            assert_eq!(err.code, crate::error::Code::Usage, "{bad}");
+        }
+        let (_d, cli) = home_with("");
+        let err =
+            Settings::load_with(&cli, &env(&[("DSPY_AGENT_MAX_ATTEMPTS", "lots")])).unwrap_err();
+        assert!(
+            err.message.contains("DSPY_AGENT_MAX_ATTEMPTS"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
     fn default_config_file_parses() {
         let (_dir, cli) = home_with(DEFAULT_CONFIG_TOML);
         let s = Settings::load_with(&cli, &env(&[])).unwrap();

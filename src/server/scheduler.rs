@@ -1283,3 +1283,43 @@ fn fastrand_u32() -> u32 {
 fn fastrand_f64() -> f64 {
     fastrand_u32() as f64 / u32::MAX as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_plain_and_bounded() {
+        for ok in ["task-1", "a.b_c:d-E9", &"x".repeat(MAX_ID_LEN)] {
+            assert!(validate_id(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "a/b",
+            "a\\b",
+            "..",
+            ".",
+            "a b",
+            "é",
+            &"x".repeat(MAX_ID_LEN + 1),
+        ] {
+            let e = validate_id(bad).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument, "{bad}");
+        }
+    }
+
+    #[test]
+    fn payload_values_carry_json_or_stay_strings() {
+        let m = BTreeMap::from([
+            ("n".to_string(), "3".to_string()),
+            ("s".to_string(), "\"quoted\"".to_string()),
+            ("plain".to_string(), "value".to_string()),
+            ("argv".to_string(), "[\"echo\", \"hi\"]".to_string()),
+        ]);
+        let o = payload_object(&m);
+        assert_eq!(
+            serde_json::Value::Object(o),
+            serde_json::json!({"n": 3, "s": "quoted", "plain": "value", "argv": ["echo", "hi"]})
+        );
+    }
+}

@@ -219,7 +219,13 @@ impl Stack {
             .into_iter()
             .map(|c| (c.service.clone(), c))
             .collect();
-        let network = self.runtime.ensure_network(&self.project).await?;
+        let network = {
+            let state = self.state.clone();
+            let _lock = tokio::task::spawn_blocking(move || state.exclusive())
+                .await
+                .map_err(|e| Error::runtime(format!("lock task failed: {e}")))??;
+            self.runtime.ensure_network(&self.project).await?
+        };
         let ports = Arc::new(PortAllocator::new(
             self.runtime.published_host_ports().await?,
         ));
@@ -486,11 +492,31 @@ impl Stack {
                 "container of `{name}` vanished right after it started"
             ))
         })?;
-        let probe = Probe::for_service(&svc, &info).map_err(|reason| StartError {
-            reason,
-            code: Code::Runtime,
-            log_tail: vec![],
-        })?;
+        let probe = match Probe::for_service(&svc, &info) {
+            Ok(probe) => probe,
+            // Exited already (so Docker lists no ports): that is the failure to report.
+            Err(_) if !info.running => {
+                let code = info
+                    .exit_code
+                    .map(|c| format!(" with code {c}"))
+                    .unwrap_or_default();
+                return Err(StartError {
+                    reason: format!(
+                        "service `{name}`: container {}{code} before it became healthy",
+                        info.state
+                    ),
+                    code: Code::Unhealthy,
+                    log_tail: self.runtime.log_tail(&id, LOG_TAIL_LINES).await,
+                });
+            }
+            Err(reason) => {
+                return Err(StartError {
+                    reason,
+                    code: Code::Runtime,
+                    log_tail: vec![],
+                });
+            }
+        };
         if !matches!(svc.health.kind, HealthKind::None) {
             self.emit_service(events, name, Phase::Waiting, None);
         }

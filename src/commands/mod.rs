@@ -42,6 +42,10 @@ impl Ctx {
     pub async fn stack(&self) -> Result<Stack> {
         let settings = self.settings()?;
         let catalog = self.catalog(&settings)?;
+        Self::stack_from(&settings, catalog).await
+    }
+
+    pub async fn stack_from(settings: &Settings, catalog: Catalog) -> Result<Stack> {
         crate::graph::validate(&catalog)?;
         let runtime = Runtime::connect(&settings.docker_host.value).await?;
         Ok(Stack {

@@ -2,6 +2,9 @@
 //! Everything is validated (unknown dependencies, cycles) before anything runs.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+
+use tokio::task::JoinSet;
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
@@ -173,6 +176,83 @@ impl Plan {
     }
 }
 
+/// What `run_ordered` did: each job's result, and the nodes it did not run.
+pub struct OrderedRun<T, E> {
+    pub results: Vec<(String, Result<T, E>)>,
+    pub skipped: Vec<String>,
+}
+
+/// Run `job(node)` for every node of `waits_on` (node -> the nodes that must finish first),
+/// each as soon as those have finished and in parallel otherwise: per node, not level by
+/// level. With `skip_after_failure`, nodes that transitively wait on a failed node are not run.
+/// `up` walks the dependency edges this way and `down` the reverse ones.
+pub async fn run_ordered<T, E, F, Fut>(
+    waits_on: &BTreeMap<String, BTreeSet<String>>,
+    skip_after_failure: bool,
+    job: F,
+) -> OrderedRun<T, E>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<T, E>> + Send + 'static,
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    let mut unblocks: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (node, firsts) in waits_on {
+        for first in firsts {
+            unblocks
+                .entry(first.as_str())
+                .or_default()
+                .push(node.as_str());
+        }
+    }
+    let mut waiting: BTreeMap<&str, usize> = waits_on
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.len()))
+        .collect();
+    let mut tasks = JoinSet::new();
+    let mut results = Vec::new();
+    let mut skipped = Vec::new();
+    loop {
+        let ready: Vec<&str> = waiting
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(k, _)| *k)
+            .collect();
+        for node in ready {
+            waiting.remove(node);
+            let fut = job(node.to_string());
+            let name = node.to_string();
+            tasks.spawn(async move { (name, fut.await) });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        // Jobs do not panic; if one did, that is a bug to surface, not to swallow.
+        let (node, result) = joined.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+        let failed = result.is_err();
+        let next = unblocks.get(node.as_str()).cloned().unwrap_or_default();
+        results.push((node, result));
+        if failed && skip_after_failure {
+            let mut todo = next;
+            while let Some(n) = todo.pop() {
+                if waiting.remove(n).is_some() {
+                    skipped.push(n.to_string());
+                    todo.extend(unblocks.get(n).cloned().unwrap_or_default());
+                }
+            }
+        } else {
+            for n in next {
+                if let Some(count) = waiting.get_mut(n) {
+                    *count -= 1;
+                }
+            }
+        }
+    }
+    skipped.sort();
+    OrderedRun { results, skipped }
+}
+
 /// Topological sort of an acyclic `before` map (node -> nodes that must come first).
 fn kahn(before: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
     let mut waiting: BTreeMap<&str, usize> =
@@ -278,6 +358,43 @@ mod tests {
             set.into_iter().collect::<Vec<_>>(),
             ["infermesh-node-a", "infermesh-router"]
         );
+    }
+
+    #[tokio::test]
+    async fn ordered_run_waits_per_node_and_skips_after_failures() {
+        let c = defaults();
+        let all: BTreeSet<String> = c.services.keys().cloned().collect();
+        let plan = Plan::new(&c, &all);
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let l = log.clone();
+        let run = run_ordered(&plan.deps, true, move |name: String| {
+            let l = l.clone();
+            async move {
+                l.lock().unwrap().push(name.clone());
+                if name == "infermesh-node-a" {
+                    Err(())
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .await;
+        let order = log.lock().unwrap().clone();
+        let pos = |n: &str| order.iter().position(|x| x == n).unwrap();
+        assert!(pos("redis") < pos("infermesh-node-a") && pos("redis") < pos("infermesh-node-b"));
+        assert_eq!(run.skipped, ["infermesh-router"]);
+        assert_eq!(run.results.len(), 5);
+        // The reverse walk (down) does not skip: everything still gets its turn.
+        let run = run_ordered(&plan.dependents, false, |n: String| async move {
+            if n == "infermesh-router" {
+                Err(())
+            } else {
+                Ok(())
+            }
+        })
+        .await;
+        assert_eq!(run.results.len(), 6);
+        assert!(run.skipped.is_empty());
     }
 
     #[test]

@@ -151,6 +151,11 @@ impl Stack {
     pub async fn from_settings(settings: &crate::settings::Settings) -> Result<Stack> {
         let explicit = settings.services_file.source != crate::settings::Source::Default;
         let catalog = crate::catalog::load(&settings.services_file.value, explicit)?;
+        Self::connect(settings, catalog).await
+    }
+
+    /// A stack over this catalog (validated) with a connected Docker client.
+    pub async fn connect(settings: &crate::settings::Settings, catalog: Catalog) -> Result<Stack> {
         graph::validate(&catalog)?;
         let runtime = Runtime::connect(&settings.docker_host.value).await?;
         Ok(Stack {
@@ -240,82 +245,59 @@ impl Stack {
             .into_iter()
             .map(|c| (c.service.clone(), c))
             .collect();
-        let network = self.runtime.ensure_network(&self.project).await?;
+        let network = {
+            let state = self.state.clone();
+            let _lock = tokio::task::spawn_blocking(move || state.exclusive())
+                .await
+                .map_err(|e| Error::runtime(format!("lock task failed: {e}")))??;
+            self.runtime.ensure_network(&self.project).await?
+        };
         let ports = Arc::new(PortAllocator::new(
             self.runtime.published_host_ports().await?,
         ));
         let opts = Arc::new(opts);
 
-        let mut waiting: BTreeMap<String, usize> = plan
-            .deps
-            .iter()
-            .map(|(k, v)| (k.clone(), v.len()))
-            .collect();
-        let mut tasks: JoinSet<(String, std::result::Result<ServiceOutcome, StartError>)> =
-            JoinSet::new();
+        let run = graph::run_ordered(&plan.deps, true, |name: String| {
+            let stack = Arc::clone(self);
+            let job = StartJob {
+                existing: existing.get(&name).cloned(),
+                gpu: use_gpu[&name],
+                network: network.clone(),
+                ports: Arc::clone(&ports),
+                opts: Arc::clone(&opts),
+                events: Arc::clone(&events),
+            };
+            let events = Arc::clone(&events);
+            async move {
+                let result = stack.start_service(&name, job).await;
+                if let Err(err) = &result {
+                    stack.emit_service(&events, &name, Phase::Failed, Some(err.reason.clone()));
+                }
+                result
+            }
+        })
+        .await;
         let mut outcomes = Vec::new();
         let mut failed: Option<(String, StartError)> = None;
-        let mut skipped = BTreeSet::new();
-
-        let spawn_ready = |waiting: &mut BTreeMap<String, usize>, tasks: &mut JoinSet<_>| {
-            let ready: Vec<String> = waiting
-                .iter()
-                .filter(|(_, n)| **n == 0)
-                .map(|(k, _)| k.clone())
-                .collect();
-            for name in ready {
-                waiting.remove(&name);
-                let stack = Arc::clone(self);
-                let job = StartJob {
-                    existing: existing.get(&name).cloned(),
-                    gpu: use_gpu[&name],
-                    network: network.clone(),
-                    ports: Arc::clone(&ports),
-                    opts: Arc::clone(&opts),
-                    events: Arc::clone(&events),
-                };
-                tasks.spawn(async move {
-                    let result = stack.start_service(&name, job).await;
-                    (name, result)
-                });
-            }
-        };
-        spawn_ready(&mut waiting, &mut tasks);
-        while let Some(joined) = tasks.join_next().await {
-            let (name, result) =
-                joined.map_err(|e| Error::runtime(format!("a start task failed: {e}")))?;
+        for (name, result) in run.results {
             match result {
-                Ok(outcome) => {
-                    outcomes.push(outcome);
-                    for dependent in &plan.dependents[&name] {
-                        if let Some(n) = waiting.get_mut(dependent) {
-                            *n -= 1;
-                        }
-                    }
-                    spawn_ready(&mut waiting, &mut tasks);
-                }
+                Ok(outcome) => outcomes.push(outcome),
                 Err(err) => {
-                    self.emit_service(&events, &name, Phase::Failed, Some(err.reason.clone()));
-                    // Everything that needs the failed service cannot start.
-                    let mut todo: VecDeque<String> =
-                        plan.dependents[&name].iter().cloned().collect();
-                    while let Some(d) = todo.pop_front() {
-                        if waiting.remove(&d).is_some() {
-                            self.emit_service(
-                                &events,
-                                &d,
-                                Phase::Skipped,
-                                Some(format!("dependency `{name}` failed")),
-                            );
-                            skipped.insert(d.clone());
-                            todo.extend(plan.dependents[&d].iter().cloned());
-                        }
-                    }
-                    if failed.is_none() {
-                        failed = Some((name, err));
-                    }
+                    failed.get_or_insert((name, err));
                 }
             }
+        }
+        for name in &run.skipped {
+            let cause = failed
+                .as_ref()
+                .map(|(f, _)| f.as_str())
+                .unwrap_or("a dependency");
+            self.emit_service(
+                &events,
+                name,
+                Phase::Skipped,
+                Some(format!("dependency `{cause}` failed")),
+            );
         }
         outcomes.sort_by(|a, b| a.service.cmp(&b.service));
         let failed = failed.map(|(service, err)| Failure {
@@ -330,7 +312,7 @@ impl Stack {
             ok: failed.is_none(),
             services: outcomes,
             failed,
-            skipped: skipped.into_iter().collect(),
+            skipped: run.skipped,
             duration_ms: started.elapsed().as_millis() as u64,
         })
     }
@@ -507,11 +489,31 @@ impl Stack {
                 "container of `{name}` vanished right after it started"
             ))
         })?;
-        let probe = Probe::for_service(&svc, &info).map_err(|reason| StartError {
-            reason,
-            code: Code::Runtime,
-            log_tail: vec![],
-        })?;
+        let probe = match Probe::for_service(&svc, &info) {
+            Ok(probe) => probe,
+            // Exited already (so Docker lists no ports): that is the failure to report.
+            Err(_) if !info.running => {
+                let code = info
+                    .exit_code
+                    .map(|c| format!(" with code {c}"))
+                    .unwrap_or_default();
+                return Err(StartError {
+                    reason: format!(
+                        "service `{name}`: container {}{code} before it became healthy",
+                        info.state
+                    ),
+                    code: Code::Unhealthy,
+                    log_tail: self.runtime.log_tail(&id, LOG_TAIL_LINES).await,
+                });
+            }
+            Err(reason) => {
+                return Err(StartError {
+                    reason,
+                    code: Code::Runtime,
+                    log_tail: vec![],
+                });
+            }
+        };
         if !matches!(svc.health.kind, HealthKind::None) {
             self.emit_service(events, name, Phase::Waiting, None);
         }
@@ -715,65 +717,41 @@ impl Stack {
         let plan = Plan::new(&self.catalog, &to_stop);
 
         // Reverse order: a service stops once everything that depends on it has stopped.
-        let mut waiting: BTreeMap<String, usize> = plan
-            .dependents
-            .iter()
-            .map(|(k, v)| (k.clone(), v.len()))
-            .collect();
-        let mut tasks: JoinSet<(String, Result<Removed>)> = JoinSet::new();
+        let run = graph::run_ordered(&plan.dependents, false, |name: String| {
+            let id = containers[&name].id.clone();
+            let rt = self.runtime.clone();
+            let events = Arc::clone(&events);
+            let timeout = opts.timeout_s;
+            async move {
+                let t0 = Instant::now();
+                events(Event::Service {
+                    service: name.clone(),
+                    status: Phase::Stopping,
+                    message: None,
+                });
+                rt.stop_and_remove(&id, timeout).await?;
+                events(Event::Service {
+                    service: name.clone(),
+                    status: Phase::Removed,
+                    message: None,
+                });
+                Ok::<_, Error>(Removed {
+                    service: name,
+                    container_id: id,
+                    duration_ms: t0.elapsed().as_millis() as u64,
+                })
+            }
+        })
+        .await;
         let mut removed = Vec::new();
         let mut first_error = None;
-        let spawn_ready = |waiting: &mut BTreeMap<String, usize>, tasks: &mut JoinSet<_>| {
-            let ready: Vec<String> = waiting
-                .iter()
-                .filter(|(_, n)| **n == 0)
-                .map(|(k, _)| k.clone())
-                .collect();
-            for name in ready {
-                waiting.remove(&name);
-                let c = containers[&name].clone();
-                let rt = self.runtime.clone();
-                let events = Arc::clone(&events);
-                let timeout = opts.timeout_s;
-                tasks.spawn(async move {
-                    let t0 = Instant::now();
-                    events(Event::Service {
-                        service: name.clone(),
-                        status: Phase::Stopping,
-                        message: None,
-                    });
-                    let r = rt.stop_and_remove(&c.id, timeout).await.map(|()| Removed {
-                        service: name.clone(),
-                        container_id: c.id.clone(),
-                        duration_ms: t0.elapsed().as_millis() as u64,
-                    });
-                    if r.is_ok() {
-                        events(Event::Service {
-                            service: name.clone(),
-                            status: Phase::Removed,
-                            message: None,
-                        });
-                    }
-                    (name, r)
-                });
-            }
-        };
-        spawn_ready(&mut waiting, &mut tasks);
-        while let Some(joined) = tasks.join_next().await {
-            let (name, result) =
-                joined.map_err(|e| Error::runtime(format!("a stop task failed: {e}")))?;
+        for (name, result) in run.results {
             match result {
                 Ok(r) => removed.push(r),
                 Err(e) => {
                     first_error.get_or_insert(e.context(format!("cannot remove `{name}`")));
                 }
             }
-            for dep in &plan.deps[&name] {
-                if let Some(n) = waiting.get_mut(dep) {
-                    *n -= 1;
-                }
-            }
-            spawn_ready(&mut waiting, &mut tasks);
         }
         removed.sort_by(|a, b| a.service.cmp(&b.service));
 

@@ -277,11 +277,13 @@ impl Runtime {
             .collect())
     }
 
-    /// Create the project's bridge network if it does not exist; returns its name.
+    /// Create the project's bridge network if it does not exist; returns its id.
+    /// Docker does not enforce unique network names, so callers serialise this (the state
+    /// lock) and containers are attached by id, which is never ambiguous.
     pub async fn ensure_network(&self, project: &str) -> Result<String> {
         let name = network_name(project);
-        if self.network_exists(&name).await? {
-            return Ok(name);
+        if let Some(id) = self.network_ids(&name).await?.into_iter().next() {
+            return Ok(id);
         }
         let req = NetworkCreateRequest {
             name: name.clone(),
@@ -292,25 +294,18 @@ impl Runtime {
             )])),
             ..Default::default()
         };
-        match self.docker.create_network(req).await {
-            Ok(_) => Ok(name),
-            // Another `up` created it a moment ago.
-            Err(DockerError::DockerResponseServerError {
-                status_code: 409, ..
-            }) => Ok(name),
-            Err(e) => {
-                if self.network_exists(&name).await? {
-                    Ok(name)
-                } else {
-                    Err(self.error(e))
-                }
-            }
-        }
+        let created = self
+            .docker
+            .create_network(req)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(created.id)
     }
 
-    async fn network_exists(&self, name: &str) -> Result<bool> {
+    /// Ids of the networks with exactly this name, oldest first.
+    async fn network_ids(&self, name: &str) -> Result<Vec<String>> {
         let filters = HashMap::from([("name", vec![name.to_string()])]);
-        let nets = self
+        let mut nets = self
             .docker
             .list_networks(Some(
                 ListNetworksOptionsBuilder::new().filters(&filters).build(),
@@ -318,16 +313,22 @@ impl Runtime {
             .await
             .map_err(|e| self.error(e))?;
         // The name filter matches substrings; insist on the exact name.
-        Ok(nets.iter().any(|n| n.name.as_deref() == Some(name)))
+        nets.retain(|n| n.name.as_deref() == Some(name));
+        nets.sort_by(|a, b| a.created.cmp(&b.created));
+        Ok(nets.into_iter().filter_map(|n| n.id).collect())
     }
 
-    /// Remove the project's network; false when there was none.
+    /// Remove the project's network(s); false when there was none.
     pub async fn remove_network(&self, project: &str) -> Result<bool> {
-        match self.docker.remove_network(&network_name(project)).await {
-            Ok(()) => Ok(true),
-            Err(e) if Self::not_found(&e) => Ok(false),
-            Err(e) => Err(self.error(e)),
+        let ids = self.network_ids(&network_name(project)).await?;
+        for id in &ids {
+            match self.docker.remove_network(id).await {
+                Ok(()) => {}
+                Err(e) if Self::not_found(&e) => {}
+                Err(e) => return Err(self.error(e)),
+            }
         }
+        Ok(!ids.is_empty())
     }
 
     pub async fn image_present(&self, image: &str) -> Result<bool> {

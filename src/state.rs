@@ -145,6 +145,12 @@ impl StateFile {
         Ok(out)
     }
 
+    /// Hold the exclusive lock while doing something that is not a state change but must not
+    /// race with other processes (creating the project network). Dropping the file unlocks.
+    pub fn exclusive(&self) -> Result<File> {
+        self.lock(true)
+    }
+
     fn read_unlocked(&self) -> Result<State> {
         let path = self.path();
         let text = match std::fs::read_to_string(&path) {

@@ -1,5 +1,7 @@
 //! `dspy-agent completions SHELL`: a completion script on stdout.
 
+use std::io::Write;
+
 use clap::CommandFactory;
 use clap_complete::Shell as Target;
 
@@ -8,13 +10,17 @@ use crate::commands::Ctx;
 use crate::error::Result;
 
 pub fn run(_ctx: &Ctx, args: CompletionsArgs) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    // Generate into memory first: clap_complete panics when its writer fails (`| head`).
+    let mut script = Vec::new();
     clap_complete::generate(
         target(args.shell),
         &mut Cli::command(),
         "dspy-agent",
-        &mut out,
+        &mut script,
     );
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -43,7 +43,13 @@ impl Ctx {
 impl Ctx {
     /// Settings, catalog and a connected Docker client: what the lifecycle commands share.
     pub async fn stack(&self) -> Result<Stack> {
-        Stack::from_settings(&self.settings()?).await
+        let settings = self.settings()?;
+        let catalog = self.catalog(&settings)?;
+        Self::stack_from(&settings, catalog).await
+    }
+
+    pub async fn stack_from(settings: &Settings, catalog: Catalog) -> Result<Stack> {
+        Stack::connect(settings, catalog).await
     }
 }
 

@@ -13,6 +13,7 @@ use crate::output::Printer;
 
 pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
     let settings = ctx.settings()?;
+    let catalog = ctx.catalog(&settings)?;
     let services = if args.services.is_empty() {
         let enabled: Vec<String> = settings
             .services
@@ -20,7 +21,6 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
             .filter(|(_, on)| on.value)
             .map(|(k, _)| k.clone())
             .collect();
-        let catalog = ctx.catalog(&settings)?;
         if let Some(unknown) = enabled.iter().find(|s| !catalog.services.contains_key(*s)) {
             return Err(Error::usage(format!(
                 "{}: [services] enables `{unknown}`, which is not in the service catalog",
@@ -38,7 +38,9 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
             "--wait-timeout {t}: expected seconds between 0 and 86400"
         )));
     }
-    let stack = Arc::new(ctx.stack().await?);
+    // Unknown services and cycles are usage errors, reported before Docker is contacted.
+    crate::graph::closure(&catalog, &services)?;
+    let stack = Arc::new(Ctx::stack_from(&settings, catalog).await?);
     let opts = UpOptions {
         services,
         pull: !args.no_pull,

@@ -1,0 +1,379 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'dspy-agent'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'dspy-agent' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start services (and their dependencies), health-gated')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop and remove services (and what depends on them)')
+            [CompletionResult]::new('ps', 'ps', [CompletionResultType]::ParameterValue, 'Show the project''s services: state, health, ports, uptime')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the project''s services: state, health, ports, uptime')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the services'' logs, merged')
+            [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show the host endpoints of running services')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings and the service catalog')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dspy-agent;up' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Services to start, comma separated [default: those enabled in config.toml]')
+            [CompletionResult]::new('--services', '--services', [CompletionResultType]::ParameterName, 'Services to start, comma separated [default: those enabled in config.toml]')
+            [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'Override every service''s health timeout, in seconds')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--no-pull', '--no-pull', [CompletionResultType]::ParameterName, 'Never pull: fail when an image is not present locally')
+            [CompletionResult]::new('--recreate', '--recreate', [CompletionResultType]::ParameterName, 'Recreate containers even when their definition is unchanged')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;down' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Services to stop, comma separated; their dependents stop too [default: all]')
+            [CompletionResult]::new('--services', '--services', [CompletionResultType]::ParameterName, 'Services to stop, comma separated; their dependents stop too [default: all]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Seconds to wait for a container to stop before killing it')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a container to stop before killing it')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--volumes', '--volumes', [CompletionResultType]::ParameterName, 'Also remove the project''s named volumes')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;ps' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Also show services of the catalog that have no container')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also show services of the catalog that have no container')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;status' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Also show services of the catalog that have no container')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Also show services of the catalog that have no container')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;logs' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Lines to show from the end of each service''s log')
+            [CompletionResult]::new('--tail', '--tail', [CompletionResultType]::ParameterName, 'Lines to show from the end of each service''s log')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only lines newer than this: seconds since the epoch, or a duration such as 30s, 5m, 2h')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Only these services (repeatable)')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep following new lines (and services that start later) until Ctrl-C')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep following new lines (and services that start later) until Ctrl-C')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Show each line''s timestamp')
+            [CompletionResult]::new('--timestamps', '--timestamps', [CompletionResultType]::ParameterName, 'Show each line''s timestamp')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;ports' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Print NAME_URL=... lines a shell can evaluate')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;config' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every effective setting with its source (default, file, env, flag)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented default config.toml')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where the files are')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Validate and write one setting to config.toml (e.g. `ports.redis 6380`)')
+            [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Print the resolved service catalog (defaults merged with the services file)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dspy-agent;config;show' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;config;init' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite an existing file')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;config;path' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;config;set' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;config;services' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;config;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every effective setting with its source (default, file, env, flag)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented default config.toml')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where the files are')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Validate and write one setting to config.toml (e.g. `ports.redis 6380`)')
+            [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Print the resolved service catalog (defaults merged with the services file)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dspy-agent;config;help;show' {
+            break
+        }
+        'dspy-agent;config;help;init' {
+            break
+        }
+        'dspy-agent;config;help;path' {
+            break
+        }
+        'dspy-agent;config;help;set' {
+            break
+        }
+        'dspy-agent;config;help;services' {
+            break
+        }
+        'dspy-agent;config;help;help' {
+            break
+        }
+        'dspy-agent;completions' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;man' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the pages into')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;help' {
+            [CompletionResult]::new('up', 'up', [CompletionResultType]::ParameterValue, 'Start services (and their dependencies), health-gated')
+            [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop and remove services (and what depends on them)')
+            [CompletionResult]::new('ps', 'ps', [CompletionResultType]::ParameterValue, 'Show the project''s services: state, health, ports, uptime')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the services'' logs, merged')
+            [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show the host endpoints of running services')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings and the service catalog')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dspy-agent;help;up' {
+            break
+        }
+        'dspy-agent;help;down' {
+            break
+        }
+        'dspy-agent;help;ps' {
+            break
+        }
+        'dspy-agent;help;logs' {
+            break
+        }
+        'dspy-agent;help;ports' {
+            break
+        }
+        'dspy-agent;help;config' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every effective setting with its source (default, file, env, flag)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented default config.toml')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print where the files are')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Validate and write one setting to config.toml (e.g. `ports.redis 6380`)')
+            [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Print the resolved service catalog (defaults merged with the services file)')
+            break
+        }
+        'dspy-agent;help;config;show' {
+            break
+        }
+        'dspy-agent;help;config;init' {
+            break
+        }
+        'dspy-agent;help;config;path' {
+            break
+        }
+        'dspy-agent;help;config;set' {
+            break
+        }
+        'dspy-agent;help;config;services' {
+            break
+        }
+        'dspy-agent;help;completions' {
+            break
+        }
+        'dspy-agent;help;man' {
+            break
+        }
+        'dspy-agent;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,199 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_dspy_agent_global_optspecs
+    string join \n json v/verbose q/quiet project= home= services-file= h/help V/version
+end
+
+function __fish_dspy_agent_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_dspy_agent_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_dspy_agent_using_subcommand
+    set -l cmd (__fish_dspy_agent_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "up" -d 'Start services (and their dependencies), health-gated'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "down" -d 'Stop and remove services (and what depends on them)'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "status" -d 'Show the project\'s services: state, health, ports, uptime'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "logs" -d 'Show the services\' logs, merged'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "config" -d 'Show or change settings and the service catalog'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "man" -d 'Write man pages into a directory'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -s s -l services -d 'Services to start, comma separated [default: those enabled in config.toml]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l wait-timeout -d 'Override every service\'s health timeout, in seconds' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l no-pull -d 'Never pull: fail when an image is not present locally'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l recreate -d 'Recreate containers even when their definition is unchanged'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s s -l services -d 'Services to stop, comma separated; their dependents stop too [default: all]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s t -l timeout -d 'Seconds to wait for a container to stop before killing it' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l volumes -d 'Also remove the project\'s named volumes'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s a -l all -d 'Also show services of the catalog that have no container'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s a -l all -d 'Also show services of the catalog that have no container'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s n -l tail -d 'Lines to show from the end of each service\'s log' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l since -d 'Only lines newer than this: seconds since the epoch, or a duration such as 30s, 5m, 2h' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l service -d 'Only these services (repeatable)' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s f -l follow -d 'Keep following new lines (and services that start later) until Ctrl-C'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s t -l timestamps -d 'Show each line\'s timestamp'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l env -d 'Print NAME_URL=... lines a shell can evaluate'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -f -a "show" -d 'Print every effective setting with its source (default, file, env, flag)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -f -a "init" -d 'Write a commented default config.toml'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -f -a "path" -d 'Print where the files are'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -f -a "set" -d 'Validate and write one setting to config.toml (e.g. `ports.redis 6380`)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -f -a "services" -d 'Print the resolved service catalog (defaults merged with the services file)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every effective setting with its source (default, file, env, flag)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write a commented default config.toml'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print where the files are'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Validate and write one setting to config.toml (e.g. `ports.redis 6380`)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "services" -d 'Print the resolved service catalog (defaults merged with the services file)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l out -d 'Directory to write the pages into' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "man" -d 'Write man pages into a directory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting with its source (default, file, env, flag)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented default config.toml'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the files are'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Validate and write one setting to config.toml (e.g. `ports.redis 6380`)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "services" -d 'Print the resolved service catalog (defaults merged with the services file)'

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian machine needs before dspy-agent can be built, run and tested:
+# the packages, a running Docker engine, and the local test images (no registry is needed).
+# Idempotent: installs only what is missing, starts dockerd only when none answers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the engine, what the test images are built from, promtool for metrics.
+packages=(docker.io busybox-static redis-server prometheus)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo_=""
+    [[ $(id -u) == 0 ]] || sudo_=sudo
+    $sudo_ apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }
+
+scripts/start-dockerd.sh
+scripts/build-test-images.sh

@@ -1,0 +1,134 @@
+//! A small builder around the real `dspy-agent` binary, in a temporary home.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_dspy-agent");
+
+/// One isolated environment: its own home, project name and services file.
+pub struct Env {
+    pub home: tempfile::TempDir,
+    pub project: String,
+    pub services_file: Option<PathBuf>,
+    pub envs: Vec<(String, String)>,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "exit {}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+    #[track_caller]
+    pub fn code(self, code: i32) -> Self {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}, got {}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+impl Env {
+    pub fn new(name: &str) -> Env {
+        let project = format!("t{}-{}", std::process::id(), name)
+            .to_lowercase()
+            .replace('_', "-");
+        Env {
+            home: tempfile::tempdir().expect("temp dir"),
+            project,
+            services_file: None,
+            envs: vec![],
+        }
+    }
+
+    pub fn with_services(mut self, toml: &str) -> Env {
+        let path = self.home.path().join("test-services.toml");
+        std::fs::write(&path, toml).unwrap();
+        self.services_file = Some(path);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Env {
+        self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--home")
+            .arg(self.home.path())
+            .arg("--project")
+            .arg(&self.project);
+        if let Some(f) = &self.services_file {
+            cmd.arg("--services-file").arg(f);
+        }
+        cmd.args(args)
+            .env_remove("DSPY_AGENT_HOME")
+            .env_remove("DSPY_AGENT_PROJECT")
+            .env_remove("DSPY_AGENT_SERVICES_FILE")
+            .env_remove("RUST_LOG")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        for (k, v) in &self.envs {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().expect("run dspy-agent");
+        to_run(out)
+    }
+}
+
+pub fn to_run(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The default stack mapped onto the local test images, on host ports from `base`.
+pub fn test_stack(base: u16) -> String {
+    let http = |name: &str, port: u16, host: u16| {
+        format!(
+            "[services.{name}]\nimage = \"dspy-test/busybox:latest\"\ncommand = [\"httpd\", \"-f\", \"-v\", \"-p\", \"{port}\", \"-h\", \"/www\"]\nports = [\"{host}:{port}\"]\n\n"
+        )
+    };
+    let mut s = format!(
+        "[services.redis]\nimage = \"dspy-test/redis:latest\"\nports = [\"{}:6379\"]\n\n",
+        base
+    );
+    s += &http("reddb", 8080, base + 1);
+    s += &http("infermesh-node-a", 19001, base + 2);
+    s += &http("infermesh-node-b", 19002, base + 3);
+    s += &http("infermesh-router", 19000, base + 4);
+    s += &http("ollama", 11434, base + 5);
+    s
+}

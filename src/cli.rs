@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "dspy-agent",
     version,
-    about = "Run the infrastructure under DSPy agents: services, state and (later) a task scheduler",
+    about = "Run the infrastructure under DSPy agents: services, state and a task scheduler",
     propagate_version = true
 )]
 pub struct Cli {

@@ -366,10 +366,12 @@ async fn submission_is_idempotent_and_validated() {
             .await
             .is_ok()
     );
-    let big = payload(&[("blob", serde_json::json!("x".repeat(2000)))]);
-    let err = c.submit_task(req("big", big)).await.unwrap_err();
-    assert_eq!(err.code(), tonic::Code::InvalidArgument);
-    assert!(err.message().contains("limit"), "{}", err.message());
+    for size in [2000, 3 << 20] {
+        let big = payload(&[("blob", serde_json::json!("x".repeat(size)))]);
+        let err = c.submit_task(req("big", big)).await.unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument, "{size}");
+        assert!(err.message().contains("limit"), "{}", err.message());
+    }
 
     let mut slurm = req("s1", HashMap::new());
     slurm.class = "gpu_slurm".into();
@@ -1483,4 +1485,65 @@ async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
     let mut c = s.client().await;
     let t = wait_done(&mut c, "long").await;
     assert_eq!((t.status.as_str(), t.attempt), ("completed", 2), "{t:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_event_consumer_gets_a_gap_and_never_blocks_submission() {
+    let s = Server::start("");
+    let c = s.client().await;
+    // Subscribed on its own connection with small HTTP/2 windows, as a slow reader looks, and
+    // not reading.
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", s.orch))
+        .unwrap()
+        .initial_stream_window_size(Some(16 * 1024))
+        .initial_connection_window_size(Some(16 * 1024))
+        .connect()
+        .await
+        .unwrap();
+    let mut slow = OrchestratorServiceClient::new(channel)
+        .stream_events(pb::StreamEventsRequest {
+            event_types: vec![],
+            since_timestamp: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let total = 15_000;
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let t0 = Instant::now();
+    let mut joins = vec![];
+    for _ in 0..32 {
+        let mut c = c.clone();
+        let next = next.clone();
+        joins.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total {
+                    return;
+                }
+                c.submit_task(req(&format!("g{i}"), HashMap::new()))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for j in joins {
+        j.await.unwrap();
+    }
+    assert!(t0.elapsed() < Duration::from_secs(60));
+    let mut gap = None;
+    let mut seen = 0;
+    while gap.is_none() && seen < total {
+        let e = tokio::time::timeout(Duration::from_secs(10), slow.message())
+            .await
+            .expect("the stream stalled")
+            .unwrap()
+            .unwrap();
+        seen += 1;
+        if e.r#type == "gap" {
+            gap = Some(e);
+        }
+    }
+    let gap = gap.expect("no gap marker");
+    assert!(gap.data["missed"].parse::<u64>().unwrap() > 0, "{gap:?}");
 }

@@ -29,8 +29,9 @@ use crate::state::{ServeState, StateFile};
 
 use scheduler::Scheduler;
 
-/// Largest gRPC message accepted: a maximal payload plus room for the envelope.
-const GRPC_MESSAGE_SLACK: usize = 64 * 1024;
+/// gRPC messages up to this size (or twice the payload limit, if larger) are decoded, so an
+/// oversized payload gets the scheduler's INVALID_ARGUMENT with the limit named.
+const GRPC_MIN_MESSAGE: usize = 4 << 20;
 
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -179,7 +180,9 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|v| *v).await;
     };
-    let max_msg = settings.scheduler.max_payload_bytes.value as usize + GRPC_MESSAGE_SLACK;
+    let max_msg = (settings.scheduler.max_payload_bytes.value as usize)
+        .saturating_mul(2)
+        .max(GRPC_MIN_MESSAGE);
     let orch_svc = OrchestratorServiceServer::new(grpc::Orchestrator { ctx: ctx.clone() })
         .max_decoding_message_size(max_msg);
     let env_svc = EnvManagerServiceServer::new(env_manager::EnvManager { ctx: ctx.clone() });
@@ -202,6 +205,13 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     );
 
     wait_for_signal().await;
+    // A second signal while draining: leave now. Acknowledged tasks are already on disk, and
+    // running ones are retried at the next start.
+    tokio::spawn(async {
+        wait_for_signal().await;
+        eprintln!("dspy-agent serve: second signal, exiting without waiting for running tasks");
+        std::process::exit(1);
+    });
     // `serve stop --timeout S` leaves its drain timeout here before signalling.
     let timeout = take_stop_timeout(&home).unwrap_or(settings.scheduler.shutdown_timeout_s.value);
     eprintln!(

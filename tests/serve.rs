@@ -25,6 +25,7 @@ struct Server {
     orch: String,
     env: String,
     http: String,
+    extra_env: Vec<(String, String)>,
 }
 
 fn unique(prefix: &str) -> String {
@@ -52,6 +53,10 @@ fn base_cmd(home: &Path, project: &str) -> Command {
 
 impl Server {
     fn start(config: &str) -> Server {
+        Self::start_with_env(config, &[])
+    }
+
+    fn start_with_env(config: &str, extra_env: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().to_path_buf();
         std::fs::write(home.join("config.toml"), config).unwrap();
@@ -63,6 +68,10 @@ impl Server {
             orch: String::new(),
             env: String::new(),
             http: String::new(),
+            extra_env: extra_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         s.spawn();
         s
@@ -81,6 +90,7 @@ impl Server {
                 "DSPY_AGENT_SERVICES_FILE",
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/services.toml"),
             )
+            .envs(self.extra_env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -1546,4 +1556,39 @@ async fn a_slow_event_consumer_gets_a_gap_and_never_blocks_submission() {
     }
     let gap = gap.expect("no gap marker");
     assert!(gap.data["missed"].parse::<u64>().unwrap() > 0, "{gap:?}");
+}
+
+#[tokio::test]
+async fn a_missing_engine_is_reported_not_fatal() {
+    let s = Server::start_with_env("", &[("DOCKER_HOST", "unix:///nonexistent/docker.sock")]);
+    let mut c = s.client().await;
+    let h = c.health(pb::HealthRequest {}).await.unwrap().into_inner();
+    assert_eq!(h.status, "SERVING");
+    assert!(
+        h.services_error.contains("cannot reach the Docker engine"),
+        "{h:?}"
+    );
+    let mut r = req(
+        "ct",
+        payload(&[("image", serde_json::json!("dspy-test/busybox:latest"))]),
+    );
+    r.max_attempts = 1;
+    c.submit_task(r).await.unwrap();
+    let t = wait_done(&mut c, "ct").await;
+    assert_eq!(t.status, "failed");
+    assert!(t.error.contains("Docker engine"), "{}", t.error);
+    let mut e = s.env_client().await;
+    let err = e
+        .get_services_status(em::GetServicesStatusRequest {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::Unavailable);
+    // Resources still answer from /proc.
+    let res = e
+        .get_resource_availability(em::GetResourceAvailabilityRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(res.cpu_cores > 0);
+    assert_eq!(res.engine_cpus, 0);
 }

@@ -615,10 +615,12 @@ impl Scheduler {
             let _ = kill.send(Kill::Cancel);
         }
         let was_running = task.state == TaskState::Running;
-        let done = self.finish_locked(&mut g, id, |t| {
-            t.state = TaskState::Cancelled;
-            t.error = "cancelled".into();
-        });
+        let done = self
+            .finish_locked(&mut g, id, |t| {
+                t.state = TaskState::Cancelled;
+                t.error = "cancelled".into();
+            })
+            .ok_or_else(|| vanished(id))?;
         if was_running {
             self.metrics.finished(&done.class, "cancelled", 0.0);
         }
@@ -626,10 +628,13 @@ impl Scheduler {
     }
 
     /// Mark a task terminal, record it, emit its event. Returns the final task.
-    fn finish_locked(&self, g: &mut Inner, id: &str, change: impl FnOnce(&mut Task)) -> Task {
-        let Some(task) = g.tasks.get_mut(id) else {
-            unreachable_task(id)
-        };
+    fn finish_locked(
+        &self,
+        g: &mut Inner,
+        id: &str,
+        change: impl FnOnce(&mut Task),
+    ) -> Option<Task> {
+        let task = g.tasks.get_mut(id)?;
         change(task);
         task.finished_at_ms = now_ms();
         task.worker_id = None;
@@ -654,7 +659,7 @@ impl Scheduler {
         self.events
             .emit(kind, &task.id, data, Some(Arc::new(task.clone())));
         self.apply_retention(g);
-        task
+        Some(task)
     }
 
     /// A failed attempt: retry after a backoff when attempts remain, else fail.
@@ -703,11 +708,11 @@ impl Scheduler {
             }
             Some(task)
         } else {
-            Some(self.finish_locked(g, id, |t| {
+            self.finish_locked(g, id, |t| {
                 t.state = TaskState::Failed;
                 t.error = error;
                 t.result = result;
-            }))
+            })
         }
     }
 
@@ -1047,11 +1052,12 @@ impl Scheduler {
         let duration = now_ms().saturating_sub(started) as f64 / 1000.0;
         if success {
             self.metrics.finished(&class, "completed", duration);
-            Ok(self.finish_locked(&mut g, id, |t| {
+            self.finish_locked(&mut g, id, |t| {
                 t.state = TaskState::Completed;
                 t.result = result;
                 t.error = String::new();
-            }))
+            })
+            .ok_or_else(|| vanished(id))
         } else {
             let retry = g.tasks.get(id).is_some_and(|t| t.attempt < t.max_attempts);
             self.metrics
@@ -1062,7 +1068,7 @@ impl Scheduler {
                 error
             };
             self.fail_attempt_locked(&mut g, id, error, result, true)
-                .ok_or_else(|| SchedError::new(ErrorKind::Internal, format!("task {id} vanished")))
+                .ok_or_else(|| vanished(id))
         }
     }
 
@@ -1256,9 +1262,12 @@ impl Scheduler {
     }
 }
 
-fn unreachable_task(id: &str) -> ! {
-    // Callers look the task up under the same lock first.
-    panic!("task {id} vanished while the scheduler lock was held")
+/// Callers look a task up under the same lock first, so this is a bug, reported, not a panic.
+fn vanished(id: &str) -> SchedError {
+    SchedError::new(
+        ErrorKind::Internal,
+        format!("task {id} vanished while the scheduler lock was held"),
+    )
 }
 
 fn fastrand_u32() -> u32 {

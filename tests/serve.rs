@@ -1592,3 +1592,28 @@ async fn a_missing_engine_is_reported_not_fatal() {
     assert!(res.cpu_cores > 0);
     assert_eq!(res.engine_cpus, 0);
 }
+
+#[tokio::test]
+async fn class_handler_runs_payloads_without_command_or_image() {
+    let s = Server::start(
+        "[scheduler.classes.cpu_long]\nhandler = \"read -r p; echo \\\"{\\\\\\\"handled\\\\\\\": $p}\\\"\"\n",
+    );
+    let mut c = s.client().await;
+    let mut r = req("hd", payload(&[("x", serde_json::json!(5))]));
+    r.class = "cpu_long".into();
+    c.submit_task(r).await.unwrap();
+    let t = wait_done(&mut c, "hd").await;
+    assert_eq!(
+        (t.status.as_str(), t.executor.as_str()),
+        ("completed", "handler"),
+        "{t:?}"
+    );
+    assert_eq!(t.result["handled"], "{\"x\":5}", "{t:?}");
+    // Other classes have no handler: their tasks wait for a pull worker.
+    let r = c
+        .submit_task(req("pw", HashMap::new()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.status.unwrap().executor, "worker");
+}

@@ -90,7 +90,17 @@ impl Events {
         if guard.1.len() >= RETAINED {
             guard.1.pop_front();
         }
-        guard.1.push_back(event.clone());
+        // The retained copy drops the task snapshot: replay needs the event, and keeping
+        // 10,000 results alive here would multiply memory.
+        let retained = if event.task.is_some() {
+            Arc::new(Event {
+                task: None,
+                ..(*event).clone()
+            })
+        } else {
+            event.clone()
+        };
+        guard.1.push_back(retained);
         // No receivers is fine.
         let _ = self.tx.send(event);
     }

@@ -415,7 +415,15 @@ async fn higher_priority_runs_first_then_fifo() {
     let mut c = s.client().await;
     let order = s.home.join("order.txt");
     let append = format!("echo $DSPY_TASK_ID >> {}", order.display());
-    let mut blocker = req("blocker", sh("sleep 0.5"));
+    // The blocker holds the only slot until every other task is queued.
+    let go = s.home.join("go");
+    let mut blocker = req(
+        "blocker",
+        sh(&format!(
+            "while [ ! -f {} ]; do sleep 0.02; done",
+            go.display()
+        )),
+    );
     blocker.class = "cpu_long".into();
     c.submit_task(blocker).await.unwrap();
     wait_status(&mut c, "blocker", "running").await;
@@ -431,6 +439,7 @@ async fn higher_priority_runs_first_then_fifo() {
         r.priority = prio;
         c.submit_task(r).await.unwrap();
     }
+    std::fs::write(&go, "").unwrap();
     wait_done(&mut c, "low-c").await;
     for id in ["low-a", "low-b", "high", "mid"] {
         wait_done(&mut c, id).await;
@@ -1470,12 +1479,9 @@ async fn retention_keeps_the_newest_finished_tasks() {
 async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
     let mut s = Server::start("");
     let mut c = s.client().await;
-    c.submit_task(req(
-        "long",
-        sh("sleep 0.4; [ \"$DSPY_TASK_ATTEMPT\" -ge 2 ]"),
-    ))
-    .await
-    .unwrap();
+    c.submit_task(req("long", sh("sleep 2; [ \"$DSPY_TASK_ATTEMPT\" -ge 2 ]")))
+        .await
+        .unwrap();
     wait_status(&mut c, "long", "running").await;
     let t0 = Instant::now();
     let out = s

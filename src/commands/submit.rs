@@ -79,20 +79,33 @@ pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<()> {
         .await
         .map_err(|s| status_error(s, &addr))?
         .into_inner();
-    let _result = stream
+    let result = stream
         .message()
         .await
         .map_err(|s| status_error(s, &addr))?
         .ok_or_else(|| {
             crate::server::orchestrator_down(&addr, "the server closed the result stream")
         })?;
-    let task = client
+    // The full status; when retention already dropped the task, what the result says.
+    let task = match client
         .get_task_status(pb::GetTaskStatusRequest {
             task_id: id.clone(),
         })
         .await
-        .map_err(|s| status_error(s, &addr))?
-        .into_inner();
+    {
+        Ok(t) => t.into_inner(),
+        Err(s) if s.code() == tonic::Code::NotFound => pb::TaskStatus {
+            task_id: result.task_id,
+            class: result.class,
+            status: result.status,
+            attempt: result.attempt,
+            finished_at_ms: result.finished_at_ms,
+            result: result.result,
+            error: result.error,
+            ..Default::default()
+        },
+        Err(s) => return Err(status_error(s, &addr)),
+    };
     crate::commands::tasks::print_task(&ctx.printer, &task)?;
     if task.status == "completed" {
         Ok(())

@@ -1408,6 +1408,43 @@ async fn env_manager_rpcs_use_the_lifecycle_code() {
     assert!(last.done);
     assert_eq!(last.image, "dspy-test/redis:latest");
 
+    // Restart: the same service comes back in a new container.
+    let before = redis.container_id.clone();
+    let mut restart = e
+        .restart_service(em::RestartServiceRequest {
+            service: "redis".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut last = None;
+    while let Some(m) = restart.message().await.unwrap() {
+        last = Some(m);
+    }
+    let last = last.unwrap();
+    assert_eq!(
+        (last.r#type.as_str(), last.status.as_str()),
+        ("done", "ok"),
+        "{last:?}"
+    );
+    let st = e
+        .get_services_status(em::GetServicesStatusRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let again = st.services.iter().find(|x| x.name == "redis").unwrap();
+    assert_ne!(again.container_id, before);
+    assert_eq!(again.health, "healthy");
+    assert_eq!(
+        e.restart_service(em::RestartServiceRequest {
+            service: "nope".into()
+        })
+        .await
+        .unwrap_err()
+        .code(),
+        tonic::Code::InvalidArgument
+    );
+
     // Health reports the real service.
     let mut c = s.client().await;
     let h = c.health(pb::HealthRequest {}).await.unwrap().into_inner();

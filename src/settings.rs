@@ -151,7 +151,7 @@ struct ConfigFile {
 }
 
 /// The keys `config set` accepts, with a short description for error messages.
-pub const SETTABLE_KEYS: &str = "workspace, project, orchestrator_addr, env_manager_addr, http_addr, gpu, services.NAME, ports.NAME";
+pub const SETTABLE_KEYS: &str = "workspace, project, orchestrator_addr, env_manager_addr, http_addr, gpu, services.NAME, ports.NAME, scheduler.KEY, scheduler.classes.CLASS.{concurrency,timeout_s,handler}";
 
 /// Services `up` starts by default, as in ARCHITECTURE.md's example config.
 pub fn default_enabled_services() -> BTreeMap<String, bool> {
@@ -623,7 +623,11 @@ fn read_config_file(path: &Path) -> Result<ConfigFile> {
 
 /// Check a config.toml text the way loading does (used by `config set` before writing).
 pub fn validate_config_text(path: &Path, text: &str) -> Result<()> {
-    parse_config_text(path, text).map(|_| ())
+    let file = parse_config_text(path, text)?;
+    let no_env: BTreeMap<String, String> = BTreeMap::new();
+    scheduler_settings(file.scheduler.unwrap_or_default(), &no_env)
+        .map(|_| ())
+        .map_err(|e| e.context(path.display()))
 }
 
 fn parse_config_text(path: &Path, text: &str) -> Result<ConfigFile> {

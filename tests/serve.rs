@@ -1660,3 +1660,59 @@ async fn class_handler_runs_payloads_without_command_or_image() {
         .into_inner();
     assert_eq!(r.status.unwrap().executor, "worker");
 }
+
+#[test]
+fn config_set_writes_and_validates_scheduler_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .env("DSPY_AGENT_HOME", dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(
+        run(&["config", "set", "scheduler.classes.gpu.concurrency", "3"])
+            .status
+            .success()
+    );
+    assert!(
+        run(&["config", "set", "scheduler.retry_backoff_ms", "20"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        run(&["config", "set", "scheduler.max_attempts", "0"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["config", "set", "scheduler.classes.tpu.concurrency", "1"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["config", "set", "scheduler.retention_count", "-1"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let out = run(&["--json", "config", "show"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let get = |key: &str| {
+        doc["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .cloned()
+            .unwrap_or_else(|| panic!("{key} missing"))
+    };
+    assert_eq!(get("scheduler.classes.gpu.concurrency")["value"], 3);
+    assert_eq!(get("scheduler.classes.gpu.concurrency")["source"], "file");
+    assert_eq!(get("scheduler.retry_backoff_ms")["value"], 20);
+    assert_eq!(get("scheduler.max_attempts")["value"], 3);
+    assert_eq!(get("scheduler.max_attempts")["source"], "default");
+}

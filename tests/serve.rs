@@ -482,6 +482,12 @@ async fn failures_retry_with_backoff_until_max_attempts() {
     let t = wait_done(&mut c, "flaky").await;
     assert_eq!((t.status.as_str(), t.attempt), ("completed", 2));
 
+    // An absurd timeout is bounded, not a crash.
+    let mut huge = req("huge-timeout", sh("true"));
+    huge.timeout_seconds = 1e300;
+    c.submit_task(huge).await.unwrap();
+    assert_eq!(wait_done(&mut c, "huge-timeout").await.status, "completed");
+
     // max_attempts 1: no retry.
     let mut once = req("once", sh("exit 1"));
     once.max_attempts = 1;

@@ -228,7 +228,7 @@ fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
     ctx.printer.progress(format!(
         "stopping dspy-agent serve (pid {pid}): running tasks may finish"
     ));
-    let deadline = Instant::now() + Duration::from_secs_f64(timeout + 10.0);
+    let deadline = Instant::now() + server::seconds(timeout + 10.0);
     let mut killed = false;
     while server::pid_alive(s.pid) {
         if Instant::now() >= deadline {

@@ -89,7 +89,7 @@ fn lease_duration(seconds: f64, default: f64) -> Duration {
     } else {
         default
     };
-    Duration::from_secs_f64(s.clamp(0.1, 24.0 * 3600.0))
+    crate::server::seconds(s.clamp(0.1, 24.0 * 3600.0))
 }
 
 #[tonic::async_trait]

@@ -33,6 +33,17 @@ use scheduler::Scheduler;
 /// oversized payload gets the scheduler's INVALID_ARGUMENT with the limit named.
 const GRPC_MIN_MESSAGE: usize = 4 << 20;
 
+/// Seconds as a Duration without the panics of `from_secs_f64`: negative or NaN is zero, and
+/// anything past a year is a year.
+pub fn seconds(s: f64) -> Duration {
+    const YEAR: f64 = 365.0 * 24.0 * 3600.0;
+    if s.is_nan() || s <= 0.0 {
+        Duration::ZERO
+    } else {
+        Duration::from_secs_f64(s.min(YEAR))
+    }
+}
+
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -217,7 +228,7 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     eprintln!(
         "dspy-agent serve: stopping (no new tasks; running ones may finish within {timeout}s)"
     );
-    let timeout = Duration::from_secs_f64(timeout);
+    let timeout = seconds(timeout);
     sched.shutdown(timeout).await;
     dispatcher.abort();
     let _ = stop_tx.send(true);

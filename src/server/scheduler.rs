@@ -810,7 +810,7 @@ impl Scheduler {
                 class: task.class.clone(),
                 attempt: task.attempt,
                 payload,
-                timeout: Duration::from_secs_f64(timeout),
+                timeout: crate::server::seconds(timeout),
                 plan,
                 project: self.project.clone(),
                 docker_host: self.docker_host.clone(),

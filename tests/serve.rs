@@ -864,6 +864,15 @@ async fn metrics_pass_promtool_and_get_metrics_filters() {
         .unwrap()
         .into_inner();
     assert!(!m.metrics.is_empty());
+    let all = c
+        .get_metrics(pb::GetMetricsRequest {
+            metric_names: vec!["tasks_pending".into(), "tasks_running".into()],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let names: Vec<&str> = all.metrics.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["tasks_pending", "tasks_running"]);
     assert!(
         m.metrics
             .iter()

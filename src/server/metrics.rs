@@ -139,6 +139,24 @@ impl Metrics {
             Family::gauge("env_queue_depth", "Tasks waiting in the queue"),
             per_class(&|v| v.2 as f64),
         ));
+        let (queued, inflight) = g
+            .classes
+            .values()
+            .fold((0u64, 0u64), |(q, r), v| (q + v.2, r + v.1));
+        // ARCHITECTURE.md's GetMetrics example: {'tasks_pending': 5, 'tasks_running': 3, ...}
+        for (name, help, value) in [
+            ("tasks_pending", "Tasks waiting in any queue", queued),
+            ("tasks_running", "Tasks running in any class", inflight),
+        ] {
+            out.push((
+                Family::gauge(name, help),
+                vec![Sample {
+                    name: String::new(),
+                    labels: BTreeMap::new(),
+                    value: value as f64,
+                }],
+            ));
+        }
         out.push((
             Family::counter(
                 "orchestrator_task_errors_total",

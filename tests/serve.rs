@@ -1113,6 +1113,11 @@ async fn health_workflows_and_second_server() {
     assert_eq!(doc["schema_version"], 1);
     assert_eq!(doc["orchestrator_addr"], s.orch.as_str());
     assert_eq!(doc["status"], "SERVING");
+    assert_eq!(doc["tasks"]["pending"], 0);
+    let r = reqwest::get(format!("http://{}/workflows", s.http))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 501);
 }
 
 #[tokio::test]

@@ -160,14 +160,28 @@ async fn status(ctx: &Ctx) -> Result<()> {
             err
         });
     };
-    let health = match client::connect_to(&s.orchestrator_addr).await {
-        Ok(mut c) => c
+    let mut client = client::connect_to(&s.orchestrator_addr).await.ok();
+    let health = match client.as_mut() {
+        Some(c) => c
             .health(pb::HealthRequest {})
             .await
             .ok()
             .map(|r| r.into_inner()),
-        Err(_) => None,
+        None => None,
     };
+    let mut tasks = serde_json::Map::new();
+    if let Some(c) = client.as_mut()
+        && let Ok(m) = c
+            .get_metrics(pb::GetMetricsRequest {
+                metric_names: vec!["tasks_pending".into(), "tasks_running".into()],
+            })
+            .await
+    {
+        for m in m.into_inner().metrics {
+            let key = m.name.trim_start_matches("tasks_").to_string();
+            tasks.insert(key, json!(m.value as u64));
+        }
+    }
     let (status, uptime_ms) = health
         .as_ref()
         .map(|h| (h.status.clone(), h.uptime_ms))
@@ -184,9 +198,14 @@ async fn status(ctx: &Ctx) -> Result<()> {
             "env_manager_addr": s.env_manager_addr,
             "http_addr": s.http_addr,
             "log_file": s.log_file,
+            "tasks": tasks,
         }));
     }
     ctx.printer.line(format!("status             {status}"))?;
+    if let (Some(p), Some(r)) = (tasks.get("pending"), tasks.get("running")) {
+        ctx.printer
+            .line(format!("tasks              {p} pending, {r} running"))?;
+    }
     ctx.printer.line(format!("pid                {}", s.pid))?;
     ctx.printer
         .line(format!("version            {}", s.version))?;

@@ -36,6 +36,7 @@ pub fn router(ctx: Arc<ServerCtx>) -> Router {
         .route("/events", get(events))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
+        .route("/workflows", get(workflows).post(workflows))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(ctx)
 }
@@ -267,6 +268,14 @@ async fn health(State(ctx): Ctx) -> Response {
         "services_error": services_error,
     }))
     .into_response()
+}
+
+/// Workflows arrive with the workflow issue (gRPC answers UNIMPLEMENTED likewise).
+async fn workflows() -> Response {
+    error(
+        StatusCode::NOT_IMPLEMENTED,
+        "workflows arrive with the workflow issue",
+    )
 }
 
 async fn metrics(State(ctx): Ctx) -> Response {

@@ -149,6 +149,20 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<()> {
             .map_err(fail)?;
     }
 
+    let syncs = |c: &mut Client| {
+        let mut c = c.clone();
+        async move {
+            c.get_metrics(pb::GetMetricsRequest {
+                metric_names: vec!["orchestrator_journal_syncs_total".into()],
+            })
+            .await
+            .ok()
+            .and_then(|m| m.into_inner().metrics.first().map(|m| m.value as u64))
+            .unwrap_or(0)
+        }
+    };
+    let syncs_before = syncs(&mut one).await;
+
     // 1. Throughput with `concurrency` requests in flight.
     let mut clients: Vec<Client> = Vec::new();
     for _ in 0..CONNECTIONS {
@@ -179,6 +193,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<()> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let throughput = total as f64 / elapsed;
+    let group_syncs = syncs(&mut one).await.saturating_sub(syncs_before);
     ctx.printer.progress(format!(
         "throughput: {total} durable submissions in {elapsed:.2}s = {throughput:.0}/s at {} in flight",
         args.concurrency
@@ -256,6 +271,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<()> {
             "connections": CONNECTIONS,
             "seconds": elapsed,
             "per_second": throughput,
+            "fdatasyncs": group_syncs,
         },
         "submit_latency": summary(submit_lat),
         "get_status_latency": summary(get_lat),
@@ -272,6 +288,13 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<()> {
         vec![
             format!("durable submissions/s ({} in flight)", args.concurrency),
             format!("{throughput:.0}"),
+        ],
+        vec![
+            "fdatasync calls during it".into(),
+            format!(
+                "{group_syncs} ({:.0} submissions per sync)",
+                total as f64 / group_syncs.max(1) as f64
+            ),
         ],
         vec![
             "SubmitTask p50".into(),

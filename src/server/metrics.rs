@@ -57,6 +57,7 @@ pub struct Gauges {
     pub gpu_wait_seconds: f64,
     pub tasks_stored: u64,
     pub journal_bytes: u64,
+    pub journal_syncs: u64,
 }
 
 /// One sample for GetMetrics.
@@ -232,6 +233,17 @@ impl Metrics {
                 name: String::new(),
                 labels: BTreeMap::new(),
                 value: g.tasks_stored as f64,
+            }],
+        ));
+        out.push((
+            Family::counter(
+                "orchestrator_journal_syncs_total",
+                "fdatasync calls on the task journal (one per group of records)",
+            ),
+            vec![Sample {
+                name: String::new(),
+                labels: BTreeMap::new(),
+                value: g.journal_syncs as f64,
             }],
         ));
         out.push((

@@ -1158,6 +1158,7 @@ impl Scheduler {
         let mut gauges = Gauges {
             tasks_stored: g.tasks.len() as u64,
             journal_bytes: self.store.journal_bytes(),
+            journal_syncs: self.store.syncs(),
             ..Default::default()
         };
         for class in TASK_CLASSES {

@@ -59,6 +59,8 @@ pub struct Store {
     pending: Arc<AtomicUsize>,
     /// Bytes in the current journal file.
     bytes: Arc<AtomicU64>,
+    /// fdatasync calls so far: with group commit, far fewer than records.
+    syncs: Arc<AtomicU64>,
     dir: PathBuf,
 }
 
@@ -86,11 +88,13 @@ impl Store {
         let (tx, rx) = mpsc::unbounded_channel();
         let pending = Arc::new(AtomicUsize::new(0));
         let size = Arc::new(AtomicU64::new(bytes.len() as u64));
+        let syncs = Arc::new(AtomicU64::new(0));
         let writer = Writer {
             dir: dir.to_path_buf(),
             file,
             pending: pending.clone(),
             bytes: size.clone(),
+            syncs: syncs.clone(),
         };
         std::thread::Builder::new()
             .name("store-writer".into())
@@ -101,6 +105,7 @@ impl Store {
                 tx,
                 pending,
                 bytes: size,
+                syncs,
                 dir: dir.to_path_buf(),
             },
             tasks,
@@ -118,6 +123,10 @@ impl Store {
 
     pub fn journal_bytes(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
+    }
+
+    pub fn syncs(&self) -> u64 {
+        self.syncs.load(Ordering::Relaxed)
     }
 
     /// Append without waiting. Order between appends is kept.
@@ -259,6 +268,7 @@ struct Writer {
     file: File,
     pending: Arc<AtomicUsize>,
     bytes: Arc<AtomicU64>,
+    syncs: Arc<AtomicU64>,
 }
 
 impl Writer {
@@ -321,6 +331,7 @@ impl Writer {
             .write_all(buf)
             .and_then(|()| self.file.sync_data())
             .map_err(|e| format!("journal write failed: {e}"));
+        self.syncs.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = &result {
             tracing::error!("{e}");
         } else {

@@ -40,6 +40,10 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the services'' logs, merged')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show the host endpoints of running services')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings and the service catalog')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach')
+            [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
+            [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -282,6 +286,185 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
         'dspy-agent;config;help;help' {
             break
         }
+        'dspy-agent;serve' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers')
+            [CompletionResult]::new('--detach', '--detach', [CompletionResultType]::ParameterName, 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Report on the running scheduler')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the running scheduler gracefully: no new tasks, running ones may finish')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dspy-agent;serve;status' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;serve;stop' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Seconds running tasks may take to finish; unfinished ones stay queued for the next start [default: scheduler.shutdown_timeout_s]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds running tasks may take to finish; unfinished ones stay queued for the next start [default: scheduler.shutdown_timeout_s]')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;serve;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Report on the running scheduler')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the running scheduler gracefully: no new tasks, running ones may finish')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dspy-agent;serve;help;status' {
+            break
+        }
+        'dspy-agent;serve;help;stop' {
+            break
+        }
+        'dspy-agent;serve;help;help' {
+            break
+        }
+        'dspy-agent;submit' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Task class: cpu_short, cpu_long, gpu or gpu_slurm')
+            [CompletionResult]::new('--class', '--class', [CompletionResultType]::ParameterName, 'Task class: cpu_short, cpu_long, gpu or gpu_slurm')
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Task id [default: generated by the scheduler]')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Higher runs first')
+            [CompletionResult]::new('--priority', '--priority', [CompletionResultType]::ParameterName, 'Higher runs first')
+            [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'The payload, a JSON object (e.g. ''{"command": ["echo", "hi"]}'')')
+            [CompletionResult]::new('--payload-file', '--payload-file', [CompletionResultType]::ParameterName, 'Read the payload from a file, or from stdin with `-`')
+            [CompletionResult]::new('--max-attempts', '--max-attempts', [CompletionResultType]::ParameterName, 'Attempts before the task fails [default: scheduler.max_attempts]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds the task may run [default: the class''s timeout]')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;tasks' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status: queued, running, completed, failed, cancelled')
+            [CompletionResult]::new('--class', '--class', [CompletionResultType]::ParameterName, 'Only tasks of this class')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'At most this many, newest first')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many, newest first')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one task with its result')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running task')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dspy-agent;tasks;show' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;tasks;cancel' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;tasks;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one task with its result')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running task')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'dspy-agent;tasks;help;show' {
+            break
+        }
+        'dspy-agent;tasks;help;cancel' {
+            break
+        }
+        'dspy-agent;tasks;help;help' {
+            break
+        }
+        'dspy-agent;bench' {
+            [CompletionResult]::new('--submissions', '--submissions', [CompletionResultType]::ParameterName, 'Submissions for the throughput run')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight for the throughput run')
+            [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'Samples for each single-client latency run')
+            [CompletionResult]::new('--starts', '--starts', [CompletionResultType]::ParameterName, 'Tasks for the submission-to-start run')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'dspy-agent;completions' {
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
@@ -320,6 +503,10 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the services'' logs, merged')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show the host endpoints of running services')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings and the service catalog')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach')
+            [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
+            [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write man pages into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -361,6 +548,34 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             break
         }
         'dspy-agent;help;config;services' {
+            break
+        }
+        'dspy-agent;help;serve' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Report on the running scheduler')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop the running scheduler gracefully: no new tasks, running ones may finish')
+            break
+        }
+        'dspy-agent;help;serve;status' {
+            break
+        }
+        'dspy-agent;help;serve;stop' {
+            break
+        }
+        'dspy-agent;help;submit' {
+            break
+        }
+        'dspy-agent;help;tasks' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one task with its result')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running task')
+            break
+        }
+        'dspy-agent;help;tasks;show' {
+            break
+        }
+        'dspy-agent;help;tasks;cancel' {
+            break
+        }
+        'dspy-agent;help;bench' {
             break
         }
         'dspy-agent;help;completions' {

@@ -16,6 +16,9 @@ _dspy__agent() {
             ",$1")
                 cmd="dspy__agent"
                 ;;
+            dspy__agent,bench)
+                cmd="dspy__agent__subcmd__bench"
+                ;;
             dspy__agent,completions)
                 cmd="dspy__agent__subcmd__completions"
                 ;;
@@ -40,8 +43,17 @@ _dspy__agent() {
             dspy__agent,ps)
                 cmd="dspy__agent__subcmd__ps"
                 ;;
+            dspy__agent,serve)
+                cmd="dspy__agent__subcmd__serve"
+                ;;
             dspy__agent,status)
                 cmd="dspy__agent__subcmd__ps"
+                ;;
+            dspy__agent,submit)
+                cmd="dspy__agent__subcmd__submit"
+                ;;
+            dspy__agent,tasks)
+                cmd="dspy__agent__subcmd__tasks"
                 ;;
             dspy__agent,up)
                 cmd="dspy__agent__subcmd__up"
@@ -82,6 +94,9 @@ _dspy__agent() {
             dspy__agent__subcmd__config__subcmd__help,show)
                 cmd="dspy__agent__subcmd__config__subcmd__help__subcmd__show"
                 ;;
+            dspy__agent__subcmd__help,bench)
+                cmd="dspy__agent__subcmd__help__subcmd__bench"
+                ;;
             dspy__agent__subcmd__help,completions)
                 cmd="dspy__agent__subcmd__help__subcmd__completions"
                 ;;
@@ -106,6 +121,15 @@ _dspy__agent() {
             dspy__agent__subcmd__help,ps)
                 cmd="dspy__agent__subcmd__help__subcmd__ps"
                 ;;
+            dspy__agent__subcmd__help,serve)
+                cmd="dspy__agent__subcmd__help__subcmd__serve"
+                ;;
+            dspy__agent__subcmd__help,submit)
+                cmd="dspy__agent__subcmd__help__subcmd__submit"
+                ;;
+            dspy__agent__subcmd__help,tasks)
+                cmd="dspy__agent__subcmd__help__subcmd__tasks"
+                ;;
             dspy__agent__subcmd__help,up)
                 cmd="dspy__agent__subcmd__help__subcmd__up"
                 ;;
@@ -124,6 +148,54 @@ _dspy__agent() {
             dspy__agent__subcmd__help__subcmd__config,show)
                 cmd="dspy__agent__subcmd__help__subcmd__config__subcmd__show"
                 ;;
+            dspy__agent__subcmd__help__subcmd__serve,status)
+                cmd="dspy__agent__subcmd__help__subcmd__serve__subcmd__status"
+                ;;
+            dspy__agent__subcmd__help__subcmd__serve,stop)
+                cmd="dspy__agent__subcmd__help__subcmd__serve__subcmd__stop"
+                ;;
+            dspy__agent__subcmd__help__subcmd__tasks,cancel)
+                cmd="dspy__agent__subcmd__help__subcmd__tasks__subcmd__cancel"
+                ;;
+            dspy__agent__subcmd__help__subcmd__tasks,show)
+                cmd="dspy__agent__subcmd__help__subcmd__tasks__subcmd__show"
+                ;;
+            dspy__agent__subcmd__serve,help)
+                cmd="dspy__agent__subcmd__serve__subcmd__help"
+                ;;
+            dspy__agent__subcmd__serve,status)
+                cmd="dspy__agent__subcmd__serve__subcmd__status"
+                ;;
+            dspy__agent__subcmd__serve,stop)
+                cmd="dspy__agent__subcmd__serve__subcmd__stop"
+                ;;
+            dspy__agent__subcmd__serve__subcmd__help,help)
+                cmd="dspy__agent__subcmd__serve__subcmd__help__subcmd__help"
+                ;;
+            dspy__agent__subcmd__serve__subcmd__help,status)
+                cmd="dspy__agent__subcmd__serve__subcmd__help__subcmd__status"
+                ;;
+            dspy__agent__subcmd__serve__subcmd__help,stop)
+                cmd="dspy__agent__subcmd__serve__subcmd__help__subcmd__stop"
+                ;;
+            dspy__agent__subcmd__tasks,cancel)
+                cmd="dspy__agent__subcmd__tasks__subcmd__cancel"
+                ;;
+            dspy__agent__subcmd__tasks,help)
+                cmd="dspy__agent__subcmd__tasks__subcmd__help"
+                ;;
+            dspy__agent__subcmd__tasks,show)
+                cmd="dspy__agent__subcmd__tasks__subcmd__show"
+                ;;
+            dspy__agent__subcmd__tasks__subcmd__help,cancel)
+                cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__cancel"
+                ;;
+            dspy__agent__subcmd__tasks__subcmd__help,help)
+                cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__help"
+                ;;
+            dspy__agent__subcmd__tasks__subcmd__help,show)
+                cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -131,12 +203,54 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports config completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports config serve submit tasks bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__bench)
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --submissions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --samples)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --starts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -479,8 +593,22 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down ps logs ports config completions man help"
+            opts="up down ps logs ports config serve submit tasks bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__bench)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -674,6 +802,104 @@ _dspy__agent() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__serve)
+            opts="status stop"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__serve__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__serve__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__submit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__tasks)
+            opts="show cancel"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__tasks__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__tasks__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dspy__subcmd__agent__subcmd__help__subcmd__up)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -789,6 +1015,360 @@ _dspy__agent() {
         dspy__subcmd__agent__subcmd__ps)
             opts="-a -v -q -h -V --all --json --verbose --quiet --project --home --services-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__serve)
+            opts="-d -v -q -h -V --detach --json --verbose --quiet --project --home --services-file --help --version status stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__serve__subcmd__help)
+            opts="status stop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__serve__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__serve__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__serve__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__serve__subcmd__status)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__serve__subcmd__stop)
+            opts="-t -v -q -h -V --timeout --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__submit)
+            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --wait --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --class)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --priority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payload-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__tasks)
+            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --help --version show cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --class)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__cancel)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__help)
+            opts="show cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__show)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -37,6 +37,10 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand logs 'Show the services'' logs, merged'
             cand ports 'Show the host endpoints of running services'
             cand config 'Show or change settings and the service catalog'
+            cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+            cand submit 'Submit a task to the running scheduler'
+            cand tasks 'List, inspect and cancel the scheduler''s tasks'
+            cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -259,6 +263,169 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         }
         &'dspy-agent;config;help;help'= {
         }
+        &'dspy-agent;serve'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand -d 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
+            cand --detach 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand status 'Report on the running scheduler'
+            cand stop 'Stop the running scheduler gracefully: no new tasks, running ones may finish'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;serve;status'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;serve;stop'= {
+            cand -t 'Seconds running tasks may take to finish; unfinished ones stay queued for the next start [default: scheduler.shutdown_timeout_s]'
+            cand --timeout 'Seconds running tasks may take to finish; unfinished ones stay queued for the next start [default: scheduler.shutdown_timeout_s]'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;serve;help'= {
+            cand status 'Report on the running scheduler'
+            cand stop 'Stop the running scheduler gracefully: no new tasks, running ones may finish'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;serve;help;status'= {
+        }
+        &'dspy-agent;serve;help;stop'= {
+        }
+        &'dspy-agent;serve;help;help'= {
+        }
+        &'dspy-agent;submit'= {
+            cand -c 'Task class: cpu_short, cpu_long, gpu or gpu_slurm'
+            cand --class 'Task class: cpu_short, cpu_long, gpu or gpu_slurm'
+            cand --id 'Task id [default: generated by the scheduler]'
+            cand -p 'Higher runs first'
+            cand --priority 'Higher runs first'
+            cand --payload 'The payload, a JSON object (e.g. ''{"command": ["echo", "hi"]}'')'
+            cand --payload-file 'Read the payload from a file, or from stdin with `-`'
+            cand --max-attempts 'Attempts before the task fails [default: scheduler.max_attempts]'
+            cand --timeout 'Seconds the task may run [default: the class''s timeout]'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand -w 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)'
+            cand --wait 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;tasks'= {
+            cand --status 'Only tasks in this status: queued, running, completed, failed, cancelled'
+            cand --class 'Only tasks of this class'
+            cand -n 'At most this many, newest first'
+            cand --limit 'At most this many, newest first'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Show one task with its result'
+            cand cancel 'Cancel a queued or running task'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;tasks;show'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;tasks;cancel'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;tasks;help'= {
+            cand show 'Show one task with its result'
+            cand cancel 'Cancel a queued or running task'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;tasks;help;show'= {
+        }
+        &'dspy-agent;tasks;help;cancel'= {
+        }
+        &'dspy-agent;tasks;help;help'= {
+        }
+        &'dspy-agent;bench'= {
+            cand --submissions 'Submissions for the throughput run'
+            cand --concurrency 'Requests in flight for the throughput run'
+            cand --samples 'Samples for each single-client latency run'
+            cand --starts 'Tasks for the submission-to-start run'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'dspy-agent;completions'= {
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
@@ -295,6 +462,10 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand logs 'Show the services'' logs, merged'
             cand ports 'Show the host endpoints of running services'
             cand config 'Show or change settings and the service catalog'
+            cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+            cand submit 'Submit a task to the running scheduler'
+            cand tasks 'List, inspect and cancel the scheduler''s tasks'
+            cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -325,6 +496,26 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;config;set'= {
         }
         &'dspy-agent;help;config;services'= {
+        }
+        &'dspy-agent;help;serve'= {
+            cand status 'Report on the running scheduler'
+            cand stop 'Stop the running scheduler gracefully: no new tasks, running ones may finish'
+        }
+        &'dspy-agent;help;serve;status'= {
+        }
+        &'dspy-agent;help;serve;stop'= {
+        }
+        &'dspy-agent;help;submit'= {
+        }
+        &'dspy-agent;help;tasks'= {
+            cand show 'Show one task with its result'
+            cand cancel 'Cancel a queued or running task'
+        }
+        &'dspy-agent;help;tasks;show'= {
+        }
+        &'dspy-agent;help;tasks;cancel'= {
+        }
+        &'dspy-agent;help;bench'= {
         }
         &'dspy-agent;help;completions'= {
         }

@@ -39,6 +39,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "status" -d 'S
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "logs" -d 'Show the services\' logs, merged'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ports" -d 'Show the host endpoints of running services'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "config" -d 'Show or change settings and the service catalog'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "submit" -d 'Submit a task to the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "man" -d 'Write man pages into a directory'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -166,6 +170,99 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "set" -d 'Validate and write one setting to config.toml (e.g. `ports.redis 6380`)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "services" -d 'Print the resolved service catalog (defaults merged with the services file)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s d -l detach -d 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -f -a "status" -d 'Report on the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -f -a "stop" -d 'Stop the running scheduler gracefully: no new tasks, running ones may finish'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s t -l timeout -d 'Seconds running tasks may take to finish; unfinished ones stay queued for the next start [default: scheduler.shutdown_timeout_s]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "status" -d 'Report on the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop the running scheduler gracefully: no new tasks, running ones may finish'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s c -l class -d 'Task class: cpu_short, cpu_long, gpu or gpu_slurm' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l id -d 'Task id [default: generated by the scheduler]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s p -l priority -d 'Higher runs first' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l payload -d 'The payload, a JSON object (e.g. \'{"command": ["echo", "hi"]}\')' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l payload-file -d 'Read the payload from a file, or from stdin with `-`' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l max-attempts -d 'Attempts before the task fails [default: scheduler.max_attempts]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l timeout -d 'Seconds the task may run [default: the class\'s timeout]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s w -l wait -d 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l status -d 'Only tasks in this status: queued, running, completed, failed, cancelled' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l class -d 'Only tasks of this class' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s n -l limit -d 'At most this many, newest first' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -f -a "show" -d 'Show one task with its result'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -f -a "cancel" -d 'Cancel a queued or running task'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one task with its result'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued or running task'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l submissions -d 'Submissions for the throughput run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l concurrency -d 'Requests in flight for the throughput run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l samples -d 'Samples for each single-client latency run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l starts -d 'Tasks for the submission-to-start run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
@@ -183,17 +280,25 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s v -l verbo
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s V -l version -d 'Print version'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "man" -d 'Write man pages into a directory'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "submit" -d 'Submit a task to the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "man" -d 'Write man pages into a directory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting with its source (default, file, env, flag)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented default config.toml'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the files are'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Validate and write one setting to config.toml (e.g. `ports.redis 6380`)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "services" -d 'Print the resolved service catalog (defaults merged with the services file)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "status" -d 'Report on the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "stop" -d 'Stop the running scheduler gracefully: no new tasks, running ones may finish'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show one task with its result'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "cancel" -d 'Cancel a queued or running task'

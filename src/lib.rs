@@ -14,7 +14,9 @@ pub mod health;
 pub mod lifecycle;
 pub mod output;
 pub mod ports;
+pub mod proto;
 pub mod runtime;
+pub mod server;
 pub mod settings;
 pub mod state;
 

@@ -146,6 +146,32 @@ impl From<Error> for StartError {
 }
 
 impl Stack {
+    /// Settings, catalog and a connected Docker client: what the lifecycle commands and the
+    /// EnvManagerService share.
+    pub async fn from_settings(settings: &crate::settings::Settings) -> Result<Stack> {
+        let explicit = settings.services_file.source != crate::settings::Source::Default;
+        let catalog = crate::catalog::load(&settings.services_file.value, explicit)?;
+        Self::connect(settings, catalog).await
+    }
+
+    /// A stack over this catalog (validated) with a connected Docker client.
+    pub async fn connect(settings: &crate::settings::Settings, catalog: Catalog) -> Result<Stack> {
+        graph::validate(&catalog)?;
+        let runtime = Runtime::connect(&settings.docker_host.value).await?;
+        Ok(Stack {
+            runtime,
+            catalog,
+            project: settings.project.value.clone(),
+            state: StateFile::new(&settings.home.value),
+            port_overrides: settings
+                .ports
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value))
+                .collect(),
+            gpu_allowed: settings.gpu.value,
+        })
+    }
+
     /// The service as it will run: catalog definition plus the `[ports]` override.
     pub fn effective_service(&self, name: &str) -> Result<Service> {
         let mut svc = self

@@ -537,6 +537,19 @@ impl Runtime {
         }
     }
 
+    /// Wait for a container to exit; its exit code (non-zero included).
+    pub async fn wait_exit(&self, id: &str) -> Result<i64> {
+        let mut stream = self.docker.wait_container(id, None);
+        match stream.next().await {
+            Some(Ok(r)) => Ok(r.status_code),
+            Some(Err(DockerError::DockerContainerWaitError { code, .. })) => Ok(code),
+            Some(Err(e)) => Err(self.error(e)),
+            None => Err(Error::runtime(format!(
+                "the engine stopped answering while waiting for container {id}"
+            ))),
+        }
+    }
+
     /// The last `n` lines of a container's output (stdout and stderr interleaved).
     pub async fn log_tail(&self, id: &str, n: usize) -> Vec<String> {
         let opts = LogsOptionsBuilder::new()

@@ -75,6 +75,64 @@ pub struct Settings {
     pub services: BTreeMap<String, Sourced<bool>>,
     /// Host port overrides, keyed by service name.
     pub ports: BTreeMap<String, Sourced<u16>>,
+    /// `serve`'s task scheduler (`[scheduler]` in config.toml).
+    pub scheduler: SchedulerSettings,
+}
+
+/// Task classes the scheduler knows, in a stable order.
+pub const TASK_CLASSES: [&str; 4] = ["cpu_short", "cpu_long", "gpu", "gpu_slurm"];
+
+/// One task class: how many run at once, how long one may run, and the command that handles
+/// payloads with neither `command` nor `image`.
+#[derive(Debug, Clone)]
+pub struct ClassSettings {
+    pub concurrency: Sourced<u32>,
+    pub timeout_s: Sourced<f64>,
+    pub handler: Sourced<Option<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SchedulerSettings {
+    pub classes: BTreeMap<String, ClassSettings>,
+    pub max_payload_bytes: Sourced<u64>,
+    /// Finished tasks kept (newest first); older ones are dropped from the store.
+    pub retention_count: Sourced<u64>,
+    /// Finished tasks older than this are dropped from the store.
+    pub retention_age_s: Sourced<u64>,
+    /// First retry delay; doubles per attempt, with jitter, capped at 60 s.
+    pub retry_backoff_ms: Sourced<u64>,
+    pub max_attempts: Sourced<u32>,
+    /// How long `serve` lets running tasks finish when told to stop.
+    pub shutdown_timeout_s: Sourced<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchedulerFile {
+    max_payload_bytes: Option<u64>,
+    retention_count: Option<u64>,
+    retention_age_s: Option<u64>,
+    retry_backoff_ms: Option<u64>,
+    max_attempts: Option<u32>,
+    shutdown_timeout_s: Option<f64>,
+    classes: Option<BTreeMap<String, ClassFile>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassFile {
+    concurrency: Option<u32>,
+    timeout_s: Option<f64>,
+    handler: Option<String>,
+}
+
+fn default_class(name: &str) -> (u32, f64) {
+    match name {
+        "cpu_short" => (4, 300.0),
+        "cpu_long" => (2, 3600.0),
+        "gpu" => (1, 3600.0),
+        _ => (1, 86400.0),
+    }
 }
 
 /// The config.toml format (ARCHITECTURE.md, "Configuration File").
@@ -89,10 +147,11 @@ struct ConfigFile {
     gpu: Option<bool>,
     services: Option<BTreeMap<String, bool>>,
     ports: Option<BTreeMap<String, toml::Spanned<u16>>>,
+    scheduler: Option<SchedulerFile>,
 }
 
 /// The keys `config set` accepts, with a short description for error messages.
-pub const SETTABLE_KEYS: &str = "workspace, project, orchestrator_addr, env_manager_addr, http_addr, gpu, services.NAME, ports.NAME";
+pub const SETTABLE_KEYS: &str = "workspace, project, orchestrator_addr, env_manager_addr, http_addr, gpu, services.NAME, ports.NAME, scheduler.KEY, scheduler.classes.CLASS.{concurrency,timeout_s,handler}";
 
 /// Services `up` starts by default, as in ARCHITECTURE.md's example config.
 pub fn default_enabled_services() -> BTreeMap<String, bool> {
@@ -269,7 +328,11 @@ impl Settings {
             }
         }
 
+        let scheduler = scheduler_settings(file.scheduler.unwrap_or_default(), env)
+            .map_err(|e| e.context(config_path.display()))?;
+
         Ok(Settings {
+            scheduler,
             home,
             project,
             services_file,
@@ -360,8 +423,185 @@ impl Settings {
                 port.source.clone(),
             ));
         }
+        let s = &self.scheduler;
+        for (key, value, source) in [
+            (
+                "max_payload_bytes",
+                json!(s.max_payload_bytes.value),
+                &s.max_payload_bytes.source,
+            ),
+            (
+                "retention_count",
+                json!(s.retention_count.value),
+                &s.retention_count.source,
+            ),
+            (
+                "retention_age_s",
+                json!(s.retention_age_s.value),
+                &s.retention_age_s.source,
+            ),
+            (
+                "retry_backoff_ms",
+                json!(s.retry_backoff_ms.value),
+                &s.retry_backoff_ms.source,
+            ),
+            (
+                "max_attempts",
+                json!(s.max_attempts.value),
+                &s.max_attempts.source,
+            ),
+            (
+                "shutdown_timeout_s",
+                json!(s.shutdown_timeout_s.value),
+                &s.shutdown_timeout_s.source,
+            ),
+        ] {
+            out.push((format!("scheduler.{key}"), value, source.clone()));
+        }
+        for (name, c) in &s.classes {
+            let prefix = format!("scheduler.classes.{name}");
+            out.push((
+                format!("{prefix}.concurrency"),
+                json!(c.concurrency.value),
+                c.concurrency.source.clone(),
+            ));
+            out.push((
+                format!("{prefix}.timeout_s"),
+                json!(c.timeout_s.value),
+                c.timeout_s.source.clone(),
+            ));
+            out.push((
+                format!("{prefix}.handler"),
+                json!(c.handler.value),
+                c.handler.source.clone(),
+            ));
+        }
         out
     }
+}
+
+/// `[scheduler]` from the file, then the DSPY_AGENT_* environment overrides.
+fn scheduler_settings(file: SchedulerFile, env: &dyn Env) -> Result<SchedulerSettings> {
+    fn pick<T: std::str::FromStr>(
+        env: &dyn Env,
+        var: &str,
+        from_file: Option<T>,
+        default: T,
+    ) -> Result<Sourced<T>> {
+        if let Some(v) = env.var(var) {
+            let parsed = v.trim().parse::<T>().map_err(|_| {
+                Error::usage(format!("environment variable {var}: bad number {v:?}"))
+            })?;
+            return Ok(Sourced::new(parsed, Source::Env(var.into())));
+        }
+        Ok(match from_file {
+            Some(v) => Sourced::new(v, Source::File),
+            None => Sourced::new(default, Source::Default),
+        })
+    }
+    let mut file_classes = file.classes.unwrap_or_default();
+    if let Some(unknown) = file_classes
+        .keys()
+        .find(|k| !TASK_CLASSES.contains(&k.as_str()))
+    {
+        return Err(Error::usage(format!(
+            "key `scheduler.classes.{unknown}`: unknown task class (expected one of {})",
+            TASK_CLASSES.join(", ")
+        )));
+    }
+    let mut classes = BTreeMap::new();
+    for name in TASK_CLASSES {
+        let f = file_classes.remove(name).unwrap_or_default();
+        let (conc, timeout) = default_class(name);
+        let upper = name.to_ascii_uppercase();
+        let concurrency = pick(
+            env,
+            &format!("DSPY_AGENT_{upper}_CONCURRENCY"),
+            f.concurrency,
+            conc,
+        )?;
+        if concurrency.value == 0 || concurrency.value > 10_000 {
+            return Err(Error::usage(format!(
+                "key `scheduler.classes.{name}.concurrency`: expected 1-10000, got {}",
+                concurrency.value
+            )));
+        }
+        let timeout_s = pick(
+            env,
+            &format!("DSPY_AGENT_{upper}_TIMEOUT_S"),
+            f.timeout_s,
+            timeout,
+        )?;
+        if !(timeout_s.value > 0.0 && timeout_s.value.is_finite()) {
+            return Err(Error::usage(format!(
+                "key `scheduler.classes.{name}.timeout_s`: expected a positive number of seconds"
+            )));
+        }
+        let handler = match f.handler.filter(|h| !h.trim().is_empty()) {
+            Some(h) => Sourced::new(Some(h), Source::File),
+            None => Sourced::new(None, Source::Default),
+        };
+        classes.insert(
+            name.to_string(),
+            ClassSettings {
+                concurrency,
+                timeout_s,
+                handler,
+            },
+        );
+    }
+    let max_payload_bytes = pick(
+        env,
+        "DSPY_AGENT_MAX_PAYLOAD_BYTES",
+        file.max_payload_bytes,
+        1024 * 1024,
+    )?;
+    if max_payload_bytes.value == 0 || max_payload_bytes.value > 64 * 1024 * 1024 {
+        return Err(Error::usage(
+            "key `scheduler.max_payload_bytes`: expected 1 to 67108864 bytes",
+        ));
+    }
+    let max_attempts = pick(env, "DSPY_AGENT_MAX_ATTEMPTS", file.max_attempts, 3)?;
+    if max_attempts.value == 0 || max_attempts.value > 100 {
+        return Err(Error::usage(
+            "key `scheduler.max_attempts`: expected 1 to 100",
+        ));
+    }
+    let shutdown_timeout_s = pick(
+        env,
+        "DSPY_AGENT_SHUTDOWN_TIMEOUT_S",
+        file.shutdown_timeout_s,
+        30.0,
+    )?;
+    if !(shutdown_timeout_s.value >= 0.0 && shutdown_timeout_s.value.is_finite()) {
+        return Err(Error::usage(
+            "key `scheduler.shutdown_timeout_s`: expected a number of seconds >= 0",
+        ));
+    }
+    Ok(SchedulerSettings {
+        classes,
+        max_payload_bytes,
+        retention_count: pick(
+            env,
+            "DSPY_AGENT_RETENTION_COUNT",
+            file.retention_count,
+            10_000,
+        )?,
+        retention_age_s: pick(
+            env,
+            "DSPY_AGENT_RETENTION_AGE_S",
+            file.retention_age_s,
+            7 * 24 * 3600,
+        )?,
+        retry_backoff_ms: pick(
+            env,
+            "DSPY_AGENT_RETRY_BACKOFF_MS",
+            file.retry_backoff_ms,
+            500,
+        )?,
+        max_attempts,
+        shutdown_timeout_s,
+    })
 }
 
 fn source_label<T>(value: &Sourced<T>, config_path: &Path) -> String {
@@ -383,7 +623,11 @@ fn read_config_file(path: &Path) -> Result<ConfigFile> {
 
 /// Check a config.toml text the way loading does (used by `config set` before writing).
 pub fn validate_config_text(path: &Path, text: &str) -> Result<()> {
-    parse_config_text(path, text).map(|_| ())
+    let file = parse_config_text(path, text)?;
+    let no_env: BTreeMap<String, String> = BTreeMap::new();
+    scheduler_settings(file.scheduler.unwrap_or_default(), &no_env)
+        .map(|_| ())
+        .map_err(|e| e.context(path.display()))
 }
 
 fn parse_config_text(path: &Path, text: &str) -> Result<ConfigFile> {
@@ -461,14 +705,15 @@ pub fn parse_bool(v: &str) -> Option<bool> {
 
 /// Accept `host:port`, `:port` (Go style, as in ORCHESTRATOR_GRPC_ADDR=":9098") and `[v6]:port`.
 /// A missing host means loopback: this tool never listens on all interfaces unless told to.
+/// Port 0 lets `serve` pick free ports (tests do this); the bound ones are recorded in the state.
 pub fn normalize_addr(addr: &str) -> Result<String> {
     let addr = addr.trim();
     let (host, port) = addr.rsplit_once(':').ok_or_else(|| {
         Error::usage(format!("address {addr:?} has no port (expected HOST:PORT)"))
     })?;
-    let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(|| {
+    let port: u16 = port.parse().ok().ok_or_else(|| {
         Error::usage(format!(
-            "address {addr:?} has a bad port (expected 1-65535)"
+            "address {addr:?} has a bad port (expected 0-65535)"
         ))
     })?;
     let host = if host.is_empty() { "127.0.0.1" } else { host };
@@ -533,6 +778,29 @@ ollama = false
 # ollama = 11434
 # orchestrator = 9098
 # env_manager = 50100
+
+# The task scheduler of `dspy-agent serve`.
+[scheduler]
+# max_payload_bytes = 1048576      # env DSPY_AGENT_MAX_PAYLOAD_BYTES
+# retention_count = 10000          # finished tasks kept (env DSPY_AGENT_RETENTION_COUNT)
+# retention_age_s = 604800         # and for at most this long (env DSPY_AGENT_RETENTION_AGE_S)
+# retry_backoff_ms = 500           # first retry delay, doubled per attempt, with jitter
+# max_attempts = 3                 # default for tasks that do not say
+# shutdown_timeout_s = 30          # running tasks may finish this long on `serve stop`
+
+# Per class: concurrency, timeout_s, and a handler command (run by `sh -c`) for payloads with
+# neither `command` nor `image`. Without a handler such tasks wait for a pull worker.
+# Env: DSPY_AGENT_<CLASS>_CONCURRENCY, DSPY_AGENT_<CLASS>_TIMEOUT_S.
+# [scheduler.classes.cpu_short]
+# concurrency = 4
+# timeout_s = 300
+# handler = "python3 handle_task.py"
+# [scheduler.classes.cpu_long]
+# concurrency = 2
+# timeout_s = 3600
+# [scheduler.classes.gpu]
+# concurrency = 1
+# timeout_s = 3600
 "#;
 
 #[cfg(test)]
@@ -647,7 +915,55 @@ mod tests {
         assert_eq!(normalize_addr(":9098").unwrap(), "127.0.0.1:9098");
         assert_eq!(normalize_addr("0.0.0.0:50100").unwrap(), "0.0.0.0:50100");
         assert!(normalize_addr("localhost").is_err());
-        assert!(normalize_addr("h:0").is_err());
+        assert_eq!(normalize_addr("h:0").unwrap(), "h:0");
+        assert!(normalize_addr("h:x").is_err());
+    }
+
+    #[test]
+    fn scheduler_table_env_and_validation() {
+        let (_d, cli) = home_with(
+            "[scheduler]\nmax_payload_bytes = 2048\n[scheduler.classes.gpu]\nconcurrency = 3\nhandler = \"run.sh\"\n",
+        );
+        let s = Settings::load_with(&cli, &env(&[("DSPY_AGENT_GPU_TIMEOUT_S", "9.5")])).unwrap();
+        let gpu = &s.scheduler.classes["gpu"];
+        assert_eq!(
+            (gpu.concurrency.value, gpu.concurrency.source.clone()),
+            (3, Source::File)
+        );
+        assert_eq!(gpu.timeout_s.value, 9.5);
+        assert_eq!(
+            gpu.timeout_s.source,
+            Source::Env("DSPY_AGENT_GPU_TIMEOUT_S".into())
+        );
+        assert_eq!(gpu.handler.value.as_deref(), Some("run.sh"));
+        assert_eq!(s.scheduler.max_payload_bytes.value, 2048);
+        assert_eq!(
+            s.scheduler.classes["cpu_short"].concurrency.source,
+            Source::Default
+        );
+        assert!(
+            s.entries()
+                .iter()
+                .any(|(k, _, _)| k == "scheduler.classes.gpu.handler")
+        );
+        for bad in [
+            "[scheduler.classes.tpu]\nconcurrency = 1\n",
+            "[scheduler.classes.gpu]\nconcurrency = 0\n",
+            "[scheduler]\nmax_payload_bytes = 0\n",
+            "[scheduler]\nbogus = 1\n",
+        ] {
+            let (_d, cli) = home_with(bad);
+            let err = Settings::load_with(&cli, &env(&[])).unwrap_err();
+            assert_eq!(err.code, crate::error::Code::Usage, "{bad}");
+        }
+        let (_d, cli) = home_with("");
+        let err =
+            Settings::load_with(&cli, &env(&[("DSPY_AGENT_MAX_ATTEMPTS", "lots")])).unwrap_err();
+        assert!(
+            err.message.contains("DSPY_AGENT_MAX_ATTEMPTS"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct State {
     pub schema_version: u32,
     #[serde(default)]
     pub projects: BTreeMap<String, ProjectState>,
+    /// The running `dspy-agent serve`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serve: Option<ServeState>,
     /// Fields written by a newer version are kept, not dropped.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -32,9 +35,24 @@ impl Default for State {
         State {
             schema_version: SCHEMA_VERSION,
             projects: BTreeMap::new(),
+            serve: None,
             extra: serde_json::Map::new(),
         }
     }
+}
+
+/// Where the running scheduler is: the addresses it actually bound (port 0 picks free ones).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServeState {
+    pub pid: u32,
+    pub orchestrator_addr: String,
+    pub env_manager_addr: String,
+    pub http_addr: String,
+    /// The log file of a detached server; absent in the foreground.
+    #[serde(default)]
+    pub log_file: Option<PathBuf>,
+    pub started_at: String,
+    pub version: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

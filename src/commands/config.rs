@@ -95,6 +95,30 @@ fn set(ctx: &Ctx, settings: &Settings, key: &str, value: &str) -> Result<()> {
         .parse()
         .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
     match key.split_once('.') {
+        // scheduler.KEY or scheduler.classes.CLASS.KEY: nested tables, made as needed.
+        Some(("scheduler", _)) => {
+            let parts: Vec<&str> = key.split('.').collect();
+            let (last, tables) = parts.split_last().unwrap_or((&key, &[]));
+            let mut table: &mut dyn toml_edit::TableLike = doc.as_table_mut();
+            for t in tables {
+                let entry = table.entry(t).or_insert_with(|| {
+                    // Only the innermost table gets a header of its own.
+                    let mut new = toml_edit::Table::new();
+                    new.set_implicit(true);
+                    toml_edit::Item::Table(new)
+                });
+                if !entry.is_table_like() {
+                    return Err(Error::usage(format!(
+                        "{}: `{t}` is not a table; fix it by hand",
+                        path.display()
+                    )));
+                }
+                table = entry.as_table_like_mut().ok_or_else(|| {
+                    Error::usage(format!("{}: `{t}` is not a table", path.display()))
+                })?;
+            }
+            table.insert(last, toml_edit::value(item.clone()));
+        }
         Some((table, name)) => {
             if !doc.contains_table(table) {
                 doc[table] = toml_edit::table();
@@ -119,6 +143,7 @@ fn toml_to_json(v: &toml_edit::Value) -> serde_json::Value {
     match v {
         toml_edit::Value::Boolean(b) => json!(*b.value()),
         toml_edit::Value::Integer(i) => json!(*i.value()),
+        toml_edit::Value::Float(f) => json!(*f.value()),
         other => json!(other.as_str().unwrap_or_default()),
     }
 }
@@ -163,6 +188,44 @@ fn typed_value(ctx: &Ctx, settings: &Settings, key: &str, value: &str) -> Result
                 .filter(|p| *p != 0)
                 .ok_or_else(|| bad(&format!("expected a port 1-65535, got {value:?}")))?;
             Ok(i64::from(port).into())
+        }
+        Some(("scheduler", rest)) => {
+            let whole = || -> Result<toml_edit::Value> {
+                value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|v| *v >= 0)
+                    .map(Into::into)
+                    .ok_or_else(|| bad(&format!("expected a whole number, got {value:?}")))
+            };
+            let seconds = || -> Result<toml_edit::Value> {
+                value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .map(Into::into)
+                    .ok_or_else(|| bad(&format!("expected a number of seconds, got {value:?}")))
+            };
+            let parts: Vec<&str> = rest.split('.').collect();
+            match parts.as_slice() {
+                [
+                    "max_payload_bytes" | "retention_count" | "retention_age_s"
+                    | "retry_backoff_ms" | "max_attempts",
+                ] => whole(),
+                ["shutdown_timeout_s"] => seconds(),
+                ["classes", class, field] if settings::TASK_CLASSES.contains(class) => match *field
+                {
+                    "concurrency" => whole(),
+                    "timeout_s" => seconds(),
+                    "handler" => Ok(value.into()),
+                    _ => Err(Error::usage(format!(
+                        "unknown key `{key}` (settable: {SETTABLE_KEYS})"
+                    ))),
+                },
+                _ => Err(Error::usage(format!(
+                    "unknown key `{key}` (settable: {SETTABLE_KEYS})"
+                ))),
+            }
         }
         _ => Err(Error::usage(format!(
             "unknown key `{key}` (settable: {SETTABLE_KEYS})"

@@ -1,5 +1,7 @@
 //! One file per subcommand. Each reads settings, calls library code and prints through the Printer.
 
+pub mod bench;
+pub mod client;
 pub mod completions;
 pub mod config;
 pub mod down;
@@ -7,6 +9,9 @@ pub mod logs;
 pub mod man;
 pub mod ports;
 pub mod ps;
+pub mod serve;
+pub mod submit;
+pub mod tasks;
 pub mod up;
 
 use crate::catalog::{self, Catalog};
@@ -14,9 +19,7 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::lifecycle::Stack;
 use crate::output::Printer;
-use crate::runtime::Runtime;
 use crate::settings::{CliOverrides, Settings, Source};
-use crate::state::StateFile;
 
 /// What every command gets: the parsed global flags, effective settings and the printer.
 pub struct Ctx {
@@ -46,20 +49,7 @@ impl Ctx {
     }
 
     pub async fn stack_from(settings: &Settings, catalog: Catalog) -> Result<Stack> {
-        crate::graph::validate(&catalog)?;
-        let runtime = Runtime::connect(&settings.docker_host.value).await?;
-        Ok(Stack {
-            runtime,
-            catalog,
-            project: settings.project.value.clone(),
-            state: StateFile::new(&settings.home.value),
-            port_overrides: settings
-                .ports
-                .iter()
-                .map(|(k, v)| (k.clone(), v.value))
-                .collect(),
-            gpu_allowed: settings.gpu.value,
-        })
+        Stack::connect(settings, catalog).await
     }
 }
 
@@ -78,6 +68,10 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<(
         Command::Ps(args) => block_on(ps::run(&ctx, args)),
         Command::Logs(args) => block_on(logs::run(&ctx, args)),
         Command::Ports(args) => block_on(ports::run(&ctx, args)),
+        Command::Serve(args) => serve::run(&ctx, args),
+        Command::Submit(args) => block_on(submit::run(&ctx, args)),
+        Command::Tasks(args) => block_on(tasks::run(&ctx, args)),
+        Command::Bench(args) => block_on(bench::run(&ctx, args)),
     }
 }
 

@@ -1,0 +1,96 @@
+//! What the scheduler's client commands (`submit`, `tasks`, `serve status`) share: finding the
+//! running server, connecting to it, and mapping its answers to exit codes and JSON.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tonic::transport::{Channel, Endpoint};
+
+use crate::commands::Ctx;
+use crate::error::{Code, Error, Result};
+use crate::proto::orchestrator as pb;
+use crate::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
+use crate::server;
+
+pub type Client = OrchestratorServiceClient<Channel>;
+
+/// The orchestrator's address: what the running server recorded (it may have picked free
+/// ports), else the settings.
+pub fn orchestrator_addr(ctx: &Ctx) -> Result<String> {
+    let settings = ctx.settings()?;
+    Ok(match server::running(&settings.home.value) {
+        Some(s) => s.orchestrator_addr,
+        None => settings.orchestrator_addr.value,
+    })
+}
+
+pub async fn connect_to(addr: &str) -> Result<Client> {
+    let endpoint = Endpoint::from_shared(format!("http://{addr}"))
+        .map_err(|e| Error::usage(format!("bad orchestrator address {addr:?}: {e}")))?
+        .connect_timeout(Duration::from_secs(3))
+        .tcp_nodelay(true);
+    let channel = endpoint
+        .connect()
+        .await
+        .map_err(|e| server::orchestrator_down(addr, error_chain(&e)))?;
+    Ok(OrchestratorServiceClient::new(channel)
+        .max_decoding_message_size(64 << 20)
+        .max_encoding_message_size(64 << 20))
+}
+
+pub async fn connect(ctx: &Ctx) -> Result<(Client, String)> {
+    let addr = orchestrator_addr(ctx)?;
+    Ok((connect_to(&addr).await?, addr))
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+/// A gRPC error as this tool's error: bad requests are usage errors (2), a vanished server
+/// is exit 5.
+pub fn status_error(s: tonic::Status, addr: &str) -> Error {
+    use tonic::Code as G;
+    match s.code() {
+        G::Unavailable if s.message().contains("shutting down") => {
+            Error::runtime(s.message().to_string())
+        }
+        G::Unavailable => server::orchestrator_down(addr, s.message()),
+        G::InvalidArgument | G::AlreadyExists | G::FailedPrecondition => {
+            Error::new(Code::Usage, s.message().to_string())
+        }
+        _ => Error::runtime(s.message().to_string()),
+    }
+}
+
+pub fn status_json(t: &pb::TaskStatus) -> Value {
+    json!({
+        "task_id": t.task_id,
+        "class": t.class,
+        "status": t.status,
+        "priority": t.priority,
+        "attempt": t.attempt,
+        "max_attempts": t.max_attempts,
+        "executor": t.executor,
+        "submitted_at_ms": t.submitted_at_ms,
+        "started_at_ms": t.started_at_ms,
+        "finished_at_ms": t.finished_at_ms,
+        "result": t.result.iter().collect::<std::collections::BTreeMap<_, _>>(),
+        "error": t.error,
+        "worker_id": t.worker_id,
+    })
+}
+
+pub fn ms_to_time(ms: u64) -> String {
+    if ms == 0 {
+        return "-".into();
+    }
+    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+}

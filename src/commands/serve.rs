@@ -1,0 +1,280 @@
+//! `dspy-agent serve`: run the scheduler in the foreground, or `--detach` it into the background
+//! (log under $DSPY_AGENT_HOME/logs/, returns once Health answers); `serve status`, `serve stop`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::cli::{ServeArgs, ServeCommand};
+use crate::commands::Ctx;
+use crate::commands::client;
+use crate::error::{Code, Error, Result};
+use crate::proto::orchestrator as pb;
+use crate::server;
+use crate::state::StateFile;
+
+/// Set in a detached server's environment: where its log goes (recorded in the state).
+const LOG_ENV: &str = "DSPY_AGENT_SERVE_LOG";
+/// How long `--detach` waits for the server to answer.
+const DETACH_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
+    match args.command {
+        Some(ServeCommand::Status) => block_on(status(ctx)),
+        Some(ServeCommand::Stop { timeout }) => stop(ctx, timeout),
+        None if args.detach => block_on(detach(ctx)),
+        None => foreground(ctx),
+    }
+}
+
+fn block_on<F: std::future::Future<Output = Result<()>>>(fut: F) -> Result<()> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::runtime(format!("cannot start the async runtime: {e}")))?
+        .block_on(fut)
+}
+
+fn foreground(ctx: &Ctx) -> Result<()> {
+    let settings = ctx.settings()?;
+    let log_file = std::env::var_os(LOG_ENV).map(PathBuf::from);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::runtime(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(server::run(settings, log_file))?;
+    // Executor tasks of killed work may linger; do not wait on them.
+    rt.shutdown_timeout(Duration::from_secs(1));
+    Ok(())
+}
+
+async fn detach(ctx: &Ctx) -> Result<()> {
+    let settings = ctx.settings()?;
+    let home = settings.home.value.clone();
+    // Refuse early, naming the running server.
+    drop(server::acquire_lock(&home)?);
+    let logs = settings.logs_dir();
+    crate::state::ensure_home(&home)?;
+    std::fs::create_dir_all(&logs)
+        .map_err(|e| Error::runtime(format!("cannot create {}: {e}", logs.display())))?;
+    let log_path = logs.join("serve.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .map_err(|e| Error::runtime(format!("cannot open {}: {e}", log_path.display())))?;
+    let log2 = log
+        .try_clone()
+        .map_err(|e| Error::runtime(format!("cannot open {}: {e}", log_path.display())))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::runtime(format!("cannot find this executable: {e}")))?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("serve")
+        .env("DSPY_AGENT_HOME", &home)
+        .env("DSPY_AGENT_PROJECT", &settings.project.value)
+        .env(LOG_ENV, &log_path)
+        .stdin(std::process::Stdio::null())
+        .stdout(log)
+        .stderr(log2);
+    if settings.services_file.source != crate::settings::Source::Default {
+        cmd.env("DSPY_AGENT_SERVICES_FILE", &settings.services_file.value);
+    }
+    // Its own process group: Ctrl-C in the shell that started it does not reach it.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::runtime(format!("cannot start the server: {e}")))?;
+    let pid = child.id();
+    let started = Instant::now();
+    let state_file = StateFile::new(&home);
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(Error::runtime(format!(
+                "the server exited ({status}) before answering; its log {}:\n{}",
+                log_path.display(),
+                log_tail(&log_path, 20)
+            )));
+        }
+        if let Some(s) = state_file.read().ok().and_then(|s| s.serve)
+            && s.pid == pid
+            && let Ok(mut c) = client::connect_to(&s.orchestrator_addr).await
+            && c.health(pb::HealthRequest {}).await.is_ok()
+        {
+            if ctx.printer.json {
+                return ctx.printer.json_document(json!({
+                    "pid": s.pid,
+                    "orchestrator_addr": s.orchestrator_addr,
+                    "env_manager_addr": s.env_manager_addr,
+                    "http_addr": s.http_addr,
+                    "log_file": log_path,
+                }));
+            }
+            ctx.printer.progress(format!(
+                "dspy-agent serve running in the background (pid {}); log: {}",
+                s.pid,
+                log_path.display()
+            ));
+            ctx.printer
+                .line(format!("orchestrator gRPC  {}", s.orchestrator_addr))?;
+            ctx.printer
+                .line(format!("env manager gRPC   {}", s.env_manager_addr))?;
+            ctx.printer
+                .line(format!("HTTP               http://{}", s.http_addr))?;
+            return Ok(());
+        }
+        if started.elapsed() > DETACH_TIMEOUT {
+            return Err(Error::runtime(format!(
+                "the server (pid {pid}) did not answer within {}s; see {}",
+                DETACH_TIMEOUT.as_secs(),
+                log_path.display()
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn log_tail(path: &std::path::Path, n: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+async fn status(ctx: &Ctx) -> Result<()> {
+    let settings = ctx.settings()?;
+    let Some(s) = server::running(&settings.home.value) else {
+        if ctx.printer.json {
+            ctx.printer.json_document(json!({"running": false}))?;
+        } else {
+            ctx.printer.line("dspy-agent serve is not running")?;
+        }
+        let err = Error::new(
+            Code::OrchestratorDown,
+            "dspy-agent serve is not running\nhint: start it with `dspy-agent serve --detach`",
+        );
+        return Err(if ctx.printer.json {
+            err.json_printed()
+        } else {
+            err
+        });
+    };
+    let mut client = client::connect_to(&s.orchestrator_addr).await.ok();
+    let health = match client.as_mut() {
+        Some(c) => c
+            .health(pb::HealthRequest {})
+            .await
+            .ok()
+            .map(|r| r.into_inner()),
+        None => None,
+    };
+    let mut tasks = serde_json::Map::new();
+    if let Some(c) = client.as_mut()
+        && let Ok(m) = c
+            .get_metrics(pb::GetMetricsRequest {
+                metric_names: vec!["tasks_pending".into(), "tasks_running".into()],
+            })
+            .await
+    {
+        for m in m.into_inner().metrics {
+            let key = m.name.trim_start_matches("tasks_").to_string();
+            tasks.insert(key, json!(m.value as u64));
+        }
+    }
+    let (status, uptime_ms) = health
+        .as_ref()
+        .map(|h| (h.status.clone(), h.uptime_ms))
+        .unwrap_or_else(|| ("NOT ANSWERING".into(), 0));
+    if ctx.printer.json {
+        return ctx.printer.json_document(json!({
+            "running": true,
+            "status": status,
+            "pid": s.pid,
+            "version": s.version,
+            "started_at": s.started_at,
+            "uptime_ms": uptime_ms,
+            "orchestrator_addr": s.orchestrator_addr,
+            "env_manager_addr": s.env_manager_addr,
+            "http_addr": s.http_addr,
+            "log_file": s.log_file,
+            "tasks": tasks,
+        }));
+    }
+    ctx.printer.line(format!("status             {status}"))?;
+    if let (Some(p), Some(r)) = (tasks.get("pending"), tasks.get("running")) {
+        ctx.printer
+            .line(format!("tasks              {p} pending, {r} running"))?;
+    }
+    ctx.printer.line(format!("pid                {}", s.pid))?;
+    ctx.printer
+        .line(format!("version            {}", s.version))?;
+    ctx.printer
+        .line(format!("started            {}", s.started_at))?;
+    ctx.printer
+        .line(format!("orchestrator gRPC  {}", s.orchestrator_addr))?;
+    ctx.printer
+        .line(format!("env manager gRPC   {}", s.env_manager_addr))?;
+    ctx.printer
+        .line(format!("HTTP               http://{}", s.http_addr))?;
+    if let Some(log) = &s.log_file {
+        ctx.printer
+            .line(format!("log                {}", log.display()))?;
+    }
+    Ok(())
+}
+
+fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
+    let settings = ctx.settings()?;
+    let timeout = timeout.unwrap_or(settings.scheduler.shutdown_timeout_s.value);
+    let home = settings.home.value.clone();
+    let Some(s) = server::running(&home) else {
+        ctx.printer.progress("dspy-agent serve is not running");
+        if ctx.printer.json {
+            ctx.printer
+                .json_document(json!({"stopped": false, "running": false}))?;
+        }
+        return Ok(());
+    };
+    let pid = s.pid as i32;
+    let timeout = timeout.max(0.0);
+    // The server drains for `timeout`; it is killed if still there a little after.
+    std::fs::write(server::stop_timeout_path(&home), timeout.to_string())?;
+    // SAFETY: kill(2) sends a signal to the pid the server recorded; no memory involved.
+    unsafe {
+        libc::kill(pid, libc::SIGTERM);
+    }
+    ctx.printer.progress(format!(
+        "stopping dspy-agent serve (pid {pid}): running tasks may finish"
+    ));
+    let deadline = Instant::now() + server::seconds(timeout + 10.0);
+    let mut killed = false;
+    while server::pid_alive(s.pid) {
+        if Instant::now() >= deadline {
+            // SAFETY: as above.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+            killed = true;
+            std::thread::sleep(Duration::from_millis(100));
+            let _ = StateFile::new(&home).update(|st| {
+                if st.serve.as_ref().is_some_and(|v| v.pid == s.pid) {
+                    st.serve = None;
+                }
+            });
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if ctx.printer.json {
+        ctx.printer
+            .json_document(json!({"stopped": true, "pid": s.pid, "killed": killed}))?;
+    } else if killed {
+        ctx.printer.warn(format!(
+            "the server did not stop within {timeout}s and was killed; its unfinished tasks stay in the store"
+        ));
+    } else {
+        ctx.printer.progress("stopped");
+    }
+    Ok(())
+}

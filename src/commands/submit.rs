@@ -1,0 +1,123 @@
+//! `dspy-agent submit`: hand a task to the running scheduler over gRPC; with `--wait`, follow
+//! it to its end (exit 0 completed, 6 failed or cancelled).
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use crate::cli::SubmitArgs;
+use crate::commands::Ctx;
+use crate::commands::client::{self, status_error, status_json};
+use crate::error::{Code, Error, Result};
+use crate::proto::orchestrator as pb;
+
+/// The payload as the proto's map: every value JSON-encoded, so strings and structures arrive
+/// exactly as given.
+pub fn payload_map(text: &str) -> Result<HashMap<String, String>> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Error::usage(format!("the payload is not valid JSON: {e}")))?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(Error::usage("the payload must be a JSON object"));
+    };
+    Ok(map.into_iter().map(|(k, v)| (k, v.to_string())).collect())
+}
+
+fn read_payload(args: &SubmitArgs) -> Result<String> {
+    match (&args.payload, &args.payload_file) {
+        (Some(p), _) => Ok(p.clone()),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Error::usage(format!("cannot read the payload from stdin: {e}")))?;
+            Ok(text)
+        }
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| Error::usage(format!("cannot read {}: {e}", path.display()))),
+        (None, None) => Ok("{}".into()),
+    }
+}
+
+pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<()> {
+    let payload = payload_map(&read_payload(&args)?)?;
+    let (mut client, addr) = client::connect(ctx).await?;
+    let resp = client
+        .submit_task(pb::SubmitTaskRequest {
+            task_id: args.id.clone().unwrap_or_default(),
+            payload,
+            class: args.class.clone(),
+            priority: args.priority,
+            max_attempts: args.max_attempts.unwrap_or(0),
+            timeout_seconds: args.timeout.unwrap_or(0.0),
+        })
+        .await
+        .map_err(|s| status_error(s, &addr))?
+        .into_inner();
+    let id = resp.task_id.clone();
+    if !args.wait {
+        if ctx.printer.json {
+            let status = resp.status.as_ref().map(status_json);
+            return ctx.printer.json_document(serde_json::json!({
+                "task_id": id,
+                "created": resp.created,
+                "task": status,
+            }));
+        }
+        ctx.printer.progress(if resp.created {
+            format!("submitted {id}")
+        } else {
+            format!("{id} already exists with this payload")
+        });
+        return ctx.printer.line(&id);
+    }
+    ctx.printer
+        .progress(format!("submitted {id}; waiting for it to finish"));
+    let mut stream = client
+        .stream_task_results(pb::StreamTaskResultsRequest {
+            task_ids: vec![id.clone()],
+            include_completed: true,
+        })
+        .await
+        .map_err(|s| status_error(s, &addr))?
+        .into_inner();
+    let result = stream
+        .message()
+        .await
+        .map_err(|s| status_error(s, &addr))?
+        .ok_or_else(|| {
+            crate::server::orchestrator_down(&addr, "the server closed the result stream")
+        })?;
+    // The full status; when retention already dropped the task, what the result says.
+    let task = match client
+        .get_task_status(pb::GetTaskStatusRequest {
+            task_id: id.clone(),
+        })
+        .await
+    {
+        Ok(t) => t.into_inner(),
+        Err(s) if s.code() == tonic::Code::NotFound => pb::TaskStatus {
+            task_id: result.task_id,
+            class: result.class,
+            status: result.status,
+            attempt: result.attempt,
+            finished_at_ms: result.finished_at_ms,
+            result: result.result,
+            error: result.error,
+            ..Default::default()
+        },
+        Err(s) => return Err(status_error(s, &addr)),
+    };
+    crate::commands::tasks::print_task(&ctx.printer, &task)?;
+    if task.status == "completed" {
+        Ok(())
+    } else {
+        let err = Error::new(
+            Code::TaskFailed,
+            format!("task {id} {}: {}", task.status, task.error),
+        );
+        Err(if ctx.printer.json {
+            err.json_printed()
+        } else {
+            err
+        })
+    }
+}

@@ -1,0 +1,136 @@
+//! `dspy-agent tasks`: list the scheduler's tasks; `tasks show ID`; `tasks cancel ID`.
+
+use crate::cli::{TasksArgs, TasksCommand};
+use crate::commands::Ctx;
+use crate::commands::client::{self, ms_to_time, status_error, status_json};
+use crate::error::Result;
+use crate::output::Printer;
+use crate::proto::orchestrator as pb;
+
+pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
+    let (mut client, addr) = client::connect(ctx).await?;
+    match args.command {
+        None => {
+            let resp = client
+                .list_tasks(pb::ListTasksRequest {
+                    status: args.status.unwrap_or_default(),
+                    class: args.class.unwrap_or_default(),
+                    limit: args.limit,
+                })
+                .await
+                .map_err(|s| status_error(s, &addr))?
+                .into_inner();
+            if ctx.printer.json {
+                return ctx.printer.json_document(serde_json::json!({
+                    "tasks": resp.tasks.iter().map(status_json).collect::<Vec<_>>(),
+                    "total": resp.total,
+                }));
+            }
+            let rows = resp
+                .tasks
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.task_id.clone(),
+                        t.class.clone(),
+                        t.status.clone(),
+                        t.priority.to_string(),
+                        format!("{}/{}", t.attempt, t.max_attempts),
+                        t.executor.clone(),
+                        ms_to_time(t.submitted_at_ms),
+                    ]
+                })
+                .collect();
+            ctx.printer.table(
+                &[
+                    "id",
+                    "class",
+                    "status",
+                    "priority",
+                    "attempt",
+                    "executor",
+                    "submitted",
+                ],
+                rows,
+            )?;
+            if resp.total as usize > resp.tasks.len() {
+                ctx.printer.progress(format!(
+                    "showing {} of {} tasks (--limit)",
+                    resp.tasks.len(),
+                    resp.total
+                ));
+            }
+            Ok(())
+        }
+        Some(TasksCommand::Show { id }) => {
+            let task = client
+                .get_task_status(pb::GetTaskStatusRequest { task_id: id })
+                .await
+                .map_err(|s| status_error(s, &addr))?
+                .into_inner();
+            print_task(&ctx.printer, &task)
+        }
+        Some(TasksCommand::Cancel { id }) => {
+            let resp = client
+                .cancel_task(pb::CancelTaskRequest {
+                    task_id: id.clone(),
+                })
+                .await
+                .map_err(|s| status_error(s, &addr))?
+                .into_inner();
+            if ctx.printer.json {
+                return ctx.printer.json_document(serde_json::json!({
+                    "cancelled": resp.cancelled,
+                    "task": resp.status.as_ref().map(status_json),
+                }));
+            }
+            let state = resp.status.map(|s| s.status).unwrap_or_default();
+            ctx.printer.line(if resp.cancelled {
+                format!("cancelled {id}")
+            } else {
+                format!("{id} had already finished ({state})")
+            })
+        }
+    }
+}
+
+/// One task, its result fields and tails, for people; the task document with `--json`.
+pub fn print_task(printer: &Printer, t: &pb::TaskStatus) -> Result<()> {
+    if printer.json {
+        return printer.json_document(status_json(t));
+    }
+    let mut lines = vec![
+        format!("id:        {}", t.task_id),
+        format!("class:     {}", t.class),
+        format!("status:    {}", t.status),
+        format!("priority:  {}", t.priority),
+        format!("attempt:   {}/{}", t.attempt, t.max_attempts),
+        format!("executor:  {}", t.executor),
+        format!("submitted: {}", ms_to_time(t.submitted_at_ms)),
+        format!("started:   {}", ms_to_time(t.started_at_ms)),
+        format!("finished:  {}", ms_to_time(t.finished_at_ms)),
+    ];
+    if !t.worker_id.is_empty() {
+        lines.push(format!("worker:    {}", t.worker_id));
+    }
+    if !t.error.is_empty() {
+        lines.push(format!("error:     {}", t.error));
+    }
+    let mut keys: Vec<&String> = t.result.keys().collect();
+    keys.sort();
+    for k in keys {
+        let v = &t.result[k];
+        if v.contains('\n') {
+            lines.push(format!("{k}:"));
+            for l in v.lines() {
+                lines.push(format!("  {l}"));
+            }
+        } else {
+            lines.push(format!("{k}: {v}"));
+        }
+    }
+    for l in lines {
+        printer.line(l)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,384 @@
+//! Running one task attempt: a local process (payload `command`, or the class's handler) or a
+//! container (payload `image`, through crate::runtime). The result map holds exit_code,
+//! duration_ms and bounded tails of stdout and stderr, plus the fields of stdout's last line
+//! when that line is a JSON object.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+
+use crate::runtime::{self, ContainerSpec, Runtime};
+
+/// Bytes of stdout and stderr kept (the end of each).
+pub const TAIL_BYTES: usize = 16 * 1024;
+/// Payloads up to this size reach containers in DSPY_TASK_PAYLOAD.
+const ENV_PAYLOAD_MAX: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kill {
+    Cancel,
+    Shutdown,
+}
+
+#[derive(Debug, Clone)]
+pub enum Plan {
+    Process {
+        argv: Vec<String>,
+    },
+    Container {
+        image: String,
+        command: Option<Vec<String>>,
+    },
+    /// Cannot run: fails the attempt with this message.
+    Invalid(String),
+}
+
+pub struct RunSpec {
+    pub id: String,
+    pub class: String,
+    pub attempt: u32,
+    pub payload: Arc<str>,
+    pub timeout: Duration,
+    pub plan: Plan,
+    pub project: String,
+    pub docker_host: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub success: bool,
+    pub result: BTreeMap<String, String>,
+    pub error: String,
+    pub killed: Option<Kill>,
+    pub duration: Duration,
+}
+
+/// `command` as argv: an array of strings, or a string run by `sh -c`.
+pub fn parse_command(value: &serde_json::Value) -> Result<Vec<String>, String> {
+    match value {
+        serde_json::Value::String(s) if !s.trim().is_empty() => {
+            Ok(vec!["sh".into(), "-c".into(), s.clone()])
+        }
+        serde_json::Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| "every argv element must be a string".to_string())
+            })
+            .collect(),
+        _ => Err("expected a non-empty argv array of strings or a shell command string".into()),
+    }
+}
+
+pub async fn run(spec: RunSpec, kill: oneshot::Receiver<Kill>) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = match &spec.plan {
+        Plan::Process { argv } => run_process(&spec, argv, kill).await,
+        Plan::Container { image, command } => {
+            run_container(&spec, image, command.clone(), kill).await
+        }
+        Plan::Invalid(msg) => Outcome {
+            error: msg.clone(),
+            ..Default::default()
+        },
+    };
+    outcome.duration = started.elapsed();
+    outcome.result.insert(
+        "duration_ms".into(),
+        outcome.duration.as_millis().to_string(),
+    );
+    outcome
+}
+
+/// Keeps the last TAIL_BYTES of a stream.
+async fn read_tail(mut r: impl AsyncRead + Unpin) -> Vec<u8> {
+    let mut tail = Vec::with_capacity(4096);
+    let mut buf = [0u8; 8192];
+    loop {
+        match r.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                tail.extend_from_slice(&buf[..n]);
+                if tail.len() > 2 * TAIL_BYTES {
+                    tail.drain(..tail.len() - TAIL_BYTES);
+                }
+            }
+        }
+    }
+    if tail.len() > TAIL_BYTES {
+        tail.drain(..tail.len() - TAIL_BYTES);
+    }
+    tail
+}
+
+async fn run_process(spec: &RunSpec, argv: &[String], kill: oneshot::Receiver<Kill>) -> Outcome {
+    let mut cmd = tokio::process::Command::new(&argv[0]);
+    cmd.args(&argv[1..])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .env("DSPY_TASK_ID", &spec.id)
+        .env("DSPY_TASK_CLASS", &spec.class)
+        .env("DSPY_TASK_ATTEMPT", spec.attempt.to_string())
+        // Its own process group, so a kill reaches what a shell started too.
+        .process_group(0)
+        .kill_on_drop(true);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return Outcome {
+                error: format!("cannot start {:?}: {e}", argv[0]),
+                ..Default::default()
+            };
+        }
+    };
+    let pid = child.id();
+    let stdin = child.stdin.take();
+    let payload = spec.payload.clone();
+    let writer = tokio::spawn(async move {
+        if let Some(mut stdin) = stdin {
+            // A task that does not read its stdin is fine.
+            let _ = stdin.write_all(payload.as_bytes()).await;
+            let _ = stdin.shutdown().await;
+        }
+    });
+    let out = child.stdout.take().map(|s| tokio::spawn(read_tail(s)));
+    let err = child.stderr.take().map(|s| tokio::spawn(read_tail(s)));
+
+    let mut killed = None;
+    let mut timed_out = false;
+    let status = tokio::select! {
+        status = child.wait() => status.ok(),
+        _ = tokio::time::sleep(spec.timeout) => {
+            timed_out = true;
+            None
+        }
+        k = kill => {
+            killed = Some(k.unwrap_or(Kill::Shutdown));
+            None
+        }
+    };
+    let status = match status {
+        Some(s) => Some(s),
+        None => {
+            if let Some(pid) = pid {
+                kill_group(pid);
+            }
+            let _ = child.kill().await;
+            child.wait().await.ok()
+        }
+    };
+    writer.abort();
+    let grab = |h: Option<tokio::task::JoinHandle<Vec<u8>>>| async move {
+        match h {
+            // A grandchild that escaped the group may hold the pipe: do not wait forever.
+            Some(h) => tokio::time::timeout(Duration::from_secs(2), h)
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default(),
+            None => vec![],
+        }
+    };
+    let stdout = grab(out).await;
+    let stderr = grab(err).await;
+
+    let mut result = BTreeMap::new();
+    add_json_fields(&mut result, &stdout);
+    result.insert(
+        "stdout_tail".into(),
+        String::from_utf8_lossy(&stdout).into(),
+    );
+    result.insert(
+        "stderr_tail".into(),
+        String::from_utf8_lossy(&stderr).into(),
+    );
+    let code = status.and_then(|s| s.code());
+    if let Some(code) = code {
+        result.insert("exit_code".into(), code.to_string());
+    } else if let Some(sig) = status.and_then(|s| std::os::unix::process::ExitStatusExt::signal(&s))
+    {
+        result.insert("signal".into(), sig.to_string());
+    }
+    let error = if timed_out {
+        format!("timed out after {:.1}s", spec.timeout.as_secs_f64())
+    } else if killed == Some(Kill::Cancel) {
+        "cancelled".into()
+    } else if killed == Some(Kill::Shutdown) {
+        "interrupted by shutdown".into()
+    } else {
+        match code {
+            Some(0) => String::new(),
+            Some(c) => format!("exited with code {c}"),
+            None => "killed by a signal".into(),
+        }
+    };
+    Outcome {
+        success: error.is_empty(),
+        result,
+        error,
+        killed,
+        duration: Duration::ZERO,
+    }
+}
+
+fn kill_group(pid: u32) {
+    if let Ok(pid) = i32::try_from(pid) {
+        // SAFETY: kill(2) with a negative pid signals that process group; no memory involved.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// Fields of stdout's last non-empty line, when it is a JSON object; they never replace the
+/// executor's own fields.
+fn add_json_fields(result: &mut BTreeMap<String, String>, stdout: &[u8]) {
+    let text = String::from_utf8_lossy(stdout);
+    let Some(last) = text.lines().rev().find(|l| !l.trim().is_empty()) else {
+        return;
+    };
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(last.trim()) {
+        for (k, v) in map {
+            let v = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            result.insert(k, v);
+        }
+    }
+}
+
+async fn run_container(
+    spec: &RunSpec,
+    image: &str,
+    command: Option<Vec<String>>,
+    kill: oneshot::Receiver<Kill>,
+) -> Outcome {
+    let fail = |error: String| Outcome {
+        error,
+        ..Default::default()
+    };
+    let rt = match Runtime::connect(&spec.docker_host).await {
+        Ok(rt) => rt,
+        Err(e) => return fail(e.message),
+    };
+    let safe_id: String = spec
+        .id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut env = BTreeMap::from([
+        ("DSPY_TASK_ID".to_string(), spec.id.clone()),
+        ("DSPY_TASK_CLASS".to_string(), spec.class.clone()),
+        ("DSPY_TASK_ATTEMPT".to_string(), spec.attempt.to_string()),
+    ]);
+    if spec.payload.len() <= ENV_PAYLOAD_MAX {
+        env.insert("DSPY_TASK_PAYLOAD".into(), spec.payload.to_string());
+    }
+    let cspec = ContainerSpec {
+        name: format!("{}-task-{safe_id}-{}", spec.project, spec.attempt),
+        image: image.to_string(),
+        command,
+        env,
+        labels: HashMap::from([
+            (runtime::LABEL_PROJECT.to_string(), spec.project.clone()),
+            (runtime::LABEL_TASK.to_string(), spec.id.clone()),
+        ]),
+        ports: vec![],
+        host_ip: "127.0.0.1".into(),
+        volumes: vec![],
+        network: None,
+        aliases: vec![],
+        init: true,
+        nano_cpus: None,
+        memory: None,
+        gpus: spec.class == "gpu" && crate::gpu::nvidia_gpu_count() > 0,
+        auto_remove: false,
+    };
+    // A container left over from an interrupted earlier run of this attempt.
+    if let Ok(Some(old)) = rt.inspect(&cspec.name).await {
+        let _ = rt.force_remove(&old.id).await;
+    }
+    let id = match rt.create_and_start(&cspec).await {
+        Ok(id) => id,
+        Err(e) => return fail(e.message),
+    };
+    let mut killed = None;
+    let mut timed_out = false;
+    let exit = tokio::select! {
+        code = rt.wait_exit(&id) => Some(code),
+        _ = tokio::time::sleep(spec.timeout) => { timed_out = true; None }
+        k = kill => { killed = Some(k.unwrap_or(Kill::Shutdown)); None }
+    };
+    if exit.is_none() {
+        let _ = rt.stop_and_remove(&id, 0).await;
+    }
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    if exit.is_some() {
+        let mut logs = Box::pin(rt.logs(&id, false, Some(500), None));
+        while let Some(Ok(line)) = logs.next().await {
+            let buf = if line.stream == "stderr" {
+                &mut stderr
+            } else {
+                &mut stdout
+            };
+            buf.extend_from_slice(line.message.as_bytes());
+            buf.push(b'\n');
+            if buf.len() > 2 * TAIL_BYTES {
+                buf.drain(..buf.len() - TAIL_BYTES);
+            }
+        }
+        let _ = rt.force_remove(&id).await;
+    }
+    for buf in [&mut stdout, &mut stderr] {
+        if buf.len() > TAIL_BYTES {
+            buf.drain(..buf.len() - TAIL_BYTES);
+        }
+    }
+    let mut result = BTreeMap::new();
+    add_json_fields(&mut result, &stdout);
+    result.insert(
+        "stdout_tail".into(),
+        String::from_utf8_lossy(&stdout).into(),
+    );
+    result.insert(
+        "stderr_tail".into(),
+        String::from_utf8_lossy(&stderr).into(),
+    );
+    result.insert("container_id".into(), id.chars().take(12).collect());
+    let error = match (&exit, timed_out, killed) {
+        (_, true, _) => format!("timed out after {:.1}s", spec.timeout.as_secs_f64()),
+        (_, _, Some(Kill::Cancel)) => "cancelled".into(),
+        (_, _, Some(Kill::Shutdown)) => "interrupted by shutdown".into(),
+        (Some(Ok(code)), _, _) => {
+            result.insert("exit_code".into(), code.to_string());
+            if *code == 0 {
+                String::new()
+            } else {
+                format!("exited with code {code}")
+            }
+        }
+        (Some(Err(e)), _, _) => e.message.clone(),
+        (None, false, None) => "the container ended without an exit code".into(),
+    };
+    Outcome {
+        success: error.is_empty(),
+        result,
+        error,
+        killed,
+        duration: Duration::ZERO,
+    }
+}

@@ -1,0 +1,427 @@
+//! OrchestratorService over gRPC: a thin mapping onto the scheduler's functions.
+
+use std::collections::{BTreeMap, HashSet};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::Stream;
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+
+use crate::proto::orchestrator as pb;
+use crate::proto::orchestrator::orchestrator_service_server::OrchestratorService;
+use crate::server::events::Event;
+use crate::server::scheduler::{ErrorKind, SchedError, Scheduler, SubmitRequest, Task, TaskState};
+use crate::server::{ServerCtx, now_ms};
+
+/// Messages buffered per stream before its producer waits (or, for events, starts skipping).
+const STREAM_BUFFER: usize = 256;
+
+type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+pub struct Orchestrator {
+    pub ctx: Arc<ServerCtx>,
+}
+
+impl Orchestrator {
+    fn sched(&self) -> &Arc<Scheduler> {
+        &self.ctx.sched
+    }
+}
+
+pub fn status_of(e: SchedError) -> Status {
+    match e.kind {
+        ErrorKind::InvalidArgument => Status::invalid_argument(e.message),
+        ErrorKind::AlreadyExists => Status::already_exists(e.message),
+        ErrorKind::NotFound => Status::not_found(e.message),
+        ErrorKind::FailedPrecondition => Status::failed_precondition(e.message),
+        ErrorKind::Unavailable => Status::unavailable(e.message),
+        ErrorKind::ResourceExhausted => Status::resource_exhausted(e.message),
+        ErrorKind::Internal => Status::internal(e.message),
+    }
+}
+
+pub fn task_status(t: &Task) -> pb::TaskStatus {
+    pb::TaskStatus {
+        task_id: t.id.clone(),
+        class: t.class.clone(),
+        status: t.state.as_str().into(),
+        priority: t.priority,
+        attempt: t.attempt,
+        max_attempts: t.max_attempts,
+        submitted_at_ms: t.submitted_at_ms,
+        started_at_ms: t.started_at_ms,
+        finished_at_ms: t.finished_at_ms,
+        result: t.result.clone().into_iter().collect(),
+        error: t.error.clone(),
+        executor: t.executor.as_str().into(),
+        worker_id: t.worker_id.clone().unwrap_or_default(),
+    }
+}
+
+fn task_result(t: &Task) -> pb::TaskResult {
+    pb::TaskResult {
+        task_id: t.id.clone(),
+        status: t.state.as_str().into(),
+        result: t.result.clone().into_iter().collect(),
+        error: t.error.clone(),
+        attempt: t.attempt,
+        finished_at_ms: t.finished_at_ms,
+        class: t.class.clone(),
+    }
+}
+
+fn event_pb(e: &Event) -> pb::Event {
+    pb::Event {
+        sequence: e.sequence,
+        r#type: e.kind.clone(),
+        timestamp_ms: e.timestamp_ms,
+        task_id: e.task_id.clone(),
+        data: e.data.clone().into_iter().collect(),
+    }
+}
+
+fn lease_duration(seconds: f64, default: f64) -> Duration {
+    let s = if seconds > 0.0 && seconds.is_finite() {
+        seconds
+    } else {
+        default
+    };
+    crate::server::seconds(s.clamp(0.1, 24.0 * 3600.0))
+}
+
+#[tonic::async_trait]
+impl OrchestratorService for Orchestrator {
+    async fn submit_task(
+        &self,
+        request: Request<pb::SubmitTaskRequest>,
+    ) -> Result<Response<pb::SubmitTaskResponse>, Status> {
+        let r = request.into_inner();
+        let (task, created) = self
+            .sched()
+            .submit(SubmitRequest {
+                task_id: r.task_id,
+                payload: r.payload.into_iter().collect(),
+                class: r.class,
+                priority: r.priority,
+                max_attempts: r.max_attempts,
+                timeout_s: r.timeout_seconds,
+            })
+            .await
+            .map_err(status_of)?;
+        Ok(Response::new(pb::SubmitTaskResponse {
+            task_id: task.id.clone(),
+            created,
+            status: Some(task_status(&task)),
+        }))
+    }
+
+    type StreamTaskResultsStream = BoxStream<pb::TaskResult>;
+
+    async fn stream_task_results(
+        &self,
+        request: Request<pb::StreamTaskResultsRequest>,
+    ) -> Result<Response<Self::StreamTaskResultsStream>, Status> {
+        let r = request.into_inner();
+        let ids: HashSet<String> = r.task_ids.into_iter().collect();
+        // Subscribe before reading finished tasks, so nothing falls between the two.
+        let (mut live, _) = self.sched().events.subscribe(0);
+        let replay = if r.include_completed {
+            self.sched().finished_tasks(&ids)
+        } else {
+            vec![]
+        };
+        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+        tokio::spawn(async move {
+            let mut sent: HashSet<String> = HashSet::new();
+            for t in replay {
+                sent.insert(t.id.clone());
+                if tx.send(Ok(task_result(&t))).await.is_err() {
+                    return;
+                }
+            }
+            loop {
+                let event = tokio::select! {
+                    e = live.recv() => e,
+                    _ = tx.closed() => return,
+                };
+                match event {
+                    Ok(e) => {
+                        let Some(task) = e.task.as_ref().filter(|_| e.is_terminal()) else {
+                            continue;
+                        };
+                        if !ids.is_empty() && !ids.contains(&task.id) {
+                            continue;
+                        }
+                        if sent.contains(&task.id) {
+                            continue;
+                        }
+                        if tx.send(Ok(task_result(task))).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        let _ = tx
+                            .send(Err(Status::resource_exhausted(format!(
+                                "the stream fell {n} events behind; resubscribe with include_completed"
+                            ))))
+                            .await;
+                        return;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn get_task_status(
+        &self,
+        request: Request<pb::GetTaskStatusRequest>,
+    ) -> Result<Response<pb::TaskStatus>, Status> {
+        let task = self
+            .sched()
+            .get(&request.into_inner().task_id)
+            .map_err(status_of)?;
+        Ok(Response::new(task_status(&task)))
+    }
+
+    async fn create_workflow(
+        &self,
+        _request: Request<pb::CreateWorkflowRequest>,
+    ) -> Result<Response<pb::CreateWorkflowResponse>, Status> {
+        Err(Status::unimplemented(
+            "workflows arrive with the workflow issue",
+        ))
+    }
+
+    async fn start_workflow_run(
+        &self,
+        _request: Request<pb::StartWorkflowRunRequest>,
+    ) -> Result<Response<pb::StartWorkflowRunResponse>, Status> {
+        Err(Status::unimplemented(
+            "workflows arrive with the workflow issue",
+        ))
+    }
+
+    type StreamWorkflowStatusStream = BoxStream<pb::WorkflowStatus>;
+
+    async fn stream_workflow_status(
+        &self,
+        _request: Request<pb::StreamWorkflowStatusRequest>,
+    ) -> Result<Response<Self::StreamWorkflowStatusStream>, Status> {
+        Err(Status::unimplemented(
+            "workflows arrive with the workflow issue",
+        ))
+    }
+
+    async fn get_metrics(
+        &self,
+        request: Request<pb::GetMetricsRequest>,
+    ) -> Result<Response<pb::GetMetricsResponse>, Status> {
+        let names: HashSet<String> = request.into_inner().metric_names.into_iter().collect();
+        let gauges = self.sched().gauges();
+        let mut metrics = Vec::new();
+        for (family, samples) in self.sched().metrics.samples(&gauges) {
+            for s in samples {
+                if s.name.ends_with("_bucket") {
+                    continue;
+                }
+                if !names.is_empty() && !names.contains(family.name) && !names.contains(&s.name) {
+                    continue;
+                }
+                metrics.push(pb::Metric {
+                    name: s.name,
+                    labels: s.labels.into_iter().collect(),
+                    value: s.value,
+                });
+            }
+        }
+        Ok(Response::new(pb::GetMetricsResponse {
+            metrics,
+            timestamp_ms: now_ms(),
+        }))
+    }
+
+    type StreamEventsStream = BoxStream<pb::Event>;
+
+    async fn stream_events(
+        &self,
+        request: Request<pb::StreamEventsRequest>,
+    ) -> Result<Response<Self::StreamEventsStream>, Status> {
+        let r = request.into_inner();
+        let types: HashSet<String> = r.event_types.into_iter().collect();
+        let wanted =
+            move |e: &Event| types.is_empty() || types.contains(&e.kind) || e.kind == "gap";
+        let (mut live, replay) = self.sched().events.subscribe(r.since_timestamp);
+        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
+        tokio::spawn(async move {
+            for e in replay {
+                if wanted(&e) && tx.send(Ok(event_pb(&e))).await.is_err() {
+                    return;
+                }
+            }
+            loop {
+                let event = tokio::select! {
+                    e = live.recv() => e,
+                    _ = tx.closed() => return,
+                };
+                let e = match event {
+                    Ok(e) => e,
+                    // The subscriber was slow: say how much it missed, and go on.
+                    Err(broadcast::error::RecvError::Lagged(n)) => Arc::new(Event::gap(n)),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if wanted(&e) && tx.send(Ok(event_pb(&e))).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn health(
+        &self,
+        _request: Request<pb::HealthRequest>,
+    ) -> Result<Response<pb::HealthResponse>, Status> {
+        let (services, services_error) = match self.ctx.services_health().await {
+            Ok(rows) => (
+                rows.into_iter()
+                    .map(|r| pb::ServiceHealth {
+                        name: r.service,
+                        state: r.state,
+                        health: r.health,
+                    })
+                    .collect(),
+                String::new(),
+            ),
+            Err(e) => (vec![], e),
+        };
+        Ok(Response::new(pb::HealthResponse {
+            status: if self.sched().is_draining() {
+                "DRAINING".into()
+            } else {
+                "SERVING".into()
+            },
+            version: env!("CARGO_PKG_VERSION").into(),
+            uptime_ms: self.sched().started.elapsed().as_millis() as u64,
+            services,
+            services_error,
+        }))
+    }
+
+    async fn cancel_task(
+        &self,
+        request: Request<pb::CancelTaskRequest>,
+    ) -> Result<Response<pb::CancelTaskResponse>, Status> {
+        let (task, cancelled) = self
+            .sched()
+            .cancel(&request.into_inner().task_id)
+            .map_err(status_of)?;
+        Ok(Response::new(pb::CancelTaskResponse {
+            cancelled,
+            status: Some(task_status(&task)),
+        }))
+    }
+
+    async fn list_tasks(
+        &self,
+        request: Request<pb::ListTasksRequest>,
+    ) -> Result<Response<pb::ListTasksResponse>, Status> {
+        let r = request.into_inner();
+        let status = if r.status.is_empty() {
+            None
+        } else {
+            Some(TaskState::parse(&r.status).ok_or_else(|| {
+                Status::invalid_argument(format!(
+                    "unknown status {:?} (queued, running, completed, failed, cancelled)",
+                    r.status
+                ))
+            })?)
+        };
+        let class = (!r.class.is_empty()).then_some(r.class.as_str());
+        let limit = if r.limit == 0 {
+            100
+        } else {
+            r.limit.min(10_000)
+        } as usize;
+        let (tasks, total) = self.sched().list(status, class, limit);
+        Ok(Response::new(pb::ListTasksResponse {
+            tasks: tasks.iter().map(task_status).collect(),
+            total: total as u64,
+        }))
+    }
+
+    async fn lease_tasks(
+        &self,
+        request: Request<pb::LeaseTasksRequest>,
+    ) -> Result<Response<pb::LeaseTasksResponse>, Status> {
+        let r = request.into_inner();
+        let max = r.max.clamp(1, 1000) as usize;
+        let leased = self
+            .sched()
+            .lease(
+                &r.worker_id,
+                &r.classes,
+                max,
+                lease_duration(r.lease_seconds, 30.0),
+                Duration::from_millis(u64::from(r.wait_ms.min(60_000))),
+            )
+            .await
+            .map_err(status_of)?;
+        Ok(Response::new(pb::LeaseTasksResponse {
+            tasks: leased
+                .into_iter()
+                .map(|l| pb::LeasedTask {
+                    task_id: l.task_id,
+                    lease_id: l.lease_id,
+                    class: l.class,
+                    payload_json: l.payload_json,
+                    attempt: l.attempt,
+                    lease_expires_at_ms: l.lease_expires_at_ms,
+                })
+                .collect(),
+        }))
+    }
+
+    async fn complete_task(
+        &self,
+        request: Request<pb::CompleteTaskRequest>,
+    ) -> Result<Response<pb::CompleteTaskResponse>, Status> {
+        let r = request.into_inner();
+        let result: BTreeMap<String, String> = r.result.into_iter().collect();
+        let size: usize = result.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if size > self.sched().settings().max_payload_bytes.value as usize {
+            return Err(Status::invalid_argument(
+                "result is larger than scheduler.max_payload_bytes",
+            ));
+        }
+        let task = self
+            .sched()
+            .complete(&r.task_id, &r.lease_id, r.success, result, r.error)
+            .map_err(status_of)?;
+        Ok(Response::new(pb::CompleteTaskResponse {
+            status: Some(task_status(&task)),
+        }))
+    }
+
+    async fn extend_lease(
+        &self,
+        request: Request<pb::ExtendLeaseRequest>,
+    ) -> Result<Response<pb::ExtendLeaseResponse>, Status> {
+        let r = request.into_inner();
+        let expires = self
+            .sched()
+            .extend_lease(
+                &r.task_id,
+                &r.lease_id,
+                lease_duration(r.lease_seconds, 30.0),
+            )
+            .map_err(status_of)?;
+        Ok(Response::new(pb::ExtendLeaseResponse {
+            lease_expires_at_ms: expires,
+        }))
+    }
+}

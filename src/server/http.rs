@@ -1,0 +1,291 @@
+//! The HTTP API (axum): queue, tasks, events (server-sent), health and Prometheus metrics.
+//! Same scheduler functions as gRPC.
+
+use std::collections::{BTreeMap, HashSet};
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::Stream;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::server::events::Event;
+use crate::server::scheduler::{ErrorKind, SchedError, SubmitRequest, TaskState};
+use crate::server::{ServerCtx, now_ms};
+use crate::settings::TASK_CLASSES;
+
+type Ctx = State<Arc<ServerCtx>>;
+
+pub fn router(ctx: Arc<ServerCtx>) -> Router {
+    let limit = ctx.settings.scheduler.max_payload_bytes.value as usize + 64 * 1024;
+    Router::new()
+        .route("/queue/submit", post(submit))
+        .route("/queue/status", get(queue_status))
+        .route("/tasks", get(list_tasks))
+        .route("/tasks/{id}", get(get_task))
+        .route("/tasks/{id}/cancel", post(cancel_task))
+        .route("/events", get(events))
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/workflows", get(workflows).post(workflows))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(ctx)
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({"error": message.into()}))).into_response()
+}
+
+fn sched_error(e: SchedError) -> Response {
+    let status = match e.kind {
+        ErrorKind::InvalidArgument => StatusCode::BAD_REQUEST,
+        ErrorKind::AlreadyExists => StatusCode::CONFLICT,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::FailedPrecondition => StatusCode::PRECONDITION_FAILED,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    error(status, e.message)
+}
+
+/// POST /queue/submit: {"task_id"?, "class"?, "priority"?, "max_attempts"?, "timeout_seconds"?,
+/// "payload": {...}}.
+async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
+    let doc: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("bad JSON: {e}")),
+    };
+    let Value::Object(obj) = doc else {
+        return error(StatusCode::BAD_REQUEST, "expected a JSON object");
+    };
+    // Errors are messages for a 400 answer.
+    let str_field = |k: &str| -> Result<String, String> {
+        match obj.get(k) {
+            None | Some(Value::Null) => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(_) => Err(format!("`{k}` must be a string")),
+        }
+    };
+    let num_field = |k: &str| -> Result<Option<f64>, String> {
+        match obj.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(_) => Err(format!("`{k}` must be a number")),
+        }
+    };
+    let parsed = (|| {
+        let task_id = match str_field("task_id")? {
+            id if id.is_empty() => str_field("id")?,
+            id => id,
+        };
+        let payload = match obj.get("payload") {
+            None | Some(Value::Null) => BTreeMap::new(),
+            Some(Value::Object(p)) => p
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+            Some(_) => return Err("`payload` must be a JSON object".to_string()),
+        };
+        let priority = num_field("priority")?.unwrap_or(0.0);
+        if priority.fract() != 0.0 || priority.abs() > i32::MAX as f64 {
+            return Err("`priority` must be an integer".to_string());
+        }
+        Ok(SubmitRequest {
+            task_id,
+            payload,
+            class: str_field("class")?,
+            priority: priority as i32,
+            max_attempts: num_field("max_attempts")?.unwrap_or(0.0).clamp(0.0, 100.0) as u32,
+            timeout_s: num_field("timeout_seconds")?.unwrap_or(0.0),
+        })
+    })();
+    let req = match parsed {
+        Ok(r) => r,
+        Err(msg) => return error(StatusCode::BAD_REQUEST, msg),
+    };
+    match ctx.sched.submit(req).await {
+        Ok((task, created)) => {
+            let mut doc = task.view();
+            doc["created"] = json!(created);
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            (status, Json(doc)).into_response()
+        }
+        Err(e) => sched_error(e),
+    }
+}
+
+async fn queue_status(State(ctx): Ctx) -> Response {
+    let g = ctx.sched.gauges();
+    let classes: serde_json::Map<String, Value> = TASK_CLASSES
+        .iter()
+        .map(|c| {
+            let (limit, inflight, queued) = g.classes.get(*c).copied().unwrap_or_default();
+            (
+                c.to_string(),
+                json!({"concurrency_limit": limit, "running": inflight, "queued": queued}),
+            )
+        })
+        .collect();
+    Json(json!({
+        "draining": ctx.sched.is_draining(),
+        "classes": classes,
+        "tasks_stored": g.tasks_stored,
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    class: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list_tasks(State(ctx): Ctx, Query(q): Query<ListQuery>) -> Response {
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match TaskState::parse(s) {
+            Some(s) => Some(s),
+            None => return error(StatusCode::BAD_REQUEST, format!("unknown status {s:?}")),
+        },
+    };
+    let (tasks, total) = ctx.sched.list(
+        status,
+        q.class.as_deref().filter(|c| !c.is_empty()),
+        q.limit.unwrap_or(100).min(10_000),
+    );
+    Json(json!({
+        "tasks": tasks.iter().map(|t| t.view()).collect::<Vec<_>>(),
+        "total": total,
+    }))
+    .into_response()
+}
+
+async fn get_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
+    match ctx.sched.get(&id) {
+        Ok(t) => Json(t.view()).into_response(),
+        Err(e) => sched_error(e),
+    }
+}
+
+async fn cancel_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
+    match ctx.sched.cancel(&id) {
+        Ok((t, cancelled)) => {
+            let mut doc = t.view();
+            doc["cancelled"] = json!(cancelled);
+            Json(doc).into_response()
+        }
+        Err(e) => sched_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    /// Milliseconds since the epoch: replay retained events from then.
+    since: Option<u64>,
+    /// Comma-separated event types.
+    types: Option<String>,
+}
+
+/// GET /events: server-sent events, one per scheduler event (`event:` is its type).
+async fn events(
+    State(ctx): Ctx,
+    Query(q): Query<EventsQuery>,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    let types: HashSet<String> = q
+        .types
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let wanted = move |e: &Event| types.is_empty() || types.contains(&e.kind) || e.kind == "gap";
+    let (mut live, replay) = ctx.sched.events.subscribe(q.since.unwrap_or(0));
+    let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(256);
+    let to_sse = |e: &Event| {
+        SseEvent::default()
+            .event(e.kind.clone())
+            .id(e.sequence.to_string())
+            .data(serde_json::to_string(e).unwrap_or_else(|_| "{}".into()))
+    };
+    tokio::spawn(async move {
+        for e in replay {
+            if wanted(&e) && tx.send(Ok(to_sse(&e))).await.is_err() {
+                return;
+            }
+        }
+        loop {
+            let e = tokio::select! {
+                e = live.recv() => e,
+                _ = tx.closed() => return,
+            };
+            let e = match e {
+                Ok(e) => e,
+                Err(broadcast::error::RecvError::Lagged(n)) => Arc::new(Event::gap(n)),
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            if wanted(&e) && tx.send(Ok(to_sse(&e))).await.is_err() {
+                return;
+            }
+        }
+    });
+    Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::default())
+}
+
+async fn health(State(ctx): Ctx) -> Response {
+    let services = ctx.services_health().await;
+    let (services, services_error) = match services {
+        Ok(rows) => (serde_json::to_value(rows).unwrap_or(Value::Null), None),
+        Err(e) => (json!([]), Some(e)),
+    };
+    Json(json!({
+        "status": if ctx.sched.is_draining() { "draining" } else { "serving" },
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptime_ms": ctx.sched.started.elapsed().as_millis() as u64,
+        "timestamp_ms": now_ms(),
+        "services": services,
+        "services_error": services_error,
+    }))
+    .into_response()
+}
+
+/// Workflows arrive with the workflow issue (gRPC answers UNIMPLEMENTED likewise).
+async fn workflows() -> Response {
+    error(
+        StatusCode::NOT_IMPLEMENTED,
+        "workflows arrive with the workflow issue",
+    )
+}
+
+async fn metrics(State(ctx): Ctx) -> Response {
+    let text = ctx.sched.metrics.render(&ctx.sched.gauges());
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}

@@ -1,0 +1,315 @@
+//! `dspy-agent serve`: the long-lived scheduler behind gRPC (OrchestratorService,
+//! EnvManagerService) and HTTP. This module binds the listeners, holds the home's serve lock for
+//! the server's life, records where it listens in state.json, and shuts down gracefully.
+
+pub mod env_manager;
+pub mod events;
+pub mod executor;
+pub mod grpc;
+pub mod http;
+pub mod metrics;
+pub mod scheduler;
+pub mod store;
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+
+use crate::error::{Code, Error, Result};
+use crate::lifecycle::{ServiceStatus, Stack};
+use crate::proto::env_manager::env_manager_service_server::EnvManagerServiceServer;
+use crate::proto::orchestrator::orchestrator_service_server::OrchestratorServiceServer;
+use crate::settings::Settings;
+use crate::state::{ServeState, StateFile};
+
+use scheduler::Scheduler;
+
+/// gRPC messages up to this size (or twice the payload limit, if larger) are decoded, so an
+/// oversized payload gets the scheduler's INVALID_ARGUMENT with the limit named.
+const GRPC_MIN_MESSAGE: usize = 4 << 20;
+
+/// Seconds as a Duration without the panics of `from_secs_f64`: negative or NaN is zero, and
+/// anything past a year is a year.
+pub fn seconds(s: f64) -> Duration {
+    const YEAR: f64 = 365.0 * 24.0 * 3600.0;
+    if s.is_nan() || s <= 0.0 {
+        Duration::ZERO
+    } else {
+        Duration::from_secs_f64(s.min(YEAR))
+    }
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// What the RPC and HTTP handlers share.
+pub struct ServerCtx {
+    pub sched: Arc<Scheduler>,
+    pub settings: Settings,
+}
+
+impl ServerCtx {
+    /// The same lifecycle stack the CLI builds (settings, catalog, Docker).
+    pub async fn stack(&self) -> Result<Arc<Stack>> {
+        Ok(Arc::new(Stack::from_settings(&self.settings).await?))
+    }
+
+    /// The managed services as `ps` sees them, or why that failed (bounded to a few seconds).
+    pub async fn services_health(&self) -> std::result::Result<Vec<ServiceStatus>, String> {
+        let work = async {
+            let stack = self.stack().await?;
+            stack.status().await
+        };
+        match tokio::time::timeout(Duration::from_secs(5), work).await {
+            Ok(Ok(rows)) => Ok(rows),
+            Ok(Err(e)) => Err(e.message),
+            Err(_) => Err("the Docker engine did not answer within 5s".into()),
+        }
+    }
+}
+
+pub fn lock_path(home: &Path) -> PathBuf {
+    home.join("serve.lock")
+}
+
+/// Take the home's serve lock, or say which server holds it.
+pub fn acquire_lock(home: &Path) -> Result<File> {
+    crate::state::ensure_home(home)?;
+    let path = lock_path(home);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::runtime(format!("cannot open {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => {
+            let who = StateFile::new(home)
+                .read()
+                .ok()
+                .and_then(|s| s.serve)
+                .map(|s| {
+                    format!(
+                        "pid {}, orchestrator at {}, http at {}",
+                        s.pid, s.orchestrator_addr, s.http_addr
+                    )
+                })
+                .unwrap_or_else(|| "another process".into());
+            Err(Error::runtime(format!(
+                "dspy-agent serve is already running for {} ({who}); stop it with `dspy-agent serve stop`",
+                home.display()
+            )))
+        }
+        Err(TryLockError::Error(e)) => Err(Error::runtime(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+async fn bind(addr: &str, what: &str) -> Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|e| {
+        Error::runtime(format!(
+            "cannot listen on {addr} for {what}: {e} (change it with `dspy-agent config set`)"
+        ))
+    })
+}
+
+fn local(l: &TcpListener) -> String {
+    l.local_addr()
+        .map(|a: SocketAddr| a.to_string())
+        .unwrap_or_default()
+}
+
+/// Run the server in the foreground until SIGTERM or SIGINT. `log_file` is recorded in the
+/// state for a detached server.
+pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
+    let home = settings.home.value.clone();
+    let _lock = acquire_lock(&home)?;
+
+    let store_dir = home.join("store");
+    let (store, loaded) = tokio::task::block_in_place(|| store::Store::open(&store_dir))?;
+    let recovered = loaded.len();
+    let sched = Scheduler::new(
+        store,
+        loaded,
+        settings.scheduler.clone(),
+        settings.project.value.clone(),
+        settings.docker_host.value.clone(),
+    );
+
+    let orch_l = bind(&settings.orchestrator_addr.value, "orchestrator gRPC").await?;
+    let env_l = bind(&settings.env_manager_addr.value, "env manager gRPC").await?;
+    let http_l = bind(&settings.http_addr.value, "HTTP").await?;
+    let serve_state = ServeState {
+        pid: std::process::id(),
+        orchestrator_addr: local(&orch_l),
+        env_manager_addr: local(&env_l),
+        http_addr: local(&http_l),
+        log_file,
+        started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let state_file = StateFile::new(&home);
+    {
+        let st = serve_state.clone();
+        state_file.update(|s| s.serve = Some(st))?;
+    }
+    tracing::info!(
+        "serving: orchestrator {} env manager {} http {} ({recovered} task(s) recovered)",
+        serve_state.orchestrator_addr,
+        serve_state.env_manager_addr,
+        serve_state.http_addr
+    );
+    eprintln!(
+        "dspy-agent serve: orchestrator gRPC {}, env manager gRPC {}, HTTP {} (pid {})",
+        serve_state.orchestrator_addr,
+        serve_state.env_manager_addr,
+        serve_state.http_addr,
+        serve_state.pid
+    );
+
+    let ctx = Arc::new(ServerCtx {
+        sched: sched.clone(),
+        settings: settings.clone(),
+    });
+    let dispatcher = tokio::spawn(sched.clone().run());
+
+    // Stop accepting when a signal arrives; the scheduler drains after.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|v| *v).await;
+    };
+    let max_msg = (settings.scheduler.max_payload_bytes.value as usize)
+        .saturating_mul(2)
+        .max(GRPC_MIN_MESSAGE);
+    let orch_svc = OrchestratorServiceServer::new(grpc::Orchestrator { ctx: ctx.clone() })
+        .max_decoding_message_size(max_msg);
+    let env_svc = EnvManagerServiceServer::new(env_manager::EnvManager { ctx: ctx.clone() });
+    let orch = tokio::spawn(
+        tonic::transport::Server::builder()
+            .tcp_nodelay(true)
+            .add_service(orch_svc)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(orch_l), stopped(stop_rx.clone())),
+    );
+    let envm = tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(env_svc)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(env_l), stopped(stop_rx.clone())),
+    );
+    let app = http::router(ctx.clone());
+    let web = tokio::spawn(
+        axum::serve(http_l, app)
+            .with_graceful_shutdown(stopped(stop_rx.clone()))
+            .into_future(),
+    );
+
+    wait_for_signal().await;
+    // A second signal while draining: leave now. Acknowledged tasks are already on disk, and
+    // running ones are retried at the next start.
+    tokio::spawn(async {
+        wait_for_signal().await;
+        eprintln!("dspy-agent serve: second signal, exiting without waiting for running tasks");
+        std::process::exit(1);
+    });
+    // `serve stop --timeout S` leaves its drain timeout here before signalling.
+    let timeout = take_stop_timeout(&home).unwrap_or(settings.scheduler.shutdown_timeout_s.value);
+    eprintln!(
+        "dspy-agent serve: stopping (no new tasks; running ones may finish within {timeout}s)"
+    );
+    let timeout = seconds(timeout);
+    sched.shutdown(timeout).await;
+    dispatcher.abort();
+    let _ = stop_tx.send(true);
+    // Streams may keep connections open; do not wait on them long.
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let _ = orch.await;
+        let _ = envm.await;
+        let _ = web.await;
+    })
+    .await;
+    let pid = std::process::id();
+    let _ = state_file.update(|s| {
+        if s.serve.as_ref().is_some_and(|v| v.pid == pid) {
+            s.serve = None;
+        }
+    });
+    eprintln!("dspy-agent serve: stopped");
+    Ok(())
+}
+
+/// Where `serve stop` writes the drain timeout it wants.
+pub fn stop_timeout_path(home: &Path) -> PathBuf {
+    home.join("serve.stop-timeout")
+}
+
+fn take_stop_timeout(home: &Path) -> Option<f64> {
+    let path = stop_timeout_path(home);
+    let text = std::fs::read_to_string(&path).ok()?;
+    let _ = std::fs::remove_file(&path);
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|t| t.is_finite() && *t >= 0.0)
+        .map(|t| t.min(24.0 * 3600.0))
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    match (term, int) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// The running server of this home, if its process is alive.
+pub fn running(home: &Path) -> Option<ServeState> {
+    let state = StateFile::new(home).read().ok()?.serve?;
+    pid_alive(state.pid).then_some(state)
+}
+
+pub fn pid_alive(pid: u32) -> bool {
+    let Ok(pid) = i32::try_from(pid) else {
+        return false;
+    };
+    // A zombie (exited, not yet reaped) is not running.
+    if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        && let Some((_, rest)) = stat.rsplit_once(')')
+        && rest.trim_start().starts_with(['Z', 'X'])
+    {
+        return false;
+    }
+    // SAFETY: kill(2) with signal 0 only checks that the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// The error every client command gives when no orchestrator answers.
+pub fn orchestrator_down(addr: &str, why: impl std::fmt::Display) -> Error {
+    Error::new(
+        Code::OrchestratorDown,
+        format!(
+            "the orchestrator is not running at {addr} ({why})\nhint: start it with `dspy-agent serve --detach`"
+        ),
+    )
+}

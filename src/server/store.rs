@@ -1,0 +1,433 @@
+//! The durable task store: an append-only journal under `$DSPY_AGENT_HOME/store/`.
+//!
+//! Every change of a task appends one JSON line (`put` with the whole task, or `del`). One
+//! writer thread owns the file: it takes every record waiting at that moment, writes them in one
+//! go, calls `fdatasync` once, and only then acknowledges the durable ones (group commit), so
+//! concurrent submissions share a sync. On open the journal is replayed (a torn last line from a
+//! crash is dropped) and rewritten compacted; it is compacted again when it grows large.
+//! This module is the only code that touches the files under `store/`.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::{Error, Result};
+use crate::server::scheduler::Task;
+
+const JOURNAL: &str = "journal.ndjson";
+/// Records written in one group at most (one write, one sync).
+const MAX_GROUP: usize = 4096;
+
+/// One journal line.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Record {
+    /// The task's full state. `payload` travels only when it is new (or in a compacted file).
+    Put {
+        task: Box<Task>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
+    },
+    /// The task was dropped by retention.
+    Del { id: String },
+}
+
+/// Live tasks read back from the journal, each with its payload while it has one.
+pub type Loaded = Vec<(Task, Option<String>)>;
+
+enum Msg {
+    Append {
+        bytes: Vec<u8>,
+        ack: Option<oneshot::Sender<std::result::Result<(), String>>>,
+    },
+    /// Replace the journal with this compacted content (everything sent before is in it).
+    Compact(Vec<u8>),
+    /// Acknowledged once everything sent before is on disk.
+    Flush(oneshot::Sender<()>),
+}
+
+/// Handle to the writer thread. Cheap to share behind an Arc.
+pub struct Store {
+    tx: mpsc::UnboundedSender<Msg>,
+    /// Records sent but not yet written: bounded by the scheduler's submit check.
+    pending: Arc<AtomicUsize>,
+    /// Bytes in the current journal file.
+    bytes: Arc<AtomicU64>,
+    /// fdatasync calls so far: with group commit, far fewer than records.
+    syncs: Arc<AtomicU64>,
+    dir: PathBuf,
+}
+
+impl Store {
+    /// Open (creating) the store, replay the journal, write it back compacted, and start the
+    /// writer. Returns the live tasks with their payloads.
+    pub fn open(dir: &Path) -> Result<(Store, Loaded)> {
+        crate::state::ensure_home(dir)?;
+        let path = dir.join(JOURNAL);
+        let tasks = replay(&path)?;
+        let mut bytes = Vec::new();
+        for (task, payload) in &tasks {
+            encode_put(&mut bytes, task, payload.as_deref());
+        }
+        rewrite(dir, &bytes).map_err(|e| {
+            Error::runtime(format!(
+                "cannot compact the journal {}: {e}",
+                path.display()
+            ))
+        })?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(|e| Error::runtime(format!("cannot open {}: {e}", path.display())))?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let size = Arc::new(AtomicU64::new(bytes.len() as u64));
+        let syncs = Arc::new(AtomicU64::new(0));
+        let writer = Writer {
+            dir: dir.to_path_buf(),
+            file,
+            pending: pending.clone(),
+            bytes: size.clone(),
+            syncs: syncs.clone(),
+        };
+        std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| Error::runtime(format!("cannot start the store writer: {e}")))?;
+        Ok((
+            Store {
+                tx,
+                pending,
+                bytes: size,
+                syncs,
+                dir: dir.to_path_buf(),
+            },
+            tasks,
+        ))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Records waiting for the writer.
+    pub fn backlog(&self) -> usize {
+        self.pending.load(Ordering::Relaxed)
+    }
+
+    pub fn journal_bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    pub fn syncs(&self) -> u64 {
+        self.syncs.load(Ordering::Relaxed)
+    }
+
+    /// Append without waiting. Order between appends is kept.
+    pub fn put(&self, task: &Task) {
+        let mut bytes = Vec::with_capacity(256);
+        encode_put(&mut bytes, task, None);
+        self.send(bytes, None);
+    }
+
+    /// Append the new task with its payload; the receiver answers once it is fsync'd.
+    pub fn put_durable(
+        &self,
+        task: &Task,
+        payload: &str,
+    ) -> oneshot::Receiver<std::result::Result<(), String>> {
+        let mut bytes = Vec::with_capacity(256 + payload.len());
+        encode_put(&mut bytes, task, Some(payload));
+        let (ack, rx) = oneshot::channel();
+        self.send(bytes, Some(ack));
+        rx
+    }
+
+    pub fn delete(&self, id: &str) {
+        let mut bytes = serde_json::to_vec(&Record::Del { id: id.to_string() })
+            .unwrap_or_else(|_| b"{}".to_vec());
+        bytes.push(b'\n');
+        self.send(bytes, None);
+    }
+
+    /// Replace the journal with these live tasks. The caller holds the scheduler's lock, so
+    /// every record sent before is reflected in `tasks`.
+    pub fn compact<'a>(&self, tasks: impl Iterator<Item = (&'a Task, Option<&'a str>)>) {
+        let mut bytes = Vec::new();
+        for (task, payload) in tasks {
+            encode_put(&mut bytes, task, payload);
+        }
+        let _ = self.tx.send(Msg::Compact(bytes));
+    }
+
+    /// Wait until everything appended so far is on disk.
+    pub async fn flush(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Msg::Flush(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    fn send(&self, bytes: Vec<u8>, ack: Option<oneshot::Sender<std::result::Result<(), String>>>) {
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        if let Err(mpsc::error::SendError(Msg::Append { ack: Some(ack), .. })) =
+            self.tx.send(Msg::Append { bytes, ack })
+        {
+            let _ = ack.send(Err("the store writer has stopped".into()));
+        }
+    }
+}
+
+fn encode_put(out: &mut Vec<u8>, task: &Task, payload: Option<&str>) {
+    #[derive(Serialize)]
+    #[serde(tag = "op", rename = "put")]
+    struct PutRef<'a> {
+        task: &'a Task,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        payload: Option<&'a str>,
+    }
+    if serde_json::to_writer(&mut *out, &PutRef { task, payload }).is_ok() {
+        out.push(b'\n');
+    }
+}
+
+/// Read the journal into the live set. A line that does not parse is skipped with a warning
+/// (a torn last line after a crash is expected).
+fn replay(path: &Path) -> Result<Loaded> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => {
+            return Err(Error::runtime(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let mut live: HashMap<String, (Task, Option<String>)> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut reader = BufReader::new(file);
+    let mut line = Vec::new();
+    let mut lineno = 0usize;
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::runtime(format!("cannot read {}: {e}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        lineno += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Record>(&line) {
+            Ok(Record::Put { task, payload }) => match live.get_mut(&task.id) {
+                Some(entry) => {
+                    let payload = payload.or_else(|| entry.1.take());
+                    *entry = (*task, payload);
+                }
+                None => {
+                    order.push(task.id.clone());
+                    live.insert(task.id.clone(), (*task, payload));
+                }
+            },
+            Ok(Record::Del { id }) => {
+                live.remove(&id);
+            }
+            Err(e) => tracing::warn!(
+                "{}:{lineno}: skipping an unreadable journal record ({e})",
+                path.display()
+            ),
+        }
+    }
+    Ok(order
+        .into_iter()
+        .filter_map(|id| live.remove(&id))
+        .collect())
+}
+
+/// Write `bytes` as the new journal: temp file, fsync, rename, fsync the directory.
+fn rewrite(dir: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!("{JOURNAL}.tmp"));
+    let mut f = File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, dir.join(JOURNAL))?;
+    File::open(dir)?.sync_all()
+}
+
+struct Writer {
+    dir: PathBuf,
+    file: File,
+    pending: Arc<AtomicUsize>,
+    bytes: Arc<AtomicU64>,
+    syncs: Arc<AtomicU64>,
+}
+
+impl Writer {
+    fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+        let mut acks = Vec::new();
+        let mut flushes = Vec::new();
+        while let Some(first) = rx.blocking_recv() {
+            let mut next = Some(first);
+            let mut count = 0usize;
+            // Drain what is waiting now: this group shares one write and one sync.
+            while let Some(msg) = next.take() {
+                match msg {
+                    Msg::Append { bytes, ack } => {
+                        count += 1;
+                        buf.extend_from_slice(&bytes);
+                        if let Some(ack) = ack {
+                            acks.push(ack);
+                        }
+                    }
+                    Msg::Flush(tx) => flushes.push(tx),
+                    Msg::Compact(snapshot) => {
+                        // Write what came before into the old file first (it is in the snapshot
+                        // anyway), then swap in the compacted file.
+                        self.commit(&mut buf, &mut acks);
+                        match rewrite(&self.dir, &snapshot).and_then(|()| {
+                            OpenOptions::new().append(true).open(self.dir.join(JOURNAL))
+                        }) {
+                            Ok(f) => {
+                                self.file = f;
+                                self.bytes.store(snapshot.len() as u64, Ordering::Relaxed);
+                            }
+                            Err(e) => tracing::error!("journal compaction failed: {e}"),
+                        }
+                    }
+                }
+                if count < MAX_GROUP {
+                    next = rx.try_recv().ok();
+                }
+            }
+            self.commit(&mut buf, &mut acks);
+            self.pending.fetch_sub(count, Ordering::Relaxed);
+            for f in flushes.drain(..) {
+                let _ = f.send(());
+            }
+        }
+        self.commit(&mut buf, &mut acks);
+    }
+
+    fn commit(
+        &mut self,
+        buf: &mut Vec<u8>,
+        acks: &mut Vec<oneshot::Sender<std::result::Result<(), String>>>,
+    ) {
+        if buf.is_empty() && acks.is_empty() {
+            return;
+        }
+        let result = self
+            .file
+            .write_all(buf)
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| format!("journal write failed: {e}"));
+        self.syncs.fetch_add(1, Ordering::Relaxed);
+        if let Err(e) = &result {
+            tracing::error!("{e}");
+        } else {
+            self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
+        }
+        buf.clear();
+        if buf.capacity() > 8 << 20 {
+            buf.shrink_to(1 << 20);
+        }
+        for ack in acks.drain(..) {
+            let _ = ack.send(result.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::scheduler::{ExecutorKind, TaskState};
+
+    fn task(id: &str, state: TaskState) -> Task {
+        Task {
+            id: id.into(),
+            class: "cpu_short".into(),
+            priority: 0,
+            max_attempts: 3,
+            timeout_s: None,
+            state,
+            attempt: 0,
+            seq: 0,
+            submitted_at_ms: 1,
+            queued_at_ms: 1,
+            started_at_ms: 0,
+            finished_at_ms: 0,
+            result: Default::default(),
+            error: String::new(),
+            executor: ExecutorKind::Worker,
+            payload_hash: "h".into(),
+            worker_id: None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn group_commit_acknowledges_everything_and_replay_keeps_the_latest() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, loaded) = Store::open(dir.path()).unwrap();
+        assert!(loaded.is_empty());
+        let store = Arc::new(store);
+        let mut acks = vec![];
+        for i in 0..500 {
+            acks.push(store.put_durable(&task(&format!("t{i}"), TaskState::Queued), "{\"a\":1}"));
+        }
+        for a in acks {
+            a.await.unwrap().unwrap();
+        }
+        // An update without payload keeps the earlier payload; a delete drops the task.
+        store.put(&task("t1", TaskState::Running));
+        store.delete("t2");
+        store.flush().await;
+        drop(store);
+        // A torn record at the end, as a crash mid-write leaves it.
+        let path = dir.path().join(JOURNAL);
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(b"{\"op\":\"put\",\"task\":{\"id\":\"tor")
+            .unwrap();
+        drop(f);
+
+        let (_store, loaded) = Store::open(dir.path()).unwrap();
+        assert_eq!(loaded.len(), 499);
+        let (t1, p1) = loaded.iter().find(|(t, _)| t.id == "t1").unwrap();
+        assert_eq!(t1.state, TaskState::Running);
+        assert_eq!(p1.as_deref(), Some("{\"a\":1}"));
+        assert!(loaded.iter().all(|(t, _)| t.id != "t2"));
+        // Opening compacted the file: one line per live task, no torn tail.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 499);
+        assert!(text.ends_with('\n'));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn compaction_replaces_the_journal_and_appends_continue() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        for i in 0..50 {
+            store.put(&task(&format!("t{i}"), TaskState::Queued));
+        }
+        let keep = task("keep", TaskState::Queued);
+        store.compact([(&keep, Some("{}"))].into_iter());
+        store.put(&task("after", TaskState::Queued));
+        store.flush().await;
+        let text = std::fs::read_to_string(dir.path().join(JOURNAL)).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert_eq!(store.journal_bytes(), text.len() as u64);
+        drop(store);
+        let (_s, loaded) = Store::open(dir.path()).unwrap();
+        let ids: Vec<&str> = loaded.iter().map(|(t, _)| t.id.as_str()).collect();
+        assert_eq!(ids, ["keep", "after"]);
+    }
+}

@@ -42,3 +42,15 @@ def test_stub_imports_are_package_relative() -> None:
 
     assert v1_pb2_grpc.OrchestratorServiceStub
     assert "orchestrator" not in sys.modules  # no top-level package leaked in
+
+
+def test_installed_package_ships_types() -> None:
+    from importlib.resources import files
+
+    pkg = files("dspy_agent.infra")
+    assert (pkg / "py.typed").is_file()
+    assert (pkg / "_proto" / "orchestrator" / "v1_pb2.pyi").is_file()
+    import dspy_agent
+
+    # A namespace package: other distributions may add dspy_agent.* modules.
+    assert not hasattr(dspy_agent, "__file__") or dspy_agent.__file__ is None

@@ -141,3 +141,29 @@ async def test_found_server_is_left_running(server: Server) -> None:
         await infra.health()
     assert server.proc.poll() is None
     assert read_serve(server.home) is not None
+
+
+async def test_auto_start_on_free_ports_is_found_through_state_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ORCHESTRATOR_GRPC_ADDR=127.0.0.1:0 (and the same for the other listeners): the server
+    # picks free ports, and only its entry in state.json says which.
+    home = tmp_path / "home"
+    home.mkdir()
+    for k, v in server_env(home).items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("DSPY_AGENT_CLI_PATH", cli_path())
+    with pytest.raises(OrchestratorUnavailable, match="no server recorded"):
+        async with AgentInfra.start(auto_start=False, timeout=1):
+            pass
+    async with AgentInfra.start(timeout=2) as infra:
+        serve = read_serve(home)
+        assert serve is not None
+        assert infra.addr == serve["orchestrator_addr"]
+        assert infra.client.env_manager.addr == serve["env_manager_addr"]
+        assert isinstance(await infra.services_status(), list)
+        pid = int(serve["pid"])  # type: ignore[call-overload]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and _alive(pid):
+        await asyncio.sleep(0.05)
+    assert not _alive(pid)

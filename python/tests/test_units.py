@@ -64,3 +64,11 @@ def test_dead_server_entry_is_ignored(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("DSPY_AGENT_ORCHESTRATOR_ADDR", raising=False)
     (tmp_path / "state.json").write_text(json.dumps({"serve": {"pid": 2**22 + 7, "orchestrator_addr": "127.0.0.1:4444"}}))
     assert [c.source for c in candidates(None, tmp_path)] == ["default"]
+
+
+def test_named_port_zero_is_found_only_through_state_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DSPY_AGENT_ORCHESTRATOR_ADDR", raising=False)
+    monkeypatch.setenv("ORCHESTRATOR_GRPC_ADDR", "127.0.0.1:0")
+    assert candidates(None, tmp_path) == []
+    (tmp_path / "state.json").write_text(json.dumps({"serve": {"pid": os.getpid(), "orchestrator_addr": "127.0.0.1:4444"}}))
+    assert [(c.addr, c.source) for c in candidates(None, tmp_path)] == [("127.0.0.1:4444", "state.json")]

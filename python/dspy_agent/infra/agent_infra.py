@@ -21,6 +21,7 @@ from .discovery import (
     env_manager_addr,
     find_cli,
     home_dir,
+    named_addr,
     read_serve_state,
 )
 from .errors import (
@@ -105,30 +106,32 @@ class AgentInfra:
         exit, stops only what this call started.
         """
         home_path = home_dir(home)
+        named = named_addr(addr)
         cands = candidates(addr, home_path)
-        infra, found = await cls._probe(cands, env_manager_addr, timeout, home_path)
+        infra, _ = await cls._probe(cands, env_manager_addr, timeout)
         cli: Cli | None = None
         started_server = False
         started_services: list[str] = []
         try:
             if infra is None:
                 if not auto_start:
-                    tried = ", ".join(f"{c.addr} ({c.source})" for c in cands)
+                    tried = ", ".join(f"{c.addr} ({c.source})" for c in cands) or (
+                        f"{named[0] if named else '?'} (no server recorded in {home_path})"
+                    )
                     raise OrchestratorUnavailable(
                         f"no orchestrator answered at {tried} within {timeout:g}s\n"
                         "hint: start it with `dspy-agent serve --detach`, or use auto_start=True"
                     )
                 env = {}
-                if cands[0].source != "default" and cands[0].source != "state.json":
-                    # A named address: the server we start listens there.
-                    env["ORCHESTRATOR_GRPC_ADDR"] = cands[0].addr
+                if named:
+                    # The server we start listens where the caller named (both names, since
+                    # the server prefers DSPY_AGENT_ORCHESTRATOR_ADDR).
+                    env = {"ORCHESTRATOR_GRPC_ADDR": named[0], "DSPY_AGENT_ORCHESTRATOR_ADDR": named[0]}
                 cli = Cli(find_cli(cli_path), home_path, env)
                 log.info("no orchestrator answered; running `dspy-agent serve --detach`")
                 await cli.serve_detach(start_timeout)
                 started_server = True
-                infra, found = await cls._wait_started(
-                    cands[0], env_manager_addr, timeout, start_timeout, home_path
-                )
+                infra = await cls._wait_started(env_manager_addr, timeout, start_timeout, home_path)
             if services:
                 cli = cli or Cli(find_cli(cli_path), home_path)
                 started_services = await cli.up(list(services), timeout=start_timeout + 300)
@@ -153,7 +156,6 @@ class AgentInfra:
         cands: list[Candidate],
         env_addr: str | None,
         timeout: float,
-        home: Path,
     ) -> tuple[AgentInfra | None, Candidate | None]:
         """The first candidate that answers Health; all probes together take at most `timeout`."""
         deadline = time.monotonic() + timeout
@@ -161,7 +163,7 @@ class AgentInfra:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            infra = cls(cand.addr, env_manager_addr=env_manager_addr(env_addr, cand, home), timeout=timeout)
+            infra = cls(cand.addr, env_manager_addr=env_manager_addr(env_addr, cand), timeout=timeout)
             try:
                 await infra.health(timeout=left)
                 return infra, cand
@@ -172,27 +174,22 @@ class AgentInfra:
 
     @classmethod
     async def _wait_started(
-        cls,
-        wanted: Candidate,
-        env_addr: str | None,
-        timeout: float,
-        start_timeout: float,
-        home: Path,
-    ) -> tuple[AgentInfra, Candidate]:
-        """After `serve --detach`: read where it listens from state.json, wait for Health."""
+        cls, env_addr: str | None, timeout: float, start_timeout: float, home: Path
+    ) -> AgentInfra:
+        """After `serve --detach`: where it listens is in state.json (it may have picked free
+        ports); wait for Health there."""
         deadline = time.monotonic() + start_timeout
-        last: Exception | None = None
         while time.monotonic() < deadline:
             serve = read_serve_state(home)
             if serve and serve.get("orchestrator_addr"):
                 cand = Candidate(serve["orchestrator_addr"], "state.json", serve.get("env_manager_addr"))
-                infra, found = await cls._probe([cand], env_addr, min(timeout, 2.0), home)
-                if infra is not None and found is not None:
-                    return infra, found
+                infra, _ = await cls._probe([cand], env_addr, min(timeout, 2.0))
+                if infra is not None:
+                    return infra
             await asyncio.sleep(0.05)
         raise OrchestratorUnavailable(
             f"`dspy-agent serve --detach` ran, but no orchestrator answered Health within "
-            f"{start_timeout:g}s (see {home / 'logs'}){f': {last}' if last else ''}"
+            f"{start_timeout:g}s (see {home / 'logs' / 'serve.log'})"
         )
 
     # -- tasks ------------------------------------------------------------------------------

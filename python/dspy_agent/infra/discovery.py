@@ -78,46 +78,55 @@ class Candidate:
     env_manager_addr: str | None = None
 
 
+def _picks_free_port(addr: str) -> bool:
+    return addr.rpartition(":")[2] == "0"
+
+
+def named_addr(addr: str | None) -> tuple[str, str] | None:
+    """The orchestrator address the caller named (argument, else environment), and where."""
+    if addr:
+        return normalize_addr(addr), "argument"
+    return _env_addr(ORCHESTRATOR_ENV)
+
+
 def candidates(addr: str | None, home: Path) -> list[Candidate]:
     """Orchestrator addresses to try, in order.
 
     An address that is named (argument or environment) is the only candidate: falling back to
-    some other server would send tasks where the caller did not ask.
+    some other server would send tasks where the caller did not ask. A named port 0 ("let the
+    server pick", as tests do) can only be found through the server's entry in state.json.
     """
-    if addr:
-        return [Candidate(normalize_addr(addr), "argument")]
-    env = _env_addr(ORCHESTRATOR_ENV)
-    if env:
-        return [Candidate(env[0], env[1])]
-    out: list[Candidate] = []
+    named = named_addr(addr)
     serve = read_serve_state(home)
-    if serve and serve.get("orchestrator_addr"):
-        out.append(
-            Candidate(
-                normalize_addr(serve["orchestrator_addr"]),
-                "state.json",
-                serve.get("env_manager_addr") or None,
-            )
+    from_state = (
+        Candidate(
+            normalize_addr(serve["orchestrator_addr"]),
+            "state.json",
+            serve.get("env_manager_addr") or None,
         )
+        if serve and serve.get("orchestrator_addr")
+        else None
+    )
+    if named:
+        if _picks_free_port(named[0]):
+            return [from_state] if from_state else []
+        return [Candidate(named[0], named[1])]
+    out = [from_state] if from_state else []
     if all(c.addr != DEFAULT_ORCHESTRATOR_ADDR for c in out):
         out.append(Candidate(DEFAULT_ORCHESTRATOR_ADDR, "default"))
     return out
 
 
-def env_manager_addr(explicit: str | None, found: Candidate | None, home: Path) -> str:
+def env_manager_addr(explicit: str | None, found: Candidate | None) -> str:
     """The environment manager's address: argument, environment, the entry of the server we
     found (or started), then the default."""
     if explicit:
         return normalize_addr(explicit)
     env = _env_addr(ENV_MANAGER_ENV)
-    if env:
+    if env and not _picks_free_port(env[0]):
         return env[0]
     if found and found.env_manager_addr:
         return normalize_addr(found.env_manager_addr)
-    serve = read_serve_state(home)
-    if serve and found and normalize_addr(serve.get("orchestrator_addr", ":0")) == found.addr:
-        if serve.get("env_manager_addr"):
-            return normalize_addr(serve["env_manager_addr"])
     return DEFAULT_ENV_MANAGER_ADDR
 
 

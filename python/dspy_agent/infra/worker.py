@@ -164,7 +164,7 @@ class Worker:
         )
         if inspect.isawaitable(result):  # a sync callable that returned a coroutine
             result = await result
-        return result  # type: ignore[return-value]
+        return result
 
     async def _heartbeat(self, task: LeasedTask, handler: asyncio.Task[Result]) -> None:
         """Extend the lease every third of its length; stop the handler when the lease is lost

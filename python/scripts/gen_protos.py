@@ -65,9 +65,7 @@ def diff(proto_dir: Path, out: Path) -> list[str]:
         fresh = Path(tmp) / "_proto"
         generate(proto_dir, fresh)
         want, have = snapshot(fresh), snapshot(out) if out.exists() else {}
-    return sorted(
-        name for name in want.keys() | have.keys() if want.get(name) != have.get(name)
-    )
+    return sorted(name for name in want.keys() | have.keys() if want.get(name) != have.get(name))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,7 +64,9 @@ async def test_every_call_has_a_deadline(silent_server: str) -> None:
         assert time.monotonic() - t0 < 1.5
 
 
-async def test_readme_example_finds_the_server_through_state_json(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_readme_example_finds_the_server_through_state_json(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # No address anywhere: only DSPY_AGENT_HOME, whose state.json the server wrote.
     monkeypatch.setenv("DSPY_AGENT_HOME", str(server.home))
 
@@ -91,7 +93,9 @@ async def test_readme_example_finds_the_server_through_state_json(server: Server
     assert server.proc.poll() is None  # found, not started: left running
 
 
-async def test_auto_start_runs_serve_detach_and_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_auto_start_runs_serve_detach_and_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path / "home"
     home.mkdir()
     addr = f"127.0.0.1:{free_port()}"

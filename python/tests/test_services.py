@@ -50,7 +50,8 @@ ports = ["{port}:11434"]
         stop_server(srv)
         ids = subprocess.run(
             ["docker", "ps", "-aq", "--filter", f"label=dspy-agent.project={project}"],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         ).stdout.split()
         if ids:
             subprocess.run(["docker", "rm", "-f", *ids], capture_output=True)
@@ -60,14 +61,18 @@ ports = ["{port}:11434"]
 def _container_names(project: str) -> list[str]:
     out = subprocess.run(
         ["docker", "ps", "--format", "{{.Names}}", "--filter", f"label=dspy-agent.project={project}"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return sorted(out.split())
 
 
 async def test_start_status_logs_stop(docker_server: tuple[Server, int]) -> None:
     server, port = docker_server
-    async with AgentInfra.start(server.addr, env_manager_addr=server.env_manager_addr, auto_start=False) as infra:
+    async with AgentInfra.start(
+        server.addr, env_manager_addr=server.env_manager_addr, auto_start=False
+    ) as infra:
         assert [s for s in await infra.services_status() if s.state == "running"] == []
 
         progress: list[ServiceProgress] = [p async for p in infra.start_services(["ollama"])]
@@ -90,7 +95,9 @@ async def test_start_status_logs_stop(docker_server: tuple[Server, int]) -> None
 async def test_start_brings_services_up_and_down(docker_server: tuple[Server, int]) -> None:
     server, _ = docker_server
     project = server.env["DSPY_AGENT_PROJECT"]
-    async with AgentInfra.start(server.addr, env_manager_addr=server.env_manager_addr, services=["ollama"]) as infra:
+    async with AgentInfra.start(
+        server.addr, env_manager_addr=server.env_manager_addr, services=["ollama"]
+    ) as infra:
         assert _container_names(project) == [f"{project}-ollama"]
         health = await infra.health()
         assert [(s.name, s.state) for s in health.services] == [("ollama", "running")]

@@ -208,3 +208,16 @@ async def test_task_is_redelivered_after_its_worker_process_is_killed(
         raise AssertionError("stream ended")
 
     assert await asyncio.wait_for(expired(), 5) == "doomed"
+
+
+async def test_refused_result_becomes_a_failure(infra: AgentInfra) -> None:
+    async def huge(task_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"blob": "x" * (2 * 1024 * 1024)}  # over the 1 MiB default limit
+
+    await infra.submit_task("huge", {"a": 1}, max_attempts=1)
+    worker = await _with_worker(infra, huge)
+    try:
+        with pytest.raises(TaskFailed, match="result was refused"):
+            await infra.wait_for_task("huge", timeout=15)
+    finally:
+        await _stop(worker)

@@ -1,9 +1,9 @@
 """Async Python client for `dspy-agent serve`.
 
-    from dspy_agent.infra import AgentInfra
+from dspy_agent.infra import AgentInfra
 
-    async with AgentInfra.start() as infra:
-        await infra.submit_task("task-1", {"data": "value"})
+async with AgentInfra.start() as infra:
+    await infra.submit_task("task-1", {"data": "value"})
 """
 
 from .agent_infra import AgentInfra

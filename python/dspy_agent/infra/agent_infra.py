@@ -7,8 +7,8 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,8 @@ from .discovery import (
 )
 from .errors import (
     InfraError,
-    Overloaded,
     OrchestratorUnavailable,
+    Overloaded,
     ServiceError,
     TaskCancelled,
     TaskFailed,
@@ -96,7 +96,7 @@ class AgentInfra:
         start_timeout: float = 60.0,
         home: str | os.PathLike[str] | None = None,
         cli_path: str | os.PathLike[str] | None = None,
-    ) -> AsyncIterator[AgentInfra]:
+    ) -> AsyncGenerator[AgentInfra, None]:
         """Connect to the orchestrator, starting it (and `services`) when needed.
 
         Address order: `addr`, ORCHESTRATOR_GRPC_ADDR, the entry `serve --detach` wrote in
@@ -238,8 +238,11 @@ class AgentInfra:
                 if status.done:
                     return status
                 try:
-                    async for _ in self.stream_task_results([task_id], include_completed=True):
-                        return await self.get_task_status(task_id)
+                    # aclosing: returning from inside the loop closes the stream at once.
+                    results = self.stream_task_results([task_id], include_completed=True)
+                    async with aclosing(results):
+                        async for _ in results:
+                            return await self.get_task_status(task_id)
                 except Overloaded:
                     continue  # the stream fell behind: resubscribe
                 raise OrchestratorUnavailable(f"the result stream for {task_id} ended early")
@@ -273,7 +276,7 @@ class AgentInfra:
 
     async def stream_task_results(
         self, task_ids: Sequence[str] = (), *, include_completed: bool = False
-    ) -> AsyncIterator[TaskResult]:
+    ) -> AsyncGenerator[TaskResult, None]:
         """Results of finishing tasks (all, or those of `task_ids`), live; with
         `include_completed`, those already finished first."""
         req = pb.StreamTaskResultsRequest(task_ids=list(task_ids), include_completed=include_completed)
@@ -282,16 +285,14 @@ class AgentInfra:
 
     async def stream_events(
         self, event_types: Sequence[str] = (), *, since_ms: int = 0
-    ) -> AsyncIterator[Event]:
+    ) -> AsyncGenerator[Event, None]:
         """Scheduler events (task_submitted, task_started, task_completed, ...). A `gap` event
         says how many a slow reader missed."""
         req = pb.StreamEventsRequest(event_types=list(event_types), since_timestamp=since_ms)
         async for m in self._orch_stream("StreamEvents", req):
             yield Event.from_pb(m)
 
-    async def get_metrics(
-        self, names: Sequence[str] = (), *, timeout: float | None = None
-    ) -> list[Metric]:
+    async def get_metrics(self, names: Sequence[str] = (), *, timeout: float | None = None) -> list[Metric]:
         resp = await self._orch("GetMetrics", pb.GetMetricsRequest(metric_names=list(names)), timeout)
         return [Metric(m.name, dict(m.labels), m.value) for m in resp.metrics]
 
@@ -335,7 +336,7 @@ class AgentInfra:
         no_pull: bool = False,
         recreate: bool = False,
         wait_timeout: float = 0.0,
-    ) -> AsyncIterator[ServiceProgress]:
+    ) -> AsyncGenerator[ServiceProgress, None]:
         """Start services (empty: those enabled in settings), yielding progress; the last
         message has type "done". Raises ServiceError when that says failed."""
         req = envpb.StartServicesRequest(
@@ -356,7 +357,9 @@ class AgentInfra:
         stop_timeout: int = 10,
         timeout: float | None = None,
     ) -> list[StopResult]:
-        req = envpb.StopServicesRequest(services=list(services), volumes=volumes, timeout_seconds=stop_timeout)
+        req = envpb.StopServicesRequest(
+            services=list(services), volumes=volumes, timeout_seconds=stop_timeout
+        )
         # Each dependency level may take stop_timeout: the call's deadline allows for that.
         resp = await self._env("StopServices", req, timeout or self.timeout + 6 * stop_timeout)
         return [StopResult(r.service, r.container_id, r.removed, r.message) for r in resp.results]
@@ -368,7 +371,7 @@ class AgentInfra:
         follow: bool = False,
         tail: int = 0,
         since: int = 0,
-    ) -> AsyncIterator[LogLine]:
+    ) -> AsyncGenerator[LogLine, None]:
         req = envpb.StreamLogsRequest(services=list(services), follow=follow, tail=tail, since=since)
         env = self.client.env_manager
         async for m in env.stream("StreamLogs", self.client.env.StreamLogs, req, self.timeout):
@@ -389,7 +392,7 @@ class AgentInfra:
         req = pb.StartWorkflowRunRequest(workflow_id=workflow_id, inputs=encode_values(inputs or {}))
         return (await self._orch("StartWorkflowRun", req, timeout)).run_id  # type: ignore[no-any-return]
 
-    async def stream_workflow_status(self, run_id: str) -> AsyncIterator[tuple[str, str]]:
+    async def stream_workflow_status(self, run_id: str) -> AsyncGenerator[tuple[str, str], None]:
         """(run_id, status) pairs as the run progresses."""
         req = pb.StreamWorkflowStatusRequest(run_id=run_id)
         async for m in self._orch_stream("StreamWorkflowStatus", req):
@@ -405,6 +408,6 @@ class AgentInfra:
         call = getattr(self.client.env, method)
         return await self.client.env_manager.unary(method, call, request, timeout or self.timeout)
 
-    def _orch_stream(self, method: str, request: Any) -> AsyncIterator[Any]:
+    def _orch_stream(self, method: str, request: Any) -> AsyncGenerator[Any, None]:
         call = getattr(self.client.orch, method)
         return self.client.orchestrator.stream(method, call, request, self.timeout)

@@ -81,6 +81,8 @@ _BY_CODE: dict[grpc.StatusCode, type[InfraError]] = {
     grpc.StatusCode.UNAVAILABLE: OrchestratorUnavailable,
     grpc.StatusCode.DEADLINE_EXCEEDED: OrchestratorTimeout,
     grpc.StatusCode.INVALID_ARGUMENT: InvalidTask,
+    # tonic's answer to a message over the server's size limit.
+    grpc.StatusCode.OUT_OF_RANGE: InvalidTask,
     grpc.StatusCode.ALREADY_EXISTS: TaskConflict,
     grpc.StatusCode.NOT_FOUND: TaskNotFound,
     grpc.StatusCode.UNIMPLEMENTED: NotSupported,
@@ -88,9 +90,7 @@ _BY_CODE: dict[grpc.StatusCode, type[InfraError]] = {
 }
 
 
-def from_rpc_error(
-    err: grpc.aio.AioRpcError | grpc.RpcError, *, what: str, addr: str
-) -> InfraError:
+def from_rpc_error(err: grpc.aio.AioRpcError | grpc.RpcError, *, what: str, addr: str) -> InfraError:
     """The typed exception for a failed RPC. `what` names the call, `addr` the server."""
     code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
     details = (err.details() if hasattr(err, "details") else None) or str(code)

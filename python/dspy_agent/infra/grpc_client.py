@@ -8,7 +8,7 @@ within the timeout instead of hanging.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import grpc
@@ -66,7 +66,7 @@ class Endpoint:
         request: Any,
         connect_timeout: float,
         timeout: float | None = None,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncGenerator[Any, None]:
         await self.ready(what, connect_timeout)
         rpc = call(request, timeout=timeout)
         try:
@@ -94,9 +94,7 @@ class GrpcClient:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.timeout = timeout
-        self.orchestrator = Endpoint(
-            orchestrator_addr, orch_grpc.OrchestratorServiceStub, "orchestrator"
-        )
+        self.orchestrator = Endpoint(orchestrator_addr, orch_grpc.OrchestratorServiceStub, "orchestrator")
         self._env_addr = env_manager_addr
         self._env: Endpoint | None = None
 

@@ -19,17 +19,17 @@ import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from ._proto.orchestrator import v1_pb2 as pb
-from .errors import InfraError, LeaseLost, OrchestratorUnavailable, TaskNotFound
+from .errors import InfraError, InvalidTask, LeaseLost, OrchestratorUnavailable, Overloaded, TaskNotFound
 from .grpc_client import GrpcClient
 from .types import encode_values
 
 log = logging.getLogger("dspy_agent.infra.worker")
 
-Result = Union[Mapping[str, Any], None]
-Handler = Callable[[str, dict[str, Any]], Union[Result, Awaitable[Result]]]
+Result = Mapping[str, Any] | None
+Handler = Callable[[str, dict[str, Any]], Result | Awaitable[Result]]
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,9 @@ class Worker:
         self.worker_id = worker_id or default_worker_id()
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
+        # A coroutine function, or an object whose __call__ is one.
         self._is_async = inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
-            getattr(handler, "__call__", None)
+            type(handler).__call__
         )
         # Sync handlers run in threads of their own, so they cannot starve the default executor.
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
@@ -137,18 +138,14 @@ class Worker:
         )
         # The long poll may legitimately take wait_ms; the deadline covers that plus a call.
         timeout = self.poll_wait_ms / 1000 + self.client.timeout
-        resp = await self.client.orchestrator.unary(
-            "LeaseTasks", self.client.orch.LeaseTasks, req, timeout
-        )
+        resp = await self.client.orchestrator.unary("LeaseTasks", self.client.orch.LeaseTasks, req, timeout)
         out = []
         for t in resp.tasks:
             try:
                 payload = json.loads(t.payload_json) if t.payload_json else {}
             except ValueError:
                 payload = {"_raw": t.payload_json}
-            out.append(
-                LeasedTask(t.task_id, t.lease_id, getattr(t, "class"), payload, t.attempt)
-            )
+            out.append(LeasedTask(t.task_id, t.lease_id, getattr(t, "class"), payload, t.attempt))
         return out
 
     async def _call_handler(self, task: LeasedTask) -> Result:
@@ -198,9 +195,7 @@ class Worker:
                 if value is None:
                     value = {}
                 if not isinstance(value, Mapping):
-                    raise TypeError(
-                        f"the handler returned {type(value).__name__}; expected a dict (or None)"
-                    )
+                    raise TypeError(f"the handler returned {type(value).__name__}; expected a dict (or None)")
                 result, success = encode_values(value), True
             except asyncio.CancelledError:
                 if not handler.done():  # we were cancelled (drain): stop the handler too
@@ -217,9 +212,7 @@ class Worker:
             beat.cancel()
         await self._complete(task, success, result, error)
 
-    async def _complete(
-        self, task: LeasedTask, success: bool, result: dict[str, str], error: str
-    ) -> None:
+    async def _complete(self, task: LeasedTask, success: bool, result: dict[str, str], error: str) -> None:
         req = pb.CompleteTaskRequest(
             task_id=task.task_id,
             lease_id=task.lease_id,
@@ -231,6 +224,13 @@ class Worker:
             await self.client.orchestrator.unary(
                 "CompleteTask", self.client.orch.CompleteTask, req, self.client.timeout
             )
+        except (InvalidTask, Overloaded) as e:
+            # Over scheduler.max_payload_bytes, or over the server's gRPC message limit.
+            if not success:
+                log.warning("task %s: reporting the failure failed: %s", task.task_id, e)
+                return
+            # The result was refused (too large, say): a failure now beats a redelivery loop.
+            await self._complete(task, False, {}, f"the handler's result was refused: {e}")
         except InfraError as e:
             # The lease expired meanwhile (or the server is gone): the server redelivers.
             log.warning("task %s: reporting the outcome failed: %s", task.task_id, e)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Server
+from conftest import Server, free_port, start_server, stop_server
 from dspy_agent.infra import AgentInfra, TaskFailed
 
 
@@ -221,3 +221,56 @@ async def test_refused_result_becomes_a_failure(infra: AgentInfra) -> None:
             await infra.wait_for_task("huge", timeout=15)
     finally:
         await _stop(worker)
+
+
+async def test_concurrency_runs_handlers_side_by_side(infra: AgentInfra) -> None:
+    running = 0
+    peak = 0
+
+    async def handler(task_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.4)
+        running -= 1
+        return {}
+
+    ids = [await infra.submit_task(f"par-{i}", {"i": i}) for i in range(8)]
+    worker = await _with_worker(infra, handler, concurrency=4)
+    t0 = time.monotonic()
+    try:
+        for task_id in ids:
+            await infra.wait_for_task(task_id, timeout=15)
+    finally:
+        await _stop(worker)
+    assert peak == 4  # never more than asked, and all of it used
+    assert time.monotonic() - t0 < 8 * 0.4  # faster than one at a time
+
+
+async def test_worker_survives_a_server_restart(tmp_path: Path) -> None:
+    port = free_port()
+    home = tmp_path / "home"
+    srv = start_server(home, ORCHESTRATOR_GRPC_ADDR=f"127.0.0.1:{port}")
+    worker: asyncio.Task[None] | None = None
+    try:
+        async with AgentInfra.start(srv.addr, auto_start=False, timeout=2) as infra:
+
+            async def handler(task_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+                return {"ok": True}
+
+            worker = await _with_worker(infra, handler)
+            await infra.submit_task("before", {"a": 1})
+            await infra.wait_for_task("before", timeout=15)
+
+            stop_server(srv)
+            await asyncio.sleep(0.5)  # the worker's long poll fails and it backs off
+            srv = start_server(home, ORCHESTRATOR_GRPC_ADDR=f"127.0.0.1:{port}")
+            await infra.submit_task("after", {"a": 2})
+            status = await infra.wait_for_task("after", timeout=20)
+            assert status.status == "completed"
+            assert not worker.done()
+            await _stop(worker)
+    finally:
+        if worker is not None and not worker.done():
+            worker.cancel()
+        stop_server(srv)

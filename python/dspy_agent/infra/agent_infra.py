@@ -165,7 +165,7 @@ class AgentInfra:
                 break
             infra = cls(cand.addr, env_manager_addr=env_manager_addr(env_addr, cand), timeout=timeout)
             try:
-                await infra.health(timeout=left)
+                await infra._orch("Health", pb.HealthRequest(), left, wait_for_ready=False)
                 return infra, cand
             except OrchestratorUnavailable as e:
                 log.debug("no orchestrator at %s (%s): %s", cand.addr, cand.source, e)
@@ -400,9 +400,13 @@ class AgentInfra:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    async def _orch(self, method: str, request: Any, timeout: float | None) -> Any:
+    async def _orch(
+        self, method: str, request: Any, timeout: float | None, *, wait_for_ready: bool = True
+    ) -> Any:
         call = getattr(self.client.orch, method)
-        return await self.client.orchestrator.unary(method, call, request, timeout or self.timeout)
+        return await self.client.orchestrator.unary(
+            method, call, request, timeout or self.timeout, wait_for_ready=wait_for_ready
+        )
 
     async def _env(self, method: str, request: Any, timeout: float | None) -> Any:
         call = getattr(self.client.env, method)

@@ -28,6 +28,10 @@ _CHANNEL_OPTIONS = [
     # Long-lived streams (events, results, logs) across idle NAT/firewalls.
     ("grpc.keepalive_time_ms", 30_000),
     ("grpc.keepalive_permit_without_calls", 0),
+    # Reconnect soon after a server restart (grpc's default backoff grows to 120 s).
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
 ]
 
 Resp = TypeVar("Resp")
@@ -43,10 +47,19 @@ class Endpoint:
         self.stub = stub_class(self.channel)
 
     async def unary(
-        self, what: str, call: Callable[..., Awaitable[Resp]], request: Any, timeout: float
+        self,
+        what: str,
+        call: Callable[..., Awaitable[Resp]],
+        request: Any,
+        timeout: float,
+        *,
+        wait_for_ready: bool = True,
     ) -> Resp:
+        """One call, bounded by `timeout`. With `wait_for_ready` (the default) a call made while
+        the server restarts waits for it within that bound instead of failing at once; probes
+        turn it off to learn quickly that nothing listens."""
         try:
-            return await call(request, timeout=timeout)
+            return await call(request, timeout=timeout, wait_for_ready=wait_for_ready)
         except grpc.aio.AioRpcError as e:
             raise from_rpc_error(e, what=what, addr=self.addr) from None
 

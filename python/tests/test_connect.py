@@ -171,3 +171,26 @@ async def test_auto_start_on_free_ports_is_found_through_state_json(
     while time.monotonic() < deadline and _alive(pid):
         await asyncio.sleep(0.05)
     assert not _alive(pid)
+
+
+async def test_auto_start_without_a_cli_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("DSPY_AGENT_CLI_PATH", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dspy-agent here
+    with pytest.raises(OrchestratorUnavailable, match="not on PATH"):
+        async with AgentInfra.start(f"127.0.0.1:{free_port()}", timeout=1, home=tmp_path):
+            pass
+
+
+async def test_auto_start_failure_carries_the_cli_error(
+    silent_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The named port is taken by something that is not an orchestrator: `serve --detach`
+    # cannot listen there, and its own error reaches the caller.
+    for k, v in server_env(tmp_path).items():
+        monkeypatch.setenv(k, v)
+    t0 = time.monotonic()
+    with pytest.raises(OrchestratorUnavailable, match=r"serve --detach.*exited"):
+        async with AgentInfra.start(silent_server, timeout=0.5, cli_path=cli_path()):
+            pass
+    assert time.monotonic() - t0 < 20
+    assert read_serve(tmp_path) is None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Server, cli_path, free_port, start_server, stop_server
-from dspy_agent.infra import AgentInfra, ServiceProgress
+from dspy_agent.infra import AgentInfra, ServiceError, ServiceProgress
 
 IMAGE = "dspy-test/busybox:latest"
 
@@ -36,6 +36,13 @@ def docker_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
 image = "{IMAGE}"
 command = ["httpd", "-f", "-p", "11434", "-h", "/www"]
 ports = ["{port}:11434"]
+
+# Never healthy: nothing answers its HTTP health check.
+[services.reddb]
+image = "{IMAGE}"
+command = ["sleep", "3600"]
+ports = ["{free_port()}:8080"]
+health = {{ timeout_s = 1.0 }}
 """
     )
     srv = start_server(tmp_path / "home", DSPY_AGENT_SERVICES_FILE=str(services))
@@ -114,3 +121,15 @@ async def test_start_leaves_services_it_did_not_start(docker_server: tuple[Serve
     async with AgentInfra.start(server.addr, env_manager_addr=server.env_manager_addr, services=["ollama"]):
         pass
     assert _container_names(project) == [f"{project}-ollama"]
+
+
+async def test_start_takes_down_what_a_failed_up_created(docker_server: tuple[Server, int]) -> None:
+    server, _ = docker_server
+    project = server.env["DSPY_AGENT_PROJECT"]
+    with pytest.raises(ServiceError, match="reddb") as err:
+        async with AgentInfra.start(
+            server.addr, env_manager_addr=server.env_manager_addr, services=["reddb"]
+        ):
+            pass
+    assert "reddb" in err.value.started
+    assert _container_names(project) == []

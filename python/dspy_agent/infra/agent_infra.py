@@ -134,7 +134,11 @@ class AgentInfra:
                 infra = await cls._wait_started(env_manager_addr, timeout, start_timeout, home_path)
             if services:
                 cli = cli or Cli(find_cli(cli_path), home_path)
-                started_services = await cli.up(list(services), timeout=start_timeout + 300)
+                try:
+                    started_services = await cli.up(list(services), timeout=start_timeout + 300)
+                except ServiceError as e:
+                    started_services = list(e.started)  # half-started: take those down below
+                    raise
             yield infra
         finally:
             if infra is not None:

@@ -189,22 +189,33 @@ class Cli:
             raise InfraError(f"`dspy-agent serve stop` exited {r.code}: {r.stderr.strip()}")
 
     async def up(self, services: Sequence[str], timeout: float) -> list[str]:
-        """Start services; return those this call created (not those already running)."""
+        """Start services; return those this call created (not those already running).
+
+        On failure raises ServiceError whose `started` lists what it created anyway (and the
+        service that failed), so the caller can take them down again.
+        """
         r = await self.run("--json", "up", "--services", ",".join(services), timeout=timeout)
-        if r.code != 0:
-            raise ServiceError(
-                f"`dspy-agent up --services {','.join(services)}` exited {r.code}: {r.stderr.strip()[-2000:]}"
-            )
         try:
-            report = json.loads(r.stdout)
-            rows = report.get("services", [])
-        except (ValueError, AttributeError):
-            raise ServiceError(f"`dspy-agent up --json` printed no JSON report: {r.stdout[:500]!r}") from None
-        return [
+            report = json.loads(r.stdout)  # printed on failure too
+        except ValueError:
+            report = None
+        rows = report.get("services", []) if isinstance(report, dict) else []
+        started = [
             row["service"]
             for row in rows
             if isinstance(row, dict) and str(row.get("action", "")).lower() != "unchanged"
         ]
+        if r.code == 0 and isinstance(report, dict):
+            return started
+        failed = report.get("failed") if isinstance(report, dict) else None
+        if isinstance(failed, dict) and failed.get("service") and failed["service"] not in started:
+            started.append(str(failed["service"]))
+        err = ServiceError(
+            f"`dspy-agent up --services {','.join(services)}` exited {r.code}: "
+            f"{r.stderr.strip()[-2000:] or r.stdout.strip()[:2000]}"
+        )
+        err.started = started
+        raise err
 
     async def down(self, services: Sequence[str], timeout: float) -> None:
         r = await self.run("down", "--services", ",".join(services), timeout=timeout)

@@ -3,6 +3,7 @@ catch what they mean (a missing task, a bad payload) rather than grpc.aio.AioRpc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import grpc
@@ -57,6 +58,9 @@ class Overloaded(InfraError):
 
 class ServiceError(InfraError):
     """The environment manager could not do what was asked (Docker, health, catalog)."""
+
+    #: For a failed `dspy-agent up`: the services it created anyway.
+    started: Sequence[str] = ()
 
 
 class TaskFailed(InfraError):

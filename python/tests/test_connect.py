@@ -194,3 +194,28 @@ async def test_auto_start_failure_carries_the_cli_error(
             pass
     assert time.monotonic() - t0 < 20
     assert read_serve(tmp_path) is None
+
+
+async def test_cancelled_auto_start_leaves_no_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in server_env(tmp_path).items():
+        monkeypatch.setenv(k, v)
+    entered = asyncio.Event()
+
+    async def use() -> None:
+        async with AgentInfra.start(timeout=1, cli_path=cli_path()):
+            entered.set()
+            await asyncio.sleep(3600)
+
+    task = asyncio.create_task(use())
+    deadline = time.monotonic() + 30
+    while read_serve(tmp_path) is None:  # `serve --detach` has launched the server
+        assert time.monotonic() < deadline and not task.done()
+        await asyncio.sleep(0.01)
+    pid = int(read_serve(tmp_path)["pid"])  # type: ignore[index,call-overload]
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and _alive(pid):
+        await asyncio.sleep(0.05)
+    assert not _alive(pid)

@@ -129,8 +129,14 @@ class AgentInfra:
                     env = {"ORCHESTRATOR_GRPC_ADDR": named[0], "DSPY_AGENT_ORCHESTRATOR_ADDR": named[0]}
                 cli = Cli(find_cli(cli_path), home_path, env)
                 log.info("no orchestrator answered; running `dspy-agent serve --detach`")
-                await cli.serve_detach(start_timeout)
-                started_server = True
+                before = read_serve_state(home_path)
+                try:
+                    await cli.serve_detach(start_timeout)
+                finally:
+                    # Ours to stop if a new server is recorded, even when `serve --detach`
+                    # failed or was interrupted after launching it; never one that was there.
+                    after = read_serve_state(home_path)
+                    started_server = after is not None and (before is None or after["pid"] != before["pid"])
                 infra = await cls._wait_started(env_manager_addr, timeout, start_timeout, home_path)
             if services:
                 cli = cli or Cli(find_cli(cli_path), home_path)

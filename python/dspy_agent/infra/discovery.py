@@ -170,10 +170,15 @@ class Cli:
         )
         try:
             out, err = await asyncio.wait_for(proc.communicate(), timeout)
-        except asyncio.TimeoutError:
-            proc.kill()
-            await proc.wait()
-            raise InfraError(f"`dspy-agent {' '.join(args)}` did not finish within {timeout:g}s") from None
+        except BaseException as e:  # timed out, or the caller was cancelled: no stray CLI
+            if proc.returncode is None:
+                proc.kill()
+                await asyncio.shield(proc.wait())
+            if isinstance(e, asyncio.TimeoutError):
+                raise InfraError(
+                    f"`dspy-agent {' '.join(args)}` did not finish within {timeout:g}s"
+                ) from None
+            raise
         return CliResult(proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace"))
 
     async def serve_detach(self, timeout: float) -> None:

@@ -1,0 +1,67 @@
+"""Async Python client for `dspy-agent serve`.
+
+from dspy_agent.infra import AgentInfra
+
+async with AgentInfra.start() as infra:
+    await infra.submit_task("task-1", {"data": "value"})
+"""
+
+from .agent_infra import AgentInfra
+from .errors import (
+    InfraError,
+    InvalidTask,
+    LeaseLost,
+    NotSupported,
+    OrchestratorTimeout,
+    OrchestratorUnavailable,
+    Overloaded,
+    ServiceError,
+    TaskCancelled,
+    TaskConflict,
+    TaskFailed,
+    TaskNotFound,
+    TaskTimeout,
+)
+from .grpc_client import GrpcClient
+from .types import (
+    Event,
+    Health,
+    LogLine,
+    Metric,
+    ServiceProgress,
+    ServiceStatus,
+    StopResult,
+    TaskResult,
+    TaskStatus,
+)
+from .worker import Handler, LeasedTask, Worker
+
+__all__ = [
+    "AgentInfra",
+    "Event",
+    "GrpcClient",
+    "Handler",
+    "Health",
+    "InfraError",
+    "InvalidTask",
+    "LeaseLost",
+    "LeasedTask",
+    "LogLine",
+    "Metric",
+    "NotSupported",
+    "OrchestratorTimeout",
+    "OrchestratorUnavailable",
+    "Overloaded",
+    "ServiceError",
+    "ServiceProgress",
+    "ServiceStatus",
+    "StopResult",
+    "TaskCancelled",
+    "TaskConflict",
+    "TaskFailed",
+    "TaskNotFound",
+    "TaskResult",
+    "TaskStatus",
+    "TaskTimeout",
+    "Worker",
+]

@@ -1,0 +1,217 @@
+"""Plain dataclasses for what the server answers, so callers never touch generated messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._proto.env_manager import v1_pb2 as envpb
+from ._proto.orchestrator import v1_pb2 as pb
+
+TERMINAL = frozenset({"completed", "failed", "cancelled"})
+
+
+def encode_values(values: Mapping[str, Any]) -> dict[str, str]:
+    """A payload or result map for the wire: strings as they are, anything else as JSON.
+
+    Never repr(): the server parses each value as JSON, and the worker gets the JSON back.
+    """
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        if not isinstance(key, str):
+            raise TypeError(f"payload keys must be strings, got {key!r}")
+        out[key] = value if isinstance(value, str) else json.dumps(value)
+    return out
+
+
+def decode_values(values: Mapping[str, str]) -> dict[str, Any]:
+    """The server's own reading of a map: each value as JSON when it parses, else the string."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    task_id: str
+    task_class: str
+    status: str  # queued, running, completed, failed, cancelled
+    priority: int = 0
+    attempt: int = 0
+    max_attempts: int = 0
+    submitted_at_ms: int = 0
+    started_at_ms: int = 0
+    finished_at_ms: int = 0
+    result: dict[str, str] = field(default_factory=dict)  # raw strings, as stored
+    error: str = ""
+    executor: str = ""  # process, container, handler or worker
+    worker_id: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL
+
+    def decoded_result(self) -> dict[str, Any]:
+        """`result` with JSON values decoded (see decode_values)."""
+        return decode_values(self.result)
+
+    @classmethod
+    def from_pb(cls, m: pb.TaskStatus) -> TaskStatus:
+        return cls(
+            task_id=m.task_id,
+            task_class=getattr(m, "class"),
+            status=m.status,
+            priority=m.priority,
+            attempt=m.attempt,
+            max_attempts=m.max_attempts,
+            submitted_at_ms=m.submitted_at_ms,
+            started_at_ms=m.started_at_ms,
+            finished_at_ms=m.finished_at_ms,
+            result=dict(m.result),
+            error=m.error,
+            executor=m.executor,
+            worker_id=m.worker_id,
+        )
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    task_id: str
+    status: str  # completed, failed or cancelled
+    result: dict[str, str]
+    error: str
+    attempt: int
+    finished_at_ms: int
+    task_class: str
+
+    def decoded_result(self) -> dict[str, Any]:
+        return decode_values(self.result)
+
+    @classmethod
+    def from_pb(cls, m: pb.TaskResult) -> TaskResult:
+        return cls(
+            task_id=m.task_id,
+            status=m.status,
+            result=dict(m.result),
+            error=m.error,
+            attempt=m.attempt,
+            finished_at_ms=m.finished_at_ms,
+            task_class=getattr(m, "class"),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    sequence: int
+    type: str
+    timestamp_ms: int
+    task_id: str
+    data: dict[str, str]
+
+    @classmethod
+    def from_pb(cls, m: pb.Event) -> Event:
+        return cls(m.sequence, m.type, m.timestamp_ms, m.task_id, dict(m.data))
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    labels: dict[str, str]
+    value: float
+
+
+@dataclass(frozen=True)
+class ServiceHealth:
+    name: str
+    state: str
+    health: str
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str  # SERVING, or DRAINING while shutting down
+    version: str
+    uptime_ms: int
+    services: list[ServiceHealth]
+    services_error: str
+
+    @classmethod
+    def from_pb(cls, m: pb.HealthResponse) -> Health:
+        return cls(
+            status=m.status,
+            version=m.version,
+            uptime_ms=m.uptime_ms,
+            services=[ServiceHealth(s.name, s.state, s.health) for s in m.services],
+            services_error=m.services_error,
+        )
+
+
+@dataclass(frozen=True)
+class Port:
+    container_port: int
+    host_ip: str
+    host_port: int
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    name: str
+    state: str
+    health: str
+    container_id: str
+    image: str
+    ports: list[Port]
+    started_at: str
+    cpu_percent: float
+    memory_bytes: int
+    memory_limit_bytes: int
+
+    @classmethod
+    def from_pb(cls, m: envpb.ServiceStatus) -> ServiceStatus:
+        return cls(
+            name=m.name,
+            state=m.state,
+            health=m.health,
+            container_id=m.container_id,
+            image=m.image,
+            ports=[Port(p.container_port, p.host_ip, p.host_port) for p in m.ports],
+            started_at=m.started_at,
+            cpu_percent=m.cpu_percent,
+            memory_bytes=m.memory_bytes,
+            memory_limit_bytes=m.memory_limit_bytes,
+        )
+
+
+@dataclass(frozen=True)
+class ServiceProgress:
+    type: str  # service, pull, port_remapped, warning, or done (the last message)
+    service: str
+    status: str
+    message: str
+    json: str  # the event as `dspy-agent up --json` prints it
+
+    @classmethod
+    def from_pb(cls, m: envpb.ServiceProgress) -> ServiceProgress:
+        return cls(m.type, m.service, m.status, m.message, m.json)
+
+
+@dataclass(frozen=True)
+class StopResult:
+    service: str
+    container_id: str
+    removed: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class LogLine:
+    service: str
+    stream: str
+    timestamp: str
+    message: str

@@ -1,0 +1,151 @@
+"""Task RPCs against a real server: process tasks, errors, streams, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from dspy_agent.infra import (
+    AgentInfra,
+    Event,
+    InvalidTask,
+    NotSupported,
+    TaskCancelled,
+    TaskConflict,
+    TaskFailed,
+    TaskNotFound,
+    TaskResult,
+    TaskTimeout,
+)
+
+
+async def test_submit_and_wait_on_a_process_task(infra: AgentInfra) -> None:
+    task_id = await infra.submit_task("proc-1", {"command": ["sh", "-c", "echo hello; echo oops >&2"]})
+    assert task_id == "proc-1"
+    status = await infra.wait_for_task(task_id, timeout=15)
+    assert status.status == "completed"
+    assert status.executor == "process"
+    assert status.result["exit_code"] == "0"
+    assert status.result["stdout_tail"] == "hello\n"
+    assert status.result["stderr_tail"] == "oops\n"
+    assert status.attempt == 1
+
+
+async def test_failed_process_raises_task_failed(infra: AgentInfra) -> None:
+    await infra.submit_task("proc-fail", {"command": "exit 3"}, max_attempts=1)
+    with pytest.raises(TaskFailed) as err:
+        await infra.wait_for_task("proc-fail", timeout=15)
+    assert err.value.status.status == "failed"
+    assert err.value.status.result.get("exit_code") == "3"
+
+
+async def test_generated_id_and_idempotent_resubmission(infra: AgentInfra) -> None:
+    generated = await infra.submit_task(None, {"command": ["true"]})
+    assert generated
+    assert await infra.submit_task("same", {"command": ["true"]}) == "same"
+    assert await infra.submit_task("same", {"command": ["true"]}) == "same"
+    with pytest.raises(TaskConflict):
+        await infra.submit_task("same", {"command": ["false"]})
+
+
+async def test_typed_errors(infra: AgentInfra) -> None:
+    with pytest.raises(TaskNotFound):
+        await infra.get_task_status("no-such-task")
+    with pytest.raises(InvalidTask):
+        await infra.submit_task("bad id!", {"a": 1})
+    with pytest.raises(InvalidTask):
+        await infra.submit_task("x", {"a": 1}, task_class="no_such_class")
+    with pytest.raises(NotSupported):
+        await infra.submit_task("slurm", {"a": 1}, task_class="gpu_slurm")
+    with pytest.raises(NotSupported, match="CreateWorkflow"):
+        await infra.create_workflow("wf", {"steps": []})
+    with pytest.raises(NotSupported):
+        await infra.start_workflow_run("wf-1", {"x": 1})
+    with pytest.raises(NotSupported):
+        async for _ in infra.stream_workflow_status("run-1"):
+            pass
+
+
+async def test_cancel_list_and_wait_timeout(infra: AgentInfra) -> None:
+    # No worker serves cpu_long here, so the task stays queued.
+    await infra.submit_task("parked", {"data": 1}, task_class="cpu_long")
+    with pytest.raises(TaskTimeout):
+        await infra.wait_for_task("parked", timeout=0.3)
+    queued = await infra.list_tasks(status="queued")
+    assert [t.task_id for t in queued] == ["parked"]
+    assert queued[0].task_class == "cpu_long"
+    assert await infra.cancel_task("parked") is True
+    assert await infra.cancel_task("parked") is False
+    with pytest.raises(TaskCancelled):
+        await infra.wait_for_task("parked", timeout=5)
+    assert (await infra.get_task_status("parked")).status == "cancelled"
+
+
+async def test_stream_task_results(infra: AgentInfra) -> None:
+    await infra.submit_task("early", {"command": ["true"]})
+    await infra.wait_for_task("early", timeout=15)
+
+    got: list[TaskResult] = []
+
+    async def collect() -> None:
+        async for r in infra.stream_task_results(include_completed=True):
+            got.append(r)
+            if len(got) == 3:
+                return
+
+    reader = asyncio.create_task(collect())
+    await infra.submit_task("live-ok", {"command": ["sh", "-c", "echo hi"]})
+    await infra.submit_task("live-bad", {"command": ["false"]}, max_attempts=1)
+    await asyncio.wait_for(reader, 15)
+    by_id = {r.task_id: r for r in got}
+    assert set(by_id) == {"early", "live-ok", "live-bad"}
+    assert by_id["early"].status == "completed"  # replayed
+    assert by_id["live-ok"].result["stdout_tail"] == "hi\n"
+    assert by_id["live-bad"].status == "failed"
+
+
+async def test_stream_events(infra: AgentInfra) -> None:
+    since = int(time.time() * 1000) - 1
+    await infra.submit_task("evt", {"command": ["true"]})
+    await infra.wait_for_task("evt", timeout=15)
+
+    seen: list[Event] = []
+
+    async def collect() -> None:
+        async for e in infra.stream_events(since_ms=since):
+            if e.task_id == "evt":
+                seen.append(e)
+                if e.type == "task_completed":
+                    return
+
+    await asyncio.wait_for(collect(), 15)
+    types = [e.type for e in seen]
+    assert types[0] == "task_submitted" and types[-1] == "task_completed"
+    assert "task_started" in types
+    assert all(b.sequence > a.sequence for a, b in zip(seen, seen[1:], strict=False))
+
+    # A type filter, live: only task_completed of the next task.
+    async def first_completed() -> Event:
+        async for e in infra.stream_events(["task_completed"]):
+            return e
+        raise AssertionError("stream ended")
+
+    reader = asyncio.create_task(first_completed())
+    await asyncio.sleep(0.2)  # let the subscription reach the server
+    await infra.submit_task("evt2", {"command": ["true"]})
+    event = await asyncio.wait_for(reader, 15)
+    assert (event.type, event.task_id) == ("task_completed", "evt2")
+
+
+async def test_health_and_metrics(infra: AgentInfra) -> None:
+    health = await infra.health()
+    assert health.status == "SERVING"
+    assert health.version
+    await infra.submit_task("m", {"command": ["true"]})
+    await infra.wait_for_task("m", timeout=15)
+    metrics = await infra.get_metrics()
+    assert metrics
+    names = {m.name for m in metrics}
+    assert any("submitted" in n for n in names), sorted(names)

@@ -1,0 +1,105 @@
+"""Pure functions: encoding, addresses, discovery order. No server needed."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from dspy_agent.infra.discovery import candidates, normalize_addr
+from dspy_agent.infra.types import decode_values, encode_values
+
+
+def test_non_string_values_are_json_never_repr() -> None:
+    wire = encode_values(
+        {"s": "value", "n": 5, "f": 1.5, "b": True, "none": None, "xs": [1, "a"], "d": {"k": (1, 2)}}
+    )
+    assert wire == {
+        "s": "value",
+        "n": "5",
+        "f": "1.5",
+        "b": "true",
+        "none": "null",
+        "xs": '[1, "a"]',
+        "d": '{"k": [1, 2]}',
+    }
+    with pytest.raises(TypeError):
+        encode_values({"x": object()})
+
+
+def test_decode_follows_the_server_rule() -> None:
+    assert decode_values({"a": "[1, 2]", "b": "plain text", "c": '"q"'}) == {
+        "a": [1, 2],
+        "b": "plain text",
+        "c": "q",
+    }
+
+
+@pytest.mark.parametrize(
+    ("given", "want"),
+    [
+        (":9098", "127.0.0.1:9098"),
+        ("localhost:1", "localhost:1"),
+        (" 10.0.0.1:80 ", "10.0.0.1:80"),
+        ("[::1]:5", "[::1]:5"),
+    ],
+)
+def test_normalize_addr(given: str, want: str) -> None:
+    assert normalize_addr(given) == want
+
+
+@pytest.mark.parametrize("bad", ["9098", "host:", "host:x", "h:70000"])
+def test_normalize_addr_rejects(bad: str) -> None:
+    with pytest.raises(ValueError):
+        normalize_addr(bad)
+
+
+def test_discovery_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ORCHESTRATOR_GRPC_ADDR", "DSPY_AGENT_ORCHESTRATOR_ADDR"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "state.json").write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "serve": {
+                    "pid": os.getpid(),
+                    "orchestrator_addr": "127.0.0.1:4444",
+                    "env_manager_addr": "127.0.0.1:5555",
+                },
+            }
+        )
+    )
+    got = candidates(None, tmp_path)
+    assert [(c.addr, c.source) for c in got] == [
+        ("127.0.0.1:4444", "state.json"),
+        ("127.0.0.1:9098", "default"),
+    ]
+    assert got[0].env_manager_addr == "127.0.0.1:5555"
+    monkeypatch.setenv("ORCHESTRATOR_GRPC_ADDR", ":7777")
+    assert [(c.addr, c.source) for c in candidates(None, tmp_path)] == [
+        ("127.0.0.1:7777", "ORCHESTRATOR_GRPC_ADDR")
+    ]
+    assert [c.addr for c in candidates("h:1", tmp_path)] == ["h:1"]
+
+
+def test_dead_server_entry_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ORCHESTRATOR_GRPC_ADDR", raising=False)
+    monkeypatch.delenv("DSPY_AGENT_ORCHESTRATOR_ADDR", raising=False)
+    (tmp_path / "state.json").write_text(
+        json.dumps({"serve": {"pid": 2**22 + 7, "orchestrator_addr": "127.0.0.1:4444"}})
+    )
+    assert [c.source for c in candidates(None, tmp_path)] == ["default"]
+
+
+def test_named_port_zero_is_found_only_through_state_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DSPY_AGENT_ORCHESTRATOR_ADDR", raising=False)
+    monkeypatch.setenv("ORCHESTRATOR_GRPC_ADDR", "127.0.0.1:0")
+    assert candidates(None, tmp_path) == []
+    (tmp_path / "state.json").write_text(
+        json.dumps({"serve": {"pid": os.getpid(), "orchestrator_addr": "127.0.0.1:4444"}})
+    )
+    assert [(c.addr, c.source) for c in candidates(None, tmp_path)] == [("127.0.0.1:4444", "state.json")]

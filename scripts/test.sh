@@ -13,4 +13,8 @@ if [[ $engine_was_running == no ]]; then
 fi
 
 cargo build --locked --all-targets
-cargo test --locked --no-fail-fast
+# Run both suites even when the first fails, and fail if either did.
+status=0
+cargo test --locked --no-fail-fast || status=$?
+scripts/python-test.sh || status=$?
+exit "$status"

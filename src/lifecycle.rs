@@ -854,8 +854,25 @@ impl Stack {
         }
         let mut rows: Vec<ServiceStatus> = checks.join_all().await;
 
-        // Repair the cache: forget vanished containers, refresh the rest.
+        // Repair the cache. The container list above may already be stale (another process
+        // can create a service meanwhile), so an entry is forgotten only when its own container
+        // id is confirmed gone, and refreshed only when it still names the container we saw.
         let state = self.state.clone();
+        let recorded = {
+            let state = state.clone();
+            tokio::task::spawn_blocking(move || state.read())
+                .await
+                .map_err(|e| Error::runtime(format!("state read task failed: {e}")))??
+        };
+        let mut gone = BTreeSet::new();
+        if let Some(p) = recorded.projects.get(&self.project) {
+            for entry in p.services.values() {
+                let seen = rows.iter().any(|r| r.container_id == entry.container_id);
+                if !seen && self.runtime.inspect(&entry.container_id).await?.is_none() {
+                    gone.insert(entry.container_id.clone());
+                }
+            }
+        }
         let project = self.project.clone();
         let live = rows.clone();
         let vanished = tokio::task::spawn_blocking(move || {
@@ -863,7 +880,7 @@ impl Stack {
                 let p = s.projects.entry(project.clone()).or_default();
                 let mut vanished = Vec::new();
                 p.services.retain(|name, entry| {
-                    let keep = live.iter().any(|r| &r.service == name);
+                    let keep = !gone.contains(&entry.container_id);
                     if !keep {
                         vanished.push((name.clone(), entry.clone()));
                     }
@@ -882,10 +899,11 @@ impl Stack {
                                 health: String::new(),
                                 started_at: None,
                             });
-                    entry.container_id = r.container_id.clone();
-                    entry.ports = r.ports.clone();
-                    entry.health = r.health.clone();
-                    entry.started_at = r.started_at.clone();
+                    if entry.container_id == r.container_id {
+                        entry.ports = r.ports.clone();
+                        entry.health = r.health.clone();
+                        entry.started_at = r.started_at.clone();
+                    }
                 }
                 if p.services.is_empty() {
                     s.projects.remove(&project);

@@ -141,7 +141,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
-            cand --env 'Print NAME_URL=... lines a shell can evaluate'
+            cand --env 'Print NAME_URL=... lines a shell can evaluate (not with --json)'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'

@@ -133,8 +133,8 @@ pub struct LogsArgs {
 
 #[derive(Debug, Args)]
 pub struct PortsArgs {
-    /// Print NAME_URL=... lines a shell can evaluate
-    #[arg(long, conflicts_with = "json")]
+    /// Print NAME_URL=... lines a shell can evaluate (not with --json)
+    #[arg(long)]
     pub env: bool,
 }
 

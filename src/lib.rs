@@ -31,12 +31,25 @@ use crate::settings::{CliOverrides, Source, Sourced};
 
 /// Parse the command line, run the command, and turn the outcome into an exit code.
 pub fn run() -> ExitCode {
+    ignore_empty_env_vars();
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { Code::Usage as u8 } else { 0 });
+            if !e.use_stderr() {
+                return ExitCode::SUCCESS;
+            }
+            // Scripts that asked for JSON get the error as JSON on stdout too.
+            if std::env::args().any(|a| a == "--json") {
+                let text = e.render().to_string();
+                let first = text.lines().next().unwrap_or_default();
+                let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+                let _ = Printer::new(true, true).json_document(
+                    serde_json::json!({"error": {"code": Code::Usage as u8, "message": message}}),
+                );
+            }
+            return ExitCode::from(Code::Usage as u8);
         }
     };
     let cli = match Cli::from_arg_matches(&matches) {
@@ -52,6 +65,21 @@ pub fn run() -> ExitCode {
     match commands::dispatch(cli, overrides, printer.clone()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&printer, e),
+    }
+}
+
+/// An empty DSPY_AGENT_* variable means "unset", as for the settings read in settings.rs
+/// (clap would otherwise say "a value is required for --home" about a flag nobody passed).
+fn ignore_empty_env_vars() {
+    for var in [
+        "DSPY_AGENT_HOME",
+        "DSPY_AGENT_PROJECT",
+        "DSPY_AGENT_SERVICES_FILE",
+    ] {
+        if std::env::var_os(var).is_some_and(|v| v.is_empty()) {
+            // SAFETY: called first thing in `run`, before any other thread exists.
+            unsafe { std::env::remove_var(var) };
+        }
     }
 }
 

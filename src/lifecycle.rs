@@ -14,6 +14,7 @@ use crate::graph::{self, Plan};
 use crate::health::{self, Probe};
 use crate::ports::{PortAllocator, is_port_conflict};
 use crate::runtime::{self, ContainerInfo, ContainerSpec, Runtime};
+use crate::settings::{self, Settings, Source};
 use crate::state::{PortBinding, PortRemap, ServiceState, StateFile};
 
 /// Lines of a failed service's log shown with the failure.
@@ -27,10 +28,56 @@ pub struct Stack {
     pub catalog: Catalog,
     pub project: String,
     pub state: StateFile,
-    /// `[ports]` overrides from settings: the service's first host port.
-    pub port_overrides: BTreeMap<String, u16>,
     /// Settings' `gpu`: allow passthrough for `gpu = "auto"` services.
     pub gpu_allowed: bool,
+}
+
+/// The catalog as `up` runs it: the defaults, the services file (which must exist when named
+/// explicitly), and the `[ports]` overrides of config.toml, with the graph validated.
+pub fn load_catalog(settings: &Settings) -> Result<Catalog> {
+    let explicit = settings.services_file.source != Source::Default;
+    let mut catalog = crate::catalog::load(&settings.services_file.value, explicit)?;
+    for (name, port) in &settings.ports {
+        let at = || {
+            let path = settings.config_path();
+            let line = settings::line_of_key(&path, "ports", name)
+                .map(|l| format!("{l}:"))
+                .unwrap_or_default();
+            format!("{}:{line} key `ports.{name}`", path.display())
+        };
+        let svc = catalog
+            .services
+            .get_mut(name)
+            .ok_or_else(|| Error::usage(format!("{}: unknown service `{name}`", at())))?;
+        let first = svc
+            .ports
+            .first_mut()
+            .ok_or_else(|| Error::usage(format!("{}: service `{name}` publishes no port", at())))?;
+        first.host = port.value;
+    }
+    graph::validate(&catalog)?;
+    Ok(catalog)
+}
+
+/// What `up` starts when no service is named: those config.toml's `[services]` enables.
+pub fn default_services(settings: &Settings, catalog: &Catalog) -> Result<Vec<String>> {
+    let enabled: Vec<String> = settings
+        .services
+        .iter()
+        .filter(|(_, on)| on.value)
+        .map(|(name, _)| name.clone())
+        .collect();
+    if let Some(unknown) = enabled.iter().find(|s| !catalog.services.contains_key(*s)) {
+        let path = settings.config_path();
+        let line = settings::line_of_key(&path, "services", unknown)
+            .map(|l| format!("{l}:"))
+            .unwrap_or_default();
+        return Err(Error::usage(format!(
+            "{}:{line} key `services.{unknown}`: not in the service catalog",
+            path.display()
+        )));
+    }
+    Ok(enabled)
 }
 
 /// Progress, streamed while `up` runs (NDJSON on stderr with `--json`, gRPC StartServices).
@@ -147,43 +194,31 @@ impl From<Error> for StartError {
 
 impl Stack {
     /// Settings, catalog and a connected Docker client: what the lifecycle commands and the
+    /// Settings, catalog and a connected Docker client: what the lifecycle commands and the
     /// EnvManagerService share.
-    pub async fn from_settings(settings: &crate::settings::Settings) -> Result<Stack> {
-        let explicit = settings.services_file.source != crate::settings::Source::Default;
-        let catalog = crate::catalog::load(&settings.services_file.value, explicit)?;
-        Self::connect(settings, catalog).await
+    pub async fn from_settings(settings: &Settings) -> Result<Stack> {
+        Self::connect(settings, load_catalog(settings)?).await
     }
 
-    /// A stack over this catalog (validated) with a connected Docker client.
-    pub async fn connect(settings: &crate::settings::Settings, catalog: Catalog) -> Result<Stack> {
-        graph::validate(&catalog)?;
+    /// A stack over this catalog (from `load_catalog`) with a connected Docker client.
+    pub async fn connect(settings: &Settings, catalog: Catalog) -> Result<Stack> {
         let runtime = Runtime::connect(&settings.docker_host.value).await?;
         Ok(Stack {
             runtime,
             catalog,
             project: settings.project.value.clone(),
             state: StateFile::new(&settings.home.value),
-            port_overrides: settings
-                .ports
-                .iter()
-                .map(|(k, v)| (k.clone(), v.value))
-                .collect(),
             gpu_allowed: settings.gpu.value,
         })
     }
 
-    /// The service as it will run: catalog definition plus the `[ports]` override.
-    pub fn effective_service(&self, name: &str) -> Result<Service> {
-        let mut svc = self
-            .catalog
+    /// One service's definition, as it will run.
+    pub fn service(&self, name: &str) -> Result<Service> {
+        self.catalog
             .services
             .get(name)
             .cloned()
-            .ok_or_else(|| Error::usage(format!("unknown service `{name}`")))?;
-        if let (Some(port), Some(first)) = (self.port_overrides.get(name), svc.ports.first_mut()) {
-            first.host = *port;
-        }
-        Ok(svc)
+            .ok_or_else(|| Error::usage(format!("unknown service `{name}`")))
     }
 
     fn emit_service(
@@ -212,7 +247,7 @@ impl Stack {
         let gpus = crate::gpu::nvidia_gpu_count();
         let mut use_gpu = BTreeMap::new();
         for name in &members {
-            let svc = self.effective_service(name)?;
+            let svc = self.service(name)?;
             let attach = match svc.gpu {
                 GpuMode::None => false,
                 GpuMode::Required if gpus == 0 || !self.gpu_allowed => {
@@ -323,7 +358,7 @@ impl Stack {
         job: StartJob,
     ) -> std::result::Result<ServiceOutcome, StartError> {
         let started = Instant::now();
-        let svc = self.effective_service(name)?;
+        let svc = self.service(name)?;
         let hash = config_hash(&svc, job.gpu);
         let timeout =
             Duration::from_secs_f64(job.opts.wait_timeout.unwrap_or(svc.health.timeout_s));
@@ -332,31 +367,14 @@ impl Stack {
         let mut action = Action::Created;
         if let Some(old) = &job.existing {
             if old.running && old.config_hash == hash && !job.opts.recreate {
-                let probe = Probe::for_service(&svc, old).map_err(|reason| StartError {
-                    reason,
-                    code: Code::Runtime,
-                    log_tail: vec![],
-                })?;
-                if probe.check(&self.runtime, &old.id).await.is_err() {
-                    self.emit_service(events, name, Phase::Waiting, None);
-                    self.wait(&svc, &probe, &old.id, timeout).await?;
-                }
-                let outcome = ServiceOutcome {
-                    service: name.to_string(),
-                    action: Action::Unchanged,
-                    health: "healthy".into(),
-                    container_id: old.id.clone(),
-                    ports: old.ports.clone(),
-                    remapped: vec![],
-                    gpu: job.gpu,
-                    duration_ms: started.elapsed().as_millis() as u64,
-                };
-                self.emit_service(events, name, Phase::Unchanged, None);
-                self.record(&outcome, &svc, &hash).await?;
-                return Ok(outcome);
+                return self.adopt(&svc, old, &job, started).await;
             }
             action = Action::Recreated;
             self.runtime.stop_and_remove(&old.id, 10).await?;
+            // Its host ports are free again: the new container may keep them.
+            for p in &old.ports {
+                job.ports.release(p.host_port);
+            }
         }
 
         if !self.runtime.image_present(&svc.image).await? {
@@ -473,6 +491,16 @@ impl Stack {
                     }
                     continue;
                 }
+                Err(e)
+                    if e.message.contains("(HTTP 409)") && e.message.contains("already in use") =>
+                {
+                    // Another `up` created this service a moment ago: wait for theirs.
+                    for (_, h) in &host_ports {
+                        job.ports.release(*h);
+                    }
+                    let theirs = self.wait_running(&spec.name, timeout).await?;
+                    return self.adopt(&svc, &theirs, &job, started).await;
+                }
                 Err(e) => return Err(e.into()),
             }
         };
@@ -545,6 +573,71 @@ impl Stack {
         Ok(outcome)
     }
 
+    /// Keep a running container whose definition matches: wait for it to be healthy.
+    async fn adopt(
+        &self,
+        svc: &Service,
+        container: &ContainerInfo,
+        job: &StartJob,
+        started: Instant,
+    ) -> std::result::Result<ServiceOutcome, StartError> {
+        let name = svc.name.as_str();
+        let timeout =
+            Duration::from_secs_f64(job.opts.wait_timeout.unwrap_or(svc.health.timeout_s));
+        let probe = Probe::for_service(svc, container).map_err(|reason| StartError {
+            reason,
+            code: Code::Runtime,
+            log_tail: vec![],
+        })?;
+        if probe.check(&self.runtime, &container.id).await.is_err() {
+            self.emit_service(&job.events, name, Phase::Waiting, None);
+            self.wait(svc, &probe, &container.id, timeout).await?;
+        }
+        let outcome = ServiceOutcome {
+            service: name.to_string(),
+            action: Action::Unchanged,
+            health: "healthy".into(),
+            container_id: container.id.clone(),
+            ports: container.ports.clone(),
+            remapped: vec![],
+            gpu: job.gpu,
+            duration_ms: started.elapsed().as_millis() as u64,
+        };
+        self.emit_service(&job.events, name, Phase::Unchanged, None);
+        self.record(&outcome, svc, &container.config_hash).await?;
+        Ok(outcome)
+    }
+
+    /// Wait until the named container runs (another process may have created it and not yet
+    /// started it); its details then.
+    async fn wait_running(&self, container: &str, timeout: Duration) -> Result<ContainerInfo> {
+        let deadline = Instant::now() + timeout;
+        let mut pause = health::FIRST_BACKOFF;
+        loop {
+            match self.runtime.inspect(container).await? {
+                Some(c) if c.running => return Ok(c),
+                Some(c) if c.state != "created" => {
+                    return Err(Error::new(
+                        Code::Unhealthy,
+                        format!(
+                            "container {container} is {} (started by another process)",
+                            c.state
+                        ),
+                    ));
+                }
+                _ if Instant::now() >= deadline => {
+                    return Err(Error::new(
+                        Code::Unhealthy,
+                        format!("container {container}, created by another process, never started"),
+                    ));
+                }
+                _ => {}
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(500));
+        }
+    }
+
     async fn wait(
         &self,
         svc: &Service,
@@ -580,14 +673,15 @@ impl Stack {
             started_at: None,
         };
         let name = outcome.service.clone();
+        let unchanged = outcome.action == Action::Unchanged;
         tokio::task::spawn_blocking(move || {
             state.update(|s| {
                 let p = s.projects.entry(project).or_default();
-                // Keep the remap record of an unchanged service.
+                // An unchanged service keeps the remap record of the run that created it.
                 let remapped = p
                     .services
                     .get(&name)
-                    .filter(|_| entry.remapped.is_empty())
+                    .filter(|_| unchanged)
                     .map(|old| old.remapped.clone());
                 let mut entry = entry;
                 if let Some(r) = remapped {
@@ -781,22 +875,17 @@ impl Stack {
         }
         let state = self.state.clone();
         let project = self.project.clone();
-        let forget = if opts.services.is_empty() {
-            None
-        } else {
-            Some(selected.clone())
-        };
+        // Forget the services in scope, except those whose removal failed.
+        let failed: BTreeSet<String> = to_stop.difference(&gone).cloned().collect();
+        let scope = (!opts.services.is_empty()).then(|| selected.clone());
         tokio::task::spawn_blocking(move || {
-            state.update(|s| match forget {
-                None => {
-                    s.projects.remove(&project);
-                }
-                Some(names) => {
-                    if let Some(p) = s.projects.get_mut(&project) {
-                        p.services.retain(|k, _| !names.contains(k));
-                        if p.services.is_empty() {
-                            s.projects.remove(&project);
-                        }
+            state.update(|s| {
+                if let Some(p) = s.projects.get_mut(&project) {
+                    p.services.retain(|k, _| {
+                        failed.contains(k) || scope.as_ref().is_some_and(|s| !s.contains(k))
+                    });
+                    if p.services.is_empty() {
+                        s.projects.remove(&project);
                     }
                 }
             })
@@ -914,6 +1003,10 @@ impl Stack {
         .await
         .map_err(|e| Error::runtime(format!("state update task failed: {e}")))??;
         for (name, entry) in vanished {
+            // Replaced by a newer container (another home recreated it): that row says enough.
+            if rows.iter().any(|r| r.service == name) {
+                continue;
+            }
             rows.push(ServiceStatus {
                 service: name,
                 state: "removed".into(),

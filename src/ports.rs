@@ -31,14 +31,6 @@ impl PortAllocator {
         Some(port)
     }
 
-    /// Mark a port busy after Docker refused it (someone took it between check and start).
-    pub fn mark_taken(&self, port: u16) {
-        self.taken
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(port);
-    }
-
     /// Give back a port this run allocated but did not use.
     pub fn release(&self, port: u16) {
         self.taken

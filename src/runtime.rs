@@ -119,6 +119,12 @@ impl Runtime {
                 ),
             )
         };
+        const SCHEMES: [&str; 5] = ["unix://", "tcp://", "http://", "https://", "ssh://"];
+        if !SCHEMES.iter().any(|s| docker_host.starts_with(s)) {
+            return Err(Error::usage(format!(
+                "DOCKER_HOST={docker_host:?} is not an engine address (expected unix:///path/docker.sock or tcp://HOST:PORT)"
+            )));
+        }
         if let Some(path) = docker_host.strip_prefix("unix://")
             && !std::path::Path::new(path).exists()
         {

@@ -233,8 +233,10 @@ impl Settings {
             spanned(&file.project),
             DEFAULT_PROJECT,
         );
-        validate_project(&project.value)
-            .map_err(|e| e.context(source_label(&project, &config_path)))?;
+        validate_project(&project.value).map_err(|e| match project.source {
+            Source::File => locate(&config_path, e.context("key `project`")),
+            _ => e.context(source_label(&project, &config_path)),
+        })?;
 
         let services_file = cli
             .services_file
@@ -329,7 +331,7 @@ impl Settings {
         }
 
         let scheduler = scheduler_settings(file.scheduler.unwrap_or_default(), env)
-            .map_err(|e| e.context(config_path.display()))?;
+            .map_err(|e| locate(&config_path, e))?;
 
         Ok(Settings {
             scheduler,
@@ -578,15 +580,22 @@ fn scheduler_settings(file: SchedulerFile, env: &dyn Env) -> Result<SchedulerSet
             "key `scheduler.shutdown_timeout_s`: expected a number of seconds >= 0",
         ));
     }
+    let retention_count = pick(
+        env,
+        "DSPY_AGENT_RETENTION_COUNT",
+        file.retention_count,
+        10_000,
+    )?;
+    if retention_count.value == 0 {
+        // Zero would forget every result the moment it exists: nothing could wait on a task.
+        return Err(Error::usage(
+            "key `scheduler.retention_count`: expected at least 1 finished task to keep",
+        ));
+    }
     Ok(SchedulerSettings {
         classes,
         max_payload_bytes,
-        retention_count: pick(
-            env,
-            "DSPY_AGENT_RETENTION_COUNT",
-            file.retention_count,
-            10_000,
-        )?,
+        retention_count,
         retention_age_s: pick(
             env,
             "DSPY_AGENT_RETENTION_AGE_S",
@@ -627,7 +636,7 @@ pub fn validate_config_text(path: &Path, text: &str) -> Result<()> {
     let no_env: BTreeMap<String, String> = BTreeMap::new();
     scheduler_settings(file.scheduler.unwrap_or_default(), &no_env)
         .map(|_| ())
-        .map_err(|e| e.context(path.display()))
+        .map_err(|e| locate(path, e))
 }
 
 fn parse_config_text(path: &Path, text: &str) -> Result<ConfigFile> {
@@ -693,6 +702,41 @@ fn line_of(path: &Path, offset: usize) -> usize {
     std::fs::read_to_string(path)
         .map(|t| line_at(&t, offset))
         .unwrap_or(1)
+}
+
+/// Prefix an error about "key `a.b.c`: ..." with the file and the line that sets the key.
+fn locate(path: &Path, e: Error) -> Error {
+    let key = e
+        .message
+        .strip_prefix("key `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(key, _)| key.to_string());
+    let line = key.and_then(|key| {
+        let (table, name) = key.rsplit_once('.').unwrap_or(("", &key));
+        line_of_key(path, table, name)
+    });
+    match line {
+        Some(line) => e.context(format!("{}:{line}", path.display())),
+        None => e.context(path.display()),
+    }
+}
+
+/// The 1-based line where `key` is assigned inside `[table]` of a TOML file, if it is.
+pub fn line_of_key(path: &Path, table: &str, key: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if let Some(name) = t.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            current = name.trim().to_string();
+        } else if let Some((k, _)) = t.split_once('=')
+            && current == table
+            && k.trim().trim_matches('"') == key
+        {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 pub fn parse_bool(v: &str) -> Option<bool> {

@@ -397,3 +397,110 @@ fn committed_completions_and_man_pages_match_the_binary() {
         );
     }
 }
+
+#[test]
+fn concurrent_config_sets_lose_nothing() {
+    let env = Env::new("cfgrace");
+    let names = [
+        "redis",
+        "reddb",
+        "ollama",
+        "infermesh-router",
+        "infermesh-node-a",
+        "infermesh-node-b",
+    ];
+    let children: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            env.command(&[
+                "config",
+                "set",
+                &format!("ports.{n}"),
+                &(30000 + i).to_string(),
+            ])
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let doc = env.run(&["--json", "config", "show"]).ok().json();
+    let from_file = doc["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["source"] == "file")
+        .count();
+    assert_eq!(from_file, names.len(), "{doc}");
+}
+
+#[test]
+fn usage_errors_with_json_are_json_too() {
+    let env = Env::new("jsonusage");
+    let out = env.run(&["--json", "up", "--bogus"]).code(2);
+    let doc = out.json();
+    assert_eq!(doc["error"]["code"], 2);
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--bogus")
+    );
+    let out = env.run(&["--json", "ports", "--env"]).code(2);
+    assert!(out.stderr.contains("--env and --json"), "{}", out.stderr);
+    let env = Env::new("badhost").env("DOCKER_HOST", "garbage");
+    let out = env.run(&["ps"]).code(2);
+    assert!(out.stderr.contains("DOCKER_HOST"), "{}", out.stderr);
+    // An empty variable is unset, not an empty --home.
+    let out = std::process::Command::new(BIN)
+        .args(["config", "path"])
+        .env("DSPY_AGENT_HOME", "")
+        .env("HOME", env.home())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn config_errors_point_at_the_line_of_the_key() {
+    let env = Env::new("cfglines").env("DOCKER_HOST", "unix:///nonexistent/docker.sock");
+    let path = env.home().join("config.toml");
+    for (text, needle) in [
+        (
+            "\n[scheduler]\nmax_attempts = 0\n",
+            ":3: key `scheduler.max_attempts`",
+        ),
+        ("[ports]\nnosuch = 1234\n", ":2: key `ports.nosuch`"),
+        ("[services]\nnosuch = true\n", ":2: key `services.nosuch`"),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let cmd: &[&str] = if text.contains("nosuch") {
+            &["up"]
+        } else {
+            &["config", "show"]
+        };
+        let out = env.run(cmd).code(2);
+        let want = format!("{}{needle}", path.display());
+        assert!(out.stderr.contains(&want), "{text:?}: {}", out.stderr);
+    }
+    // The harness passes --project, so ask the binary directly for the file's project.
+    std::fs::write(&path, "project = \"Bad Name\"\n").unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["config", "show", "--home"])
+        .arg(env.home())
+        .env_remove("DSPY_AGENT_PROJECT")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}:1: key `project`", path.display())),
+        "{err}"
+    );
+}

@@ -391,7 +391,23 @@ fn busy_host_port_is_moved_aside_and_recorded() {
         "{}",
         out.stderr
     );
+    // Once the port is free, a recreate takes it back and the remap record goes away.
     drop(holder);
+    let doc = env
+        .run(&["--json", "up", "--services", "redis", "--recreate"])
+        .ok()
+        .json();
+    assert_eq!(
+        find(&services_of(&doc), "redis")["ports"][0]["host_port"],
+        41300
+    );
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(env.home().join("state.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        state["projects"][&env.project]["services"]["redis"]["remapped"],
+        serde_json::json!([])
+    );
 }
 
 #[test]
@@ -447,6 +463,9 @@ fn a_changed_definition_is_recreated_and_nothing_else() {
     let services = services_of(&doc);
     assert_eq!(find(&services, "reddb")["action"], "recreated");
     assert_eq!(find(&services, "redis")["action"], "unchanged");
+    // The recreated container keeps its host port (the old one freed it).
+    assert_eq!(find(&services, "reddb")["ports"][0]["host_port"], 41501);
+    assert_eq!(find(&services, "reddb")["remapped"], serde_json::json!([]));
     assert_eq!(
         docker(&[
             "inspect",
@@ -462,6 +481,10 @@ fn a_changed_definition_is_recreated_and_nothing_else() {
         .ok()
         .json();
     assert_eq!(find(&services_of(&doc), "redis")["action"], "recreated");
+    assert_eq!(
+        find(&services_of(&doc), "redis")["ports"][0]["host_port"],
+        41500
+    );
 }
 
 #[test]
@@ -666,4 +689,75 @@ fn twenty_concurrent_invocations_leave_a_consistent_state() {
         .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn concurrent_ups_of_the_same_services_all_succeed() {
+    // Scripts bringing up the same stack at once: one creates each container, the others
+    // wait for it instead of failing on Docker's name conflict.
+    let env = Env::new("sameup").with_services(&test_stack(42000));
+    let _cleanup = Cleanup(&env);
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            env.command(&["--json", "up", "--services", "redis,reddb"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ids = BTreeSet::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for s in services_of(&doc) {
+            assert_eq!(s["health"], "healthy");
+            ids.insert(s["container_id"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(ids.len(), 2, "one container per service: {ids:?}");
+}
+
+#[test]
+fn a_service_recreated_from_another_home_shows_once() {
+    let env = Env::new("twohomes").with_services(&test_stack(42100));
+    let _cleanup = Cleanup(&env);
+    env.run(&["up", "--services", "redis"]).ok();
+    // Same project, another home: it recreates the container the first home recorded.
+    let other = tempfile::tempdir().unwrap();
+    let mut cmd = env.command(&["up", "--services", "redis", "--recreate"]);
+    cmd.arg("--home").arg(other.path());
+    assert!(cmd.status().unwrap().success());
+    let rows = services_of(&env.run(&["--json", "ps"]).ok().json());
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["state"], "running");
+}
+
+#[test]
+fn config_ports_move_a_service_and_config_services_says_so() {
+    let env = Env::new("cfgports").with_services(&test_stack(42200));
+    let _cleanup = Cleanup(&env);
+    std::fs::write(env.home().join("config.toml"), "[ports]\nredis = 42250\n").unwrap();
+    let doc = env.run(&["--json", "config", "services"]).ok().json();
+    let redis = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "redis")
+        .unwrap()
+        .clone();
+    assert_eq!(redis["ports"][0]["host"], 42250);
+    let doc = env
+        .run(&["--json", "up", "--services", "redis"])
+        .ok()
+        .json();
+    assert_eq!(
+        find(&services_of(&doc), "redis")["ports"][0]["host_port"],
+        42250
+    );
 }

@@ -87,9 +87,8 @@ fn set(ctx: &Ctx, settings: &Settings, key: &str, value: &str) -> Result<()> {
     let item = typed_value(ctx, settings, key, value)?;
     let path = settings.config_path();
     ensure_home(&settings.home.value)?;
-    // The state lock also serialises config edits, so two `config set` never lose one another.
-    let lock = StateFile::new(&settings.home.value);
-    lock.update(|_| ())?;
+    // Held until the new file is in place: two `config set` never lose one another's edit.
+    let _lock = StateFile::new(&settings.home.value).exclusive()?;
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let mut doc: toml_edit::DocumentMut = text
         .parse()

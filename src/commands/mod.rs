@@ -14,12 +14,12 @@ pub mod submit;
 pub mod tasks;
 pub mod up;
 
-use crate::catalog::{self, Catalog};
+use crate::catalog::Catalog;
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::lifecycle::Stack;
 use crate::output::Printer;
-use crate::settings::{CliOverrides, Settings, Source};
+use crate::settings::{CliOverrides, Settings};
 
 /// What every command gets: the parsed global flags, effective settings and the printer.
 pub struct Ctx {
@@ -33,23 +33,14 @@ impl Ctx {
         Settings::load(&self.overrides)
     }
 
-    /// The resolved catalog: defaults plus the services file (which must exist if named).
+    /// The resolved catalog, as `up` runs it.
     pub fn catalog(&self, settings: &Settings) -> Result<Catalog> {
-        let explicit = settings.services_file.source != Source::Default;
-        catalog::load(&settings.services_file.value, explicit)
+        crate::lifecycle::load_catalog(settings)
     }
-}
 
-impl Ctx {
     /// Settings, catalog and a connected Docker client: what the lifecycle commands share.
     pub async fn stack(&self) -> Result<Stack> {
-        let settings = self.settings()?;
-        let catalog = self.catalog(&settings)?;
-        Self::stack_from(&settings, catalog).await
-    }
-
-    pub async fn stack_from(settings: &Settings, catalog: Catalog) -> Result<Stack> {
-        Stack::connect(settings, catalog).await
+        Stack::from_settings(&self.settings()?).await
     }
 }
 

@@ -18,6 +18,12 @@ struct Endpoint {
 }
 
 pub async fn run(ctx: &Ctx, args: PortsArgs) -> Result<()> {
+    // clap's conflicts_with does not see the global --json, so say it here.
+    if args.env && ctx.printer.json {
+        return Err(crate::error::Error::usage(
+            "--env and --json are two different outputs: pick one",
+        ));
+    }
     let stack = ctx.stack().await?;
     let rows = stack.status().await?;
     let mut endpoints = Vec::new();

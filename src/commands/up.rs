@@ -8,26 +8,14 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use crate::cli::UpArgs;
 use crate::commands::Ctx;
 use crate::error::{Code, Error, Result};
-use crate::lifecycle::{Event, EventSink, Phase, UpOptions};
+use crate::lifecycle::{Event, EventSink, Phase, Stack, UpOptions};
 use crate::output::Printer;
 
 pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
     let settings = ctx.settings()?;
     let catalog = ctx.catalog(&settings)?;
     let services = if args.services.is_empty() {
-        let enabled: Vec<String> = settings
-            .services
-            .iter()
-            .filter(|(_, on)| on.value)
-            .map(|(k, _)| k.clone())
-            .collect();
-        if let Some(unknown) = enabled.iter().find(|s| !catalog.services.contains_key(*s)) {
-            return Err(Error::usage(format!(
-                "{}: [services] enables `{unknown}`, which is not in the service catalog",
-                settings.config_path().display()
-            )));
-        }
-        enabled
+        crate::lifecycle::default_services(&settings, &catalog)?
     } else {
         args.services.clone()
     };
@@ -40,7 +28,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
     }
     // Unknown services and cycles are usage errors, reported before Docker is contacted.
     crate::graph::closure(&catalog, &services)?;
-    let stack = Arc::new(Ctx::stack_from(&settings, catalog).await?);
+    let stack = Arc::new(Stack::connect(&settings, catalog).await?);
     let opts = UpOptions {
         services,
         pull: !args.no_pull,

@@ -157,14 +157,8 @@ impl EnvManagerService for EnvManager {
         let r = request.into_inner();
         let stack = self.ctx.stack().await.map_err(status_of)?;
         let services = if r.services.is_empty() {
-            self.ctx
-                .settings
-                .services
-                .iter()
-                .filter(|(_, on)| on.value)
-                .map(|(s, _)| s.clone())
-                .filter(|s| stack.catalog.services.contains_key(s))
-                .collect()
+            crate::lifecycle::default_services(&self.ctx.settings, &stack.catalog)
+                .map_err(status_of)?
         } else {
             r.services
         };
@@ -346,7 +340,7 @@ impl EnvManagerService for EnvManager {
         };
         let mut images = Vec::new();
         for n in &names {
-            let svc = stack.effective_service(n).map_err(status_of)?;
+            let svc = stack.service(n).map_err(status_of)?;
             images.push((n.clone(), svc.image.clone()));
         }
         let (tx, rx) = mpsc::channel(256);

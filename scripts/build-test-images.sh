@@ -6,7 +6,11 @@
 #   dspy-test/busybox:latest  static busybox + applet links; CMD serves /www
 #                             on :8080 (/health -> "ok", /api/tags -> Ollama-
 #                             style empty model list, /index.html)
-#   dspy-test/redis:latest    redis-server + the shared libraries ldd lists
+#   dspy-test/redis:latest    redis-server + the shared libraries ldd lists,
+#                             plus /bin/busybox (sh, nc, grep) so that an
+#                             in-container health check can PING it (the
+#                             docker-compose side of bench/lifecycle.sh);
+#                             dspy-agent's own probes stay host-side
 #
 # Usage: build-test-images.sh [--force]   (default: skip images that exist)
 # Needs: root (or docker access), packages busybox-static and redis-server,
@@ -64,10 +68,18 @@ build_busybox() {
         --change 'CMD ["httpd","-f","-v","-p","8080","-h","/www"]'
 }
 
+# Bump when the redis image's content changes: an existing image without
+# this label value is stale and rebuilt even without --force.
+redis_rev=busybox-1
+
 build_redis() {
-    local img=dspy-test/redis:latest r=$work/redis lib
-    if exists "$img"; then echo "$img: exists, skipped"; return; fi
+    local img=dspy-test/redis:latest r=$work/redis lib a
+    if exists "$img" &&
+        [[ $(docker image inspect -f '{{index .Config.Labels "dspy-test.rev"}}' "$img") == "$redis_rev" ]]; then
+        echo "$img: exists, skipped"; return
+    fi
     need_pkg redis-server
+    need_pkg busybox-static
     mkdir -p "$r"/{usr/bin,tmp,data}
     chmod 1777 "$r/tmp"
     # /usr/bin/redis-server is a symlink to redis-check-rdb and redis picks
@@ -80,7 +92,15 @@ build_redis() {
         mkdir -p "$r$(dirname "$lib")"
         cp -L "$lib" "$r$lib"
     done
+    # A static busybox with just the applets a health check needs
+    # (docker-compose's `CMD-SHELL` runs /bin/sh -c). Debian's busybox sh
+    # prefers its own applets, so nc and grep resolve without /bin on PATH;
+    # PATH stays /usr/bin as before.
+    mkdir -p "$r/bin"
+    cp -L /bin/busybox "$r/bin/busybox"
+    for a in sh nc grep; do ln -s busybox "$r/bin/$a"; done
     import_rootfs "$r" "$img" \
+        --change "LABEL dspy-test.rev=$redis_rev" \
         --change 'ENV PATH=/usr/bin' \
         --change 'WORKDIR /data' \
         --change 'CMD ["redis-server","--save","","--appendonly","no","--protected-mode","no","--bind","0.0.0.0"]'

@@ -8,8 +8,9 @@ use tokio::net::TcpStream;
 use crate::catalog::{HealthKind, Service};
 use crate::runtime::{ContainerInfo, Runtime};
 
-/// First pause between probes; doubles up to `MAX_BACKOFF`.
-pub const FIRST_BACKOFF: Duration = Duration::from_millis(20);
+/// First pause between probes; it grows by half each time up to `MAX_BACKOFF` (a gentle
+/// factor: a service that is ready a moment after a probe is seen soon after).
+pub const FIRST_BACKOFF: Duration = Duration::from_millis(10);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// No single probe may take longer than this.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -110,7 +111,7 @@ pub struct HealthFailure {
     pub exited: bool,
 }
 
-/// Probe with exponential backoff (20 ms doubling to 10 s) until healthy or `timeout` passes.
+/// Probe with exponential backoff (10 ms growing by half to 10 s) until healthy or `timeout` passes.
 /// Between probes the container is checked, so one that exits fails at once.
 pub async fn wait_healthy(
     probe: &Probe,
@@ -150,7 +151,7 @@ pub async fn wait_healthy(
             });
         }
         tokio::time::sleep(pause.min(deadline - now)).await;
-        pause = (pause * 2).min(MAX_BACKOFF);
+        pause = pause.mul_f64(1.5).min(MAX_BACKOFF);
     }
 }
 

@@ -63,6 +63,14 @@ health = {{ timeout_s = 1.0 }}
         if ids:
             subprocess.run(["docker", "rm", "-f", *ids], capture_output=True)
         subprocess.run(["docker", "network", "rm", f"{project}_default"], capture_output=True)
+        # Named volumes (ollama's models) outlive their containers unless removed.
+        vols = subprocess.run(
+            ["docker", "volume", "ls", "-q", "--filter", f"label=dspy-agent.project={project}"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if vols:
+            subprocess.run(["docker", "volume", "rm", "-f", *vols], capture_output=True)
 
 
 def _container_names(project: str) -> list[str]:

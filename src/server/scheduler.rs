@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, oneshot, watch};
 
 use crate::server::events::Events;
 use crate::server::executor::{self, Kill, Outcome, Plan, RunSpec};
@@ -222,6 +222,21 @@ struct Inner {
     /// Finished tasks by finish time, for retention.
     finished: BTreeSet<(u64, String)>,
     next_seq: u64,
+    /// Submissions whose journal record is not yet on disk: a retry of the same id waits on
+    /// this before it is acknowledged.
+    unsynced: HashMap<String, Durable>,
+}
+
+/// Set once a submission's record is on disk (Ok) or failed to get there (Err).
+type Durable = watch::Receiver<Option<std::result::Result<(), String>>>;
+
+/// Wait for a submission's record to reach the disk.
+async fn durable(mut rx: Durable) -> SResult<()> {
+    let outcome = match rx.wait_for(Option::is_some).await {
+        Ok(v) => v.clone().unwrap_or(Ok(())),
+        Err(_) => Err("the store writer stopped before the task was written".to_string()),
+    };
+    outcome.map_err(|e| SchedError::new(ErrorKind::Internal, e))
 }
 
 pub struct Scheduler {
@@ -487,11 +502,13 @@ impl Scheduler {
         };
         let timeout_s = (req.timeout_s > 0.0 && req.timeout_s.is_finite()).then_some(req.timeout_s);
 
-        let (task, ack) = {
+        let (task, synced, created) = 'found: {
             let mut g = lock(&self.inner);
             if let Some(existing) = g.tasks.get(&id) {
                 if existing.payload_hash == hash {
-                    return Ok((existing.clone(), false));
+                    // The first submission may still wait for its fsync: acknowledge the retry
+                    // only once the task is on disk, as the first one is.
+                    break 'found (existing.clone(), g.unsynced.get(&id).cloned(), false);
                 }
                 return Err(SchedError::new(
                     ErrorKind::AlreadyExists,
@@ -530,6 +547,20 @@ impl Scheduler {
                 worker_id: None,
             };
             let ack = self.store.put_durable(&task, &payload_json);
+            let (synced_tx, synced) = watch::channel(None);
+            g.unsynced.insert(id.clone(), synced.clone());
+            // Settled by its own task, so that a client that goes away before the fsync does
+            // not leave retries waiting or a failed write unrolled.
+            let me = self.clone();
+            let sid = id.clone();
+            tokio::spawn(async move {
+                let outcome = match ack.await {
+                    Ok(r) => r,
+                    Err(_) => Err("the store writer stopped before the task was written".into()),
+                };
+                me.settle_submission(&sid, &outcome);
+                let _ = synced_tx.send(Some(outcome));
+            });
             g.payload_bytes += payload_json.len();
             g.payloads.insert(id.clone(), Arc::from(payload_json));
             self.enqueue(&mut g, &task);
@@ -543,22 +574,54 @@ impl Scheduler {
                 ]),
                 None,
             );
-            (task, ack)
+            (task, Some(synced), true)
         };
-        self.metrics.submitted();
-        if task.executor == ExecutorKind::Worker {
-            self.lease_wake.notify_waiters();
-        } else {
-            self.wake.notify_one();
+        if created {
+            self.metrics.submitted();
+            if task.executor == ExecutorKind::Worker {
+                self.lease_wake.notify_waiters();
+            } else {
+                self.wake.notify_one();
+            }
         }
-        match ack.await {
-            Ok(Ok(())) => Ok((task, true)),
-            Ok(Err(e)) => Err(SchedError::new(ErrorKind::Internal, e)),
-            Err(_) => Err(SchedError::new(
-                ErrorKind::Internal,
-                "the store writer stopped before the task was written",
-            )),
+        if let Some(rx) = synced {
+            durable(rx).await?;
         }
+        Ok((task, created))
+    }
+
+    /// A submission's record reached the disk, or failed to. A failed one is withdrawn while it
+    /// still waits in its queue, as if never submitted (its submitter gets the error); one that
+    /// already started stays, and its later records carry it.
+    fn settle_submission(&self, id: &str, outcome: &std::result::Result<(), String>) {
+        let mut g = lock(&self.inner);
+        g.unsynced.remove(id);
+        if outcome.is_ok() {
+            return;
+        }
+        let Some(task) = g.tasks.get(id).cloned() else {
+            return;
+        };
+        if task.state != TaskState::Queued || task.attempt != 0 {
+            return;
+        }
+        Self::dequeue(&mut g, &task);
+        g.tasks.remove(id);
+        if let Some(p) = g.payloads.remove(id) {
+            g.payload_bytes -= p.len();
+        }
+        self.events.emit(
+            "task_failed",
+            id,
+            BTreeMap::from([
+                ("class".to_string(), task.class.clone()),
+                (
+                    "error".to_string(),
+                    "the task could not be written to the journal".to_string(),
+                ),
+            ]),
+            None,
+        );
     }
 
     pub fn get(&self, id: &str) -> SResult<Task> {
@@ -1331,5 +1394,83 @@ mod tests {
             serde_json::Value::Object(o),
             serde_json::json!({"n": 3, "s": "quoted", "plain": "value", "argv": ["echo", "hi"]})
         );
+    }
+
+    fn scheduler(dir: &std::path::Path) -> Arc<Scheduler> {
+        let cli = crate::settings::CliOverrides {
+            home: Some(crate::settings::Sourced {
+                value: dir.to_path_buf(),
+                source: crate::settings::Source::Flag,
+            }),
+            ..Default::default()
+        };
+        let settings =
+            crate::settings::Settings::load_with(&cli, &BTreeMap::<String, String>::new()).unwrap();
+        let (store, loaded) = Store::open(&dir.join("store")).unwrap();
+        Scheduler::new(store, loaded, settings.scheduler, "p".into(), String::new())
+    }
+
+    fn worker_task(id: &str) -> SubmitRequest {
+        SubmitRequest {
+            task_id: id.into(),
+            payload: BTreeMap::from([("data".to_string(), "1".to_string())]),
+            ..Default::default()
+        }
+    }
+
+    // Holding the writer's gate across awaits is the point: it keeps the fsync pending.
+    #[allow(clippy::await_holding_lock)]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_retried_submit_is_acknowledged_only_once_the_task_is_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let sched = scheduler(dir.path());
+        let faults = sched.store.faults.clone();
+
+        // The writer is held: neither the submission nor its retry may be acknowledged.
+        let gate = faults.gate.lock().unwrap();
+        let first = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("a")).await }
+        });
+        while sched.get("a").is_err() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let retry = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("a")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!first.is_finished());
+        assert!(
+            !retry.is_finished(),
+            "the retry was acknowledged before the task was on disk"
+        );
+        drop(gate);
+        assert!(first.await.unwrap().unwrap().1);
+        assert!(!retry.await.unwrap().unwrap().1);
+
+        // A failed write fails the submission and its retry, and withdraws the task.
+        let gate = faults.gate.lock().unwrap();
+        *faults.fail_after.lock().unwrap() = Some(5);
+        let first = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("b")).await }
+        });
+        while sched.get("b").is_err() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let retry = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("b")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(gate);
+        let e = first.await.unwrap().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");
+        let e = retry.await.unwrap().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");
+        assert_eq!(sched.get("b").unwrap_err().kind, ErrorKind::NotFound);
+        // Submitting it again works.
+        assert!(sched.submit(worker_task("b")).await.unwrap().1);
     }
 }

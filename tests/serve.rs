@@ -1736,3 +1736,74 @@ fn config_set_writes_and_validates_scheduler_keys() {
     assert_eq!(get("scheduler.max_attempts")["value"], 3);
     assert_eq!(get("scheduler.max_attempts")["source"], "default");
 }
+
+#[tokio::test]
+async fn out_of_range_attempts_and_bad_queries_are_rejected_as_json() {
+    let s = Server::start("");
+    let base = format!("http://{}", s.http);
+    let http = reqwest::Client::new();
+    for (body, what) in [
+        (r#"{"task_id": "m0", "max_attempts": 0}"#, "max_attempts"),
+        (
+            r#"{"task_id": "m1", "max_attempts": 100000}"#,
+            "max_attempts",
+        ),
+        (r#"{"task_id": "m2", "max_attempts": 1.5}"#, "max_attempts"),
+    ] {
+        let r = http
+            .post(format!("{base}/queue/submit"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        let doc: serde_json::Value = r.json().await.unwrap();
+        assert!(doc["error"].as_str().unwrap().contains(what), "{doc}");
+    }
+    let r = http
+        .post(format!("{base}/queue/submit"))
+        .body(r#"{"task_id": "m3", "max_attempts": 100}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    let mut c = s.client().await;
+    let mut big = req("m4", HashMap::new());
+    big.max_attempts = 100_000;
+    let e = c.submit_task(big).await.unwrap_err();
+    assert_eq!(e.code(), tonic::Code::InvalidArgument, "{e:?}");
+    assert!(e.message().contains("max_attempts"), "{e:?}");
+
+    for path in ["/tasks?limit=abc", "/events?since=abc"] {
+        let r = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        let doc: serde_json::Value = r.json().await.unwrap();
+        assert!(doc["error"].is_string(), "{path}: {doc}");
+    }
+
+    // since=0 replays everything retained (m3's submission included).
+    let mut sse = http
+        .get(format!("{base}/events?since=0&types=task_submitted"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sse.status(), 200);
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !seen.contains("\"m3\"") {
+        let chunk = tokio::time::timeout_at(deadline.into(), sse.chunk())
+            .await
+            .expect("since=0 replayed nothing")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}

@@ -25,6 +25,8 @@ use crate::settings::{SchedulerSettings, TASK_CLASSES};
 
 /// Longest task id.
 pub const MAX_ID_LEN: usize = 128;
+/// Most attempts a task may ask for.
+pub const MAX_ATTEMPTS: u32 = 100;
 /// Store records waiting for the disk before submissions are refused.
 const MAX_STORE_BACKLOG: usize = 200_000;
 /// Tasks held at most (queued, running and retained finished ones).
@@ -495,10 +497,16 @@ impl Scheduler {
             validate_id(&req.task_id)?;
             req.task_id.clone()
         };
-        let max_attempts = if req.max_attempts == 0 {
-            self.cfg.max_attempts.value
-        } else {
-            req.max_attempts.min(100)
+        // 0 is proto3's "not set": the configured default.
+        let max_attempts = match req.max_attempts {
+            0 => self.cfg.max_attempts.value,
+            n if n <= MAX_ATTEMPTS => n,
+            n => {
+                return Err(SchedError::new(
+                    ErrorKind::InvalidArgument,
+                    format!("max_attempts is {n}; expected 1 to {MAX_ATTEMPTS}"),
+                ));
+            }
         };
         let timeout_s = (req.timeout_s > 0.0 && req.timeout_s.is_finite()).then_some(req.timeout_s);
 

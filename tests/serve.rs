@@ -1536,9 +1536,13 @@ async fn retention_keeps_the_newest_finished_tasks() {
 async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
     let mut s = Server::start("");
     let mut c = s.client().await;
-    c.submit_task(req("long", sh("sleep 2; [ \"$DSPY_TASK_ATTEMPT\" -ge 2 ]")))
-        .await
-        .unwrap();
+    // One attempt only: a graceful stop must not use it up.
+    let mut long = req(
+        "long",
+        sh("sleep 2; echo \"{\\\"ran_as\\\": $DSPY_TASK_ATTEMPT}\""),
+    );
+    long.max_attempts = 1;
+    c.submit_task(long).await.unwrap();
     wait_status(&mut c, "long", "running").await;
     let t0 = Instant::now();
     let out = s
@@ -1557,7 +1561,21 @@ async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
     s.spawn();
     let mut c = s.client().await;
     let t = wait_done(&mut c, "long").await;
-    assert_eq!((t.status.as_str(), t.attempt), ("completed", 2), "{t:?}");
+    assert_eq!((t.status.as_str(), t.attempt), ("completed", 1), "{t:?}");
+    assert_eq!(t.result["ran_as"], "1", "{t:?}");
+
+    // SIGTERM drains the same way.
+    let mut again = req("again", sh("sleep 5"));
+    again.max_attempts = 1;
+    c.submit_task(again).await.unwrap();
+    wait_status(&mut c, "again", "running").await;
+    std::fs::write(s.home.join("serve.stop-timeout"), "0.1").unwrap();
+    let status = s.terminate();
+    assert!(status.success(), "{}", s.log());
+    s.spawn();
+    let mut c = s.client().await;
+    let t = wait_status(&mut c, "again", "running").await;
+    assert_eq!(t.attempt, 1, "{t:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -341,12 +341,12 @@ impl Scheduler {
                     if task.attempt < task.max_attempts {
                         task.state = TaskState::Queued;
                         task.queued_at_ms = now;
-                        task.error = "interrupted: the server stopped while it ran".into();
+                        task.error = "interrupted: the server exited while it ran".into();
                     } else {
                         task.state = TaskState::Failed;
                         task.finished_at_ms = now;
                         task.error =
-                            "interrupted: the server stopped while it ran, and it was out of attempts"
+                            "interrupted: the server exited while it ran, and it was out of attempts"
                                 .into();
                     }
                     sched.store.put(&task);
@@ -941,7 +941,8 @@ impl Scheduler {
             .tasks
             .get(id)
             .is_some_and(|t| t.state == TaskState::Running && t.attempt == attempt);
-        // Cancelled meanwhile, or killed by shutdown: the journal keeps it as it is.
+        // Cancelled meanwhile, or killed by shutdown (already put back in the queue): the
+        // journal keeps it as it is.
         if current && !matches!(outcome.killed, Some(Kill::Shutdown)) {
             let duration = outcome.duration.as_secs_f64();
             if outcome.success {
@@ -1287,9 +1288,30 @@ impl Scheduler {
         }
     }
 
+    /// A graceful stop kills what still runs locally: those tasks go back to `queued` in the
+    /// journal without using up an attempt (the attempt did not fail; the server left), so the
+    /// next start runs them again. Only a crash, which leaves them `running`, costs an attempt.
+    fn requeue_interrupted_locked(&self, g: &mut Inner) {
+        let ids: Vec<String> = g.running_local.values().flatten().cloned().collect();
+        for id in ids {
+            let Some(task) = g.tasks.get_mut(&id) else {
+                continue;
+            };
+            if task.state != TaskState::Running {
+                continue;
+            }
+            task.state = TaskState::Queued;
+            task.attempt = task.attempt.saturating_sub(1);
+            task.queued_at_ms = now_ms();
+            task.error = "interrupted by a server stop; it runs again at the next start".into();
+            let task = task.clone();
+            self.store.put(&task);
+        }
+    }
+
     /// Graceful stop: take no new work, let running local tasks finish for up to `timeout`,
-    /// kill the rest (their journal entries stay `running`, so a restart retries them), and
-    /// flush the store.
+    /// kill the rest (they go back to `queued` without using up an attempt, so the next start
+    /// runs them), and flush the store.
     pub async fn shutdown(&self, timeout: Duration) {
         self.draining.store(true, Ordering::SeqCst);
         self.wake.notify_waiters();
@@ -1309,9 +1331,10 @@ impl Scheduler {
                 {
                     let mut g = lock(&self.inner);
                     tracing::warn!(
-                        "{running} task(s) still running after {:.1}s: killing them; they will be retried at the next start",
+                        "{running} task(s) still running after {:.1}s: killing them; they run again at the next start",
                         timeout.as_secs_f64()
                     );
+                    self.requeue_interrupted_locked(&mut g);
                     for (_, kill) in g.kills.drain() {
                         let _ = kill.send(Kill::Shutdown);
                     }

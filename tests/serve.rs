@@ -1825,3 +1825,105 @@ async fn out_of_range_attempts_and_bad_queries_are_rejected_as_json() {
         seen.push_str(&String::from_utf8_lossy(&chunk));
     }
 }
+
+/// Pids of live (not zombie) processes whose command line is exactly `argv`.
+fn pids_running(argv: &[&str]) -> Vec<i32> {
+    let want: Vec<u8> = argv
+        .iter()
+        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+        .collect();
+    let mut out = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        if std::fs::read(format!("/proc/{pid}/cmdline"))
+            .ok()
+            .as_deref()
+            == Some(&want[..])
+            && alive(pid)
+        {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+fn wait_gone(argv: &[&str], within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if pids_running(argv).is_empty() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[tokio::test]
+async fn kill_9_takes_the_task_processes_with_it() {
+    let mut s = Server::start("[scheduler.classes.cpu_short]\nconcurrency = 4\n");
+    let mut c = s.client().await;
+    // A direct child, and a shell's child (which the shell's death does not reach).
+    let direct = ["sleep", "3017"];
+    let nested = ["sleep", "3018"];
+    let mut a = req("direct", payload(&[("command", serde_json::json!(direct))]));
+    a.max_attempts = 1;
+    let mut b = req("nested", sh("sleep 3018; true"));
+    b.max_attempts = 1;
+    c.submit_task(a).await.unwrap();
+    c.submit_task(b).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pids_running(&direct).is_empty() || pids_running(&nested).is_empty() {
+        assert!(Instant::now() < deadline, "the sleeps never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.kill9();
+    for argv in [&direct, &nested] {
+        assert!(
+            wait_gone(argv, Duration::from_secs(3)),
+            "{argv:?} outlived the server"
+        );
+    }
+
+    // Without the reaper (killed first), the restart kills what is left of a crashed task
+    // before anything runs again.
+    s.spawn();
+    let mut c = s.client().await;
+    for id in ["direct", "nested"] {
+        let t = wait_done(&mut c, id).await;
+        assert_eq!(t.status, "failed", "{t:?}");
+    }
+    let left = ["sleep", "3019"];
+    let mut n = req("left", sh("sleep 3019; true"));
+    n.max_attempts = 1;
+    c.submit_task(n).await.unwrap();
+    while pids_running(&left).is_empty() {
+        assert!(Instant::now() < deadline, "the sleep never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let reaper = pids_running(&[BIN, "__task-reaper"])
+        .into_iter()
+        .find(|p| {
+            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
+            stat.rsplit_once(')')
+                .and_then(|(_, r)| r.split_whitespace().nth(1).map(str::to_string))
+                == Some(s.pid().to_string())
+        })
+        .expect("no task reaper");
+    unsafe {
+        libc::kill(reaper, libc::SIGKILL);
+    }
+    s.kill9();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!pids_running(&left).is_empty(), "nothing was left behind");
+    s.spawn();
+    assert!(
+        wait_gone(&left, Duration::from_secs(3)),
+        "the shell's child survived the restart: {}",
+        s.log()
+    );
+    let mut c = s.client().await;
+    let t = wait_done(&mut c, "left").await;
+    assert_eq!(t.status, "failed", "{t:?}");
+}

@@ -123,6 +123,10 @@ pub struct Task {
     pub payload_hash: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker_id: Option<String>,
+    /// Process group of the running local process: after a crash, recovery kills what is
+    /// left of it before the task runs again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pgid: Option<u32>,
 }
 
 impl Task {
@@ -338,6 +342,17 @@ impl Scheduler {
                 g.next_seq = g.next_seq.max(task.seq + 1);
                 if task.state == TaskState::Running {
                     task.worker_id = None;
+                    // A crash left its processes behind (a shell's children outlive the
+                    // PDEATHSIG of the shell): kill them before it runs again.
+                    if let Some(pgid) = task.pgid.take() {
+                        let n = executor::kill_leftovers(pgid, &task.id);
+                        if n > 0 {
+                            tracing::warn!(
+                                "killed {n} leftover process(es) of task {} (process group {pgid})",
+                                task.id
+                            );
+                        }
+                    }
                     if task.attempt < task.max_attempts {
                         task.state = TaskState::Queued;
                         task.queued_at_ms = now;
@@ -553,6 +568,7 @@ impl Scheduler {
                 executor,
                 payload_hash: hash,
                 worker_id: None,
+                pgid: None,
             };
             let ack = self.store.put_durable(&task, &payload_json);
             let (synced_tx, synced) = watch::channel(None);
@@ -885,6 +901,7 @@ impl Scheduler {
                 plan,
                 project: self.project.clone(),
                 docker_host: self.docker_host.clone(),
+                on_spawn: Some(self.record_pgid(&task.id, task.attempt)),
             };
             let me = self.clone();
             tokio::spawn(async move {
@@ -892,6 +909,23 @@ impl Scheduler {
                 me.on_outcome(&task.id, task.attempt, outcome);
             });
         }
+    }
+
+    /// Journal a started process's group, so that recovery after a crash can kill it.
+    fn record_pgid(self: &Arc<Self>, id: &str, attempt: u32) -> Box<dyn FnOnce(u32) + Send + Sync> {
+        let me = self.clone();
+        let id = id.to_string();
+        Box::new(move |pgid| {
+            let mut g = lock(&me.inner);
+            if let Some(task) = g.tasks.get_mut(&id)
+                && task.state == TaskState::Running
+                && task.attempt == attempt
+            {
+                task.pgid = Some(pgid);
+                let task = task.clone();
+                me.store.put(&task);
+            }
+        })
     }
 
     fn plan_for(&self, task: &Task, payload: &str) -> Plan {

@@ -423,6 +423,7 @@ mod tests {
             executor: ExecutorKind::Worker,
             payload_hash: "h".into(),
             worker_id: None,
+            pgid: None,
         }
     }
 

@@ -1927,3 +1927,24 @@ async fn kill_9_takes_the_task_processes_with_it() {
     let t = wait_done(&mut c, "left").await;
     assert_eq!(t.status, "failed", "{t:?}");
 }
+
+#[test]
+fn negative_or_nan_timeouts_get_a_clear_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["submit", "--timeout", "-1"][..],
+        &["submit", "--timeout", "nan"],
+        &["submit", "--timeout=inf"],
+        &["serve", "stop", "--timeout", "-1"],
+        &["serve", "stop", "-t", "NaN"],
+    ] {
+        let out = base_cmd(home.path(), "neg").args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("is not a number of seconds"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+}

@@ -1262,11 +1262,40 @@ async fn detach_status_stop() {
     let state = std::fs::read_to_string(dir.path().join("state.json")).unwrap();
     assert!(state.contains(&format!("\"pid\": {pid}")), "{state}");
     let out = base_cmd(dir.path(), &project)
-        .args(["serve", "stop", "--timeout", "20"])
+        .args(["serve", "stop", "--timeout", "20", "--json"])
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(!alive(pid));
+    // One shape, whether or not a server was running.
+    let keys = |doc: &serde_json::Value| -> Vec<String> {
+        doc.as_object().unwrap().keys().cloned().collect()
+    };
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        keys(&doc),
+        ["schema_version", "was_running", "stopped", "pid", "killed"]
+    );
+    assert_eq!(
+        (&doc["was_running"], &doc["stopped"], &doc["killed"]),
+        (
+            &serde_json::json!(true),
+            &serde_json::json!(true),
+            &serde_json::json!(false)
+        )
+    );
+    assert_eq!(doc["pid"], pid);
+    let out = base_cmd(dir.path(), &project)
+        .args(["serve", "stop", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let none: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(keys(&none), keys(&doc));
+    assert_eq!(
+        none,
+        serde_json::json!({"schema_version": 1, "was_running": false, "stopped": false, "pid": null, "killed": false})
+    );
     let out = base_cmd(dir.path(), &project)
         .args(["serve", "status"])
         .output()

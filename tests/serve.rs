@@ -1977,3 +1977,47 @@ fn negative_or_nan_timeouts_get_a_clear_usage_error() {
         assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
     }
 }
+
+#[tokio::test]
+async fn submit_wait_reports_a_server_that_dies_as_orchestrator_down() {
+    let mut s = Server::start("");
+    let child = s
+        .cli()
+        .args(["submit", "--id", "w1", "--wait", "--payload"])
+        .arg(r#"{"command": "sleep 30"}"#)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut c = s.client().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c
+        .get_task_status(pb::GetTaskStatusRequest {
+            task_id: "w1".into(),
+        })
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "the CLI never submitted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wait_status(&mut c, "w1", "running").await;
+    // The CLI is in its result stream by now.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    s.kill9();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("dspy-agent serve --detach"), "{err}");
+    assert!(!err.contains("h2 protocol error\n"), "{err}");
+    for args in [
+        &["tasks"][..],
+        &["tasks", "show", "w1"],
+        &["tasks", "cancel", "w1"],
+    ] {
+        let out = s.cli().args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{args:?}: {err}");
+        assert!(err.contains("dspy-agent serve --detach"), "{args:?}: {err}");
+    }
+}

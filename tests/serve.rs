@@ -1594,7 +1594,10 @@ async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
     assert_eq!(t.result["ran_as"], "1", "{t:?}");
 
     // SIGTERM drains the same way.
-    let mut again = req("again", sh("sleep 5"));
+    let mut again = req(
+        "again",
+        payload(&[("command", serde_json::json!(["sleep", "5"]))]),
+    );
     again.max_attempts = 1;
     c.submit_task(again).await.unwrap();
     wait_status(&mut c, "again", "running").await;
@@ -1984,7 +1987,7 @@ async fn submit_wait_reports_a_server_that_dies_as_orchestrator_down() {
     let child = s
         .cli()
         .args(["submit", "--id", "w1", "--wait", "--payload"])
-        .arg(r#"{"command": "sleep 30"}"#)
+        .arg(r#"{"command": ["sleep", "30"]}"#)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

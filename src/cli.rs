@@ -184,7 +184,13 @@ pub enum ServeCommand {
     Stop {
         /// Seconds running tasks may take to finish; unfinished ones stay queued for the next start
         /// [default: scheduler.shutdown_timeout_s]
-        #[arg(long, short = 't', value_name = "S")]
+        #[arg(
+            long,
+            short = 't',
+            value_name = "S",
+            allow_negative_numbers = true,
+            value_parser = parse_seconds
+        )]
         timeout: Option<f64>,
     },
 }
@@ -216,7 +222,12 @@ pub struct SubmitArgs {
     #[arg(long, value_name = "N")]
     pub max_attempts: Option<u32>,
     /// Seconds the task may run [default: the class's timeout]
-    #[arg(long, value_name = "S")]
+    #[arg(
+        long,
+        value_name = "S",
+        allow_negative_numbers = true,
+        value_parser = parse_seconds
+    )]
     pub timeout: Option<f64>,
     /// Follow the task to its end and print its result (exit 6 when it failed or was cancelled)
     #[arg(long, short = 'w')]
@@ -282,4 +293,19 @@ pub struct ManArgs {
     /// Directory to write the pages into
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// A number of seconds, 0 or more: negative numbers, NaN and infinity get a sentence, not
+/// clap's "unexpected argument '-1'".
+pub fn parse_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds (e.g. 30 or 0.5)"))?;
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!(
+            "{s:?} is not a number of seconds: give 0 or more (e.g. 30 or 0.5)"
+        ));
+    }
+    Ok(v)
 }

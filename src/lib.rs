@@ -31,6 +31,13 @@ use crate::settings::{CliOverrides, Source, Sourced};
 
 /// Parse the command line, run the command, and turn the outcome into an exit code.
 pub fn run() -> ExitCode {
+    // The scheduler's task reaper (see server::executor::task_reaper), before any parsing.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == server::executor::TASK_REAPER)
+    {
+        return server::executor::task_reaper();
+    }
     ignore_empty_env_vars();
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,

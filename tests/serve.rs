@@ -1262,11 +1262,40 @@ async fn detach_status_stop() {
     let state = std::fs::read_to_string(dir.path().join("state.json")).unwrap();
     assert!(state.contains(&format!("\"pid\": {pid}")), "{state}");
     let out = base_cmd(dir.path(), &project)
-        .args(["serve", "stop", "--timeout", "20"])
+        .args(["serve", "stop", "--timeout", "20", "--json"])
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(!alive(pid));
+    // One shape, whether or not a server was running.
+    let keys = |doc: &serde_json::Value| -> Vec<String> {
+        doc.as_object().unwrap().keys().cloned().collect()
+    };
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        keys(&doc),
+        ["schema_version", "was_running", "stopped", "pid", "killed"]
+    );
+    assert_eq!(
+        (&doc["was_running"], &doc["stopped"], &doc["killed"]),
+        (
+            &serde_json::json!(true),
+            &serde_json::json!(true),
+            &serde_json::json!(false)
+        )
+    );
+    assert_eq!(doc["pid"], pid);
+    let out = base_cmd(dir.path(), &project)
+        .args(["serve", "stop", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let none: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(keys(&none), keys(&doc));
+    assert_eq!(
+        none,
+        serde_json::json!({"schema_version": 1, "was_running": false, "stopped": false, "pid": null, "killed": false})
+    );
     let out = base_cmd(dir.path(), &project)
         .args(["serve", "status"])
         .output()
@@ -1536,9 +1565,13 @@ async fn retention_keeps_the_newest_finished_tasks() {
 async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
     let mut s = Server::start("");
     let mut c = s.client().await;
-    c.submit_task(req("long", sh("sleep 2; [ \"$DSPY_TASK_ATTEMPT\" -ge 2 ]")))
-        .await
-        .unwrap();
+    // One attempt only: a graceful stop must not use it up.
+    let mut long = req(
+        "long",
+        sh("sleep 2; echo \"{\\\"ran_as\\\": $DSPY_TASK_ATTEMPT}\""),
+    );
+    long.max_attempts = 1;
+    c.submit_task(long).await.unwrap();
     wait_status(&mut c, "long", "running").await;
     let t0 = Instant::now();
     let out = s
@@ -1557,7 +1590,24 @@ async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
     s.spawn();
     let mut c = s.client().await;
     let t = wait_done(&mut c, "long").await;
-    assert_eq!((t.status.as_str(), t.attempt), ("completed", 2), "{t:?}");
+    assert_eq!((t.status.as_str(), t.attempt), ("completed", 1), "{t:?}");
+    assert_eq!(t.result["ran_as"], "1", "{t:?}");
+
+    // SIGTERM drains the same way.
+    let mut again = req(
+        "again",
+        payload(&[("command", serde_json::json!(["sleep", "5"]))]),
+    );
+    again.max_attempts = 1;
+    c.submit_task(again).await.unwrap();
+    wait_status(&mut c, "again", "running").await;
+    std::fs::write(s.home.join("serve.stop-timeout"), "0.1").unwrap();
+    let status = s.terminate();
+    assert!(status.success(), "{}", s.log());
+    s.spawn();
+    let mut c = s.client().await;
+    let t = wait_status(&mut c, "again", "running").await;
+    assert_eq!(t.attempt, 1, "{t:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1735,4 +1785,242 @@ fn config_set_writes_and_validates_scheduler_keys() {
     assert_eq!(get("scheduler.retry_backoff_ms")["value"], 20);
     assert_eq!(get("scheduler.max_attempts")["value"], 3);
     assert_eq!(get("scheduler.max_attempts")["source"], "default");
+}
+
+#[tokio::test]
+async fn out_of_range_attempts_and_bad_queries_are_rejected_as_json() {
+    let s = Server::start("");
+    let base = format!("http://{}", s.http);
+    let http = reqwest::Client::new();
+    for (body, what) in [
+        (r#"{"task_id": "m0", "max_attempts": 0}"#, "max_attempts"),
+        (
+            r#"{"task_id": "m1", "max_attempts": 100000}"#,
+            "max_attempts",
+        ),
+        (r#"{"task_id": "m2", "max_attempts": 1.5}"#, "max_attempts"),
+    ] {
+        let r = http
+            .post(format!("{base}/queue/submit"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        let doc: serde_json::Value = r.json().await.unwrap();
+        assert!(doc["error"].as_str().unwrap().contains(what), "{doc}");
+    }
+    let r = http
+        .post(format!("{base}/queue/submit"))
+        .body(r#"{"task_id": "m3", "max_attempts": 100}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    let mut c = s.client().await;
+    let mut big = req("m4", HashMap::new());
+    big.max_attempts = 100_000;
+    let e = c.submit_task(big).await.unwrap_err();
+    assert_eq!(e.code(), tonic::Code::InvalidArgument, "{e:?}");
+    assert!(e.message().contains("max_attempts"), "{e:?}");
+
+    for path in ["/tasks?limit=abc", "/events?since=abc"] {
+        let r = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{path}"
+        );
+        let doc: serde_json::Value = r.json().await.unwrap();
+        assert!(doc["error"].is_string(), "{path}: {doc}");
+    }
+
+    // since=0 replays everything retained (m3's submission included).
+    let mut sse = http
+        .get(format!("{base}/events?since=0&types=task_submitted"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sse.status(), 200);
+    let mut seen = String::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !seen.contains("\"m3\"") {
+        let chunk = tokio::time::timeout_at(deadline.into(), sse.chunk())
+            .await
+            .expect("since=0 replayed nothing")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+/// Pids of live (not zombie) processes whose command line is exactly `argv`.
+fn pids_running(argv: &[&str]) -> Vec<i32> {
+    let want: Vec<u8> = argv
+        .iter()
+        .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+        .collect();
+    let mut out = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        if std::fs::read(format!("/proc/{pid}/cmdline"))
+            .ok()
+            .as_deref()
+            == Some(&want[..])
+            && alive(pid)
+        {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+fn wait_gone(argv: &[&str], within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if pids_running(argv).is_empty() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[tokio::test]
+async fn kill_9_takes_the_task_processes_with_it() {
+    let mut s = Server::start("[scheduler.classes.cpu_short]\nconcurrency = 4\n");
+    let mut c = s.client().await;
+    // A direct child, and a shell's child (which the shell's death does not reach).
+    let direct = ["sleep", "3017"];
+    let nested = ["sleep", "3018"];
+    let mut a = req("direct", payload(&[("command", serde_json::json!(direct))]));
+    a.max_attempts = 1;
+    let mut b = req("nested", sh("sleep 3018; true"));
+    b.max_attempts = 1;
+    c.submit_task(a).await.unwrap();
+    c.submit_task(b).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pids_running(&direct).is_empty() || pids_running(&nested).is_empty() {
+        assert!(Instant::now() < deadline, "the sleeps never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.kill9();
+    for argv in [&direct, &nested] {
+        assert!(
+            wait_gone(argv, Duration::from_secs(3)),
+            "{argv:?} outlived the server"
+        );
+    }
+
+    // Without the reaper (killed first), the restart kills what is left of a crashed task
+    // before anything runs again.
+    s.spawn();
+    let mut c = s.client().await;
+    for id in ["direct", "nested"] {
+        let t = wait_done(&mut c, id).await;
+        assert_eq!(t.status, "failed", "{t:?}");
+    }
+    let left = ["sleep", "3019"];
+    let mut n = req("left", sh("sleep 3019; true"));
+    n.max_attempts = 1;
+    c.submit_task(n).await.unwrap();
+    while pids_running(&left).is_empty() {
+        assert!(Instant::now() < deadline, "the sleep never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let reaper = pids_running(&[BIN, "__task-reaper"])
+        .into_iter()
+        .find(|p| {
+            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
+            stat.rsplit_once(')')
+                .and_then(|(_, r)| r.split_whitespace().nth(1).map(str::to_string))
+                == Some(s.pid().to_string())
+        })
+        .expect("no task reaper");
+    unsafe {
+        libc::kill(reaper, libc::SIGKILL);
+    }
+    s.kill9();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!pids_running(&left).is_empty(), "nothing was left behind");
+    s.spawn();
+    assert!(
+        wait_gone(&left, Duration::from_secs(3)),
+        "the shell's child survived the restart: {}",
+        s.log()
+    );
+    let mut c = s.client().await;
+    let t = wait_done(&mut c, "left").await;
+    assert_eq!(t.status, "failed", "{t:?}");
+}
+
+#[test]
+fn negative_or_nan_timeouts_get_a_clear_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["submit", "--timeout", "-1"][..],
+        &["submit", "--timeout", "nan"],
+        &["submit", "--timeout=inf"],
+        &["serve", "stop", "--timeout", "-1"],
+        &["serve", "stop", "-t", "NaN"],
+    ] {
+        let out = base_cmd(home.path(), "neg").args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("is not a number of seconds"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn submit_wait_reports_a_server_that_dies_as_orchestrator_down() {
+    let mut s = Server::start("");
+    let child = s
+        .cli()
+        .args(["submit", "--id", "w1", "--wait", "--payload"])
+        .arg(r#"{"command": ["sleep", "30"]}"#)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut c = s.client().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c
+        .get_task_status(pb::GetTaskStatusRequest {
+            task_id: "w1".into(),
+        })
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "the CLI never submitted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wait_status(&mut c, "w1", "running").await;
+    // The CLI is in its result stream by now.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    s.kill9();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{err}");
+    assert!(err.contains("dspy-agent serve --detach"), "{err}");
+    assert!(!err.contains("h2 protocol error\n"), "{err}");
+    for args in [
+        &["tasks"][..],
+        &["tasks", "show", "w1"],
+        &["tasks", "cancel", "w1"],
+    ] {
+        let out = s.cli().args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{args:?}: {err}");
+        assert!(err.contains("dspy-agent serve --detach"), "{args:?}: {err}");
+    }
 }

@@ -55,9 +55,12 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// A gRPC error as this tool's error: bad requests are usage errors (2), a vanished server
-/// is exit 5.
+/// (refused, reset, or gone mid-stream) is exit 5.
 pub fn status_error(s: tonic::Status, addr: &str) -> Error {
     use tonic::Code as G;
+    if is_transport_failure(&s) {
+        return server::orchestrator_down(addr, s.message());
+    }
     match s.code() {
         G::Unavailable if s.message().contains("shutting down") => {
             Error::runtime(s.message().to_string())
@@ -68,6 +71,31 @@ pub fn status_error(s: tonic::Status, addr: &str) -> Error {
         }
         _ => Error::runtime(s.message().to_string()),
     }
+}
+
+/// A status made on this side from a broken connection (the server died mid-call or
+/// mid-stream), not an answer the server sent: those come from trailers and carry no source.
+fn is_transport_failure(s: &tonic::Status) -> bool {
+    use tonic::Code as G;
+    if !matches!(
+        s.code(),
+        G::Unknown | G::Internal | G::Unavailable | G::Cancelled
+    ) {
+        return false;
+    }
+    if std::error::Error::source(s).is_some() {
+        return true;
+    }
+    let m = s.message();
+    [
+        "h2 protocol error",
+        "transport error",
+        "error reading a body from connection",
+        "connection reset",
+        "broken pipe",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
 }
 
 pub fn status_json(t: &pb::TaskStatus) -> Value {

@@ -224,6 +224,18 @@ async fn status(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// `serve stop --json`, one shape whether or not a server was running:
+/// `{was_running, stopped, pid, killed}`. `was_running`: a server was found; `stopped`: this call
+/// stopped it; `pid`: its pid, or null; `killed`: it outlived the drain and got SIGKILL.
+fn stop_document(pid: Option<u32>, killed: bool) -> serde_json::Value {
+    json!({
+        "was_running": pid.is_some(),
+        "stopped": pid.is_some(),
+        "pid": pid,
+        "killed": killed,
+    })
+}
+
 fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
     let settings = ctx.settings()?;
     let timeout = timeout.unwrap_or(settings.scheduler.shutdown_timeout_s.value);
@@ -231,8 +243,7 @@ fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
     let Some(s) = server::running(&home) else {
         ctx.printer.progress("dspy-agent serve is not running");
         if ctx.printer.json {
-            ctx.printer
-                .json_document(json!({"stopped": false, "running": false}))?;
+            ctx.printer.json_document(stop_document(None, false))?;
         }
         return Ok(());
     };
@@ -268,7 +279,7 @@ fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
     }
     if ctx.printer.json {
         ctx.printer
-            .json_document(json!({"stopped": true, "pid": s.pid, "killed": killed}))?;
+            .json_document(stop_document(Some(s.pid), killed))?;
     } else if killed {
         ctx.printer.warn(format!(
             "the server did not stop within {timeout}s and was killed; its unfinished tasks stay in the store"

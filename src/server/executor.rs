@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use std::io::Write as _;
+
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
@@ -46,6 +48,9 @@ pub struct RunSpec {
     pub plan: Plan,
     pub project: String,
     pub docker_host: String,
+    /// Told the process group id once a local process started (the scheduler journals it, so
+    /// a restart after a crash can kill what is left of the group).
+    pub on_spawn: Option<Box<dyn FnOnce(u32) + Send + Sync>>,
 }
 
 #[derive(Debug, Default)]
@@ -75,10 +80,13 @@ pub fn parse_command(value: &serde_json::Value) -> Result<Vec<String>, String> {
     }
 }
 
-pub async fn run(spec: RunSpec, kill: oneshot::Receiver<Kill>) -> Outcome {
+pub async fn run(mut spec: RunSpec, kill: oneshot::Receiver<Kill>) -> Outcome {
     let started = Instant::now();
     let mut outcome = match &spec.plan {
-        Plan::Process { argv } => run_process(&spec, argv, kill).await,
+        Plan::Process { argv } => {
+            let argv = argv.clone();
+            run_process(&mut spec, &argv, kill).await
+        }
         Plan::Container { image, command } => {
             run_container(&spec, image, command.clone(), kill).await
         }
@@ -116,7 +124,11 @@ async fn read_tail(mut r: impl AsyncRead + Unpin) -> Vec<u8> {
     tail
 }
 
-async fn run_process(spec: &RunSpec, argv: &[String], kill: oneshot::Receiver<Kill>) -> Outcome {
+async fn run_process(
+    spec: &mut RunSpec,
+    argv: &[String],
+    kill: oneshot::Receiver<Kill>,
+) -> Outcome {
     let mut cmd = tokio::process::Command::new(&argv[0]);
     cmd.args(&argv[1..])
         .stdin(std::process::Stdio::piped())
@@ -128,6 +140,8 @@ async fn run_process(spec: &RunSpec, argv: &[String], kill: oneshot::Receiver<Ki
         // Its own process group, so a kill reaches what a shell started too.
         .process_group(0)
         .kill_on_drop(true);
+    // Started before the task, so that it never misses one.
+    let _ = reaper();
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -138,6 +152,12 @@ async fn run_process(spec: &RunSpec, argv: &[String], kill: oneshot::Receiver<Ki
         }
     };
     let pid = child.id();
+    if let Some(pid) = pid {
+        reaper_note('+', pid);
+        if let Some(tell) = spec.on_spawn.take() {
+            tell(pid);
+        }
+    }
     let stdin = child.stdin.take();
     let payload = spec.payload.clone();
     let writer = tokio::spawn(async move {
@@ -173,6 +193,9 @@ async fn run_process(spec: &RunSpec, argv: &[String], kill: oneshot::Receiver<Ki
             child.wait().await.ok()
         }
     };
+    if let Some(pid) = pid {
+        reaper_note('-', pid);
+    }
     writer.abort();
     let grab = |h: Option<tokio::task::JoinHandle<Vec<u8>>>| async move {
         match h {
@@ -225,6 +248,132 @@ async fn run_process(spec: &RunSpec, argv: &[String], kill: oneshot::Receiver<Ki
         killed,
         duration: Duration::ZERO,
     }
+}
+
+/// The hidden first argument that makes the binary the server's task reaper.
+pub const TASK_REAPER: &str = "__task-reaper";
+
+/// The server's end of the reaper's stdin, once started (None: no reaper, e.g. under a test
+/// harness, or it could not start).
+fn reaper() -> Option<&'static std::sync::Mutex<std::process::ChildStdin>> {
+    static REAPER: std::sync::OnceLock<Option<std::sync::Mutex<std::process::ChildStdin>>> =
+        std::sync::OnceLock::new();
+    REAPER
+        .get_or_init(|| {
+            let exe = std::env::current_exe()
+                .ok()
+                .filter(|p| p.file_name().is_some_and(|n| n == env!("CARGO_PKG_NAME")))?;
+            let started = std::process::Command::new(exe)
+                .arg(TASK_REAPER)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn();
+            match started {
+                Ok(mut child) => {
+                    let stdin = child.stdin.take()?;
+                    // It exits on its own once the server is gone; nothing waits for it.
+                    std::mem::forget(child);
+                    Some(std::sync::Mutex::new(stdin))
+                }
+                Err(e) => {
+                    tracing::error!(
+                        "cannot start the task reaper ({e}): task processes may outlive a crash until the next start"
+                    );
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// Tell the reaper a task's process group started (`+`) or ended (`-`).
+fn reaper_note(sign: char, pgid: u32) {
+    if let Some(r) = reaper() {
+        let mut w = r.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = writeln!(w, "{sign}{pgid}") {
+            tracing::warn!("the task reaper is gone ({e})");
+        }
+    }
+}
+
+/// The reaper's side (called from `crate::run` before any parsing). Task processes must die
+/// with the server even on SIGKILL, and their own children with them, which PDEATHSIG does not
+/// reach. This small child of the server learns each task's process group on its stdin; when
+/// the server is gone, for any reason, the pipe reads EOF and it SIGKILLs every group still
+/// listed. It ignores SIGINT and SIGTERM, so that a Ctrl-C to the terminal leaves it to the
+/// server's graceful drain.
+pub fn task_reaper() -> std::process::ExitCode {
+    use std::io::BufRead;
+    // SAFETY: setting signal dispositions to SIG_IGN touches no memory.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGTERM, libc::SIG_IGN);
+        libc::signal(libc::SIGHUP, libc::SIG_IGN);
+    }
+    let mut groups = std::collections::HashSet::new();
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let (sign, pgid) = line.split_at(line.len().min(1));
+        let Ok(pgid) = pgid.parse::<i32>() else {
+            continue;
+        };
+        match sign {
+            "+" if pgid > 1 => {
+                groups.insert(pgid);
+            }
+            "-" => {
+                groups.remove(&pgid);
+            }
+            _ => {}
+        }
+    }
+    for pgid in groups {
+        // SAFETY: kill(2) on a process group the server started for a task.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+    std::process::ExitCode::SUCCESS
+}
+
+/// After a crash: kill the processes still in a task's process group, recognised by their
+/// DSPY_TASK_ID, so that a task is never run twice in parallel. Returns how many were killed.
+pub fn kill_leftovers(pgid: u32, task_id: &str) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let marker = format!("DSPY_TASK_ID={task_id}");
+    let mut killed = 0;
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // After the command name: state, ppid, pgrp.
+        let pgrp = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(2))
+            .and_then(|g| g.parse::<u32>().ok());
+        if pgrp != Some(pgid) {
+            continue;
+        }
+        let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
+            continue;
+        };
+        if environ.split(|b| *b == 0).any(|v| v == marker.as_bytes()) {
+            // SAFETY: kill(2) on a pid just checked to be one of this task's processes.
+            if unsafe { libc::kill(pid, libc::SIGKILL) } == 0 {
+                killed += 1;
+            }
+        }
+    }
+    killed
 }
 
 fn kill_group(pid: u32) {

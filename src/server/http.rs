@@ -6,6 +6,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -19,7 +20,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::server::events::Event;
-use crate::server::scheduler::{ErrorKind, SchedError, SubmitRequest, TaskState};
+use crate::server::scheduler::{ErrorKind, MAX_ATTEMPTS, SchedError, SubmitRequest, TaskState};
 use crate::server::{ServerCtx, now_ms};
 use crate::settings::TASK_CLASSES;
 
@@ -111,7 +112,17 @@ async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
             payload,
             class: str_field("class")?,
             priority: priority as i32,
-            max_attempts: num_field("max_attempts")?.unwrap_or(0.0).clamp(0.0, 100.0) as u32,
+            max_attempts: match num_field("max_attempts")? {
+                None => 0,
+                Some(n) if n.fract() == 0.0 && (1.0..=f64::from(MAX_ATTEMPTS)).contains(&n) => {
+                    n as u32
+                }
+                Some(n) => {
+                    return Err(format!(
+                        "`max_attempts` is {n}; expected an integer from 1 to {MAX_ATTEMPTS}"
+                    ));
+                }
+            },
             timeout_s: num_field("timeout_seconds")?.unwrap_or(0.0),
         })
     })();
@@ -161,7 +172,17 @@ struct ListQuery {
     limit: Option<usize>,
 }
 
-async fn list_tasks(State(ctx): Ctx, Query(q): Query<ListQuery>) -> Response {
+/// A query string that does not parse answers 400 with the JSON `{error}` body, like every
+/// other error here (axum's own rejection is text/plain).
+fn bad_query(e: QueryRejection) -> Response {
+    error(StatusCode::BAD_REQUEST, e.body_text())
+}
+
+async fn list_tasks(State(ctx): Ctx, q: Result<Query<ListQuery>, QueryRejection>) -> Response {
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(e) => return bad_query(e),
+    };
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => match TaskState::parse(s) {
@@ -201,16 +222,24 @@ async fn cancel_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
 
 #[derive(Deserialize)]
 struct EventsQuery {
-    /// Milliseconds since the epoch: replay retained events from then.
+    /// Milliseconds since the epoch: replay retained events from then (0: every retained
+    /// event; absent: none).
     since: Option<u64>,
     /// Comma-separated event types.
     types: Option<String>,
 }
 
 /// GET /events: server-sent events, one per scheduler event (`event:` is its type).
-async fn events(
-    State(ctx): Ctx,
-    Query(q): Query<EventsQuery>,
+async fn events(State(ctx): Ctx, q: Result<Query<EventsQuery>, QueryRejection>) -> Response {
+    match q {
+        Ok(Query(q)) => event_stream(ctx, q).into_response(),
+        Err(e) => bad_query(e),
+    }
+}
+
+fn event_stream(
+    ctx: Arc<ServerCtx>,
+    q: EventsQuery,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let types: HashSet<String> = q
         .types
@@ -221,7 +250,9 @@ async fn events(
         .map(str::to_string)
         .collect();
     let wanted = move |e: &Event| types.is_empty() || types.contains(&e.kind) || e.kind == "gap";
-    let (mut live, replay) = ctx.sched.events.subscribe(q.since.unwrap_or(0));
+    // `since=0` asks for everything retained; the store's 0 means "no replay".
+    let since = q.since.map_or(0, |s| s.max(1));
+    let (mut live, replay) = ctx.sched.events.subscribe(since);
     let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(256);
     let to_sse = |e: &Event| {
         SseEvent::default()

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, oneshot, watch};
 
 use crate::server::events::Events;
 use crate::server::executor::{self, Kill, Outcome, Plan, RunSpec};
@@ -25,6 +25,8 @@ use crate::settings::{SchedulerSettings, TASK_CLASSES};
 
 /// Longest task id.
 pub const MAX_ID_LEN: usize = 128;
+/// Most attempts a task may ask for.
+pub const MAX_ATTEMPTS: u32 = 100;
 /// Store records waiting for the disk before submissions are refused.
 const MAX_STORE_BACKLOG: usize = 200_000;
 /// Tasks held at most (queued, running and retained finished ones).
@@ -121,6 +123,10 @@ pub struct Task {
     pub payload_hash: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker_id: Option<String>,
+    /// Process group of the running local process: after a crash, recovery kills what is
+    /// left of it before the task runs again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pgid: Option<u32>,
 }
 
 impl Task {
@@ -222,6 +228,21 @@ struct Inner {
     /// Finished tasks by finish time, for retention.
     finished: BTreeSet<(u64, String)>,
     next_seq: u64,
+    /// Submissions whose journal record is not yet on disk: a retry of the same id waits on
+    /// this before it is acknowledged.
+    unsynced: HashMap<String, Durable>,
+}
+
+/// Set once a submission's record is on disk (Ok) or failed to get there (Err).
+type Durable = watch::Receiver<Option<std::result::Result<(), String>>>;
+
+/// Wait for a submission's record to reach the disk.
+async fn durable(mut rx: Durable) -> SResult<()> {
+    let outcome = match rx.wait_for(Option::is_some).await {
+        Ok(v) => v.clone().unwrap_or(Ok(())),
+        Err(_) => Err("the store writer stopped before the task was written".to_string()),
+    };
+    outcome.map_err(|e| SchedError::new(ErrorKind::Internal, e))
 }
 
 pub struct Scheduler {
@@ -321,15 +342,26 @@ impl Scheduler {
                 g.next_seq = g.next_seq.max(task.seq + 1);
                 if task.state == TaskState::Running {
                     task.worker_id = None;
+                    // A crash left its processes behind (a shell's children outlive the
+                    // PDEATHSIG of the shell): kill them before it runs again.
+                    if let Some(pgid) = task.pgid.take() {
+                        let n = executor::kill_leftovers(pgid, &task.id);
+                        if n > 0 {
+                            tracing::warn!(
+                                "killed {n} leftover process(es) of task {} (process group {pgid})",
+                                task.id
+                            );
+                        }
+                    }
                     if task.attempt < task.max_attempts {
                         task.state = TaskState::Queued;
                         task.queued_at_ms = now;
-                        task.error = "interrupted: the server stopped while it ran".into();
+                        task.error = "interrupted: the server exited while it ran".into();
                     } else {
                         task.state = TaskState::Failed;
                         task.finished_at_ms = now;
                         task.error =
-                            "interrupted: the server stopped while it ran, and it was out of attempts"
+                            "interrupted: the server exited while it ran, and it was out of attempts"
                                 .into();
                     }
                     sched.store.put(&task);
@@ -480,18 +512,26 @@ impl Scheduler {
             validate_id(&req.task_id)?;
             req.task_id.clone()
         };
-        let max_attempts = if req.max_attempts == 0 {
-            self.cfg.max_attempts.value
-        } else {
-            req.max_attempts.min(100)
+        // 0 is proto3's "not set": the configured default.
+        let max_attempts = match req.max_attempts {
+            0 => self.cfg.max_attempts.value,
+            n if n <= MAX_ATTEMPTS => n,
+            n => {
+                return Err(SchedError::new(
+                    ErrorKind::InvalidArgument,
+                    format!("max_attempts is {n}; expected 1 to {MAX_ATTEMPTS}"),
+                ));
+            }
         };
         let timeout_s = (req.timeout_s > 0.0 && req.timeout_s.is_finite()).then_some(req.timeout_s);
 
-        let (task, ack) = {
+        let (task, synced, created) = 'found: {
             let mut g = lock(&self.inner);
             if let Some(existing) = g.tasks.get(&id) {
                 if existing.payload_hash == hash {
-                    return Ok((existing.clone(), false));
+                    // The first submission may still wait for its fsync: acknowledge the retry
+                    // only once the task is on disk, as the first one is.
+                    break 'found (existing.clone(), g.unsynced.get(&id).cloned(), false);
                 }
                 return Err(SchedError::new(
                     ErrorKind::AlreadyExists,
@@ -528,8 +568,23 @@ impl Scheduler {
                 executor,
                 payload_hash: hash,
                 worker_id: None,
+                pgid: None,
             };
             let ack = self.store.put_durable(&task, &payload_json);
+            let (synced_tx, synced) = watch::channel(None);
+            g.unsynced.insert(id.clone(), synced.clone());
+            // Settled by its own task, so that a client that goes away before the fsync does
+            // not leave retries waiting or a failed write unrolled.
+            let me = self.clone();
+            let sid = id.clone();
+            tokio::spawn(async move {
+                let outcome = match ack.await {
+                    Ok(r) => r,
+                    Err(_) => Err("the store writer stopped before the task was written".into()),
+                };
+                me.settle_submission(&sid, &outcome);
+                let _ = synced_tx.send(Some(outcome));
+            });
             g.payload_bytes += payload_json.len();
             g.payloads.insert(id.clone(), Arc::from(payload_json));
             self.enqueue(&mut g, &task);
@@ -543,22 +598,54 @@ impl Scheduler {
                 ]),
                 None,
             );
-            (task, ack)
+            (task, Some(synced), true)
         };
-        self.metrics.submitted();
-        if task.executor == ExecutorKind::Worker {
-            self.lease_wake.notify_waiters();
-        } else {
-            self.wake.notify_one();
+        if created {
+            self.metrics.submitted();
+            if task.executor == ExecutorKind::Worker {
+                self.lease_wake.notify_waiters();
+            } else {
+                self.wake.notify_one();
+            }
         }
-        match ack.await {
-            Ok(Ok(())) => Ok((task, true)),
-            Ok(Err(e)) => Err(SchedError::new(ErrorKind::Internal, e)),
-            Err(_) => Err(SchedError::new(
-                ErrorKind::Internal,
-                "the store writer stopped before the task was written",
-            )),
+        if let Some(rx) = synced {
+            durable(rx).await?;
         }
+        Ok((task, created))
+    }
+
+    /// A submission's record reached the disk, or failed to. A failed one is withdrawn while it
+    /// still waits in its queue, as if never submitted (its submitter gets the error); one that
+    /// already started stays, and its later records carry it.
+    fn settle_submission(&self, id: &str, outcome: &std::result::Result<(), String>) {
+        let mut g = lock(&self.inner);
+        g.unsynced.remove(id);
+        if outcome.is_ok() {
+            return;
+        }
+        let Some(task) = g.tasks.get(id).cloned() else {
+            return;
+        };
+        if task.state != TaskState::Queued || task.attempt != 0 {
+            return;
+        }
+        Self::dequeue(&mut g, &task);
+        g.tasks.remove(id);
+        if let Some(p) = g.payloads.remove(id) {
+            g.payload_bytes -= p.len();
+        }
+        self.events.emit(
+            "task_failed",
+            id,
+            BTreeMap::from([
+                ("class".to_string(), task.class.clone()),
+                (
+                    "error".to_string(),
+                    "the task could not be written to the journal".to_string(),
+                ),
+            ]),
+            None,
+        );
     }
 
     pub fn get(&self, id: &str) -> SResult<Task> {
@@ -814,6 +901,7 @@ impl Scheduler {
                 plan,
                 project: self.project.clone(),
                 docker_host: self.docker_host.clone(),
+                on_spawn: Some(self.record_pgid(&task.id, task.attempt)),
             };
             let me = self.clone();
             tokio::spawn(async move {
@@ -821,6 +909,23 @@ impl Scheduler {
                 me.on_outcome(&task.id, task.attempt, outcome);
             });
         }
+    }
+
+    /// Journal a started process's group, so that recovery after a crash can kill it.
+    fn record_pgid(self: &Arc<Self>, id: &str, attempt: u32) -> Box<dyn FnOnce(u32) + Send + Sync> {
+        let me = self.clone();
+        let id = id.to_string();
+        Box::new(move |pgid| {
+            let mut g = lock(&me.inner);
+            if let Some(task) = g.tasks.get_mut(&id)
+                && task.state == TaskState::Running
+                && task.attempt == attempt
+            {
+                task.pgid = Some(pgid);
+                let task = task.clone();
+                me.store.put(&task);
+            }
+        })
     }
 
     fn plan_for(&self, task: &Task, payload: &str) -> Plan {
@@ -870,7 +975,8 @@ impl Scheduler {
             .tasks
             .get(id)
             .is_some_and(|t| t.state == TaskState::Running && t.attempt == attempt);
-        // Cancelled meanwhile, or killed by shutdown: the journal keeps it as it is.
+        // Cancelled meanwhile, or killed by shutdown (already put back in the queue): the
+        // journal keeps it as it is.
         if current && !matches!(outcome.killed, Some(Kill::Shutdown)) {
             let duration = outcome.duration.as_secs_f64();
             if outcome.success {
@@ -1216,9 +1322,30 @@ impl Scheduler {
         }
     }
 
+    /// A graceful stop kills what still runs locally: those tasks go back to `queued` in the
+    /// journal without using up an attempt (the attempt did not fail; the server left), so the
+    /// next start runs them again. Only a crash, which leaves them `running`, costs an attempt.
+    fn requeue_interrupted_locked(&self, g: &mut Inner) {
+        let ids: Vec<String> = g.running_local.values().flatten().cloned().collect();
+        for id in ids {
+            let Some(task) = g.tasks.get_mut(&id) else {
+                continue;
+            };
+            if task.state != TaskState::Running {
+                continue;
+            }
+            task.state = TaskState::Queued;
+            task.attempt = task.attempt.saturating_sub(1);
+            task.queued_at_ms = now_ms();
+            task.error = "interrupted by a server stop; it runs again at the next start".into();
+            let task = task.clone();
+            self.store.put(&task);
+        }
+    }
+
     /// Graceful stop: take no new work, let running local tasks finish for up to `timeout`,
-    /// kill the rest (their journal entries stay `running`, so a restart retries them), and
-    /// flush the store.
+    /// kill the rest (they go back to `queued` without using up an attempt, so the next start
+    /// runs them), and flush the store.
     pub async fn shutdown(&self, timeout: Duration) {
         self.draining.store(true, Ordering::SeqCst);
         self.wake.notify_waiters();
@@ -1238,9 +1365,10 @@ impl Scheduler {
                 {
                     let mut g = lock(&self.inner);
                     tracing::warn!(
-                        "{running} task(s) still running after {:.1}s: killing them; they will be retried at the next start",
+                        "{running} task(s) still running after {:.1}s: killing them; they run again at the next start",
                         timeout.as_secs_f64()
                     );
+                    self.requeue_interrupted_locked(&mut g);
                     for (_, kill) in g.kills.drain() {
                         let _ = kill.send(Kill::Shutdown);
                     }
@@ -1331,5 +1459,83 @@ mod tests {
             serde_json::Value::Object(o),
             serde_json::json!({"n": 3, "s": "quoted", "plain": "value", "argv": ["echo", "hi"]})
         );
+    }
+
+    fn scheduler(dir: &std::path::Path) -> Arc<Scheduler> {
+        let cli = crate::settings::CliOverrides {
+            home: Some(crate::settings::Sourced {
+                value: dir.to_path_buf(),
+                source: crate::settings::Source::Flag,
+            }),
+            ..Default::default()
+        };
+        let settings =
+            crate::settings::Settings::load_with(&cli, &BTreeMap::<String, String>::new()).unwrap();
+        let (store, loaded) = Store::open(&dir.join("store")).unwrap();
+        Scheduler::new(store, loaded, settings.scheduler, "p".into(), String::new())
+    }
+
+    fn worker_task(id: &str) -> SubmitRequest {
+        SubmitRequest {
+            task_id: id.into(),
+            payload: BTreeMap::from([("data".to_string(), "1".to_string())]),
+            ..Default::default()
+        }
+    }
+
+    // Holding the writer's gate across awaits is the point: it keeps the fsync pending.
+    #[allow(clippy::await_holding_lock)]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_retried_submit_is_acknowledged_only_once_the_task_is_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let sched = scheduler(dir.path());
+        let faults = sched.store.faults.clone();
+
+        // The writer is held: neither the submission nor its retry may be acknowledged.
+        let gate = faults.gate.lock().unwrap();
+        let first = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("a")).await }
+        });
+        while sched.get("a").is_err() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let retry = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("a")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!first.is_finished());
+        assert!(
+            !retry.is_finished(),
+            "the retry was acknowledged before the task was on disk"
+        );
+        drop(gate);
+        assert!(first.await.unwrap().unwrap().1);
+        assert!(!retry.await.unwrap().unwrap().1);
+
+        // A failed write fails the submission and its retry, and withdraws the task.
+        let gate = faults.gate.lock().unwrap();
+        *faults.fail_after.lock().unwrap() = Some(5);
+        let first = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("b")).await }
+        });
+        while sched.get("b").is_err() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let retry = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("b")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(gate);
+        let e = first.await.unwrap().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");
+        let e = retry.await.unwrap().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");
+        assert_eq!(sched.get("b").unwrap_err().kind, ErrorKind::NotFound);
+        // Submitting it again works.
+        assert!(sched.submit(worker_task("b")).await.unwrap().1);
     }
 }

@@ -52,6 +52,15 @@ enum Msg {
     Flush(oneshot::Sender<()>),
 }
 
+/// Test hooks: hold the writer, or make its next write fail part-way (as a full disk does).
+#[cfg(test)]
+#[derive(Default)]
+pub struct Faults {
+    pub gate: std::sync::Mutex<()>,
+    /// Write this many bytes of the next group, then fail with ENOSPC.
+    pub fail_after: std::sync::Mutex<Option<usize>>,
+}
+
 /// Handle to the writer thread. Cheap to share behind an Arc.
 pub struct Store {
     tx: mpsc::UnboundedSender<Msg>,
@@ -62,6 +71,8 @@ pub struct Store {
     /// fdatasync calls so far: with group commit, far fewer than records.
     syncs: Arc<AtomicU64>,
     dir: PathBuf,
+    #[cfg(test)]
+    pub faults: Arc<Faults>,
 }
 
 impl Store {
@@ -89,12 +100,17 @@ impl Store {
         let pending = Arc::new(AtomicUsize::new(0));
         let size = Arc::new(AtomicU64::new(bytes.len() as u64));
         let syncs = Arc::new(AtomicU64::new(0));
+        #[cfg(test)]
+        let faults = Arc::new(Faults::default());
         let writer = Writer {
             dir: dir.to_path_buf(),
             file,
+            len: bytes.len() as u64,
             pending: pending.clone(),
             bytes: size.clone(),
             syncs: syncs.clone(),
+            #[cfg(test)]
+            faults: faults.clone(),
         };
         std::thread::Builder::new()
             .name("store-writer".into())
@@ -107,6 +123,8 @@ impl Store {
                 bytes: size,
                 syncs,
                 dir: dir.to_path_buf(),
+                #[cfg(test)]
+                faults,
             },
             tasks,
         ))
@@ -266,6 +284,10 @@ fn rewrite(dir: &Path, bytes: &[u8]) -> std::io::Result<()> {
 struct Writer {
     dir: PathBuf,
     file: File,
+    /// Length of the journal up to its last complete, written group.
+    len: u64,
+    #[cfg(test)]
+    faults: Arc<Faults>,
     pending: Arc<AtomicUsize>,
     bytes: Arc<AtomicU64>,
     syncs: Arc<AtomicU64>,
@@ -299,6 +321,7 @@ impl Writer {
                         }) {
                             Ok(f) => {
                                 self.file = f;
+                                self.len = snapshot.len() as u64;
                                 self.bytes.store(snapshot.len() as u64, Ordering::Relaxed);
                             }
                             Err(e) => tracing::error!("journal compaction failed: {e}"),
@@ -326,15 +349,29 @@ impl Writer {
         if buf.is_empty() && acks.is_empty() {
             return;
         }
+        #[cfg(test)]
+        let faults = self.faults.clone();
+        #[cfg(test)]
+        let _gate = faults.gate.lock().unwrap_or_else(|p| p.into_inner());
         let result = self
-            .file
-            .write_all(buf)
+            .write_group(buf)
             .and_then(|()| self.file.sync_data())
             .map_err(|e| format!("journal write failed: {e}"));
         self.syncs.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = &result {
             tracing::error!("{e}");
+            // A partial write (a full disk) leaves a torn line: cut the file back to the last
+            // complete group, so that later records do not glue onto it and replay does not
+            // drop them. Nothing of this group is acknowledged.
+            if let Err(e) = self
+                .file
+                .set_len(self.len)
+                .and_then(|()| self.file.sync_data())
+            {
+                tracing::error!("cannot truncate the journal after a failed write: {e}");
+            }
         } else {
+            self.len += buf.len() as u64;
             self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
         }
         buf.clear();
@@ -344,6 +381,21 @@ impl Writer {
         for ack in acks.drain(..) {
             let _ = ack.send(result.clone());
         }
+    }
+
+    fn write_group(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        #[cfg(test)]
+        if let Some(n) = self
+            .faults
+            .fail_after
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            self.file.write_all(&buf[..n.min(buf.len())])?;
+            return Err(std::io::Error::from_raw_os_error(libc::ENOSPC));
+        }
+        self.file.write_all(buf)
     }
 }
 
@@ -371,6 +423,7 @@ mod tests {
             executor: ExecutorKind::Worker,
             payload_hash: "h".into(),
             worker_id: None,
+            pgid: None,
         }
     }
 
@@ -429,5 +482,36 @@ mod tests {
         let (_s, loaded) = Store::open(dir.path()).unwrap();
         let ids: Vec<&str> = loaded.iter().map(|(t, _)| t.id.as_str()).collect();
         assert_eq!(ids, ["keep", "after"]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_write_is_cut_back_and_not_acknowledged() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        store
+            .put_durable(&task("before", TaskState::Queued), "{}")
+            .await
+            .unwrap()
+            .unwrap();
+        // The disk fills part-way through the next record.
+        *store.faults.fail_after.lock().unwrap() = Some(10);
+        let err = store
+            .put_durable(&task("torn", TaskState::Queued), "{}")
+            .await
+            .unwrap();
+        assert!(err.unwrap_err().contains("journal write failed"));
+        store
+            .put_durable(&task("after", TaskState::Queued), "{}")
+            .await
+            .unwrap()
+            .unwrap();
+        let path = dir.path().join(JOURNAL);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert_eq!(store.journal_bytes(), text.len() as u64);
+        drop(store);
+        let (_s, loaded) = Store::open(dir.path()).unwrap();
+        let ids: Vec<&str> = loaded.iter().map(|(t, _)| t.id.as_str()).collect();
+        assert_eq!(ids, ["before", "after"]);
     }
 }

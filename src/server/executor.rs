@@ -211,16 +211,7 @@ async fn run_process(
     let stdout = grab(out).await;
     let stderr = grab(err).await;
 
-    let mut result = BTreeMap::new();
-    add_json_fields(&mut result, &stdout);
-    result.insert(
-        "stdout_tail".into(),
-        String::from_utf8_lossy(&stdout).into(),
-    );
-    result.insert(
-        "stderr_tail".into(),
-        String::from_utf8_lossy(&stderr).into(),
-    );
+    let mut result = output_fields(&stdout, &stderr);
     let code = status.and_then(|s| s.code());
     if let Some(code) = code {
         result.insert("exit_code".into(), code.to_string());
@@ -385,6 +376,16 @@ fn kill_group(pid: u32) {
     }
 }
 
+/// The result fields every run reports from its output: the tails, and the fields of stdout's
+/// last line when it is a JSON object.
+fn output_fields(stdout: &[u8], stderr: &[u8]) -> BTreeMap<String, String> {
+    let mut result = BTreeMap::new();
+    add_json_fields(&mut result, stdout);
+    result.insert("stdout_tail".into(), String::from_utf8_lossy(stdout).into());
+    result.insert("stderr_tail".into(), String::from_utf8_lossy(stderr).into());
+    result
+}
+
 /// Fields of stdout's last non-empty line, when it is a JSON object; they never replace the
 /// executor's own fields.
 fn add_json_fields(result: &mut BTreeMap<String, String>, stdout: &[u8]) {
@@ -497,16 +498,7 @@ async fn run_container(
             buf.drain(..buf.len() - TAIL_BYTES);
         }
     }
-    let mut result = BTreeMap::new();
-    add_json_fields(&mut result, &stdout);
-    result.insert(
-        "stdout_tail".into(),
-        String::from_utf8_lossy(&stdout).into(),
-    );
-    result.insert(
-        "stderr_tail".into(),
-        String::from_utf8_lossy(&stderr).into(),
-    );
+    let mut result = output_fields(&stdout, &stderr);
     result.insert("container_id".into(), id.chars().take(12).collect());
     let error = match (&exit, timed_out, killed) {
         (_, true, _) => format!("timed out after {:.1}s", spec.timeout.as_secs_f64()),

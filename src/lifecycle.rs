@@ -360,8 +360,7 @@ impl Stack {
         let started = Instant::now();
         let svc = self.service(name)?;
         let hash = config_hash(&svc, job.gpu);
-        let timeout =
-            Duration::from_secs_f64(job.opts.wait_timeout.unwrap_or(svc.health.timeout_s));
+        let timeout = startup_budget(&svc, &job.opts);
         let events = &job.events;
 
         let mut action = Action::Created;
@@ -582,8 +581,7 @@ impl Stack {
         started: Instant,
     ) -> std::result::Result<ServiceOutcome, StartError> {
         let name = svc.name.as_str();
-        let timeout =
-            Duration::from_secs_f64(job.opts.wait_timeout.unwrap_or(svc.health.timeout_s));
+        let timeout = startup_budget(svc, &job.opts);
         let probe = Probe::for_service(svc, container).map_err(|reason| StartError {
             reason,
             code: Code::Runtime,
@@ -702,6 +700,16 @@ struct StartJob {
     ports: Arc<PortAllocator>,
     opts: Arc<UpOptions>,
     events: EventSink,
+}
+
+/// How long a service may take to become healthy: `--wait-timeout` or its own `timeout_s`,
+/// kept within (0, 1 day] whatever a caller passed (NaN included).
+fn startup_budget(svc: &Service, opts: &UpOptions) -> Duration {
+    let secs = opts.wait_timeout.unwrap_or(svc.health.timeout_s);
+    if secs.is_nan() || secs <= 0.0 {
+        return Duration::from_millis(1);
+    }
+    Duration::from_secs_f64(secs.min(86_400.0))
 }
 
 /// The label that decides whether a container is stale: the definition plus the GPU decision.

@@ -15,15 +15,14 @@ pub mod tasks;
 pub mod up;
 
 use crate::catalog::Catalog;
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 use crate::lifecycle::Stack;
 use crate::output::Printer;
 use crate::settings::{CliOverrides, Settings};
 
-/// What every command gets: the parsed global flags, effective settings and the printer.
+/// What every command gets: where the flag-or-env values came from, and the printer.
 pub struct Ctx {
-    pub global: GlobalArgs,
     pub overrides: CliOverrides,
     pub printer: Printer,
 }
@@ -46,7 +45,6 @@ impl Ctx {
 
 pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<()> {
     let ctx = Ctx {
-        global: cli.global,
         overrides,
         printer,
     };

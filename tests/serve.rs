@@ -1881,6 +1881,20 @@ fn pids_running(argv: &[&str]) -> Vec<i32> {
     out
 }
 
+/// Everything the server journaled so far is on disk once a later submission is acknowledged
+/// (one writer, in order, and a submission answers after its sync). A crash test that expects
+/// the journal to know a task ran (its attempt, its process group) waits for this first;
+/// without it the crash may come before those records and the task rightly runs again.
+async fn durable_barrier(c: &mut Orch) {
+    // A new id each time: a resubmitted one would answer from memory without a new sync.
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let id = format!("barrier-{}-{n}", std::process::id());
+    c.submit_task(req(&id, payload(&[("data", serde_json::json!("x"))])))
+        .await
+        .unwrap();
+}
+
 fn wait_gone(argv: &[&str], within: Duration) -> bool {
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
@@ -1910,6 +1924,7 @@ async fn kill_9_takes_the_task_processes_with_it() {
         assert!(Instant::now() < deadline, "the sleeps never started");
         std::thread::sleep(Duration::from_millis(20));
     }
+    durable_barrier(&mut c).await;
     s.kill9();
     for argv in [&direct, &nested] {
         assert!(
@@ -1934,6 +1949,7 @@ async fn kill_9_takes_the_task_processes_with_it() {
         assert!(Instant::now() < deadline, "the sleep never started");
         std::thread::sleep(Duration::from_millis(20));
     }
+    durable_barrier(&mut c).await;
     let reaper = pids_running(&[BIN, "__task-reaper"])
         .into_iter()
         .find(|p| {

@@ -44,10 +44,7 @@ impl Ctx {
 }
 
 pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<()> {
-    let ctx = Ctx {
-        overrides,
-        printer,
-    };
+    let ctx = Ctx { overrides, printer };
     match cli.command {
         Command::Config(args) => config::run(&ctx, args.command),
         Command::Completions(args) => completions::run(&ctx, args),

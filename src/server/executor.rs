@@ -137,6 +137,8 @@ async fn run_process(
         .env("DSPY_TASK_ID", &spec.id)
         .env("DSPY_TASK_CLASS", &spec.class)
         .env("DSPY_TASK_ATTEMPT", spec.attempt.to_string())
+        // Marks the task's processes (and their children) as this server's, for the reaper.
+        .env(SERVER_MARKER, std::process::id().to_string())
         // Its own process group, so a kill reaches what a shell started too.
         .process_group(0)
         .kill_on_drop(true);
@@ -295,6 +297,8 @@ fn reaper_note(sign: char, pgid: u32) {
 /// server's graceful drain.
 pub fn task_reaper() -> std::process::ExitCode {
     use std::io::BufRead;
+    // SAFETY: getppid(2) has no preconditions. Read now, while the server is still the parent.
+    let server = unsafe { libc::getppid() };
     // SAFETY: setting signal dispositions to SIG_IGN touches no memory.
     unsafe {
         libc::signal(libc::SIGINT, libc::SIG_IGN);
@@ -324,17 +328,28 @@ pub fn task_reaper() -> std::process::ExitCode {
             libc::kill(-pgid, libc::SIGKILL);
         }
     }
+    // A task spawned in the instant before its group reached this pipe carries the server's
+    // marker in its environment (as do its children): find those too.
+    let marker = format!("{SERVER_MARKER}={server}");
+    for pid in pids_with_env(&marker, None) {
+        // SAFETY: kill(2) on a process that carries this server's task marker.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
     std::process::ExitCode::SUCCESS
 }
 
-/// After a crash: kill the processes still in a task's process group, recognised by their
-/// DSPY_TASK_ID, so that a task is never run twice in parallel. Returns how many were killed.
-pub fn kill_leftovers(pgid: u32, task_id: &str) -> usize {
+/// Environment variable naming the server that started a task process.
+const SERVER_MARKER: &str = "DSPY_AGENT_SERVE_PID";
+
+/// Pids of processes whose environment holds `marker` (`NAME=value`), optionally only those
+/// in process group `pgid`.
+fn pids_with_env(marker: &str, pgid: Option<u32>) -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
+        return vec![];
     };
-    let marker = format!("DSPY_TASK_ID={task_id}");
-    let mut killed = 0;
+    let mut out = Vec::new();
     for entry in entries.flatten() {
         let Some(pid) = entry
             .file_name()
@@ -343,28 +358,38 @@ pub fn kill_leftovers(pgid: u32, task_id: &str) -> usize {
         else {
             continue;
         };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        // After the command name: state, ppid, pgrp.
-        let pgrp = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(2))
-            .and_then(|g| g.parse::<u32>().ok());
-        if pgrp != Some(pgid) {
-            continue;
+        if let Some(pgid) = pgid {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // After the command name: state, ppid, pgrp.
+            let pgrp = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(2))
+                .and_then(|g| g.parse::<u32>().ok());
+            if pgrp != Some(pgid) {
+                continue;
+            }
         }
         let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
             continue;
         };
         if environ.split(|b| *b == 0).any(|v| v == marker.as_bytes()) {
-            // SAFETY: kill(2) on a pid just checked to be one of this task's processes.
-            if unsafe { libc::kill(pid, libc::SIGKILL) } == 0 {
-                killed += 1;
-            }
+            out.push(pid);
         }
     }
-    killed
+    out
+}
+
+/// After a crash: kill the processes still in a task's process group, recognised by their
+/// DSPY_TASK_ID, so that a task is never run twice in parallel. Returns how many were killed.
+pub fn kill_leftovers(pgid: u32, task_id: &str) -> usize {
+    let marker = format!("DSPY_TASK_ID={task_id}");
+    pids_with_env(&marker, Some(pgid))
+        .into_iter()
+        // SAFETY: kill(2) on a pid just checked to be one of this task's processes.
+        .filter(|pid| unsafe { libc::kill(*pid, libc::SIGKILL) } == 0)
+        .count()
 }
 
 fn kill_group(pid: u32) {

@@ -8,7 +8,7 @@ grpcio-tools writes `from orchestrator import v1_pb2`, an absolute import of a t
 package; the stubs live inside dspy_agent.infra._proto, so that import becomes relative.
 
 Only the client side is kept: the servers are the Rust binary, so the generated Servicer base
-classes (whose every method raises "not implemented"), add_*_to_server and the experimental
+classes (placeholders that only raise NotImplementedError), add_*_to_server and the experimental
 static-call classes are cut off after the Stub class.
 """
 

@@ -70,7 +70,6 @@ pub struct Store {
     bytes: Arc<AtomicU64>,
     /// fdatasync calls so far: with group commit, far fewer than records.
     syncs: Arc<AtomicU64>,
-    dir: PathBuf,
     #[cfg(test)]
     pub faults: Arc<Faults>,
 }
@@ -122,16 +121,11 @@ impl Store {
                 pending,
                 bytes: size,
                 syncs,
-                dir: dir.to_path_buf(),
                 #[cfg(test)]
                 faults,
             },
             tasks,
         ))
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// Records waiting for the writer.

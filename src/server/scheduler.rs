@@ -825,7 +825,7 @@ impl Scheduler {
     fn backoff(&self, attempt: u32) -> Duration {
         let base = self.cfg.retry_backoff_ms.value as f64;
         let exp = base * 2f64.powi(attempt.saturating_sub(1).min(20) as i32);
-        let jitter = 0.75 + fastrand_f64() * 0.5;
+        let jitter = 0.75 + fastrand::f64() * 0.5;
         Duration::from_millis((exp * jitter) as u64).min(MAX_BACKOFF)
     }
 
@@ -1082,7 +1082,7 @@ impl Scheduler {
             task.started_at_ms = now;
             task.worker_id = Some(worker_id.to_string());
             let task = task.clone();
-            let lease_id = format!("{}/{}/{:08x}", task.attempt, worker_id, fastrand_u32());
+            let lease_id = format!("{}/{}/{:08x}", task.attempt, worker_id, fastrand::u32(..));
             let expires_ms = now + lease.as_millis() as u64;
             g.leases.insert(
                 id.clone(),
@@ -1397,29 +1397,6 @@ fn vanished(id: &str) -> SchedError {
         ErrorKind::Internal,
         format!("task {id} vanished while the scheduler lock was held"),
     )
-}
-
-fn fastrand_u32() -> u32 {
-    let mut x = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(1)
-        ^ std::process::id().rotate_left(16);
-    thread_local! {
-        static STATE: std::cell::Cell<u32> = const { std::cell::Cell::new(0x9e37_79b9) };
-    }
-    STATE.with(|s| {
-        x ^= s.get();
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        s.set(x);
-        x
-    })
-}
-
-fn fastrand_f64() -> f64 {
-    fastrand_u32() as f64 / u32::MAX as f64
 }
 
 #[cfg(test)]

@@ -2040,3 +2040,33 @@ async fn submit_wait_reports_a_server_that_dies_as_orchestrator_down() {
         assert!(err.contains("dspy-agent serve --detach"), "{args:?}: {err}");
     }
 }
+
+#[tokio::test]
+async fn container_tasks_whose_ids_differ_only_in_a_colon_do_not_collide() {
+    let s = Server::start("");
+    let mut c = s.client().await;
+    // Both run at once; with one shared container name the second start removed the first.
+    for id in ["cc:1", "cc_1"] {
+        let mut r = req(
+            id,
+            payload(&[
+                ("image", serde_json::json!("dspy-test/busybox:latest")),
+                (
+                    "command",
+                    serde_json::json!([
+                        "sh",
+                        "-c",
+                        "sleep 1; echo \"{\\\"id\\\": \\\"$DSPY_TASK_ID\\\"}\""
+                    ]),
+                ),
+            ]),
+        );
+        r.max_attempts = 1;
+        c.submit_task(r).await.unwrap();
+    }
+    for id in ["cc:1", "cc_1"] {
+        let t = wait_done(&mut c, id).await;
+        assert_eq!(t.status, "completed", "{t:?}");
+        assert_eq!(t.result["id"], id, "{t:?}");
+    }
+}

@@ -429,6 +429,26 @@ fn add_json_fields(result: &mut BTreeMap<String, String>, stdout: &[u8]) {
     }
 }
 
+/// The container of one attempt: `<project>-task-<id>-<hash>-<attempt>`. Docker names allow
+/// `[a-zA-Z0-9_.-]`, so other characters of the id (`:`) become `_`; the short hash of the raw
+/// id keeps ids that differ only there (`a:b`, `a_b`) apart, since a start force-removes a
+/// container of the same name.
+pub fn container_name(project: &str, id: &str, attempt: u32) -> String {
+    use sha2::{Digest, Sha256};
+    let safe_id: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let hash = hex::encode(&Sha256::digest(id.as_bytes())[..4]);
+    format!("{project}-task-{safe_id}-{hash}-{attempt}")
+}
+
 async fn run_container(
     spec: &RunSpec,
     image: &str,
@@ -443,17 +463,6 @@ async fn run_container(
         Ok(rt) => rt,
         Err(e) => return fail(e.message),
     };
-    let safe_id: String = spec
-        .id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     let mut env = BTreeMap::from([
         ("DSPY_TASK_ID".to_string(), spec.id.clone()),
         ("DSPY_TASK_CLASS".to_string(), spec.class.clone()),
@@ -463,7 +472,7 @@ async fn run_container(
         env.insert("DSPY_TASK_PAYLOAD".into(), spec.payload.to_string());
     }
     let cspec = ContainerSpec {
-        name: format!("{}-task-{safe_id}-{}", spec.project, spec.attempt),
+        name: container_name(&spec.project, &spec.id, spec.attempt),
         image: image.to_string(),
         command,
         env,
@@ -546,5 +555,36 @@ async fn run_container(
         error,
         killed,
         duration: Duration::ZERO,
+    }
+}
+
+#[cfg(test)]
+mod container_name_tests {
+    use super::container_name;
+
+    #[test]
+    fn ids_that_differ_only_in_unsafe_characters_get_different_valid_names() {
+        let a = container_name("proj", "a:b", 1);
+        let b = container_name("proj", "a_b", 1);
+        assert_ne!(a, b);
+        for name in [&a, &b] {
+            // Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+
+            let mut chars = name.chars();
+            assert!(
+                chars.next().is_some_and(|c| c.is_ascii_alphanumeric()),
+                "{name}"
+            );
+            assert!(
+                chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')),
+                "{name}"
+            );
+            assert!(
+                name.starts_with("proj-task-a_b-") && name.ends_with("-1"),
+                "{name}"
+            );
+        }
+        // The same attempt of the same task keeps its name (a leftover is found and removed).
+        assert_eq!(container_name("proj", "a:b", 1), a);
+        assert_ne!(container_name("proj", "a:b", 2), a);
     }
 }

@@ -8,18 +8,73 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::server::scheduler::Task;
+use crate::server::task::Task;
 
 /// Events buffered per subscriber before it starts losing them.
 pub const CHANNEL_CAPACITY: usize = 4096;
 /// Events kept for replay.
 pub const RETAINED: usize = 10_000;
 
+/// What happened. The wire name (`as_str`, and the serialized form) is the event's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    TaskSubmitted,
+    TaskStarted,
+    TaskRetrying,
+    TaskCompleted,
+    TaskFailed,
+    TaskCancelled,
+    LeaseExpired,
+    Shutdown,
+    /// Stands in for events a slow subscriber lost; always delivered, whatever the filter.
+    Gap,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 9] = [
+        EventKind::TaskSubmitted,
+        EventKind::TaskStarted,
+        EventKind::TaskRetrying,
+        EventKind::TaskCompleted,
+        EventKind::TaskFailed,
+        EventKind::TaskCancelled,
+        EventKind::LeaseExpired,
+        EventKind::Shutdown,
+        EventKind::Gap,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::TaskSubmitted => "task_submitted",
+            EventKind::TaskStarted => "task_started",
+            EventKind::TaskRetrying => "task_retrying",
+            EventKind::TaskCompleted => "task_completed",
+            EventKind::TaskFailed => "task_failed",
+            EventKind::TaskCancelled => "task_cancelled",
+            EventKind::LeaseExpired => "lease_expired",
+            EventKind::Shutdown => "shutdown",
+            EventKind::Gap => "gap",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            EventKind::TaskCompleted | EventKind::TaskFailed | EventKind::TaskCancelled
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
     pub sequence: u64,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EventKind,
     pub timestamp_ms: u64,
     pub task_id: String,
     pub data: BTreeMap<String, String>,
@@ -30,17 +85,14 @@ pub struct Event {
 
 impl Event {
     pub fn is_terminal(&self) -> bool {
-        matches!(
-            self.kind.as_str(),
-            "task_completed" | "task_failed" | "task_cancelled"
-        )
+        self.kind.is_terminal()
     }
 
     /// The marker a lagging subscriber gets in place of the events it lost.
     pub fn gap(missed: u64) -> Event {
         Event {
             sequence: 0,
-            kind: "gap".into(),
+            kind: EventKind::Gap,
             timestamp_ms: crate::server::now_ms(),
             task_id: String::new(),
             data: BTreeMap::from([("missed".to_string(), missed.to_string())]),
@@ -72,7 +124,7 @@ impl Events {
 
     pub fn emit(
         &self,
-        kind: &str,
+        kind: EventKind,
         task_id: &str,
         data: BTreeMap<String, String>,
         task: Option<Arc<Task>>,
@@ -81,7 +133,7 @@ impl Events {
         guard.0 += 1;
         let event = Arc::new(Event {
             sequence: guard.0,
-            kind: kind.to_string(),
+            kind,
             timestamp_ms: crate::server::now_ms(),
             task_id: task_id.to_string(),
             data,
@@ -121,5 +173,33 @@ impl Events {
                 .collect()
         };
         (rx, replay)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_types_keep_their_wire_names() {
+        let names: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "task_submitted",
+                "task_started",
+                "task_retrying",
+                "task_completed",
+                "task_failed",
+                "task_cancelled",
+                "lease_expired",
+                "shutdown",
+                "gap"
+            ]
+        );
+        for k in EventKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+        }
     }
 }

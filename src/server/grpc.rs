@@ -12,8 +12,9 @@ use tonic::{Request, Response, Status};
 
 use crate::proto::orchestrator as pb;
 use crate::proto::orchestrator::orchestrator_service_server::OrchestratorService;
-use crate::server::events::Event;
-use crate::server::scheduler::{ErrorKind, SchedError, Scheduler, SubmitRequest, Task, TaskState};
+use crate::server::events::{Event, EventKind};
+use crate::server::scheduler::Scheduler;
+use crate::server::task::{ErrorKind, SchedError, SubmitRequest, Task, TaskState};
 use crate::server::{ServerCtx, now_ms};
 
 /// Messages buffered per stream before its producer waits (or, for events, starts skipping).
@@ -76,7 +77,7 @@ fn task_result(t: &Task) -> pb::TaskResult {
 fn event_pb(e: &Event) -> pb::Event {
     pb::Event {
         sequence: e.sequence,
-        r#type: e.kind.clone(),
+        r#type: e.kind.as_str().into(),
         timestamp_ms: e.timestamp_ms,
         task_id: e.task_id.clone(),
         data: e.data.clone().into_iter().collect(),
@@ -253,8 +254,9 @@ impl OrchestratorService for Orchestrator {
     ) -> Result<Response<Self::StreamEventsStream>, Status> {
         let r = request.into_inner();
         let types: HashSet<String> = r.event_types.into_iter().collect();
-        let wanted =
-            move |e: &Event| types.is_empty() || types.contains(&e.kind) || e.kind == "gap";
+        let wanted = move |e: &Event| {
+            types.is_empty() || types.contains(e.kind.as_str()) || e.kind == EventKind::Gap
+        };
         let (mut live, replay) = self.sched().events.subscribe(r.since_timestamp);
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         tokio::spawn(async move {

@@ -19,8 +19,8 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::server::events::Event;
-use crate::server::scheduler::{ErrorKind, MAX_ATTEMPTS, SchedError, SubmitRequest, TaskState};
+use crate::server::events::{Event, EventKind};
+use crate::server::task::{ErrorKind, MAX_ATTEMPTS, SchedError, SubmitRequest, TaskState};
 use crate::server::{ServerCtx, now_ms};
 use crate::settings::TASK_CLASSES;
 
@@ -249,14 +249,16 @@ fn event_stream(
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    let wanted = move |e: &Event| types.is_empty() || types.contains(&e.kind) || e.kind == "gap";
+    let wanted = move |e: &Event| {
+        types.is_empty() || types.contains(e.kind.as_str()) || e.kind == EventKind::Gap
+    };
     // `since=0` asks for everything retained; the store's 0 means "no replay".
     let since = q.since.map_or(0, |s| s.max(1));
     let (mut live, replay) = ctx.sched.events.subscribe(since);
     let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(256);
     let to_sse = |e: &Event| {
         SseEvent::default()
-            .event(e.kind.clone())
+            .event(e.kind.as_str())
             .id(e.sequence.to_string())
             .data(serde_json::to_string(e).unwrap_or_else(|_| "{}".into()))
     };

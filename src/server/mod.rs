@@ -2,14 +2,19 @@
 //! EnvManagerService) and HTTP. This module binds the listeners, holds the home's serve lock for
 //! the server's life, records where it listens in state.json, and shuts down gracefully.
 
+pub mod dispatch;
 pub mod env_manager;
 pub mod events;
 pub mod executor;
 pub mod grpc;
 pub mod http;
+pub mod lease;
 pub mod metrics;
 pub mod scheduler;
 pub mod store;
+pub mod submission;
+pub mod table;
+pub mod task;
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::net::SocketAddr;

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Error, Result};
-use crate::server::scheduler::Task;
+use crate::server::task::Task;
 
 const JOURNAL: &str = "journal.ndjson";
 /// Records written in one group at most (one write, one sync).
@@ -396,7 +396,7 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::scheduler::{ExecutorKind, TaskState};
+    use crate::server::task::{ExecutorKind, TaskState};
 
     fn task(id: &str, state: TaskState) -> Task {
         Task {

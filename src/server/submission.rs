@@ -1,0 +1,325 @@
+//! SubmitTask: validate a request, decide how the task runs, and accept it durably. A
+//! submission is acknowledged only once its journal record is fsync'd, and so is a retry of the
+//! same id and payload that arrives while the first still waits for the disk.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::watch;
+
+use crate::server::events::EventKind;
+use crate::server::executor;
+use crate::server::now_ms;
+use crate::server::scheduler::Scheduler;
+use crate::server::table::Durable;
+use crate::server::task::{
+    ErrorKind, ExecutorKind, MAX_ATTEMPTS, SResult, SchedError, SubmitRequest, Task, TaskState,
+    payload_object, validate_id,
+};
+use crate::settings::TASK_CLASSES;
+
+/// Store records waiting for the disk before submissions are refused.
+const MAX_STORE_BACKLOG: usize = 200_000;
+/// Tasks held at most (queued, running and retained finished ones).
+const MAX_TASKS: usize = 1_000_000;
+/// Payload bytes of unfinished tasks held at most.
+const MAX_PAYLOAD_MEMORY: usize = 1 << 30;
+
+/// A request that passed validation, in the scheduler's terms.
+struct Checked {
+    id: String,
+    class: String,
+    executor: ExecutorKind,
+    payload_json: String,
+    payload_hash: String,
+    max_attempts: u32,
+    timeout_s: Option<f64>,
+}
+
+/// Wait for a submission's record to reach the disk.
+async fn durable(mut rx: Durable) -> SResult<()> {
+    let outcome = match rx.wait_for(Option::is_some).await {
+        Ok(v) => v.clone().unwrap_or(Ok(())),
+        Err(_) => Err("the store writer stopped before the task was written".to_string()),
+    };
+    outcome.map_err(|e| SchedError::new(ErrorKind::Internal, e))
+}
+
+impl Scheduler {
+    /// Accept a task. Answers once it is fsync'd. Returns the task and whether it is new.
+    pub async fn submit(self: &Arc<Self>, req: SubmitRequest) -> SResult<(Task, bool)> {
+        if self.is_draining() {
+            return Err(SchedError::new(
+                ErrorKind::Unavailable,
+                "the scheduler is shutting down and takes no new tasks",
+            ));
+        }
+        let checked = self.check(&req)?;
+        let id = checked.id.clone();
+        let (task, synced, created) = 'found: {
+            let mut g = self.table();
+            if let Some(existing) = g.tasks.get(&id) {
+                if existing.payload_hash == checked.payload_hash {
+                    // The first submission may still wait for its fsync: acknowledge the retry
+                    // only once the task is on disk, as the first one is.
+                    break 'found (existing.clone(), g.unsynced.get(&id).cloned(), false);
+                }
+                return Err(SchedError::new(
+                    ErrorKind::AlreadyExists,
+                    format!("task {id} already exists with a different class or payload"),
+                ));
+            }
+            if g.tasks.len() >= MAX_TASKS
+                || self.store.backlog() >= MAX_STORE_BACKLOG
+                || g.payload_bytes + checked.payload_json.len() > MAX_PAYLOAD_MEMORY
+            {
+                return Err(SchedError::new(
+                    ErrorKind::ResourceExhausted,
+                    "the scheduler holds too many tasks; try again later",
+                ));
+            }
+            let now = now_ms();
+            let seq = g.next_seq;
+            g.next_seq += 1;
+            let task = Task {
+                id: id.clone(),
+                class: checked.class,
+                priority: req.priority,
+                max_attempts: checked.max_attempts,
+                timeout_s: checked.timeout_s,
+                state: TaskState::Queued,
+                attempt: 0,
+                seq,
+                submitted_at_ms: now,
+                queued_at_ms: now,
+                started_at_ms: 0,
+                finished_at_ms: 0,
+                result: BTreeMap::new(),
+                error: String::new(),
+                executor: checked.executor,
+                payload_hash: checked.payload_hash,
+                worker_id: None,
+                pgid: None,
+            };
+            let ack = self.store.put_durable(&task, &checked.payload_json);
+            let (synced_tx, synced) = watch::channel(None);
+            g.unsynced.insert(id.clone(), synced.clone());
+            // Settled by its own task, so that a client that goes away before the fsync does
+            // not leave retries waiting or a failed write unrolled.
+            let me = self.clone();
+            let sid = id.clone();
+            tokio::spawn(async move {
+                let outcome = match ack.await {
+                    Ok(r) => r,
+                    Err(_) => Err("the store writer stopped before the task was written".into()),
+                };
+                me.settle_submission(&sid, &outcome);
+                let _ = synced_tx.send(Some(outcome));
+            });
+            g.keep_payload(&id, Arc::from(checked.payload_json));
+            g.enqueue(&task);
+            g.tasks.insert(id.clone(), task.clone());
+            self.events.emit(
+                EventKind::TaskSubmitted,
+                &id,
+                BTreeMap::from([
+                    ("class".to_string(), task.class.clone()),
+                    ("priority".to_string(), task.priority.to_string()),
+                ]),
+                None,
+            );
+            (task, Some(synced), true)
+        };
+        if created {
+            self.metrics.submitted();
+            self.wake_for(task.executor);
+        }
+        if let Some(rx) = synced {
+            durable(rx).await?;
+        }
+        Ok((task, created))
+    }
+
+    /// Validate a request: class, payload size and shape, id, attempts. Decides the executor
+    /// and computes the payload's canonical JSON and hash.
+    fn check(&self, req: &SubmitRequest) -> SResult<Checked> {
+        let class = if req.class.is_empty() {
+            "cpu_short".to_string()
+        } else {
+            req.class.clone()
+        };
+        if !TASK_CLASSES.contains(&class.as_str()) {
+            return Err(SchedError::invalid(format!(
+                "unknown task class {class:?} (expected one of {})",
+                TASK_CLASSES.join(", ")
+            )));
+        }
+        if class == "gpu_slurm" {
+            return Err(SchedError::new(
+                ErrorKind::FailedPrecondition,
+                "task class gpu_slurm needs a Slurm backend, which this scheduler does not have yet",
+            ));
+        }
+        let raw_size: usize = req.payload.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let max = self.settings().max_payload_bytes.value as usize;
+        if raw_size > max {
+            return Err(SchedError::invalid(format!(
+                "payload is {raw_size} bytes; the limit is {max} (scheduler.max_payload_bytes)"
+            )));
+        }
+        let object = payload_object(&req.payload);
+        let executor = match (object.get("command"), object.get("image")) {
+            (_, Some(serde_json::Value::String(_))) => ExecutorKind::Container,
+            (_, Some(_)) => return Err(SchedError::invalid("payload `image` must be a string")),
+            (Some(cmd), None) => {
+                executor::parse_command(cmd)
+                    .map_err(|e| SchedError::invalid(format!("payload `command`: {e}")))?;
+                ExecutorKind::Process
+            }
+            (None, None) => self.handler_or_worker(&class),
+        };
+        let payload_json = serde_json::Value::Object(object).to_string();
+        if payload_json.len() > max {
+            return Err(SchedError::invalid(format!(
+                "payload is {} bytes as JSON; the limit is {max} (scheduler.max_payload_bytes)",
+                payload_json.len()
+            )));
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(class.as_bytes());
+        hasher.update([0]);
+        hasher.update(payload_json.as_bytes());
+        let payload_hash = hex::encode(&hasher.finalize()[..16]);
+        let id = if req.task_id.is_empty() {
+            self.new_id()
+        } else {
+            validate_id(&req.task_id)?;
+            req.task_id.clone()
+        };
+        // 0 is proto3's "not set": the configured default.
+        let max_attempts = match req.max_attempts {
+            0 => self.settings().max_attempts.value,
+            n if n <= MAX_ATTEMPTS => n,
+            n => {
+                return Err(SchedError::invalid(format!(
+                    "max_attempts is {n}; expected 1 to {MAX_ATTEMPTS}"
+                )));
+            }
+        };
+        let timeout_s = (req.timeout_s > 0.0 && req.timeout_s.is_finite()).then_some(req.timeout_s);
+        Ok(Checked {
+            id,
+            class,
+            executor,
+            payload_json,
+            payload_hash,
+            max_attempts,
+            timeout_s,
+        })
+    }
+
+    /// A submission's record reached the disk, or failed to. A failed one is withdrawn while it
+    /// still waits in its queue, as if never submitted (its submitter gets the error); one that
+    /// already started stays, and its later records carry it.
+    fn settle_submission(&self, id: &str, outcome: &std::result::Result<(), String>) {
+        let mut g = self.table();
+        g.unsynced.remove(id);
+        if outcome.is_ok() {
+            return;
+        }
+        let Some(task) = g.tasks.get(id).cloned() else {
+            return;
+        };
+        if task.state != TaskState::Queued || task.attempt != 0 {
+            return;
+        }
+        g.dequeue(&task);
+        g.tasks.remove(id);
+        g.drop_payload(id);
+        self.events.emit(
+            EventKind::TaskFailed,
+            id,
+            BTreeMap::from([
+                ("class".to_string(), task.class.clone()),
+                (
+                    "error".to_string(),
+                    "the task could not be written to the journal".to_string(),
+                ),
+            ]),
+            None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::server::scheduler::test_scheduler;
+
+    fn worker_task(id: &str) -> SubmitRequest {
+        SubmitRequest {
+            task_id: id.into(),
+            payload: BTreeMap::from([("data".to_string(), "1".to_string())]),
+            ..Default::default()
+        }
+    }
+
+    // Holding the writer's gate across awaits is the point: it keeps the fsync pending.
+    #[allow(clippy::await_holding_lock)]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_retried_submit_is_acknowledged_only_once_the_task_is_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let sched = test_scheduler(dir.path());
+        let faults = sched.store.faults.clone();
+
+        // The writer is held: neither the submission nor its retry may be acknowledged.
+        let gate = faults.gate.lock().unwrap();
+        let first = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("a")).await }
+        });
+        while sched.get("a").is_err() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let retry = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("a")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!first.is_finished());
+        assert!(
+            !retry.is_finished(),
+            "the retry was acknowledged before the task was on disk"
+        );
+        drop(gate);
+        assert!(first.await.unwrap().unwrap().1);
+        assert!(!retry.await.unwrap().unwrap().1);
+
+        // A failed write fails the submission and its retry, and withdraws the task.
+        let gate = faults.gate.lock().unwrap();
+        *faults.fail_after.lock().unwrap() = Some(5);
+        let first = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("b")).await }
+        });
+        while sched.get("b").is_err() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let retry = tokio::spawn({
+            let s = sched.clone();
+            async move { s.submit(worker_task("b")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(gate);
+        let e = first.await.unwrap().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");
+        let e = retry.await.unwrap().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");
+        assert_eq!(sched.get("b").unwrap_err().kind, ErrorKind::NotFound);
+        // Submitting it again works.
+        assert!(sched.submit(worker_task("b")).await.unwrap().1);
+    }
+}

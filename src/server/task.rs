@@ -1,0 +1,254 @@
+//! The task model: what a task is, what a client asks for, and the scheduler's errors.
+//!
+//! It sits at the bottom of the server's modules: the store journals `Task`, events carry it,
+//! the scheduler changes it, gRPC and HTTP show it. So it uses none of them; that is what keeps
+//! those modules free of import cycles.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Longest task id.
+pub const MAX_ID_LEN: usize = 128;
+/// Most attempts a task may ask for.
+pub const MAX_ATTEMPTS: u32 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl TaskState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Queued => "queued",
+            TaskState::Running => "running",
+            TaskState::Completed => "completed",
+            TaskState::Failed => "failed",
+            TaskState::Cancelled => "cancelled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<TaskState> {
+        Some(match s {
+            "queued" => TaskState::Queued,
+            "running" => TaskState::Running,
+            "completed" => TaskState::Completed,
+            "failed" => TaskState::Failed,
+            "cancelled" => TaskState::Cancelled,
+            _ => return None,
+        })
+    }
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            TaskState::Completed | TaskState::Failed | TaskState::Cancelled
+        )
+    }
+}
+
+/// How a task runs, decided from its payload (and the class's handler) at submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutorKind {
+    Process,
+    Container,
+    Handler,
+    Worker,
+}
+
+impl ExecutorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutorKind::Process => "process",
+            ExecutorKind::Container => "container",
+            ExecutorKind::Handler => "handler",
+            ExecutorKind::Worker => "worker",
+        }
+    }
+}
+
+/// A task as stored in the journal and shown to clients (the payload is kept apart).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Task {
+    pub id: String,
+    pub class: String,
+    pub priority: i32,
+    pub max_attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_s: Option<f64>,
+    pub state: TaskState,
+    pub attempt: u32,
+    /// FIFO order within a priority.
+    pub seq: u64,
+    pub submitted_at_ms: u64,
+    #[serde(default)]
+    pub queued_at_ms: u64,
+    #[serde(default)]
+    pub started_at_ms: u64,
+    #[serde(default)]
+    pub finished_at_ms: u64,
+    #[serde(default)]
+    pub result: BTreeMap<String, String>,
+    #[serde(default)]
+    pub error: String,
+    pub executor: ExecutorKind,
+    /// sha256 of class and canonical payload: what idempotent resubmission compares.
+    pub payload_hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_id: Option<String>,
+    /// Process group of the running local process: after a crash, recovery kills what is
+    /// left of it before the task runs again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pgid: Option<u32>,
+}
+
+impl Task {
+    /// The document HTTP and `--json` show.
+    pub fn view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "task_id": self.id,
+            "class": self.class,
+            "status": self.state.as_str(),
+            "priority": self.priority,
+            "attempt": self.attempt,
+            "max_attempts": self.max_attempts,
+            "executor": self.executor.as_str(),
+            "submitted_at_ms": self.submitted_at_ms,
+            "started_at_ms": self.started_at_ms,
+            "finished_at_ms": self.finished_at_ms,
+            "result": self.result,
+            "error": self.error,
+            "worker_id": self.worker_id,
+        })
+    }
+}
+
+/// What a client asks for.
+#[derive(Debug, Clone, Default)]
+pub struct SubmitRequest {
+    pub task_id: String,
+    /// Each value may carry JSON.
+    pub payload: BTreeMap<String, String>,
+    pub class: String,
+    pub priority: i32,
+    pub max_attempts: u32,
+    pub timeout_s: f64,
+}
+
+/// Errors in the terms both gRPC and HTTP map to their own codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    InvalidArgument,
+    AlreadyExists,
+    NotFound,
+    FailedPrecondition,
+    Unavailable,
+    ResourceExhausted,
+    Internal,
+}
+
+#[derive(Debug, Clone)]
+pub struct SchedError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl SchedError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        SchedError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub fn not_found(id: &str) -> Self {
+        Self::new(ErrorKind::NotFound, format!("no task {id}"))
+    }
+}
+
+pub type SResult<T> = std::result::Result<T, SchedError>;
+
+/// Task ids become file-free keys, log fields and container-name parts: keep them plain.
+pub fn validate_id(id: &str) -> SResult<()> {
+    if id.is_empty() || id.len() > MAX_ID_LEN {
+        return Err(SchedError::invalid(format!(
+            "task id must be 1-{MAX_ID_LEN} characters"
+        )));
+    }
+    if let Some(c) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')))
+    {
+        return Err(SchedError::invalid(format!(
+            "task id {id:?} has the character {c:?}: use only A-Z a-z 0-9 . _ : -"
+        )));
+    }
+    if id == "." || id == ".." {
+        return Err(SchedError::invalid("task id may not be . or .."));
+    }
+    Ok(())
+}
+
+/// The payload map as one JSON object: each value is parsed as JSON when it parses, and kept as
+/// a string otherwise.
+pub fn payload_object(
+    payload: &BTreeMap<String, String>,
+) -> serde_json::Map<String, serde_json::Value> {
+    payload
+        .iter()
+        .map(|(k, v)| {
+            let value = serde_json::from_str::<serde_json::Value>(v)
+                .unwrap_or_else(|_| serde_json::Value::String(v.clone()));
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_plain_and_bounded() {
+        for ok in ["task-1", "a.b_c:d-E9", &"x".repeat(MAX_ID_LEN)] {
+            assert!(validate_id(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "a/b",
+            "a\\b",
+            "..",
+            ".",
+            "a b",
+            "é",
+            &"x".repeat(MAX_ID_LEN + 1),
+        ] {
+            let e = validate_id(bad).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument, "{bad}");
+        }
+    }
+
+    #[test]
+    fn payload_values_carry_json_or_stay_strings() {
+        let m = BTreeMap::from([
+            ("n".to_string(), "3".to_string()),
+            ("s".to_string(), "\"quoted\"".to_string()),
+            ("plain".to_string(), "value".to_string()),
+            ("argv".to_string(), "[\"echo\", \"hi\"]".to_string()),
+        ]);
+        let o = payload_object(&m);
+        assert_eq!(
+            serde_json::Value::Object(o),
+            serde_json::json!({"n": 3, "s": "quoted", "plain": "value", "argv": ["echo", "hi"]})
+        );
+    }
+}

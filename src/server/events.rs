@@ -1,12 +1,13 @@
 //! Scheduler events: a tokio broadcast channel with a bounded buffer, plus the most recent
-//! events retained for `since_timestamp` replay. Emitting never waits: a subscriber that falls
-//! more than the buffer behind loses events and is told so with a `gap` event.
+//! events retained for `since` replay. Emitting never waits: a subscriber that falls more than
+//! the buffer behind loses events and is told so with a `gap` event. `follow` is the one fan-out
+//! (replay, then live, with a type filter) that gRPC StreamEvents and HTTP /events both serve.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use crate::server::task::Task;
 
@@ -157,22 +158,80 @@ impl Events {
         let _ = self.tx.send(event);
     }
 
-    /// A live receiver plus the retained events at or after `since_ms` (none when 0). Nothing is
-    /// missed or repeated between the two.
-    pub fn subscribe(&self, since_ms: u64) -> (broadcast::Receiver<Arc<Event>>, Vec<Arc<Event>>) {
+    /// A live receiver plus the retained events at or after `since_ms` (none when `None`).
+    /// Nothing is missed or repeated between the two.
+    pub fn subscribe(
+        &self,
+        since_ms: Option<u64>,
+    ) -> (broadcast::Receiver<Arc<Event>>, Vec<Arc<Event>>) {
         let guard = self.retained.lock().unwrap_or_else(|p| p.into_inner());
         let rx = self.tx.subscribe();
-        let replay = if since_ms == 0 {
-            vec![]
-        } else {
-            guard
+        let replay = match since_ms {
+            None => vec![],
+            Some(since) => guard
                 .1
                 .iter()
-                .filter(|e| e.timestamp_ms >= since_ms)
+                .filter(|e| e.timestamp_ms >= since)
                 .cloned()
-                .collect()
+                .collect(),
         };
         (rx, replay)
+    }
+
+    /// Replay the retained events from `since_ms` (none when `None`), then follow live ones,
+    /// keeping those `types` wants. A subscriber that falls behind gets a `gap` event in place
+    /// of what it lost and goes on. The feed stops when the receiver is dropped.
+    pub fn follow(
+        &self,
+        since_ms: Option<u64>,
+        types: TypeFilter,
+        buffer: usize,
+    ) -> mpsc::Receiver<Arc<Event>> {
+        let (mut live, replay) = self.subscribe(since_ms);
+        let (tx, rx) = mpsc::channel(buffer);
+        tokio::spawn(async move {
+            for e in replay {
+                if types.wants(&e) && tx.send(e).await.is_err() {
+                    return;
+                }
+            }
+            loop {
+                let e = tokio::select! {
+                    e = live.recv() => e,
+                    _ = tx.closed() => return,
+                };
+                let e = match e {
+                    Ok(e) => e,
+                    Err(broadcast::error::RecvError::Lagged(n)) => Arc::new(Event::gap(n)),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if types.wants(&e) && tx.send(e).await.is_err() {
+                    return;
+                }
+            }
+        });
+        rx
+    }
+}
+
+/// The event types a subscriber asked for. Names no event has match nothing (a `gap` still
+/// comes through); an empty list asks for every type.
+#[derive(Debug, Clone, Default)]
+pub struct TypeFilter(Option<HashSet<EventKind>>);
+
+impl TypeFilter {
+    pub fn from_names<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> TypeFilter {
+        let mut any = false;
+        let kinds: HashSet<EventKind> = names
+            .into_iter()
+            .inspect(|_| any = true)
+            .filter_map(|n| EventKind::parse(n.as_ref()))
+            .collect();
+        TypeFilter(any.then_some(kinds))
+    }
+
+    pub fn wants(&self, e: &Event) -> bool {
+        e.kind == EventKind::Gap || self.0.as_ref().is_none_or(|k| k.contains(&e.kind))
     }
 }
 
@@ -201,5 +260,28 @@ mod tests {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
         }
+    }
+
+    #[tokio::test]
+    async fn follow_replays_since_then_goes_live_through_the_filter() {
+        let events = Events::new();
+        events.emit(EventKind::TaskSubmitted, "old", BTreeMap::new(), None);
+        events.emit(EventKind::TaskStarted, "old", BTreeMap::new(), None);
+        let mut all = events.follow(Some(0), TypeFilter::from_names(["task_submitted"]), 8);
+        let mut live = events.follow(None, TypeFilter::default(), 8);
+        let mut unknown = events.follow(None, TypeFilter::from_names(["nope"]), 8);
+        events.emit(EventKind::TaskSubmitted, "new", BTreeMap::new(), None);
+        events.emit(EventKind::Shutdown, "", BTreeMap::new(), None);
+        let first = all.recv().await.unwrap();
+        let second = all.recv().await.unwrap();
+        assert_eq!(
+            (first.task_id.as_str(), second.task_id.as_str()),
+            ("old", "new")
+        );
+        assert_eq!(live.recv().await.unwrap().task_id, "new");
+        assert_eq!(live.recv().await.unwrap().kind, EventKind::Shutdown);
+        // Only a gap would pass the unknown filter; nothing else arrives.
+        drop(events);
+        assert!(unknown.recv().await.is_none());
     }
 }

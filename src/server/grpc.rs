@@ -5,14 +5,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use crate::proto::orchestrator as pb;
 use crate::proto::orchestrator::orchestrator_service_server::OrchestratorService;
-use crate::server::events::{Event, EventKind};
+use crate::server::events::{Event, TypeFilter};
 use crate::server::scheduler::Scheduler;
 use crate::server::task::{ErrorKind, SchedError, SubmitRequest, Task, TaskState};
 use crate::server::{ServerCtx, now_ms};
@@ -128,7 +128,7 @@ impl OrchestratorService for Orchestrator {
         let r = request.into_inner();
         let ids: HashSet<String> = r.task_ids.into_iter().collect();
         // Subscribe before reading finished tasks, so nothing falls between the two.
-        let (mut live, _) = self.sched().events.subscribe(0);
+        let (mut live, _) = self.sched().events.subscribe(None);
         let replay = if r.include_completed {
             self.sched().finished_tasks(&ids)
         } else {
@@ -253,35 +253,15 @@ impl OrchestratorService for Orchestrator {
         request: Request<pb::StreamEventsRequest>,
     ) -> Result<Response<Self::StreamEventsStream>, Status> {
         let r = request.into_inner();
-        let types: HashSet<String> = r.event_types.into_iter().collect();
-        let wanted = move |e: &Event| {
-            types.is_empty() || types.contains(e.kind.as_str()) || e.kind == EventKind::Gap
-        };
-        let (mut live, replay) = self.sched().events.subscribe(r.since_timestamp);
-        let (tx, rx) = mpsc::channel(STREAM_BUFFER);
-        tokio::spawn(async move {
-            for e in replay {
-                if wanted(&e) && tx.send(Ok(event_pb(&e))).await.is_err() {
-                    return;
-                }
-            }
-            loop {
-                let event = tokio::select! {
-                    e = live.recv() => e,
-                    _ = tx.closed() => return,
-                };
-                let e = match event {
-                    Ok(e) => e,
-                    // The subscriber was slow: say how much it missed, and go on.
-                    Err(broadcast::error::RecvError::Lagged(n)) => Arc::new(Event::gap(n)),
-                    Err(broadcast::error::RecvError::Closed) => return,
-                };
-                if wanted(&e) && tx.send(Ok(event_pb(&e))).await.is_err() {
-                    return;
-                }
-            }
-        });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        // 0 is proto3's "not set": live events only.
+        let since = (r.since_timestamp > 0).then_some(r.since_timestamp);
+        let feed = self.sched().events.follow(
+            since,
+            TypeFilter::from_names(&r.event_types),
+            STREAM_BUFFER,
+        );
+        let stream = ReceiverStream::new(feed).map(|e| Ok(event_pb(&e)));
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn health(

@@ -1,7 +1,7 @@
 //! The HTTP API (axum): queue, tasks, events (server-sent), health and Prometheus metrics.
 //! Same scheduler functions as gRPC.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -13,13 +13,12 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::server::events::{Event, EventKind};
+use crate::server::events::{Event, TypeFilter};
 use crate::server::task::{ErrorKind, MAX_ATTEMPTS, SchedError, SubmitRequest, TaskState};
 use crate::server::{ServerCtx, now_ms};
 use crate::settings::TASK_CLASSES;
@@ -241,49 +240,22 @@ fn event_stream(
     ctx: Arc<ServerCtx>,
     q: EventsQuery,
 ) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
-    let types: HashSet<String> = q
-        .types
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    let wanted = move |e: &Event| {
-        types.is_empty() || types.contains(e.kind.as_str()) || e.kind == EventKind::Gap
-    };
-    // `since=0` asks for everything retained; the store's 0 means "no replay".
-    let since = q.since.map_or(0, |s| s.max(1));
-    let (mut live, replay) = ctx.sched.events.subscribe(since);
-    let (tx, rx) = mpsc::channel::<Result<SseEvent, Infallible>>(256);
-    let to_sse = |e: &Event| {
-        SseEvent::default()
+    let types = TypeFilter::from_names(
+        q.types
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty()),
+    );
+    // `since=0` replays every retained event; no `since`, none.
+    let feed = ctx.sched.events.follow(q.since, types, 256);
+    let to_sse = |e: Arc<Event>| {
+        Ok(SseEvent::default()
             .event(e.kind.as_str())
             .id(e.sequence.to_string())
-            .data(serde_json::to_string(e).unwrap_or_else(|_| "{}".into()))
+            .data(serde_json::to_string(&*e).unwrap_or_else(|_| "{}".into())))
     };
-    tokio::spawn(async move {
-        for e in replay {
-            if wanted(&e) && tx.send(Ok(to_sse(&e))).await.is_err() {
-                return;
-            }
-        }
-        loop {
-            let e = tokio::select! {
-                e = live.recv() => e,
-                _ = tx.closed() => return,
-            };
-            let e = match e {
-                Ok(e) => e,
-                Err(broadcast::error::RecvError::Lagged(n)) => Arc::new(Event::gap(n)),
-                Err(broadcast::error::RecvError::Closed) => return,
-            };
-            if wanted(&e) && tx.send(Ok(to_sse(&e))).await.is_err() {
-                return;
-            }
-        }
-    });
-    Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::default())
+    Sse::new(ReceiverStream::new(feed).map(to_sse)).keep_alive(KeepAlive::default())
 }
 
 async fn health(State(ctx): Ctx) -> Response {

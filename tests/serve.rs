@@ -2041,6 +2041,82 @@ async fn submit_wait_reports_a_server_that_dies_as_orchestrator_down() {
     }
 }
 
+/// The CLI's `--json` document without its envelope field, to compare with HTTP's.
+fn cli_doc(s: &Server, args: &[&str]) -> serde_json::Value {
+    let out = s.cli().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    doc.as_object_mut().unwrap().shift_remove("schema_version");
+    doc
+}
+
+fn keys(doc: &serde_json::Value) -> Vec<String> {
+    doc.as_object().unwrap().keys().cloned().collect()
+}
+
+#[tokio::test]
+async fn http_and_cli_show_the_same_task_document() {
+    let s = Server::start("");
+    let mut c = s.client().await;
+    let http = reqwest::Client::new();
+    // Queued for a worker (no worker_id), leased (a worker_id), and finished with a result.
+    c.submit_task(req("doc-queued", HashMap::new()))
+        .await
+        .unwrap();
+    let mut held = req("doc-held", HashMap::new());
+    held.class = "cpu_long".into();
+    c.submit_task(held).await.unwrap();
+    let leased = c
+        .lease_tasks(pb::LeaseTasksRequest {
+            worker_id: "w9".into(),
+            classes: vec!["cpu_long".into()],
+            max: 1,
+            lease_seconds: 120.0,
+            wait_ms: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(leased.tasks[0].task_id, "doc-held");
+    c.submit_task(req("doc-done", sh("echo '{\"x\": 1}'")))
+        .await
+        .unwrap();
+    wait_done(&mut c, "doc-done").await;
+
+    for (id, worker) in [
+        ("doc-queued", serde_json::Value::Null),
+        ("doc-held", serde_json::json!("w9")),
+        ("doc-done", serde_json::Value::Null),
+    ] {
+        let over_http: serde_json::Value = http
+            .get(format!("http://{}/tasks/{id}", s.http))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let over_cli = cli_doc(&s, &["tasks", "show", id, "--json"]);
+        assert_eq!(keys(&over_http), keys(&over_cli), "{id}");
+        assert_eq!(over_http, over_cli, "{id}");
+        assert_eq!(over_http["worker_id"], worker, "{id}");
+    }
+    let list_http: serde_json::Value = http
+        .get(format!("http://{}/tasks", s.http))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list_http, cli_doc(&s, &["tasks", "--json"]));
+}
+
 #[tokio::test]
 async fn container_tasks_whose_ids_differ_only_in_a_colon_do_not_collide() {
     let s = Server::start("");

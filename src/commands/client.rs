@@ -1,14 +1,12 @@
 //! What the scheduler's client commands (`submit`, `tasks`, `serve status`) share: finding the
-//! running server, connecting to it, and mapping its answers to exit codes and JSON.
+//! running server, connecting to it, and mapping its answers to exit codes.
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use tonic::transport::{Channel, Endpoint};
 
 use crate::commands::Ctx;
 use crate::error::{Code, Error, Result};
-use crate::proto::orchestrator as pb;
 use crate::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
 use crate::server;
 
@@ -96,24 +94,6 @@ fn is_transport_failure(s: &tonic::Status) -> bool {
     ]
     .iter()
     .any(|p| m.contains(p))
-}
-
-pub fn status_json(t: &pb::TaskStatus) -> Value {
-    json!({
-        "task_id": t.task_id,
-        "class": t.class,
-        "status": t.status,
-        "priority": t.priority,
-        "attempt": t.attempt,
-        "max_attempts": t.max_attempts,
-        "executor": t.executor,
-        "submitted_at_ms": t.submitted_at_ms,
-        "started_at_ms": t.started_at_ms,
-        "finished_at_ms": t.finished_at_ms,
-        "result": t.result.iter().collect::<std::collections::BTreeMap<_, _>>(),
-        "error": t.error,
-        "worker_id": t.worker_id,
-    })
 }
 
 pub fn ms_to_time(ms: u64) -> String {

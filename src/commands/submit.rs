@@ -6,9 +6,10 @@ use std::io::Read;
 
 use crate::cli::SubmitArgs;
 use crate::commands::Ctx;
-use crate::commands::client::{self, status_error, status_json};
+use crate::commands::client::{self, status_error};
 use crate::error::{Code, Error, Result};
 use crate::proto::orchestrator as pb;
+use crate::server::view::TaskView;
 
 /// The payload as the proto's map: every value JSON-encoded, so strings and structures arrive
 /// exactly as given.
@@ -55,7 +56,7 @@ pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<()> {
     let id = resp.task_id.clone();
     if !args.wait {
         if ctx.printer.json {
-            let status = resp.status.as_ref().map(status_json);
+            let status = resp.status.as_ref().map(TaskView::from);
             return ctx.printer.json_document(serde_json::json!({
                 "task_id": id,
                 "created": resp.created,

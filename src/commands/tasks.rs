@@ -2,10 +2,11 @@
 
 use crate::cli::{TasksArgs, TasksCommand};
 use crate::commands::Ctx;
-use crate::commands::client::{self, ms_to_time, status_error, status_json};
+use crate::commands::client::{self, ms_to_time, status_error};
 use crate::error::Result;
 use crate::output::Printer;
 use crate::proto::orchestrator as pb;
+use crate::server::view::TaskView;
 
 pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
     let (mut client, addr) = client::connect(ctx).await?;
@@ -22,7 +23,7 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
                 .into_inner();
             if ctx.printer.json {
                 return ctx.printer.json_document(serde_json::json!({
-                    "tasks": resp.tasks.iter().map(status_json).collect::<Vec<_>>(),
+                    "tasks": resp.tasks.iter().map(TaskView::from).collect::<Vec<_>>(),
                     "total": resp.total,
                 }));
             }
@@ -81,7 +82,7 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
             if ctx.printer.json {
                 return ctx.printer.json_document(serde_json::json!({
                     "cancelled": resp.cancelled,
-                    "task": resp.status.as_ref().map(status_json),
+                    "task": resp.status.as_ref().map(TaskView::from),
                 }));
             }
             let state = resp.status.map(|s| s.status).unwrap_or_default();
@@ -97,7 +98,7 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
 /// One task, its result fields and tails, for people; the task document with `--json`.
 pub fn print_task(printer: &Printer, t: &pb::TaskStatus) -> Result<()> {
     if printer.json {
-        return printer.json_document(status_json(t));
+        return printer.json_document(TaskView::from(t));
     }
     let mut lines = vec![
         format!("id:        {}", t.task_id),

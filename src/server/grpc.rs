@@ -14,7 +14,7 @@ use crate::proto::orchestrator as pb;
 use crate::proto::orchestrator::orchestrator_service_server::OrchestratorService;
 use crate::server::events::{Event, TypeFilter};
 use crate::server::scheduler::Scheduler;
-use crate::server::task::{ErrorKind, SchedError, SubmitRequest, Task, TaskState};
+use crate::server::task::{ErrorKind, SchedError, SubmitRequest, TaskState};
 use crate::server::{ServerCtx, now_ms};
 
 /// Messages buffered per stream before its producer waits (or, for events, starts skipping).
@@ -41,36 +41,6 @@ pub fn status_of(e: SchedError) -> Status {
         ErrorKind::Unavailable => Status::unavailable(e.message),
         ErrorKind::ResourceExhausted => Status::resource_exhausted(e.message),
         ErrorKind::Internal => Status::internal(e.message),
-    }
-}
-
-pub fn task_status(t: &Task) -> pb::TaskStatus {
-    pb::TaskStatus {
-        task_id: t.id.clone(),
-        class: t.class.clone(),
-        status: t.state.as_str().into(),
-        priority: t.priority,
-        attempt: t.attempt,
-        max_attempts: t.max_attempts,
-        submitted_at_ms: t.submitted_at_ms,
-        started_at_ms: t.started_at_ms,
-        finished_at_ms: t.finished_at_ms,
-        result: t.result.clone().into_iter().collect(),
-        error: t.error.clone(),
-        executor: t.executor.as_str().into(),
-        worker_id: t.worker_id.clone().unwrap_or_default(),
-    }
-}
-
-fn task_result(t: &Task) -> pb::TaskResult {
-    pb::TaskResult {
-        task_id: t.id.clone(),
-        status: t.state.as_str().into(),
-        result: t.result.clone().into_iter().collect(),
-        error: t.error.clone(),
-        attempt: t.attempt,
-        finished_at_ms: t.finished_at_ms,
-        class: t.class.clone(),
     }
 }
 
@@ -115,7 +85,7 @@ impl OrchestratorService for Orchestrator {
         Ok(Response::new(pb::SubmitTaskResponse {
             task_id: task.id.clone(),
             created,
-            status: Some(task_status(&task)),
+            status: Some((&task).into()),
         }))
     }
 
@@ -139,7 +109,7 @@ impl OrchestratorService for Orchestrator {
             let mut sent: HashSet<String> = HashSet::new();
             for t in replay {
                 sent.insert(t.id.clone());
-                if tx.send(Ok(task_result(&t))).await.is_err() {
+                if tx.send(Ok((&t).into())).await.is_err() {
                     return;
                 }
             }
@@ -159,7 +129,7 @@ impl OrchestratorService for Orchestrator {
                         if sent.contains(&task.id) {
                             continue;
                         }
-                        if tx.send(Ok(task_result(task))).await.is_err() {
+                        if tx.send(Ok(task.as_ref().into())).await.is_err() {
                             return;
                         }
                     }
@@ -186,7 +156,7 @@ impl OrchestratorService for Orchestrator {
             .sched()
             .get(&request.into_inner().task_id)
             .map_err(status_of)?;
-        Ok(Response::new(task_status(&task)))
+        Ok(Response::new((&task).into()))
     }
 
     async fn create_workflow(
@@ -304,7 +274,7 @@ impl OrchestratorService for Orchestrator {
             .map_err(status_of)?;
         Ok(Response::new(pb::CancelTaskResponse {
             cancelled,
-            status: Some(task_status(&task)),
+            status: Some((&task).into()),
         }))
     }
 
@@ -331,7 +301,7 @@ impl OrchestratorService for Orchestrator {
         } as usize;
         let (tasks, total) = self.sched().list(status, class, limit);
         Ok(Response::new(pb::ListTasksResponse {
-            tasks: tasks.iter().map(task_status).collect(),
+            tasks: tasks.iter().map(pb::TaskStatus::from).collect(),
             total: total as u64,
         }))
     }
@@ -385,7 +355,7 @@ impl OrchestratorService for Orchestrator {
             .complete(&r.task_id, &r.lease_id, r.success, result, r.error)
             .map_err(status_of)?;
         Ok(Response::new(pb::CompleteTaskResponse {
-            status: Some(task_status(&task)),
+            status: Some((&task).into()),
         }))
     }
 

@@ -20,6 +20,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use crate::server::events::{Event, TypeFilter};
 use crate::server::task::{ErrorKind, MAX_ATTEMPTS, SchedError, SubmitRequest, TaskState};
+use crate::server::view::TaskView;
 use crate::server::{ServerCtx, now_ms};
 use crate::settings::TASK_CLASSES;
 
@@ -131,7 +132,7 @@ async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
     };
     match ctx.sched.submit(req).await {
         Ok((task, created)) => {
-            let mut doc = task.view();
+            let mut doc = TaskView::from(&task).to_json();
             doc["created"] = json!(created);
             let status = if created {
                 StatusCode::CREATED
@@ -195,7 +196,7 @@ async fn list_tasks(State(ctx): Ctx, q: Result<Query<ListQuery>, QueryRejection>
         q.limit.unwrap_or(100).min(10_000),
     );
     Json(json!({
-        "tasks": tasks.iter().map(|t| t.view()).collect::<Vec<_>>(),
+        "tasks": tasks.iter().map(TaskView::from).collect::<Vec<_>>(),
         "total": total,
     }))
     .into_response()
@@ -203,7 +204,7 @@ async fn list_tasks(State(ctx): Ctx, q: Result<Query<ListQuery>, QueryRejection>
 
 async fn get_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
     match ctx.sched.get(&id) {
-        Ok(t) => Json(t.view()).into_response(),
+        Ok(t) => Json(TaskView::from(&t)).into_response(),
         Err(e) => sched_error(e),
     }
 }
@@ -211,7 +212,7 @@ async fn get_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
 async fn cancel_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
     match ctx.sched.cancel(&id) {
         Ok((t, cancelled)) => {
-            let mut doc = t.view();
+            let mut doc = TaskView::from(&t).to_json();
             doc["cancelled"] = json!(cancelled);
             Json(doc).into_response()
         }

@@ -15,6 +15,7 @@ pub mod store;
 pub mod submission;
 pub mod table;
 pub mod task;
+pub mod view;
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::net::SocketAddr;

@@ -72,7 +72,8 @@ impl ExecutorKind {
     }
 }
 
-/// A task as stored in the journal and shown to clients (the payload is kept apart).
+/// A task as stored in the journal (the payload is kept apart). Clients see it through
+/// `server::view`, never as this struct.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Task {
     pub id: String,
@@ -105,27 +106,6 @@ pub struct Task {
     /// left of it before the task runs again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pgid: Option<u32>,
-}
-
-impl Task {
-    /// The document HTTP and `--json` show.
-    pub fn view(&self) -> serde_json::Value {
-        serde_json::json!({
-            "task_id": self.id,
-            "class": self.class,
-            "status": self.state.as_str(),
-            "priority": self.priority,
-            "attempt": self.attempt,
-            "max_attempts": self.max_attempts,
-            "executor": self.executor.as_str(),
-            "submitted_at_ms": self.submitted_at_ms,
-            "started_at_ms": self.started_at_ms,
-            "finished_at_ms": self.finished_at_ms,
-            "result": self.result,
-            "error": self.error,
-            "worker_id": self.worker_id,
-        })
-    }
 }
 
 /// What a client asks for.

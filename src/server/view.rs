@@ -1,0 +1,169 @@
+//! The one shape of a task that clients see. gRPC sends `pb::TaskStatus` (built only here, from
+//! `Task`); HTTP and the CLI's `--json` both show `TaskView`, made from that same TaskStatus, so
+//! the two documents cannot drift apart again.
+//!
+//! `worker_id` is the one field whose "none" differs on the wire: proto3 has no null, so gRPC
+//! sends "", and the JSON view turns "" into null.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::proto::orchestrator as pb;
+use crate::server::task::Task;
+
+impl From<&Task> for pb::TaskStatus {
+    fn from(t: &Task) -> Self {
+        pb::TaskStatus {
+            task_id: t.id.clone(),
+            class: t.class.clone(),
+            status: t.state.as_str().into(),
+            priority: t.priority,
+            attempt: t.attempt,
+            max_attempts: t.max_attempts,
+            submitted_at_ms: t.submitted_at_ms,
+            started_at_ms: t.started_at_ms,
+            finished_at_ms: t.finished_at_ms,
+            result: t.result.clone().into_iter().collect(),
+            error: t.error.clone(),
+            executor: t.executor.as_str().into(),
+            worker_id: t.worker_id.clone().unwrap_or_default(),
+        }
+    }
+}
+
+impl From<&Task> for pb::TaskResult {
+    fn from(t: &Task) -> Self {
+        pb::TaskResult {
+            task_id: t.id.clone(),
+            status: t.state.as_str().into(),
+            result: t.result.clone().into_iter().collect(),
+            error: t.error.clone(),
+            attempt: t.attempt,
+            finished_at_ms: t.finished_at_ms,
+            class: t.class.clone(),
+        }
+    }
+}
+
+/// The task document of HTTP (`GET /tasks/{id}` and the others) and of `tasks show --json`,
+/// `submit --wait --json`. Field order is the document's key order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskView {
+    pub task_id: String,
+    pub class: String,
+    pub status: String,
+    pub priority: i32,
+    pub attempt: u32,
+    pub max_attempts: u32,
+    pub executor: String,
+    pub submitted_at_ms: u64,
+    pub started_at_ms: u64,
+    pub finished_at_ms: u64,
+    pub result: BTreeMap<String, String>,
+    pub error: String,
+    /// The pull worker holding the task's lease; null while none does.
+    pub worker_id: Option<String>,
+}
+
+impl From<pb::TaskStatus> for TaskView {
+    fn from(t: pb::TaskStatus) -> Self {
+        TaskView {
+            task_id: t.task_id,
+            class: t.class,
+            status: t.status,
+            priority: t.priority,
+            attempt: t.attempt,
+            max_attempts: t.max_attempts,
+            executor: t.executor,
+            submitted_at_ms: t.submitted_at_ms,
+            started_at_ms: t.started_at_ms,
+            finished_at_ms: t.finished_at_ms,
+            result: t.result.into_iter().collect(),
+            error: t.error,
+            worker_id: Some(t.worker_id).filter(|w| !w.is_empty()),
+        }
+    }
+}
+
+impl From<&pb::TaskStatus> for TaskView {
+    fn from(t: &pb::TaskStatus) -> Self {
+        TaskView::from(t.clone())
+    }
+}
+
+impl From<&Task> for TaskView {
+    fn from(t: &Task) -> Self {
+        TaskView::from(pb::TaskStatus::from(t))
+    }
+}
+
+impl TaskView {
+    /// As a JSON object, for documents that add a field of their own (`created`, `cancelled`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::task::{ExecutorKind, TaskState};
+
+    fn task(worker: Option<&str>) -> Task {
+        Task {
+            id: "t".into(),
+            class: "cpu_short".into(),
+            priority: -3,
+            max_attempts: 2,
+            timeout_s: None,
+            state: TaskState::Running,
+            attempt: 1,
+            seq: 9,
+            submitted_at_ms: 10,
+            queued_at_ms: 11,
+            started_at_ms: 12,
+            finished_at_ms: 0,
+            result: BTreeMap::from([("b".into(), "2".into()), ("a".into(), "1".into())]),
+            error: "e".into(),
+            executor: ExecutorKind::Worker,
+            payload_hash: "h".into(),
+            worker_id: worker.map(str::to_string),
+            pgid: Some(4),
+        }
+    }
+
+    #[test]
+    fn the_view_has_the_documented_keys_and_worker_id_is_null_when_none() {
+        let doc = TaskView::from(&task(None)).to_json();
+        let keys: Vec<&str> = doc
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "task_id",
+                "class",
+                "status",
+                "priority",
+                "attempt",
+                "max_attempts",
+                "executor",
+                "submitted_at_ms",
+                "started_at_ms",
+                "finished_at_ms",
+                "result",
+                "error",
+                "worker_id"
+            ]
+        );
+        assert_eq!(doc["worker_id"], serde_json::Value::Null);
+        assert_eq!(doc["status"], "running");
+        assert_eq!(doc["result"], serde_json::json!({"a": "1", "b": "2"}));
+        let held = TaskView::from(&task(Some("w1"))).to_json();
+        assert_eq!(held["worker_id"], "w1");
+    }
+}

@@ -2118,6 +2118,61 @@ async fn http_and_cli_show_the_same_task_document() {
 }
 
 #[tokio::test]
+async fn a_draining_server_says_so_in_metadata_and_the_cli_exits_1() {
+    let mut s = Server::start("[scheduler]\nshutdown_timeout_s = 60\n");
+    let mut c = s.client().await;
+    // A running task keeps the drain going while the refusals are checked.
+    c.submit_task(req("busy", sh("sleep 60"))).await.unwrap();
+    wait_status(&mut c, "busy", "running").await;
+    unsafe {
+        libc::kill(s.pid() as i32, libc::SIGTERM);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c
+        .health(pb::HealthRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .status
+        != "DRAINING"
+    {
+        assert!(Instant::now() < deadline, "the server never drained");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let e = c
+        .submit_task(req("late", HashMap::new()))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), tonic::Code::Unavailable, "{e:?}");
+    assert_eq!(
+        e.metadata()
+            .get("dspy-agent-reason")
+            .and_then(|v| v.to_str().ok()),
+        Some("draining"),
+        "{e:?}"
+    );
+    let r = reqwest::Client::new()
+        .post(format!("http://{}/queue/submit", s.http))
+        .body(r#"{"task_id": "late-http"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["dspy-agent-reason"], "draining");
+    // The CLI tells a draining server (1) from one that is gone (5) by that reason.
+    let out = s
+        .cli()
+        .args(["submit", "--payload", "{}"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("shutting down"), "{err}");
+    s.kill9();
+}
+
+#[tokio::test]
 async fn container_tasks_whose_ids_differ_only_in_a_colon_do_not_collide() {
     let s = Server::start("");
     let mut c = s.client().await;

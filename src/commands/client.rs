@@ -9,6 +9,7 @@ use crate::commands::Ctx;
 use crate::error::{Code, Error, Result};
 use crate::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
 use crate::server;
+use crate::server::task::{REASON_DRAINING, REASON_KEY};
 
 pub type Client = OrchestratorServiceClient<Channel>;
 
@@ -53,22 +54,28 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// A gRPC error as this tool's error: bad requests are usage errors (2), a vanished server
-/// (refused, reset, or gone mid-stream) is exit 5.
+/// (refused, reset, or gone mid-stream) is exit 5, a server that drains (it says so in the
+/// `dspy-agent-reason` metadata, not only in words) is a runtime error (1).
 pub fn status_error(s: tonic::Status, addr: &str) -> Error {
     use tonic::Code as G;
     if is_transport_failure(&s) {
         return server::orchestrator_down(addr, s.message());
     }
     match s.code() {
-        G::Unavailable if s.message().contains("shutting down") => {
-            Error::runtime(s.message().to_string())
-        }
+        G::Unavailable if is_draining(&s) => Error::runtime(s.message().to_string()),
         G::Unavailable => server::orchestrator_down(addr, s.message()),
         G::InvalidArgument | G::AlreadyExists | G::FailedPrecondition => {
             Error::new(Code::Usage, s.message().to_string())
         }
         _ => Error::runtime(s.message().to_string()),
     }
+}
+
+/// The server refused because it drains (stops taking work before it exits).
+fn is_draining(s: &tonic::Status) -> bool {
+    s.metadata()
+        .get(REASON_KEY)
+        .is_some_and(|v| v.as_bytes() == REASON_DRAINING.as_bytes())
 }
 
 /// A status made on this side from a broken connection (the server died mid-call or
@@ -101,4 +108,19 @@ pub fn ms_to_time(ms: u64) -> String {
         return "-".into();
     }
     humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draining_is_read_from_metadata_not_from_the_message() {
+        let addr = "127.0.0.1:1";
+        let drains = crate::server::grpc::draining("the server stops (any wording)");
+        assert_eq!(status_error(drains, addr).code, Code::Runtime);
+        // Words alone say nothing: an UNAVAILABLE without the reason is a server that is gone.
+        let words = tonic::Status::unavailable("the peer is shutting down");
+        assert_eq!(status_error(words, addr).code, Code::OrchestratorDown);
+    }
 }

@@ -8,13 +8,16 @@ use std::time::Duration;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::metadata::MetadataValue;
 use tonic::{Request, Response, Status};
 
 use crate::proto::orchestrator as pb;
 use crate::proto::orchestrator::orchestrator_service_server::OrchestratorService;
 use crate::server::events::{Event, TypeFilter};
 use crate::server::scheduler::Scheduler;
-use crate::server::task::{ErrorKind, SchedError, SubmitRequest, TaskState};
+use crate::server::task::{
+    ErrorKind, REASON_DRAINING, REASON_KEY, SchedError, SubmitRequest, TaskState,
+};
 use crate::server::{ServerCtx, now_ms};
 
 /// Messages buffered per stream before its producer waits (or, for events, starts skipping).
@@ -38,10 +41,20 @@ pub fn status_of(e: SchedError) -> Status {
         ErrorKind::AlreadyExists => Status::already_exists(e.message),
         ErrorKind::NotFound => Status::not_found(e.message),
         ErrorKind::FailedPrecondition => Status::failed_precondition(e.message),
-        ErrorKind::Unavailable => Status::unavailable(e.message),
+        ErrorKind::Draining => draining(e.message),
         ErrorKind::ResourceExhausted => Status::resource_exhausted(e.message),
         ErrorKind::Internal => Status::internal(e.message),
     }
+}
+
+/// UNAVAILABLE because the server drains, said in metadata (`dspy-agent-reason: draining`) so
+/// that clients tell it from a server that is gone without reading the message.
+pub fn draining(message: impl Into<String>) -> Status {
+    let mut status = Status::unavailable(message);
+    status
+        .metadata_mut()
+        .insert(REASON_KEY, MetadataValue::from_static(REASON_DRAINING));
+    status
 }
 
 fn event_pb(e: &Event) -> pb::Event {

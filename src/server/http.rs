@@ -19,7 +19,9 @@ use serde_json::{Value, json};
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::server::events::{Event, TypeFilter};
-use crate::server::task::{ErrorKind, MAX_ATTEMPTS, SchedError, SubmitRequest, TaskState};
+use crate::server::task::{
+    ErrorKind, MAX_ATTEMPTS, REASON_DRAINING, REASON_KEY, SchedError, SubmitRequest, TaskState,
+};
 use crate::server::view::TaskView;
 use crate::server::{ServerCtx, now_ms};
 use crate::settings::TASK_CLASSES;
@@ -52,7 +54,15 @@ fn sched_error(e: SchedError) -> Response {
         ErrorKind::AlreadyExists => StatusCode::CONFLICT,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::FailedPrecondition => StatusCode::PRECONDITION_FAILED,
-        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Draining => {
+            // The same machine-readable reason gRPC carries in its metadata.
+            let mut r = error(StatusCode::SERVICE_UNAVAILABLE, e.message);
+            r.headers_mut().insert(
+                REASON_KEY,
+                header::HeaderValue::from_static(REASON_DRAINING),
+            );
+            return r;
+        }
         ErrorKind::ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };

@@ -51,7 +51,7 @@ impl Scheduler {
     pub async fn submit(self: &Arc<Self>, req: SubmitRequest) -> SResult<(Task, bool)> {
         if self.is_draining() {
             return Err(SchedError::new(
-                ErrorKind::Unavailable,
+                ErrorKind::Draining,
                 "the scheduler is shutting down and takes no new tasks",
             ));
         }
@@ -321,5 +321,14 @@ mod tests {
         assert_eq!(sched.get("b").unwrap_err().kind, ErrorKind::NotFound);
         // Submitting it again works.
         assert!(sched.submit(worker_task("b")).await.unwrap().1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_draining_scheduler_refuses_submissions_as_draining() {
+        let dir = tempfile::tempdir().unwrap();
+        let sched = test_scheduler(dir.path());
+        sched.start_draining();
+        let e = sched.submit(worker_task("late")).await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Draining, "{e:?}");
     }
 }

@@ -13,6 +13,12 @@ pub const MAX_ID_LEN: usize = 128;
 /// Most attempts a task may ask for.
 pub const MAX_ATTEMPTS: u32 = 100;
 
+/// The gRPC metadata key (and HTTP header) that says why the server refused, for clients that
+/// must not guess from the message text.
+pub const REASON_KEY: &str = "dspy-agent-reason";
+/// `REASON_KEY`'s value when the server refuses because it drains (stops taking work).
+pub const REASON_DRAINING: &str = "draining";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {
@@ -127,7 +133,9 @@ pub enum ErrorKind {
     AlreadyExists,
     NotFound,
     FailedPrecondition,
-    Unavailable,
+    /// The server drains: it takes no new work (gRPC UNAVAILABLE, HTTP 503, both with
+    /// `REASON_KEY: draining`).
+    Draining,
     ResourceExhausted,
     Internal,
 }

@@ -2173,6 +2173,37 @@ async fn a_draining_server_says_so_in_metadata_and_the_cli_exits_1() {
 }
 
 #[tokio::test]
+async fn http_priority_takes_the_whole_i32_range_and_names_it_when_out_of_range() {
+    let s = Server::start("");
+    let http = reqwest::Client::new();
+    let submit = |body: &'static str| {
+        http.post(format!("http://{}/queue/submit", s.http))
+            .body(body)
+            .send()
+    };
+    let r = submit(r#"{"task_id": "p-min", "priority": -2147483648}"#)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let doc: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(doc["priority"], i64::from(i32::MIN));
+    for body in [
+        r#"{"task_id": "p-big", "priority": 2147483648}"#,
+        r#"{"task_id": "p-huge", "priority": 1e300}"#,
+        r#"{"task_id": "p-frac", "priority": 1.5}"#,
+    ] {
+        let r = submit(body).await.unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        let doc: serde_json::Value = r.json().await.unwrap();
+        let msg = doc["error"].as_str().unwrap();
+        assert!(
+            msg.contains("`priority`") && msg.contains("-2147483648 to 2147483647"),
+            "{body}: {msg}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn container_tasks_whose_ids_differ_only_in_a_colon_do_not_collide() {
     let s = Server::start("");
     let mut c = s.client().await;

@@ -271,7 +271,8 @@ impl OrchestratorService for Orchestrator {
                 "SERVING".into()
             },
             version: env!("CARGO_PKG_VERSION").into(),
-            uptime_ms: self.sched().started.elapsed().as_millis() as u64,
+            uptime_ms: u64::try_from(self.sched().started.elapsed().as_millis())
+                .unwrap_or(u64::MAX),
             services,
             services_error,
         }))

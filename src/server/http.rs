@@ -69,6 +69,16 @@ fn sched_error(e: SchedError) -> Response {
     error(status, e.message)
 }
 
+/// A JSON number as a whole number (`1.0` counts as 1), or None for a fraction or a number
+/// past i64's range. Callers check their own range with try_from: nothing wraps or saturates.
+fn whole(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e18)
+            .map(|f| f as i64)
+    })
+}
+
 /// POST /queue/submit: {"task_id"?, "class"?, "priority"?, "max_attempts"?, "timeout_seconds"?,
 /// "payload": {...}}.
 async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
@@ -87,10 +97,10 @@ async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
             Some(_) => Err(format!("`{k}` must be a string")),
         }
     };
-    let num_field = |k: &str| -> Result<Option<f64>, String> {
+    let num_field = |k: &str| -> Result<Option<&serde_json::Number>, String> {
         match obj.get(k) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => Ok(n.as_f64()),
+            Some(Value::Number(n)) => Ok(Some(n)),
             Some(_) => Err(format!("`{k}` must be a number")),
         }
     };
@@ -113,27 +123,36 @@ async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
                 .collect(),
             Some(_) => return Err("`payload` must be a JSON object".to_string()),
         };
-        let priority = num_field("priority")?.unwrap_or(0.0);
-        if priority.fract() != 0.0 || priority.abs() > i32::MAX as f64 {
-            return Err("`priority` must be an integer".to_string());
-        }
+        let priority = match num_field("priority")? {
+            None => 0,
+            Some(n) => whole(n)
+                .and_then(|p| i32::try_from(p).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "`priority` is {n}; expected an integer from {} to {}",
+                        i32::MIN,
+                        i32::MAX
+                    )
+                })?,
+        };
+        let max_attempts = match num_field("max_attempts")? {
+            None => 0,
+            Some(n) => whole(n)
+                .and_then(|m| u32::try_from(m).ok())
+                .filter(|m| (1..=MAX_ATTEMPTS).contains(m))
+                .ok_or_else(|| {
+                    format!("`max_attempts` is {n}; expected an integer from 1 to {MAX_ATTEMPTS}")
+                })?,
+        };
         Ok(SubmitRequest {
             task_id,
             payload,
             class: str_field("class")?,
-            priority: priority as i32,
-            max_attempts: match num_field("max_attempts")? {
-                None => 0,
-                Some(n) if n.fract() == 0.0 && (1.0..=f64::from(MAX_ATTEMPTS)).contains(&n) => {
-                    n as u32
-                }
-                Some(n) => {
-                    return Err(format!(
-                        "`max_attempts` is {n}; expected an integer from 1 to {MAX_ATTEMPTS}"
-                    ));
-                }
-            },
-            timeout_s: num_field("timeout_seconds")?.unwrap_or(0.0),
+            priority,
+            max_attempts,
+            timeout_s: num_field("timeout_seconds")?
+                .and_then(serde_json::Number::as_f64)
+                .unwrap_or(0.0),
         })
     })();
     let req = match parsed {
@@ -278,7 +297,7 @@ async fn health(State(ctx): Ctx) -> Response {
     Json(json!({
         "status": if ctx.sched.is_draining() { "draining" } else { "serving" },
         "version": env!("CARGO_PKG_VERSION"),
-        "uptime_ms": ctx.sched.started.elapsed().as_millis() as u64,
+        "uptime_ms": u64::try_from(ctx.sched.started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "timestamp_ms": now_ms(),
         "services": services,
         "services_error": services_error,

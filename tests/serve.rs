@@ -274,6 +274,36 @@ async fn wait_status(c: &mut Orch, id: &str, status: &str) -> pb::TaskStatus {
     }
 }
 
+/// Wait until a metric (summed over its labels, or only those with `label`) satisfies `ok`.
+async fn wait_metric(
+    c: &mut Orch,
+    name: &str,
+    label: Option<(&str, &str)>,
+    ok: impl Fn(f64) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v: f64 = c
+            .get_metrics(pb::GetMetricsRequest {
+                metric_names: vec![name.into()],
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .metrics
+            .iter()
+            .filter(|m| m.name == name)
+            .filter(|m| label.is_none_or(|(k, v)| m.labels.get(k).map(String::as_str) == Some(v)))
+            .map(|m| m.value)
+            .sum();
+        if ok(v) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{name} stayed at {v}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn process_task_gets_payload_env_and_reports_its_result() {
     let s = Server::start("");
@@ -556,7 +586,15 @@ async fn cancel_kills_running_and_drops_queued_never_retried() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The killed process's outcome has been taken back (its slot is free): a retry would
+    // have happened by now.
+    wait_metric(
+        &mut c,
+        "orchestrator_inflight_tasks",
+        Some(("class", "cpu_long")),
+        |v| v == 0.0,
+    )
+    .await;
     for (id, attempt) in [("run", 1), ("wait", 0)] {
         let t = c
             .get_task_status(pb::GetTaskStatusRequest { task_id: id.into() })
@@ -699,7 +737,8 @@ async fn leases_expire_and_redeliver_as_a_new_attempt() {
         .unwrap()
         .into_inner()
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The worker is parked in its long poll before the task arrives.
+    wait_metric(&mut c, "orchestrator_lease_waiters", None, |v| v == 1.0).await;
     let mut r = req("later", HashMap::new());
     r.class = "cpu_long".into();
     let t0 = Instant::now();
@@ -2021,8 +2060,8 @@ async fn submit_wait_reports_a_server_that_dies_as_orchestrator_down() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     wait_status(&mut c, "w1", "running").await;
-    // The CLI is in its result stream by now.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The CLI is in its result stream.
+    wait_metric(&mut c, "orchestrator_result_streams", None, |v| v >= 1.0).await;
     s.kill9();
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);

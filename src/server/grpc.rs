@@ -112,6 +112,7 @@ impl OrchestratorService for Orchestrator {
         let ids: HashSet<String> = r.task_ids.into_iter().collect();
         // Subscribe before reading finished tasks, so nothing falls between the two.
         let (mut live, _) = self.sched().events.subscribe(None);
+        let open = self.sched().metrics.result_streams.enter();
         let replay = if r.include_completed {
             self.sched().finished_tasks(&ids)
         } else {
@@ -119,6 +120,8 @@ impl OrchestratorService for Orchestrator {
         };
         let (tx, rx) = mpsc::channel(STREAM_BUFFER);
         tokio::spawn(async move {
+            // Counted as open until this feed ends.
+            let _open = open;
             let mut sent: HashSet<String> = HashSet::new();
             for t in replay {
                 sent.insert(t.id.clone());

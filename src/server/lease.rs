@@ -65,6 +65,7 @@ impl Scheduler {
             if !got.is_empty() {
                 return Ok(got);
             }
+            let _waiting = self.metrics.lease_waiters.enter();
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
                 return Ok(vec![]);
             }

@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::settings::TASK_CLASSES;
 
@@ -46,6 +47,36 @@ struct Inner {
 #[derive(Default)]
 pub struct Metrics {
     inner: Mutex<Inner>,
+    /// LeaseTasks calls waiting in their long poll: a test (or an operator) can see that a
+    /// worker is parked before it submits the task that should wake it.
+    pub lease_waiters: Occupancy,
+    /// Open StreamTaskResults streams (`submit --wait` holds one while it waits).
+    pub result_streams: Occupancy,
+}
+
+/// How many callers are inside a section right now; each holds an `Occupant` while inside, so
+/// the count also falls when a caller's future is dropped (a client that went away).
+#[derive(Debug, Default)]
+pub struct Occupancy(Arc<AtomicU64>);
+
+#[derive(Debug)]
+pub struct Occupant(Arc<AtomicU64>);
+
+impl Occupancy {
+    pub fn enter(&self) -> Occupant {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Occupant(self.0.clone())
+    }
+
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Occupant {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Gauges read from the scheduler at render time.
@@ -254,6 +285,27 @@ impl Metrics {
                 value: g.journal_bytes as f64,
             }],
         ));
+        for (name, help, value) in [
+            (
+                "orchestrator_lease_waiters",
+                "LeaseTasks calls waiting in a long poll for a task",
+                self.lease_waiters.get(),
+            ),
+            (
+                "orchestrator_result_streams",
+                "Open StreamTaskResults streams",
+                self.result_streams.get(),
+            ),
+        ] {
+            out.push((
+                Family::gauge(name, help),
+                vec![Sample {
+                    name: String::new(),
+                    labels: BTreeMap::new(),
+                    value: value as f64,
+                }],
+            ));
+        }
         for (name, help, hists) in [
             (
                 "orchestrator_task_duration_seconds",

@@ -22,7 +22,7 @@ use tokio::sync::Notify;
 
 use crate::server::events::{EventKind, Events};
 use crate::server::executor::{self, Kill};
-use crate::server::metrics::{Gauges, Metrics};
+use crate::server::metrics::{Gauges, Metrics, Occupancy};
 use crate::server::now_ms;
 use crate::server::store::{Loaded, Store};
 use crate::server::table::{self, Table};
@@ -46,6 +46,8 @@ pub struct Scheduler {
     draining: AtomicBool,
     id_prefix: String,
     id_counter: AtomicU64,
+    /// Submissions waiting for their record's fsync (an observable for tests).
+    pub(crate) durable_waiters: Occupancy,
     pub started: Instant,
 }
 
@@ -86,6 +88,7 @@ impl Scheduler {
             draining: AtomicBool::new(false),
             id_prefix: format!("t{:x}", started_ns / 1000),
             id_counter: AtomicU64::new(0),
+            durable_waiters: Occupancy::default(),
             started: Instant::now(),
         });
         {

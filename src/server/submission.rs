@@ -136,6 +136,7 @@ impl Scheduler {
             self.wake_for(task.executor);
         }
         if let Some(rx) = synced {
+            let _waiting = self.durable_waiters.enter();
             durable(rx).await?;
         }
         Ok((task, created))
@@ -254,7 +255,7 @@ impl Scheduler {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     use super::*;
     use crate::server::scheduler::test_scheduler;
@@ -264,6 +265,18 @@ mod tests {
             task_id: id.into(),
             payload: BTreeMap::from([("data".to_string(), "1".to_string())]),
             ..Default::default()
+        }
+    }
+
+    /// Wait until `n` submissions wait for their fsync, or `stop` holds.
+    async fn until_waiting(sched: &Scheduler, n: u64, stop: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while sched.durable_waiters.get() < n && !stop() {
+            assert!(
+                Instant::now() < deadline,
+                "{n} submissions never waited for the disk"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 
@@ -281,14 +294,13 @@ mod tests {
             let s = sched.clone();
             async move { s.submit(worker_task("a")).await }
         });
-        while sched.get("a").is_err() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        until_waiting(&sched, 1, || first.is_finished()).await;
         let retry = tokio::spawn({
             let s = sched.clone();
             async move { s.submit(worker_task("a")).await }
         });
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Both wait for the disk (or the retry wrongly answered at once).
+        until_waiting(&sched, 2, || retry.is_finished()).await;
         assert!(!first.is_finished());
         assert!(
             !retry.is_finished(),
@@ -305,14 +317,13 @@ mod tests {
             let s = sched.clone();
             async move { s.submit(worker_task("b")).await }
         });
-        while sched.get("b").is_err() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        until_waiting(&sched, 1, || first.is_finished()).await;
         let retry = tokio::spawn({
             let s = sched.clone();
             async move { s.submit(worker_task("b")).await }
         });
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // The retry must be waiting on the same write before the write fails.
+        until_waiting(&sched, 2, || retry.is_finished()).await;
         drop(gate);
         let e = first.await.unwrap().unwrap_err();
         assert_eq!(e.kind, ErrorKind::Internal, "{e:?}");

@@ -2,7 +2,7 @@
 //!
 //! `cli` holds the clap types, `commands` one file per subcommand, and the rest one module per
 //! concept or outside system (settings, state file, catalog, graph, Docker runtime, health probes,
-//! host ports, GPUs, output).
+//! host ports, GPUs, output, and `os` for processes and signals).
 
 pub mod catalog;
 pub mod cli;
@@ -12,6 +12,7 @@ pub mod gpu;
 pub mod graph;
 pub mod health;
 pub mod lifecycle;
+pub mod os;
 pub mod output;
 pub mod ports;
 pub mod proto;
@@ -31,12 +32,9 @@ use crate::settings::{CliOverrides, Source, Sourced};
 
 /// Parse the command line, run the command, and turn the outcome into an exit code.
 pub fn run() -> ExitCode {
-    // The scheduler's task reaper (see server::executor::task_reaper), before any parsing.
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| a == server::executor::TASK_REAPER)
-    {
-        return server::executor::task_reaper();
+    // The scheduler's task reaper (see os::reaper), before any parsing.
+    if std::env::args_os().nth(1).is_some_and(|a| a == os::reaper::ARG) {
+        return os::reaper::main();
     }
     ignore_empty_env_vars();
     let matches = match Cli::command().try_get_matches() {

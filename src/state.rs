@@ -269,19 +269,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// The pid holding a flock on this file, from /proc/locks (Linux).
+/// The pid (other than this process) holding a flock on this file, from /proc/locks.
 fn lock_holder(file: &File) -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
-    let inode = file.metadata().ok()?.ino();
-    let locks = std::fs::read_to_string("/proc/locks").ok()?;
-    locks.lines().find_map(|line| {
-        // "1: FLOCK  ADVISORY  WRITE 12345 fd:01:1234567 0 EOF"
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let pid = fields.get(4)?.parse::<u32>().ok()?;
-        let ino = fields.get(5)?.rsplit(':').next()?.parse::<u64>().ok()?;
-        (fields.get(1) == Some(&"FLOCK") && ino == inode && pid != std::process::id())
-            .then_some(pid)
-    })
+    crate::os::procfs::flock_holders(file)?
+        .into_iter()
+        .find(|pid| *pid != std::process::id())
 }
 
 #[cfg(test)]

@@ -33,7 +33,10 @@ use crate::settings::{CliOverrides, Source, Sourced};
 /// Parse the command line, run the command, and turn the outcome into an exit code.
 pub fn run() -> ExitCode {
     // The scheduler's task reaper (see os::reaper), before any parsing.
-    if std::env::args_os().nth(1).is_some_and(|a| a == os::reaper::ARG) {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == os::reaper::ARG)
+    {
         return os::reaper::main();
     }
     ignore_empty_env_vars();
@@ -45,8 +48,9 @@ pub fn run() -> ExitCode {
             if !e.use_stderr() {
                 return ExitCode::SUCCESS;
             }
-            // Scripts that asked for JSON get the error as JSON on stdout too.
-            if std::env::args().any(|a| a == "--json") {
+            // Scripts that asked for JSON get the error as JSON on stdout too. args_os: an
+            // argument that is not UTF-8 is a usage error like any other, not a panic.
+            if std::env::args_os().any(|a| a == "--json") {
                 let text = e.render().to_string();
                 let first = text.lines().next().unwrap_or_default();
                 let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
@@ -159,10 +163,7 @@ fn init_tracing(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(
-            std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none(),
-        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && output::color_allowed())
         .with_target(false)
         .try_init();
 }

@@ -547,3 +547,39 @@ fn an_empty_no_color_leaves_log_colour_on() {
     assert!(out.contains("not valid JSON"), "{out}");
     assert!(!out.contains('\x1b'), "colour despite NO_COLOR=1: {out:?}");
 }
+
+#[test]
+fn a_bad_lock_timeout_is_a_usage_error_not_a_panic() {
+    for bad in ["inf", "-1", "NaN"] {
+        let env = Env::new("locktimeout").env("DSPY_AGENT_LOCK_TIMEOUT_S", bad);
+        let out = env.run(&["serve", "status"]).code(2);
+        assert!(!out.stderr.contains("panicked"), "{bad}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("DSPY_AGENT_LOCK_TIMEOUT_S"),
+            "{bad}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_deprecated_key_still_loads_and_is_warned_about_once() {
+    let env = Env::new("deprecated");
+    let path = env.home().join("config.toml");
+    std::fs::write(&path, "workspace = \"/w\"\n").unwrap();
+    let out = env.run(&["config", "show"]).ok();
+    assert_eq!(
+        out.stderr.matches("deprecated").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("{}:1: key `workspace`", path.display())),
+        "{}",
+        out.stderr
+    );
+    let out = env.run(&["config", "set", "workspace", "/x"]).code(2);
+    assert!(out.stderr.contains("deprecated"), "{}", out.stderr);
+}

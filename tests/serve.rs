@@ -1337,7 +1337,7 @@ fn serve_stop_never_signals_a_pid_that_is_not_the_server() {
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{err}");
-        assert!(err.contains("not running"), "{err}");
+        assert!(err.contains("dspy-agent serve is not running"), "{err}");
         let out = base_cmd(dir.path(), "bystander")
             .args(["serve", "stop", "--json"])
             .output()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerate the committed shell completions and man pages from the binary's clap definitions.
-# tests/cli.rs fails when these files differ from what the binary generates.
+# Regenerate the committed shell completions and man pages from the binary's clap definitions,
+# and README.md's settings table from the keys table (src/settings/keys.rs). Tests fail when
+# any of these differ from what the code generates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet
@@ -13,4 +14,5 @@ mkdir -p completions man
 "$bin" completions powershell >completions/_dspy-agent.ps1
 rm -f man/*.1
 "$bin" --quiet man --out man
-echo "completions/ and man/ regenerated"
+DSPY_AGENT_BLESS=1 cargo test --quiet --lib settings::docs::tests::readme_settings_table_is_current >/dev/null
+echo "completions/, man/ and README.md's settings table regenerated"

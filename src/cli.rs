@@ -158,8 +158,8 @@ pub enum ConfigCommand {
     Path,
     /// Validate and write one setting to config.toml (e.g. `ports.redis 6380`)
     Set {
-        /// workspace, orchestrator_addr, env_manager_addr, http_addr, gpu, services.NAME, ports.NAME,
-        /// scheduler.KEY or scheduler.classes.CLASS.KEY
+        /// A key as `config show` lists it: e.g. gpu, services.NAME, ports.NAME,
+        /// scheduler.max_attempts, scheduler.classes.CLASS.concurrency
         key: String,
         value: String,
     },

@@ -89,14 +89,3 @@ impl From<serde_json::Error> for Error {
         Error::runtime(e.to_string())
     }
 }
-
-/// Attach a description of the failed step to any error, as a runtime error.
-pub trait Context<T> {
-    fn context(self, what: impl fmt::Display) -> Result<T>;
-}
-
-impl<T, E: Into<Error>> Context<T> for std::result::Result<T, E> {
-    fn context(self, what: impl fmt::Display) -> Result<T> {
-        self.map_err(|e| e.into().context(what))
-    }
-}

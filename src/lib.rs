@@ -2,7 +2,7 @@
 //!
 //! `cli` holds the clap types, `commands` one file per subcommand, and the rest one module per
 //! concept or outside system (settings, state file, catalog, graph, Docker runtime, health probes,
-//! host ports, GPUs, output).
+//! host ports, GPUs, output, and `os` for processes and signals).
 
 pub mod catalog;
 pub mod cli;
@@ -12,6 +12,7 @@ pub mod gpu;
 pub mod graph;
 pub mod health;
 pub mod lifecycle;
+pub mod os;
 pub mod output;
 pub mod ports;
 pub mod proto;
@@ -31,12 +32,12 @@ use crate::settings::{CliOverrides, Source, Sourced};
 
 /// Parse the command line, run the command, and turn the outcome into an exit code.
 pub fn run() -> ExitCode {
-    // The scheduler's task reaper (see server::executor::task_reaper), before any parsing.
+    // The scheduler's task reaper (see os::reaper), before any parsing.
     if std::env::args_os()
         .nth(1)
-        .is_some_and(|a| a == server::executor::TASK_REAPER)
+        .is_some_and(|a| a == os::reaper::ARG)
     {
-        return server::executor::task_reaper();
+        return os::reaper::main();
     }
     ignore_empty_env_vars();
     let matches = match Cli::command().try_get_matches() {
@@ -47,8 +48,9 @@ pub fn run() -> ExitCode {
             if !e.use_stderr() {
                 return ExitCode::SUCCESS;
             }
-            // Scripts that asked for JSON get the error as JSON on stdout too.
-            if std::env::args().any(|a| a == "--json") {
+            // Scripts that asked for JSON get the error as JSON on stdout too. args_os: an
+            // argument that is not UTF-8 is a usage error like any other, not a panic.
+            if std::env::args_os().any(|a| a == "--json") {
                 let text = e.render().to_string();
                 let first = text.lines().next().unwrap_or_default();
                 let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
@@ -161,10 +163,7 @@ fn init_tracing(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(
-            std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none(),
-        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && output::color_allowed())
         .with_target(false)
         .try_init();
 }

@@ -1,5 +1,5 @@
 //! The single Printer: data to stdout (a table or `--json`), progress and warnings to stderr.
-//! No colour when stdout is not a terminal or NO_COLOR is set.
+//! No colour when stdout is not a terminal or NO_COLOR is set (`color_allowed`).
 
 use std::io::{IsTerminal, Write};
 
@@ -21,13 +21,23 @@ pub struct Printer {
     pub stderr_tty: bool,
 }
 
+/// Whether the environment allows colour. The one place that reads NO_COLOR, for the Printer
+/// and the logs alike.
+pub fn color_allowed() -> bool {
+    !no_color_requested(std::env::var_os("NO_COLOR").as_deref())
+}
+
+/// no-color.org: NO_COLOR turns colour off when it is present and not empty.
+fn no_color_requested(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| !v.is_empty())
+}
+
 impl Printer {
     pub fn new(json: bool, quiet: bool) -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Printer {
             json,
             quiet,
-            color: std::io::stdout().is_terminal() && !no_color,
+            color: std::io::stdout().is_terminal() && color_allowed(),
             stderr_tty: std::io::stderr().is_terminal(),
         }
     }
@@ -119,5 +129,18 @@ impl Printer {
         }
         const PALETTE: [u8; 6] = [36, 33, 32, 35, 34, 31];
         format!("\x1b[{}m{text}\x1b[0m", PALETTE[index % PALETTE.len()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_means_present_and_not_empty() {
+        assert!(!no_color_requested(None));
+        assert!(!no_color_requested(Some("".as_ref())));
+        assert!(no_color_requested(Some("1".as_ref())));
+        assert!(no_color_requested(Some("0".as_ref())));
     }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,17 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 pub const SCHEMA_VERSION: u32 = 1;
-const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The lock wait of every StateFile this process opens, in ms: the `lock_timeout_s` setting,
+/// which `Settings::load` sets. A state file is opened in many places that have no settings at
+/// hand, so the setting is handed over once here instead of to each of them.
+static LOCK_TIMEOUT_MS: AtomicU64 = AtomicU64::new(10_000);
+
+/// Set the lock wait of the StateFiles opened from now on (see `LOCK_TIMEOUT_MS`).
+pub fn set_lock_timeout(timeout: Duration) {
+    let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+    LOCK_TIMEOUT_MS.store(ms, Ordering::Relaxed);
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
@@ -98,15 +109,9 @@ pub struct StateFile {
 
 impl StateFile {
     pub fn new(home: &Path) -> Self {
-        let lock_timeout = std::env::var("DSPY_AGENT_LOCK_TIMEOUT_S")
-            .ok()
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| *s >= 0.0)
-            .map(Duration::from_secs_f64)
-            .unwrap_or(DEFAULT_LOCK_TIMEOUT);
         StateFile {
             dir: home.to_path_buf(),
-            lock_timeout,
+            lock_timeout: Duration::from_millis(LOCK_TIMEOUT_MS.load(Ordering::Relaxed)),
         }
     }
 
@@ -269,19 +274,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// The pid holding a flock on this file, from /proc/locks (Linux).
+/// The pid (other than this process) holding a flock on this file, from /proc/locks.
 fn lock_holder(file: &File) -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
-    let inode = file.metadata().ok()?.ino();
-    let locks = std::fs::read_to_string("/proc/locks").ok()?;
-    locks.lines().find_map(|line| {
-        // "1: FLOCK  ADVISORY  WRITE 12345 fd:01:1234567 0 EOF"
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let pid = fields.get(4)?.parse::<u32>().ok()?;
-        let ino = fields.get(5)?.rsplit(':').next()?.parse::<u64>().ok()?;
-        (fields.get(1) == Some(&"FLOCK") && ino == inode && pid != std::process::id())
-            .then_some(pid)
-    })
+    crate::os::procfs::flock_holders(file)?
+        .into_iter()
+        .find(|pid| *pid != std::process::id())
 }
 
 #[cfg(test)]

@@ -504,3 +504,82 @@ fn config_errors_point_at_the_line_of_the_key() {
         "{err}"
     );
 }
+
+#[test]
+fn a_non_utf8_argument_is_a_usage_error_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new("nonutf8");
+    for args in [&[&b"\xff"[..]][..], &[b"--json", b"config", b"\xffshow"]] {
+        let mut cmd = env.command(&[]);
+        cmd.args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)));
+        let out = common::to_run(cmd.output().unwrap()).code(2);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        assert!(out.stderr.contains("error"), "{}", out.stderr);
+    }
+}
+
+/// no-color.org: only a NO_COLOR that is present and not empty turns colour off, for the logs
+/// as for everything else. Needs a terminal, so the binary runs under script(1).
+#[test]
+fn an_empty_no_color_leaves_log_colour_on() {
+    let env = Env::new("emptynocolor");
+    // A corrupt state file makes `serve status` log a warning.
+    std::fs::write(env.home().join("state.json"), "{ half").unwrap();
+    let on_a_terminal = |no_color: &str| {
+        let line = format!("'{BIN}' --home '{}' serve status", env.home().display());
+        let out = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("NO_COLOR", no_color)
+            .env_remove("RUST_LOG")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("script(1) from util-linux");
+        std::fs::write(env.home().join("state.json"), "{ half").unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = on_a_terminal("");
+    assert!(out.contains("not valid JSON"), "{out}");
+    assert!(
+        out.contains('\x1b'),
+        "no colour with NO_COLOR empty: {out:?}"
+    );
+    let out = on_a_terminal("1");
+    assert!(out.contains("not valid JSON"), "{out}");
+    assert!(!out.contains('\x1b'), "colour despite NO_COLOR=1: {out:?}");
+}
+
+#[test]
+fn a_bad_lock_timeout_is_a_usage_error_not_a_panic() {
+    for bad in ["inf", "-1", "NaN"] {
+        let env = Env::new("locktimeout").env("DSPY_AGENT_LOCK_TIMEOUT_S", bad);
+        let out = env.run(&["serve", "status"]).code(2);
+        assert!(!out.stderr.contains("panicked"), "{bad}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("DSPY_AGENT_LOCK_TIMEOUT_S"),
+            "{bad}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_deprecated_key_still_loads_and_is_warned_about_once() {
+    let env = Env::new("deprecated");
+    let path = env.home().join("config.toml");
+    std::fs::write(&path, "workspace = \"/w\"\n").unwrap();
+    let out = env.run(&["config", "show"]).ok();
+    assert_eq!(
+        out.stderr.matches("deprecated").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("{}:1: key `workspace`", path.display())),
+        "{}",
+        out.stderr
+    );
+    let out = env.run(&["config", "set", "workspace", "/x"]).code(2);
+    assert!(out.stderr.contains("deprecated"), "{}", out.stderr);
+}

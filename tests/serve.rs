@@ -1343,6 +1343,61 @@ async fn detach_status_stop() {
     drop(guard);
 }
 
+/// After a crash the pid in state.json may belong to an unrelated process: `serve stop` and
+/// `serve status` must see that it does not hold the serve lock, and leave it alone.
+#[test]
+fn serve_stop_never_signals_a_pid_that_is_not_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bystander = Command::new("sleep").arg("60").spawn().unwrap();
+    let pid = bystander.id();
+    let _guard = scopeguard(pid as i32);
+    let state = serde_json::json!({
+        "schema_version": 1,
+        "projects": {},
+        "serve": {
+            "pid": pid,
+            "orchestrator_addr": "127.0.0.1:1",
+            "env_manager_addr": "127.0.0.1:1",
+            "http_addr": "127.0.0.1:1",
+            "log_file": null,
+            "started_at": "2020-01-01T00:00:00Z",
+            "version": "0.0.0",
+        },
+    });
+    std::fs::write(dir.path().join("state.json"), state.to_string()).unwrap();
+    // With and without the lock file a crashed server leaves behind.
+    for leftover_lock in [false, true] {
+        if leftover_lock {
+            std::fs::write(dir.path().join("serve.lock"), "").unwrap();
+        }
+        let out = base_cmd(dir.path(), "bystander")
+            .args(["serve", "stop", "--timeout", "1"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        assert!(err.contains("dspy-agent serve is not running"), "{err}");
+        let out = base_cmd(dir.path(), "bystander")
+            .args(["serve", "stop", "--json"])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["was_running"], false, "{doc}");
+        assert_eq!(doc["pid"], serde_json::Value::Null, "{doc}");
+        let out = base_cmd(dir.path(), "bystander")
+            .args(["serve", "status"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(5));
+        assert!(
+            bystander.try_wait().unwrap().is_none(),
+            "serve stop signalled an unrelated process"
+        );
+    }
+    bystander.kill().unwrap();
+    bystander.wait().unwrap();
+}
+
 /// Kill a detached server if the test fails before stopping it.
 struct KillOnDrop(i32);
 impl Drop for KillOnDrop {
@@ -1602,7 +1657,8 @@ async fn retention_keeps_the_newest_finished_tasks() {
 
 #[tokio::test]
 async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
-    let mut s = Server::start("");
+    // The SIGTERM half below drains for the configured timeout (`serve stop` passes its own).
+    let mut s = Server::start("[scheduler]\nshutdown_timeout_s = 0.1\n");
     let mut c = s.client().await;
     // One attempt only: a graceful stop must not use it up.
     let mut long = req(
@@ -1640,7 +1696,6 @@ async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
     again.max_attempts = 1;
     c.submit_task(again).await.unwrap();
     wait_status(&mut c, "again", "running").await;
-    std::fs::write(s.home.join("serve.stop-timeout"), "0.1").unwrap();
     let status = s.terminate();
     assert!(status.success(), "{}", s.log());
     s.spawn();

@@ -14,6 +14,7 @@ use crate::cli::BenchArgs;
 use crate::commands::Ctx;
 use crate::commands::client::{self, Client};
 use crate::error::{Error, Result};
+use crate::os::{self, Sig};
 use crate::proto::orchestrator as pb;
 use crate::state::StateFile;
 
@@ -27,10 +28,7 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        // SAFETY: kill(2) on our own child's pid.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
+        let _ = os::signal(self.child.id(), Sig::Term);
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -42,17 +40,6 @@ impl Drop for Server {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.home);
     }
-}
-
-fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 async fn start_server() -> Result<(Server, String)> {
@@ -133,7 +120,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<()> {
     let mut one = client::connect_to(&addr).await?;
     one.health(pb::HealthRequest {}).await.map_err(fail)?;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let idle_rss_kb = rss_kb(pid);
+    let idle_rss_kb = os::procfs::rss_kb(pid);
     ctx.printer.progress(format!(
         "server pid {pid} at {addr}, idle RSS {idle_rss_kb} kB"
     ));
@@ -261,7 +248,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<()> {
     }
     drop(results);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_after_kb = rss_kb(pid);
+    let rss_after_kb = os::procfs::rss_kb(pid);
 
     let doc = json!({
         "cpus": std::thread::available_parallelism().map_or(0, |n| n.get()),

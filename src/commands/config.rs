@@ -5,9 +5,7 @@ use serde_json::json;
 use crate::cli::ConfigCommand;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
-use crate::settings::{
-    self, DEFAULT_CONFIG_TOML, SETTABLE_KEYS, Settings, normalize_addr, parse_bool,
-};
+use crate::settings::{self, Settings, keys};
 use crate::state::{StateFile, ensure_home, write_atomic};
 
 pub fn run(ctx: &Ctx, command: ConfigCommand) -> Result<()> {
@@ -53,7 +51,7 @@ fn init(ctx: &Ctx, settings: &Settings, force: bool) -> Result<()> {
         )));
     }
     ensure_home(&settings.home.value)?;
-    write_atomic(&path, DEFAULT_CONFIG_TOML.as_bytes())?;
+    write_atomic(&path, settings::docs::default_config_toml().as_bytes())?;
     if ctx.printer.json {
         return ctx.printer.json_document(json!({"written": path}));
     }
@@ -84,7 +82,7 @@ fn path(ctx: &Ctx, settings: &Settings) -> Result<()> {
 
 /// Validate KEY and VALUE, then edit config.toml in place, keeping its comments.
 fn set(ctx: &Ctx, settings: &Settings, key: &str, value: &str) -> Result<()> {
-    let item = typed_value(ctx, settings, key, value)?;
+    let item = checked_value(ctx, settings, key, value)?;
     let path = settings.config_path();
     ensure_home(&settings.home.value)?;
     // Held until the new file is in place: two `config set` never lose one another's edit.
@@ -93,39 +91,25 @@ fn set(ctx: &Ctx, settings: &Settings, key: &str, value: &str) -> Result<()> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
         .map_err(|e| Error::usage(format!("{}: {e}", path.display())))?;
-    match key.split_once('.') {
-        // scheduler.KEY or scheduler.classes.CLASS.KEY: nested tables, made as needed.
-        Some(("scheduler", _)) => {
-            let parts: Vec<&str> = key.split('.').collect();
-            let (last, tables) = parts.split_last().unwrap_or((&key, &[]));
-            let mut table: &mut dyn toml_edit::TableLike = doc.as_table_mut();
-            for t in tables {
-                let entry = table.entry(t).or_insert_with(|| {
-                    // Only the innermost table gets a header of its own.
-                    let mut new = toml_edit::Table::new();
-                    new.set_implicit(true);
-                    toml_edit::Item::Table(new)
-                });
-                if !entry.is_table_like() {
-                    return Err(Error::usage(format!(
-                        "{}: `{t}` is not a table; fix it by hand",
-                        path.display()
-                    )));
-                }
-                table = entry.as_table_like_mut().ok_or_else(|| {
-                    Error::usage(format!("{}: `{t}` is not a table", path.display()))
-                })?;
-            }
-            table.insert(last, toml_edit::value(item.clone()));
-        }
-        Some((table, name)) => {
-            if !doc.contains_table(table) {
-                doc[table] = toml_edit::table();
-            }
-            doc[table][name] = toml_edit::value(item.clone());
-        }
-        None => doc[key] = toml_edit::value(item.clone()),
+    // Tables on the way (`scheduler`, `scheduler.classes.gpu`, `ports`) are made as needed.
+    let parts: Vec<&str> = key.split('.').collect();
+    let (last, tables) = parts.split_last().unwrap_or((&key, &[]));
+    let mut table: &mut dyn toml_edit::TableLike = doc.as_table_mut();
+    for t in tables {
+        let entry = table.entry(t).or_insert_with(|| {
+            // Only a table that holds values gets a header of its own.
+            let mut new = toml_edit::Table::new();
+            new.set_implicit(true);
+            toml_edit::Item::Table(new)
+        });
+        table = entry.as_table_like_mut().ok_or_else(|| {
+            Error::usage(format!(
+                "{}: `{t}` is not a table; fix it by hand",
+                path.display()
+            ))
+        })?;
     }
+    table.insert(last, toml_edit::value(item.clone()));
     let new_text = doc.to_string();
     settings::validate_config_text(&path, &new_text)?;
     write_atomic(&path, new_text.as_bytes())?;
@@ -147,89 +131,42 @@ fn toml_to_json(v: &toml_edit::Value) -> serde_json::Value {
     }
 }
 
-fn typed_value(ctx: &Ctx, settings: &Settings, key: &str, value: &str) -> Result<toml_edit::Value> {
-    let bad = |why: &str| Error::usage(format!("config set {key}: {why}"));
-    match key.split_once('.') {
-        None => match key {
-            "workspace" => Ok(value.into()),
-            "project" => {
-                settings::validate_project(value)?;
-                Ok(value.into())
-            }
-            "orchestrator_addr" | "env_manager_addr" | "http_addr" => {
-                Ok(normalize_addr(value).map_err(|e| bad(&e.message))?.into())
-            }
-            "gpu" => parse_bool(value)
-                .map(Into::into)
-                .ok_or_else(|| bad(&format!("expected true or false, got {value:?}"))),
-            _ => Err(Error::usage(format!(
-                "unknown key `{key}` (settable: {SETTABLE_KEYS})"
-            ))),
-        },
-        Some(("services", name)) => {
-            let catalog = ctx.catalog(settings)?;
-            if !catalog.services.contains_key(name) {
-                return Err(bad(&format!("unknown service `{name}`")));
-            }
-            parse_bool(value)
-                .map(Into::into)
-                .ok_or_else(|| bad(&format!("expected true or false, got {value:?}")))
-        }
-        Some(("ports", name)) => {
-            let catalog = ctx.catalog(settings)?;
-            let serve_ports = ["orchestrator", "env_manager", "http"];
-            if !catalog.services.contains_key(name) && !serve_ports.contains(&name) {
-                return Err(bad(&format!("unknown service `{name}`")));
-            }
-            let port: u16 = value
-                .parse()
-                .ok()
-                .filter(|p| *p != 0)
-                .ok_or_else(|| bad(&format!("expected a port 1-65535, got {value:?}")))?;
-            Ok(i64::from(port).into())
-        }
-        Some(("scheduler", rest)) => {
-            let whole = || -> Result<toml_edit::Value> {
-                value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|v| *v >= 0)
-                    .map(Into::into)
-                    .ok_or_else(|| bad(&format!("expected a whole number, got {value:?}")))
-            };
-            let seconds = || -> Result<toml_edit::Value> {
-                value
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && *v >= 0.0)
-                    .map(Into::into)
-                    .ok_or_else(|| bad(&format!("expected a number of seconds, got {value:?}")))
-            };
-            let parts: Vec<&str> = rest.split('.').collect();
-            match parts.as_slice() {
-                [
-                    "max_payload_bytes" | "retention_count" | "retention_age_s"
-                    | "retry_backoff_ms" | "max_attempts",
-                ] => whole(),
-                ["shutdown_timeout_s"] => seconds(),
-                ["classes", class, field] if settings::TASK_CLASSES.contains(class) => match *field
-                {
-                    "concurrency" => whole(),
-                    "timeout_s" => seconds(),
-                    "handler" => Ok(value.into()),
-                    _ => Err(Error::usage(format!(
-                        "unknown key `{key}` (settable: {SETTABLE_KEYS})"
-                    ))),
-                },
-                _ => Err(Error::usage(format!(
-                    "unknown key `{key}` (settable: {SETTABLE_KEYS})"
-                ))),
-            }
-        }
-        _ => Err(Error::usage(format!(
-            "unknown key `{key}` (settable: {SETTABLE_KEYS})"
-        ))),
+/// KEY checked against the keys table (and a family's member against the catalog), VALUE by
+/// the key's kind, as config.toml will hold it.
+fn checked_value(
+    ctx: &Ctx,
+    settings: &Settings,
+    name: &str,
+    value: &str,
+) -> Result<toml_edit::Value> {
+    let bad = |why: &str| Error::usage(format!("config set {name}: {why}"));
+    let key = keys::find(name).ok_or_else(|| {
+        Error::usage(format!(
+            "unknown key `{name}` (settable: {})",
+            keys::settable()
+        ))
+    })?;
+    if let Some(why) = key.deprecated {
+        return Err(bad(&format!("deprecated and ignored ({why})")));
     }
+    if !key.in_file {
+        return Err(bad(&format!(
+            "not a config.toml setting (set it with {})",
+            key.sources()
+        )));
+    }
+    if key.family {
+        let member = &name[key.name.len() + 1..];
+        let catalog = ctx.catalog(settings)?;
+        let serve_ports = ["orchestrator", "env_manager", "http"];
+        let known = catalog.services.contains_key(member)
+            || (key.name == "ports" && serve_ports.contains(&member));
+        if !known {
+            return Err(bad(&format!("unknown service `{member}`")));
+        }
+    }
+    let value = key.kind.parse(value).map_err(|why| bad(&why))?;
+    value.to_toml().ok_or_else(|| bad("no value"))
 }
 
 fn services(ctx: &Ctx, settings: &Settings) -> Result<()> {

@@ -29,7 +29,15 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn settings(&self) -> Result<Settings> {
-        Settings::load(&self.overrides)
+        let settings = Settings::load(&self.overrides)?;
+        // Deprecated keys are said once per run, however often a command loads its settings.
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            for w in &settings.warnings {
+                self.printer.warn(w);
+            }
+        });
+        Ok(settings)
     }
 
     /// The resolved catalog, as `up` runs it.

@@ -10,9 +10,10 @@ use crate::cli::{ServeArgs, ServeCommand};
 use crate::commands::Ctx;
 use crate::commands::client;
 use crate::error::{Code, Error, Result};
+use crate::os::{self, Sig};
 use crate::proto::orchestrator as pb;
 use crate::server;
-use crate::state::StateFile;
+use crate::state::{ServeState, StateFile};
 
 /// Set in a detached server's environment: where its log goes (recorded in the state).
 const LOG_ENV: &str = "DSPY_AGENT_SERVE_LOG";
@@ -22,7 +23,7 @@ const DETACH_TIMEOUT: Duration = Duration::from_secs(20);
 pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     match args.command {
         Some(ServeCommand::Status) => block_on(status(ctx)),
-        Some(ServeCommand::Stop { timeout }) => stop(ctx, timeout),
+        Some(ServeCommand::Stop { timeout }) => block_on(stop(ctx, timeout)),
         None if args.detach => block_on(detach(ctx)),
         None => foreground(ctx),
     }
@@ -236,10 +237,20 @@ fn stop_document(pid: Option<u32>, killed: bool) -> serde_json::Value {
     })
 }
 
-fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
+/// How long a Shutdown request may take to be answered before `serve stop` falls back to a
+/// signal.
+const SHUTDOWN_RPC_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a server that released its lock may take to exit (its runtime winds down).
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
     let settings = ctx.settings()?;
-    let timeout = timeout.unwrap_or(settings.scheduler.shutdown_timeout_s.value);
+    let timeout = timeout
+        .unwrap_or(settings.scheduler.shutdown_timeout_s.value)
+        .max(0.0);
     let home = settings.home.value.clone();
+    // Only a process that holds this home's serve lock is its server; a pid in state.json alone
+    // may belong to an unrelated process by now.
     let Some(s) = server::running(&home) else {
         ctx.printer.progress("dspy-agent serve is not running");
         if ctx.printer.json {
@@ -247,39 +258,28 @@ fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
         }
         return Ok(());
     };
-    let pid = s.pid as i32;
-    let timeout = timeout.max(0.0);
-    // The server drains for `timeout`; it is killed if still there a little after.
-    std::fs::write(server::stop_timeout_path(&home), timeout.to_string())?;
-    // SAFETY: kill(2) sends a signal to the pid the server recorded; no memory involved.
-    unsafe {
-        libc::kill(pid, libc::SIGTERM);
+    let pid = s.pid;
+    if let Err(why) = ask_to_stop(&s, timeout).await {
+        // An older server without the RPC, or one that does not answer: SIGTERM, checked
+        // against the lock. It drains for its own scheduler.shutdown_timeout_s.
+        ctx.printer.warn(format!(
+            "the server did not take the Shutdown request ({why}); sending SIGTERM"
+        ));
+        if !server::lock::signal_server(&home, pid, Sig::Term) {
+            ctx.printer.progress("dspy-agent serve is not running");
+            if ctx.printer.json {
+                ctx.printer.json_document(stop_document(None, false))?;
+            }
+            return Ok(());
+        }
     }
     ctx.printer.progress(format!(
         "stopping dspy-agent serve (pid {pid}): running tasks may finish"
     ));
-    let deadline = Instant::now() + server::seconds(timeout + 10.0);
-    let mut killed = false;
-    while server::pid_alive(s.pid) {
-        if Instant::now() >= deadline {
-            // SAFETY: as above.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-            }
-            killed = true;
-            std::thread::sleep(Duration::from_millis(100));
-            let _ = StateFile::new(&home).update(|st| {
-                if st.serve.as_ref().is_some_and(|v| v.pid == s.pid) {
-                    st.serve = None;
-                }
-            });
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let killed = wait_for_exit(&home, pid, timeout).await;
     if ctx.printer.json {
         ctx.printer
-            .json_document(stop_document(Some(s.pid), killed))?;
+            .json_document(stop_document(Some(pid), killed))?;
     } else if killed {
         ctx.printer.warn(format!(
             "the server did not stop within {timeout}s and was killed; its unfinished tasks stay in the store"
@@ -288,4 +288,53 @@ fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
         ctx.printer.progress("stopped");
     }
     Ok(())
+}
+
+/// The Shutdown RPC, with the drain timeout and the pid it is meant for.
+async fn ask_to_stop(s: &ServeState, timeout: f64) -> std::result::Result<(), String> {
+    let request = async {
+        let mut c = client::connect_to(&s.orchestrator_addr)
+            .await
+            .map_err(|e| e.message)?;
+        c.shutdown(pb::ShutdownRequest {
+            pid: s.pid,
+            drain_timeout_seconds: Some(timeout),
+        })
+        .await
+        .map(|_| ())
+        .map_err(|e| e.message().to_string())
+    };
+    tokio::time::timeout(SHUTDOWN_RPC_TIMEOUT, request)
+        .await
+        .unwrap_or_else(|_| Err("no answer".into()))
+}
+
+/// Wait for the server to exit. If it still holds the lock a little after its drain timeout,
+/// SIGKILL it; returns whether that happened.
+async fn wait_for_exit(home: &std::path::Path, pid: u32, timeout: f64) -> bool {
+    let deadline = Instant::now() + server::seconds(timeout + 10.0);
+    let mut released: Option<Instant> = None;
+    while os::pid_alive(pid) {
+        // Once the lock is gone, the pid is no proof of anything for long: it may be reused.
+        if released.is_none() && !server::lock::holds_serve_lock(home, pid) {
+            released = Some(Instant::now());
+        }
+        if released.is_some_and(|t| t.elapsed() > EXIT_GRACE) {
+            return false;
+        }
+        if Instant::now() >= deadline {
+            if !server::lock::signal_server(home, pid, Sig::Kill) {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let _ = StateFile::new(home).update(|st| {
+                if st.serve.as_ref().is_some_and(|v| v.pid == pid) {
+                    st.serve = None;
+                }
+            });
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
 }

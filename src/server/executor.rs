@@ -8,12 +8,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use std::io::Write as _;
-
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
+use crate::os::{self, reaper};
 use crate::runtime::{self, ContainerSpec, Runtime};
+
+/// After a crash the scheduler kills what is left of a task's process group (see crate::os).
+pub use crate::os::reaper::kill_leftovers;
 
 /// Bytes of stdout and stderr kept (the end of each).
 pub const TAIL_BYTES: usize = 16 * 1024;
@@ -138,12 +140,11 @@ async fn run_process(
         .env("DSPY_TASK_CLASS", &spec.class)
         .env("DSPY_TASK_ATTEMPT", spec.attempt.to_string())
         // Marks the task's processes (and their children) as this server's, for the reaper.
-        .env(SERVER_MARKER, std::process::id().to_string())
+        .env(reaper::SERVER_MARKER, std::process::id().to_string())
         // Its own process group, so a kill reaches what a shell started too.
         .process_group(0)
         .kill_on_drop(true);
-    // Started before the task, so that it never misses one.
-    let _ = reaper();
+    reaper::start();
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -155,7 +156,7 @@ async fn run_process(
     };
     let pid = child.id();
     if let Some(pid) = pid {
-        reaper_note('+', pid);
+        reaper::note_started(pid);
         if let Some(tell) = spec.on_spawn.take() {
             tell(pid);
         }
@@ -189,14 +190,14 @@ async fn run_process(
         Some(s) => Some(s),
         None => {
             if let Some(pid) = pid {
-                kill_group(pid);
+                os::kill_group(pid);
             }
             let _ = child.kill().await;
             child.wait().await.ok()
         }
     };
     if let Some(pid) = pid {
-        reaper_note('-', pid);
+        reaper::note_ended(pid);
     }
     writer.abort();
     let grab = |h: Option<tokio::task::JoinHandle<Vec<u8>>>| async move {
@@ -240,164 +241,6 @@ async fn run_process(
         error,
         killed,
         duration: Duration::ZERO,
-    }
-}
-
-/// The hidden first argument that makes the binary the server's task reaper.
-pub const TASK_REAPER: &str = "__task-reaper";
-
-/// The server's end of the reaper's stdin, once started (None: no reaper, e.g. under a test
-/// harness, or it could not start).
-fn reaper() -> Option<&'static std::sync::Mutex<std::process::ChildStdin>> {
-    static REAPER: std::sync::OnceLock<Option<std::sync::Mutex<std::process::ChildStdin>>> =
-        std::sync::OnceLock::new();
-    REAPER
-        .get_or_init(|| {
-            let exe = std::env::current_exe()
-                .ok()
-                .filter(|p| p.file_name().is_some_and(|n| n == env!("CARGO_PKG_NAME")))?;
-            let started = std::process::Command::new(exe)
-                .arg(TASK_REAPER)
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::null())
-                .spawn();
-            match started {
-                Ok(mut child) => {
-                    let stdin = child.stdin.take()?;
-                    // It exits on its own once the server is gone; nothing waits for it.
-                    std::mem::forget(child);
-                    Some(std::sync::Mutex::new(stdin))
-                }
-                Err(e) => {
-                    tracing::error!(
-                        "cannot start the task reaper ({e}): task processes may outlive a crash until the next start"
-                    );
-                    None
-                }
-            }
-        })
-        .as_ref()
-}
-
-/// Tell the reaper a task's process group started (`+`) or ended (`-`).
-fn reaper_note(sign: char, pgid: u32) {
-    if let Some(r) = reaper() {
-        let mut w = r.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = writeln!(w, "{sign}{pgid}") {
-            tracing::warn!("the task reaper is gone ({e})");
-        }
-    }
-}
-
-/// The reaper's side (called from `crate::run` before any parsing). Task processes must die
-/// with the server even on SIGKILL, and their own children with them, which PDEATHSIG does not
-/// reach. This small child of the server learns each task's process group on its stdin; when
-/// the server is gone, for any reason, the pipe reads EOF and it SIGKILLs every group still
-/// listed. It ignores SIGINT and SIGTERM, so that a Ctrl-C to the terminal leaves it to the
-/// server's graceful drain.
-pub fn task_reaper() -> std::process::ExitCode {
-    use std::io::BufRead;
-    // SAFETY: getppid(2) has no preconditions. Read now, while the server is still the parent.
-    let server = unsafe { libc::getppid() };
-    // SAFETY: setting signal dispositions to SIG_IGN touches no memory.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_IGN);
-        libc::signal(libc::SIGTERM, libc::SIG_IGN);
-        libc::signal(libc::SIGHUP, libc::SIG_IGN);
-    }
-    let mut groups = std::collections::HashSet::new();
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        let (sign, pgid) = line.split_at(line.len().min(1));
-        let Ok(pgid) = pgid.parse::<i32>() else {
-            continue;
-        };
-        match sign {
-            "+" if pgid > 1 => {
-                groups.insert(pgid);
-            }
-            "-" => {
-                groups.remove(&pgid);
-            }
-            _ => {}
-        }
-    }
-    for pgid in groups {
-        // SAFETY: kill(2) on a process group the server started for a task.
-        unsafe {
-            libc::kill(-pgid, libc::SIGKILL);
-        }
-    }
-    // A task spawned in the instant before its group reached this pipe carries the server's
-    // marker in its environment (as do its children): find those too.
-    let marker = format!("{SERVER_MARKER}={server}");
-    for pid in pids_with_env(&marker, None) {
-        // SAFETY: kill(2) on a process that carries this server's task marker.
-        unsafe {
-            libc::kill(pid, libc::SIGKILL);
-        }
-    }
-    std::process::ExitCode::SUCCESS
-}
-
-/// Environment variable naming the server that started a task process.
-const SERVER_MARKER: &str = "DSPY_AGENT_SERVE_PID";
-
-/// Pids of processes whose environment holds `marker` (`NAME=value`), optionally only those
-/// in process group `pgid`.
-fn pids_with_env(marker: &str, pgid: Option<u32>) -> Vec<i32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return vec![];
-    };
-    let mut out = Vec::new();
-    for entry in entries.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        if let Some(pgid) = pgid {
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                continue;
-            };
-            // After the command name: state, ppid, pgrp.
-            let pgrp = stat
-                .rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(2))
-                .and_then(|g| g.parse::<u32>().ok());
-            if pgrp != Some(pgid) {
-                continue;
-            }
-        }
-        let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
-            continue;
-        };
-        if environ.split(|b| *b == 0).any(|v| v == marker.as_bytes()) {
-            out.push(pid);
-        }
-    }
-    out
-}
-
-/// After a crash: kill the processes still in a task's process group, recognised by their
-/// DSPY_TASK_ID, so that a task is never run twice in parallel. Returns how many were killed.
-pub fn kill_leftovers(pgid: u32, task_id: &str) -> usize {
-    let marker = format!("DSPY_TASK_ID={task_id}");
-    pids_with_env(&marker, Some(pgid))
-        .into_iter()
-        // SAFETY: kill(2) on a pid just checked to be one of this task's processes.
-        .filter(|pid| unsafe { libc::kill(*pid, libc::SIGKILL) } == 0)
-        .count()
-}
-
-fn kill_group(pid: u32) {
-    if let Ok(pid) = i32::try_from(pid) {
-        // SAFETY: kill(2) with a negative pid signals that process group; no memory involved.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
     }
 }
 

@@ -393,4 +393,12 @@ impl OrchestratorService for Orchestrator {
             lease_expires_at_ms: expires,
         }))
     }
+
+    /// `serve stop`: the server's run loop drains and exits (see server::stop).
+    async fn shutdown(
+        &self,
+        request: Request<pb::ShutdownRequest>,
+    ) -> Result<Response<pb::ShutdownResponse>, Status> {
+        self.ctx.stop.request(request.get_ref()).map(Response::new)
+    }
 }

@@ -9,17 +9,18 @@ pub mod executor;
 pub mod grpc;
 pub mod http;
 pub mod lease;
+pub mod lock;
 pub mod metrics;
 pub mod scheduler;
+pub mod stop;
 pub mod store;
 pub mod submission;
 pub mod table;
 pub mod task;
 pub mod view;
 
-use std::fs::{File, OpenOptions, TryLockError};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,7 +34,9 @@ use crate::proto::orchestrator::orchestrator_service_server::OrchestratorService
 use crate::settings::Settings;
 use crate::state::{ServeState, StateFile};
 
+pub use lock::{acquire_lock, lock_path, running};
 use scheduler::Scheduler;
+use stop::StopRequests;
 
 /// gRPC messages up to this size (or twice the payload limit, if larger) are decoded, so an
 /// oversized payload gets the scheduler's INVALID_ARGUMENT with the limit named.
@@ -61,6 +64,8 @@ pub fn now_ms() -> u64 {
 pub struct ServerCtx {
     pub sched: Arc<Scheduler>,
     pub settings: Settings,
+    /// Where the Shutdown RPC asks the server to stop.
+    pub stop: StopRequests,
 }
 
 impl ServerCtx {
@@ -80,47 +85,6 @@ impl ServerCtx {
             Ok(Err(e)) => Err(e.message),
             Err(_) => Err("the Docker engine did not answer within 5s".into()),
         }
-    }
-}
-
-pub fn lock_path(home: &Path) -> PathBuf {
-    home.join("serve.lock")
-}
-
-/// Take the home's serve lock, or say which server holds it.
-pub fn acquire_lock(home: &Path) -> Result<File> {
-    crate::state::ensure_home(home)?;
-    let path = lock_path(home);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::runtime(format!("cannot open {}: {e}", path.display())))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => {
-            let who = StateFile::new(home)
-                .read()
-                .ok()
-                .and_then(|s| s.serve)
-                .map(|s| {
-                    format!(
-                        "pid {}, orchestrator at {}, http at {}",
-                        s.pid, s.orchestrator_addr, s.http_addr
-                    )
-                })
-                .unwrap_or_else(|| "another process".into());
-            Err(Error::runtime(format!(
-                "dspy-agent serve is already running for {} ({who}); stop it with `dspy-agent serve stop`",
-                home.display()
-            )))
-        }
-        Err(TryLockError::Error(e)) => Err(Error::runtime(format!(
-            "cannot lock {}: {e}",
-            path.display()
-        ))),
     }
 }
 
@@ -189,10 +153,11 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     let ctx = Arc::new(ServerCtx {
         sched: sched.clone(),
         settings: settings.clone(),
+        stop: StopRequests::new(settings.scheduler.shutdown_timeout_s.value),
     });
     let dispatcher = tokio::spawn(sched.clone().run());
 
-    // Stop accepting when a signal arrives; the scheduler drains after.
+    // Stop accepting once the scheduler has drained.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|v| *v).await;
@@ -221,16 +186,15 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
             .into_future(),
     );
 
-    wait_for_signal().await;
+    // SIGTERM, SIGINT or the Shutdown RPC (`serve stop`, with its own drain timeout).
+    let timeout = ctx.stop.wait().await;
     // A second signal while draining: leave now. Acknowledged tasks are already on disk, and
     // running ones are retried at the next start.
     tokio::spawn(async {
-        wait_for_signal().await;
+        stop::wait_for_signal().await;
         eprintln!("dspy-agent serve: second signal, exiting without waiting for running tasks");
         std::process::exit(1);
     });
-    // `serve stop --timeout S` leaves its drain timeout here before signalling.
-    let timeout = take_stop_timeout(&home).unwrap_or(settings.scheduler.shutdown_timeout_s.value);
     eprintln!(
         "dspy-agent serve: stopping (no new tasks; running ones may finish within {timeout}s)"
     );
@@ -253,61 +217,6 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     });
     eprintln!("dspy-agent serve: stopped");
     Ok(())
-}
-
-/// Where `serve stop` writes the drain timeout it wants.
-pub fn stop_timeout_path(home: &Path) -> PathBuf {
-    home.join("serve.stop-timeout")
-}
-
-fn take_stop_timeout(home: &Path) -> Option<f64> {
-    let path = stop_timeout_path(home);
-    let text = std::fs::read_to_string(&path).ok()?;
-    let _ = std::fs::remove_file(&path);
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|t| t.is_finite() && *t >= 0.0)
-        .map(|t| t.min(24.0 * 3600.0))
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let term = signal(SignalKind::terminate());
-    let int = signal(SignalKind::interrupt());
-    match (term, int) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
-
-/// The running server of this home, if its process is alive.
-pub fn running(home: &Path) -> Option<ServeState> {
-    let state = StateFile::new(home).read().ok()?.serve?;
-    pid_alive(state.pid).then_some(state)
-}
-
-pub fn pid_alive(pid: u32) -> bool {
-    let Ok(pid) = i32::try_from(pid) else {
-        return false;
-    };
-    // A zombie (exited, not yet reaped) is not running.
-    if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        && let Some((_, rest)) = stat.rsplit_once(')')
-        && rest.trim_start().starts_with(['Z', 'X'])
-    {
-        return false;
-    }
-    // SAFETY: kill(2) with signal 0 only checks that the process exists.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// The error every client command gives when no orchestrator answers.

@@ -357,3 +357,19 @@ class ExtendLeaseResponse(_message.Message):
     LEASE_EXPIRES_AT_MS_FIELD_NUMBER: _ClassVar[int]
     lease_expires_at_ms: int
     def __init__(self, lease_expires_at_ms: _Optional[int] = ...) -> None: ...
+
+class ShutdownRequest(_message.Message):
+    __slots__ = ("pid", "drain_timeout_seconds")
+    PID_FIELD_NUMBER: _ClassVar[int]
+    DRAIN_TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    pid: int
+    drain_timeout_seconds: float
+    def __init__(self, pid: _Optional[int] = ..., drain_timeout_seconds: _Optional[float] = ...) -> None: ...
+
+class ShutdownResponse(_message.Message):
+    __slots__ = ("pid", "drain_timeout_seconds")
+    PID_FIELD_NUMBER: _ClassVar[int]
+    DRAIN_TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    pid: int
+    drain_timeout_seconds: float
+    def __init__(self, pid: _Optional[int] = ..., drain_timeout_seconds: _Optional[float] = ...) -> None: ...

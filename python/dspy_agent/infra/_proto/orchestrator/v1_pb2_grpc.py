@@ -104,3 +104,8 @@ class OrchestratorServiceStub:
                 request_serializer=orchestrator_dot_v1__pb2.ExtendLeaseRequest.SerializeToString,
                 response_deserializer=orchestrator_dot_v1__pb2.ExtendLeaseResponse.FromString,
                 _registered_method=True)
+        self.Shutdown = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/Shutdown',
+                request_serializer=orchestrator_dot_v1__pb2.ShutdownRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.ShutdownResponse.FromString,
+                _registered_method=True)

@@ -1,0 +1,387 @@
+//! The one table of settings. Loading, `config show`, `config set`, `config init`'s commented
+//! file and the README's settings table all read it: a new key is one row here, plus a field
+//! in `Settings` when code reads it.
+
+use std::sync::OnceLock;
+
+use super::value::{Kind, Value};
+use super::{
+    DEFAULT_DOCKER_HOST, DEFAULT_ENV_MANAGER_ADDR, DEFAULT_HTTP_ADDR, DEFAULT_ORCHESTRATOR_ADDR,
+    DEFAULT_PROJECT, TASK_CLASSES,
+};
+
+/// A key's value when nothing sets it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DefaultValue {
+    Value(Value),
+    /// No value.
+    Unset,
+    /// Worked out at load time; the text says how, for the docs.
+    Computed(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub struct Key {
+    /// Dotted name, as in config.toml and `config show` (`scheduler.classes.gpu.concurrency`).
+    /// A family (`services`, `ports`) stands for `NAME.<anything>`.
+    pub name: String,
+    pub family: bool,
+    /// The task class of a per-class key.
+    pub class: Option<&'static str>,
+    pub kind: Kind,
+    pub default: DefaultValue,
+    /// Environment variables that set it, strongest first.
+    pub env: Vec<String>,
+    /// The flag that sets it (clap reads these, with their environment variable).
+    pub flag: Option<&'static str>,
+    /// Whether config.toml may set it (home cannot live in its own file, for one).
+    pub in_file: bool,
+    /// Why the key is ignored, for one that still loads (with a warning) but does nothing.
+    pub deprecated: Option<&'static str>,
+    /// One line for `config init` and the README.
+    pub doc: &'static str,
+    /// What `config init` shows: a line for a family (`redis = 6379`), a value for a key
+    /// without a default.
+    pub example: Option<&'static str>,
+}
+
+fn key(name: &str, kind: Kind, default: DefaultValue, doc: &'static str) -> Key {
+    Key {
+        name: name.into(),
+        family: false,
+        class: None,
+        kind,
+        default,
+        env: vec![],
+        flag: None,
+        in_file: true,
+        deprecated: None,
+        doc,
+        example: None,
+    }
+}
+
+impl Key {
+    fn env(mut self, vars: &[&str]) -> Self {
+        self.env = vars.iter().map(|v| v.to_string()).collect();
+        self
+    }
+    fn flag(mut self, flag: &'static str) -> Self {
+        self.flag = Some(flag);
+        self
+    }
+    fn not_in_file(mut self) -> Self {
+        self.in_file = false;
+        self
+    }
+    fn family(mut self, example: Option<&'static str>) -> Self {
+        self.family = true;
+        self.example = example;
+        self
+    }
+    fn deprecated(mut self, why: &'static str) -> Self {
+        self.deprecated = Some(why);
+        self
+    }
+
+    /// Whether `name` is this key, or a member of this family.
+    pub fn matches(&self, name: &str) -> bool {
+        if !self.family {
+            return self.name == name;
+        }
+        name.strip_prefix(self.name.as_str())
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|member| !member.is_empty() && !member.contains('.'))
+    }
+
+    /// How people write it: `services.NAME`, `scheduler.classes.CLASS.concurrency`.
+    pub fn pattern(&self) -> String {
+        match (self.family, self.class) {
+            (true, _) => format!("{}.NAME", self.name),
+            (_, Some(class)) => self.name.replace(&format!(".{class}."), ".CLASS."),
+            _ => self.name.clone(),
+        }
+    }
+
+    /// Where else it can be set: `--home, env DSPY_AGENT_HOME`.
+    pub fn sources(&self) -> String {
+        let mut out: Vec<String> = self.flag.map(str::to_string).into_iter().collect();
+        if !self.env.is_empty() {
+            out.push(format!("env {}", self.env.join(", ")));
+        }
+        out.join(", ")
+    }
+}
+
+fn text(s: &str) -> DefaultValue {
+    DefaultValue::Value(Value::Text(s.into()))
+}
+
+/// Concurrency and timeout of each task class when nothing else says.
+fn class_defaults(class: &str) -> (u64, f64) {
+    match class {
+        "cpu_short" => (4, 300.0),
+        "cpu_long" => (2, 3600.0),
+        "gpu" => (1, 3600.0),
+        _ => (1, 86400.0),
+    }
+}
+
+const ANY_WHOLE: Kind = Kind::Int {
+    min: 0,
+    max: u64::MAX,
+};
+
+fn build() -> Vec<Key> {
+    use DefaultValue::{Computed, Unset};
+    let int = |n: u64| DefaultValue::Value(Value::Int(n));
+    let secs = |s: f64| DefaultValue::Value(Value::Float(s));
+    let mut keys = vec![
+        key(
+            "home",
+            Kind::Path,
+            Computed("~/.dspy-agent"),
+            "Directory holding config.toml, services.toml, state.json, logs/ and store/",
+        )
+        .flag("--home")
+        .env(&["DSPY_AGENT_HOME"])
+        .not_in_file(),
+        key(
+            "project",
+            Kind::Project,
+            text(DEFAULT_PROJECT),
+            "Project name: prefixes container, network and volume names",
+        )
+        .flag("--project")
+        .env(&["DSPY_AGENT_PROJECT"]),
+        key(
+            "services_file",
+            Kind::Path,
+            Computed("$DSPY_AGENT_HOME/services.toml"),
+            "Service overrides and additions to the default catalog",
+        )
+        .flag("--services-file")
+        .env(&["DSPY_AGENT_SERVICES_FILE"])
+        .not_in_file(),
+        key(
+            "workspace",
+            Kind::Text,
+            Unset,
+            "Working directory handed to agents",
+        )
+        .env(&["DSPY_AGENT_WORKSPACE"])
+        .deprecated("nothing reads it"),
+        key(
+            "orchestrator_addr",
+            Kind::Addr,
+            text(DEFAULT_ORCHESTRATOR_ADDR),
+            "Where `serve` listens for OrchestratorService gRPC and clients connect (\":9098\" means loopback)",
+        )
+        .env(&["DSPY_AGENT_ORCHESTRATOR_ADDR", "ORCHESTRATOR_GRPC_ADDR"]),
+        key(
+            "env_manager_addr",
+            Kind::Addr,
+            text(DEFAULT_ENV_MANAGER_ADDR),
+            "Where `serve` listens for EnvManagerService gRPC",
+        )
+        .env(&["DSPY_AGENT_ENV_MANAGER_ADDR", "ENV_MANAGER_GRPC_ADDR"]),
+        key(
+            "http_addr",
+            Kind::Addr,
+            text(DEFAULT_HTTP_ADDR),
+            "Where `serve` listens for HTTP",
+        )
+        .env(&["DSPY_AGENT_HTTP_ADDR"]),
+        key(
+            "gpu",
+            Kind::Bool,
+            DefaultValue::Value(Value::Bool(true)),
+            "Pass NVIDIA GPUs to services with gpu = \"auto\" when a GPU is present",
+        )
+        .env(&["DSPY_AGENT_GPU"]),
+        key(
+            "lock_timeout_s",
+            Kind::Seconds {
+                zero_ok: true,
+                max: 3600.0,
+            },
+            secs(10.0),
+            "How long a command waits for the lock on state.json before failing with the holder's pid",
+        )
+        .env(&["DSPY_AGENT_LOCK_TIMEOUT_S"]),
+        key(
+            "docker_host",
+            Kind::Text,
+            text(DEFAULT_DOCKER_HOST),
+            "The Docker engine",
+        )
+        .env(&["DOCKER_HOST"])
+        .not_in_file(),
+        key(
+            "log_filter",
+            Kind::Text,
+            Unset,
+            "Log filter (tracing EnvFilter syntax); wins over -v",
+        )
+        .env(&["RUST_LOG"])
+        .not_in_file(),
+        key(
+            "services",
+            Kind::Bool,
+            Computed("redis, reddb, infermesh-router on; ollama off"),
+            "Services `up` starts without --services (dependencies come along)",
+        )
+        .family(None),
+        key(
+            "ports",
+            Kind::Port,
+            Computed("the catalog's"),
+            "Host port of a service (its first mapping), or of `serve`'s orchestrator, env_manager and http; a busy one moves to the next free port at `up` time",
+        )
+        .family(Some("redis = 6379")),
+        key(
+            "scheduler.max_payload_bytes",
+            Kind::Int {
+                min: 1,
+                max: 64 * 1024 * 1024,
+            },
+            int(1024 * 1024),
+            "Largest task payload, in bytes",
+        )
+        .env(&["DSPY_AGENT_MAX_PAYLOAD_BYTES"]),
+        key(
+            "scheduler.retention_count",
+            // Zero would forget every result the moment it exists: nothing could wait on a task.
+            Kind::Int {
+                min: 1,
+                max: u64::MAX,
+            },
+            int(10_000),
+            "Finished tasks kept (newest first)",
+        )
+        .env(&["DSPY_AGENT_RETENTION_COUNT"]),
+        key(
+            "scheduler.retention_age_s",
+            ANY_WHOLE,
+            int(7 * 24 * 3600),
+            "Finished tasks older than this are dropped",
+        )
+        .env(&["DSPY_AGENT_RETENTION_AGE_S"]),
+        key(
+            "scheduler.retry_backoff_ms",
+            ANY_WHOLE,
+            int(500),
+            "First retry delay; doubles per attempt, with jitter, capped at 60 s",
+        )
+        .env(&["DSPY_AGENT_RETRY_BACKOFF_MS"]),
+        key(
+            "scheduler.max_attempts",
+            Kind::Int { min: 1, max: 100 },
+            int(3),
+            "Attempts of a task that does not say",
+        )
+        .env(&["DSPY_AGENT_MAX_ATTEMPTS"]),
+        key(
+            "scheduler.shutdown_timeout_s",
+            Kind::Seconds {
+                zero_ok: true,
+                max: f64::MAX,
+            },
+            secs(30.0),
+            "How long running tasks may finish when `serve` is told to stop",
+        )
+        .env(&["DSPY_AGENT_SHUTDOWN_TIMEOUT_S"]),
+    ];
+    for class in TASK_CLASSES {
+        let (concurrency, timeout) = class_defaults(class);
+        let upper = class.to_ascii_uppercase();
+        let name = |field: &str| format!("scheduler.classes.{class}.{field}");
+        let per_class = |k: Key| Key {
+            class: Some(class),
+            ..k
+        };
+        keys.push(per_class(
+            key(
+                &name("concurrency"),
+                Kind::Int {
+                    min: 1,
+                    max: 10_000,
+                },
+                int(concurrency),
+                "Tasks of the class that run at once",
+            )
+            .env(&[&format!("DSPY_AGENT_{upper}_CONCURRENCY")]),
+        ));
+        keys.push(per_class(
+            key(
+                &name("timeout_s"),
+                Kind::Seconds {
+                    zero_ok: false,
+                    max: f64::MAX,
+                },
+                secs(timeout),
+                "How long one task of the class may run",
+            )
+            .env(&[&format!("DSPY_AGENT_{upper}_TIMEOUT_S")]),
+        ));
+        keys.push(per_class(Key {
+            example: Some("\"python3 handle_task.py\""),
+            ..key(
+                &name("handler"),
+                Kind::Command,
+                Unset,
+                "Command (run by sh -c) for payloads with neither command nor image; without one they wait for a pull worker",
+            )
+        }));
+    }
+    keys
+}
+
+/// Every key, in the order `config show` lists them.
+pub fn all() -> &'static [Key] {
+    static KEYS: OnceLock<Vec<Key>> = OnceLock::new();
+    KEYS.get_or_init(build)
+}
+
+/// The key a dotted name sets (or the family it belongs to).
+pub fn find(name: &str) -> Option<&'static Key> {
+    all().iter().find(|k| k.matches(name))
+}
+
+/// Whether `path` is a table of config.toml that holds keys (`scheduler`, `scheduler.classes`).
+pub fn is_section(path: &str) -> bool {
+    let prefix = format!("{path}.");
+    all()
+        .iter()
+        .any(|k| k.in_file && (k.name.starts_with(&prefix) || (k.family && k.name == path)))
+}
+
+/// The names config.toml accepts directly inside table `path` ("" for the top level).
+pub fn children(path: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in all().iter().filter(|k| k.in_file && k.deprecated.is_none()) {
+        let rest = if path.is_empty() {
+            Some(k.name.as_str())
+        } else {
+            k.name.strip_prefix(path).and_then(|r| r.strip_prefix('.'))
+        };
+        if let Some(first) = rest.and_then(|r| r.split('.').next())
+            && !out.iter().any(|o| o == first)
+        {
+            out.push(first.to_string());
+        }
+    }
+    out
+}
+
+/// The keys `config set` takes, for error messages.
+pub fn settable() -> String {
+    let mut out: Vec<String> = Vec::new();
+    for k in all().iter().filter(|k| k.in_file && k.deprecated.is_none()) {
+        let p = k.pattern();
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out.join(", ")
+}

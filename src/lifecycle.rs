@@ -12,10 +12,10 @@ use crate::catalog::{Catalog, GpuMode, HealthKind, Service};
 use crate::error::{Code, Error, Result};
 use crate::graph::{self, Plan};
 use crate::health::{self, Probe};
-use crate::ports::{PortAllocator, is_port_conflict};
+use crate::ports::{PortAllocator, PortBinding, is_port_conflict};
 use crate::runtime::{self, ContainerInfo, ContainerSpec, Runtime};
 use crate::settings::{self, Settings, Source};
-use crate::state::{PortBinding, PortRemap, ServiceState, StateFile};
+use crate::state::{PortRemap, ServiceState, StateFile};
 
 /// Lines of a failed service's log shown with the failure.
 pub const LOG_TAIL_LINES: usize = 20;

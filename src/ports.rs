@@ -5,6 +5,16 @@ use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener};
 use std::sync::Mutex;
 
+use serde::{Deserialize, Serialize};
+
+/// One published port of a container: what `ps`, `ports` and state.json report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortBinding {
+    pub container_port: u16,
+    pub host_ip: String,
+    pub host_port: u16,
+}
+
 /// How far past the requested port to look.
 pub const REMAP_RANGE: u16 = 100;
 

@@ -20,7 +20,7 @@ use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 
 use crate::error::{Code, Error, Result};
-use crate::state::PortBinding;
+use crate::ports::PortBinding;
 
 pub const LABEL_PROJECT: &str = "dspy-agent.project";
 pub const LABEL_SERVICE: &str = "dspy-agent.service";

@@ -12,8 +12,8 @@ use crate::catalog::{Catalog, GpuMode, HealthKind, Service};
 use crate::error::{Code, Error, Result};
 use crate::graph::{self, Plan};
 use crate::health::{self, Probe};
-use crate::ports::{PortAllocator, PortBinding, is_port_conflict};
-use crate::runtime::{self, ContainerInfo, ContainerSpec, Runtime};
+use crate::ports::{PortAllocator, PortBinding};
+use crate::runtime::{self, ContainerInfo, ContainerSpec, ErrorKind, Runtime, RuntimeError};
 use crate::settings::{self, Settings, Source};
 use crate::state::{PortRemap, ServiceState, StateFile};
 
@@ -189,6 +189,12 @@ impl From<Error> for StartError {
             code: e.code,
             log_tail: vec![],
         }
+    }
+}
+
+impl From<RuntimeError> for StartError {
+    fn from(e: RuntimeError) -> Self {
+        Error::from(e).into()
     }
 }
 
@@ -464,19 +470,20 @@ impl Stack {
                 aliases: vec![name.to_string()],
                 init: svc.init,
                 nano_cpus: svc.resources.cpus.map(|c| (c * 1e9) as i64),
-                memory: svc.resources.memory.map(|m| m as i64),
+                memory: svc
+                    .resources
+                    .memory
+                    .map(|m| i64::try_from(m).unwrap_or(i64::MAX)),
                 gpus: gpu,
                 auto_remove: false,
             };
             match self.runtime.create_and_start(&spec).await {
                 Ok(id) => break (id, remapped),
-                Err(e) if attempts < 4 && is_port_conflict(&e.message) => {
+                Err(e) if attempts < 4 && e.kind == ErrorKind::PortConflict => {
                     // Someone took a port between our check and Docker's bind: try the next ones.
                     tracing::info!("{name}: host port conflict, retrying: {}", e.message);
                 }
-                Err(e)
-                    if gpu && svc.gpu == GpuMode::Auto && e.message.contains("device driver") =>
-                {
+                Err(e) if gpu && svc.gpu == GpuMode::Auto && e.kind == ErrorKind::NoGpuRuntime => {
                     events(Event::Warning {
                         service: Some(name.to_string()),
                         message: format!(
@@ -490,9 +497,7 @@ impl Stack {
                     }
                     continue;
                 }
-                Err(e)
-                    if e.message.contains("(HTTP 409)") && e.message.contains("already in use") =>
-                {
+                Err(e) if e.kind == ErrorKind::NameInUse => {
                     // Another `up` created this service a moment ago: wait for theirs.
                     for (_, h) in &host_ports {
                         job.ports.release(*h);

@@ -56,12 +56,6 @@ pub fn bindable(port: u16) -> bool {
     TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).is_ok()
 }
 
-/// Does a Docker error say the host port was taken?
-pub fn is_port_conflict(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("port is already allocated") || m.contains("address already in use")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

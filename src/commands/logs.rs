@@ -130,7 +130,12 @@ fn spawn_reader(
     tokio::spawn(async move {
         while let Some(item) = stream.next().await {
             let stop = item.is_err();
-            if tx.send((service.clone(), item)).await.is_err() || stop {
+            if tx
+                .send((service.clone(), item.map_err(Error::from)))
+                .await
+                .is_err()
+                || stop
+            {
                 break;
             }
         }

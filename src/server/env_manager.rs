@@ -26,7 +26,8 @@ pub struct EnvManager {
     pub ctx: Arc<ServerCtx>,
 }
 
-fn status_of(e: Error) -> Status {
+fn status_of(e: impl Into<Error>) -> Status {
+    let e = e.into();
     match e.code {
         Code::Usage => Status::invalid_argument(e.message),
         Code::EngineUnreachable => Status::unavailable(e.message),

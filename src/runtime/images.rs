@@ -46,12 +46,23 @@ impl Runtime {
     }
 }
 
-/// "repo/name:tag" -> ("repo/name", "tag"); a registry port is not a tag.
+/// Split a reference into what the engine's pull takes: the repository, and a tag or digest.
+/// "repo/name:tag" -> ("repo/name", "tag"); "name@sha256:…" -> ("name", "sha256:…"), where a
+/// digest pins the image, so a tag beside it is dropped.
 fn split_image(image: &str) -> (&str, &str) {
-    match image.rsplit_once(':') {
-        Some((repo, tag)) if !tag.contains('/') => (repo, tag),
-        _ => (image, "latest"),
+    if let Some((name, digest)) = image.split_once('@') {
+        return (&name[..tag_colon(name).unwrap_or(name.len())], digest);
     }
+    match tag_colon(image) {
+        Some(colon) => (&image[..colon], &image[colon + 1..]),
+        None => (image, "latest"),
+    }
+}
+
+/// Where a name's tag starts: its last ':' after the last '/' (a registry's port is no tag).
+fn tag_colon(name: &str) -> Option<usize> {
+    let start = name.rfind('/').map_or(0, |i| i + 1);
+    name[start..].rfind(':').map(|i| start + i)
 }
 
 #[cfg(test)]
@@ -67,5 +78,28 @@ mod tests {
             ("localhost:5000/x", "latest")
         );
         assert_eq!(split_image("localhost:5000/x:1"), ("localhost:5000/x", "1"));
+    }
+
+    #[test]
+    fn digests_are_not_tags() {
+        let digest = format!("sha256:{}", "0123456789abcdef".repeat(4));
+        assert_eq!(
+            split_image(&format!("name@{digest}")),
+            ("name", digest.as_str())
+        );
+        assert_eq!(
+            split_image("registry:5000/name:tag"),
+            ("registry:5000/name", "tag")
+        );
+        assert_eq!(split_image("name"), ("name", "latest"));
+        assert_eq!(
+            split_image(&format!("registry:5000/name@{digest}")),
+            ("registry:5000/name", digest.as_str())
+        );
+        // A tag beside the digest: the digest decides what is pulled.
+        assert_eq!(
+            split_image(&format!("registry:5000/name:1.2@{digest}")),
+            ("registry:5000/name", digest.as_str())
+        );
     }
 }

@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use super::error::{Result, RuntimeError, status_of};
 use super::{
     ContainerInfo, ContainerSpec, LABEL_HASH, LABEL_PROJECT, LABEL_SERVICE, LABEL_TASK, Runtime,
-    Stats, not_found,
+    Stats, api_seconds, not_found,
 };
 use crate::ports::PortBinding;
 
@@ -205,7 +205,7 @@ impl Runtime {
     /// Stop (SIGTERM, then SIGKILL after `timeout_s`) and remove a container. Missing is fine.
     pub async fn stop_and_remove(&self, id: &str, timeout_s: u32) -> Result<()> {
         let opts = StopContainerOptionsBuilder::new()
-            .t(timeout_s as i32)
+            .t(api_seconds(timeout_s.into()))
             .build();
         match self.docker.stop_container(id, Some(opts)).await {
             Ok(()) => {}

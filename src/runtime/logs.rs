@@ -6,7 +6,7 @@ use bollard::query_parameters::LogsOptionsBuilder;
 use futures_util::{Stream, StreamExt};
 
 use super::error::{Result, RuntimeError};
-use super::{LogLine, Runtime};
+use super::{LogLine, Runtime, api_seconds};
 
 impl Runtime {
     /// The last `n` lines of a container's output (stdout and stderr interleaved).
@@ -41,7 +41,7 @@ impl Runtime {
             .follow(follow)
             .tail(&tail.map(|n| n.to_string()).unwrap_or_else(|| "all".into()));
         if let Some(s) = since {
-            builder = builder.since(s as i32);
+            builder = builder.since(api_seconds(s));
         }
         let rt = self.clone();
         // Docker may split or join lines across frames; re-split on newlines per stream.

@@ -168,6 +168,12 @@ fn not_found(e: &DockerError) -> bool {
     status_of(e) == Some(404)
 }
 
+/// Seconds as the engine's API takes them (32 bits): a value too large for that means "as long
+/// as possible" and a negative one "from the start", never a number wrapped around.
+fn api_seconds(secs: i64) -> i32 {
+    i32::try_from(secs.max(0)).unwrap_or(i32::MAX)
+}
+
 pub fn network_name(project: &str) -> String {
     format!("{project}_default")
 }
@@ -178,4 +184,22 @@ pub fn container_name(project: &str, service: &str) -> String {
 
 pub fn volume_name(project: &str, service: &str, volume: &str) -> String {
     format!("{project}_{service}_{volume}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_seconds;
+
+    #[test]
+    fn seconds_saturate_instead_of_wrapping() {
+        // `u32::MAX as i32` was -1: Docker's "wait forever" for a stop timeout.
+        assert_eq!(api_seconds(u32::MAX.into()), i32::MAX);
+        assert_eq!(api_seconds(i64::MAX), i32::MAX);
+        assert_eq!(api_seconds(i64::from(i32::MAX) + 1), i32::MAX);
+        assert_eq!(api_seconds(i64::MIN), 0);
+        assert_eq!(api_seconds(-1), 0);
+        assert_eq!(api_seconds(0), 0);
+        assert_eq!(api_seconds(1_700_000_000), 1_700_000_000);
+        assert_eq!(api_seconds(10), 10);
+    }
 }

@@ -14,7 +14,7 @@ use crate::graph::{self, Plan};
 use crate::health::{self, Probe};
 use crate::ports::{PortAllocator, PortBinding};
 use crate::runtime::{self, ContainerInfo, ContainerSpec, ErrorKind, Runtime, RuntimeError};
-use crate::settings::{self, Settings, Source};
+use crate::settings::Settings;
 use crate::state::{PortRemap, ServiceState, StateFile};
 
 /// Lines of a failed service's log shown with the failure.
@@ -30,54 +30,6 @@ pub struct Stack {
     pub state: StateFile,
     /// Settings' `gpu`: allow passthrough for `gpu = "auto"` services.
     pub gpu_allowed: bool,
-}
-
-/// The catalog as `up` runs it: the defaults, the services file (which must exist when named
-/// explicitly), and the `[ports]` overrides of config.toml, with the graph validated.
-pub fn load_catalog(settings: &Settings) -> Result<Catalog> {
-    let explicit = settings.services_file.source != Source::Default;
-    let mut catalog = crate::catalog::load(&settings.services_file.value, explicit)?;
-    for (name, port) in &settings.ports {
-        let at = || {
-            let path = settings.config_path();
-            let line = settings::line_of_key(&path, "ports", name)
-                .map(|l| format!("{l}:"))
-                .unwrap_or_default();
-            format!("{}:{line} key `ports.{name}`", path.display())
-        };
-        let svc = catalog
-            .services
-            .get_mut(name)
-            .ok_or_else(|| Error::usage(format!("{}: unknown service `{name}`", at())))?;
-        let first = svc
-            .ports
-            .first_mut()
-            .ok_or_else(|| Error::usage(format!("{}: service `{name}` publishes no port", at())))?;
-        first.host = port.value;
-    }
-    graph::validate(&catalog)?;
-    Ok(catalog)
-}
-
-/// What `up` starts when no service is named: those config.toml's `[services]` enables.
-pub fn default_services(settings: &Settings, catalog: &Catalog) -> Result<Vec<String>> {
-    let enabled: Vec<String> = settings
-        .services
-        .iter()
-        .filter(|(_, on)| on.value)
-        .map(|(name, _)| name.clone())
-        .collect();
-    if let Some(unknown) = enabled.iter().find(|s| !catalog.services.contains_key(*s)) {
-        let path = settings.config_path();
-        let line = settings::line_of_key(&path, "services", unknown)
-            .map(|l| format!("{l}:"))
-            .unwrap_or_default();
-        return Err(Error::usage(format!(
-            "{}:{line} key `services.{unknown}`: not in the service catalog",
-            path.display()
-        )));
-    }
-    Ok(enabled)
 }
 
 /// Progress, streamed while `up` runs (NDJSON on stderr with `--json`, gRPC StartServices).
@@ -203,10 +155,10 @@ impl Stack {
     /// Settings, catalog and a connected Docker client: what the lifecycle commands and the
     /// EnvManagerService share.
     pub async fn from_settings(settings: &Settings) -> Result<Stack> {
-        Self::connect(settings, load_catalog(settings)?).await
+        Self::connect(settings, crate::catalog::resolve(settings)?).await
     }
 
-    /// A stack over this catalog (from `load_catalog`) with a connected Docker client.
+    /// A stack over this catalog (from `catalog::resolve`) with a connected Docker client.
     pub async fn connect(settings: &Settings, catalog: Catalog) -> Result<Stack> {
         let runtime = Runtime::connect(&settings.docker_host.value).await?;
         Ok(Stack {

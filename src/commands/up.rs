@@ -15,7 +15,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
     let settings = ctx.settings()?;
     let catalog = ctx.catalog(&settings)?;
     let services = if args.services.is_empty() {
-        crate::lifecycle::default_services(&settings, &catalog)?
+        crate::catalog::default_services(&settings, &catalog)?
     } else {
         args.services.clone()
     };

@@ -158,7 +158,7 @@ impl EnvManagerService for EnvManager {
         let r = request.into_inner();
         let stack = self.ctx.stack().await.map_err(status_of)?;
         let services = if r.services.is_empty() {
-            crate::lifecycle::default_services(&self.ctx.settings, &stack.catalog)
+            crate::catalog::default_services(&self.ctx.settings, &stack.catalog)
                 .map_err(status_of)?
         } else {
             r.services

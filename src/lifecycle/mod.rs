@@ -1,10 +1,11 @@
-//! Service lifecycle: `up`, `down` and status. The CLI commands and the EnvManagerService
+//! Service lifecycle: `up`, `down`, status and logs. The CLI commands and the EnvManagerService
 //! gRPC API both call these functions; there is no second implementation.
 //!
 //! `up` plans and runs the start (`up.rs`), one service at a time as its dependencies become
-//! healthy (`start.rs`); `down.rs` and `status.rs` hold the other verbs.
+//! healthy (`start.rs`); `down.rs`, `status.rs` and `logs.rs` hold the other verbs.
 
 mod down;
+mod logs;
 mod start;
 mod status;
 mod up;
@@ -20,6 +21,7 @@ use crate::settings::Settings;
 use crate::state::StateFile;
 
 pub use down::{DownOptions, DownReport, Removed};
+pub use logs::{LogOptions, LogReceiver, ServiceLine};
 pub use status::ServiceStatus;
 pub use up::{Action, Failure, ServiceOutcome, UpOptions, UpReport};
 

@@ -23,7 +23,7 @@ use crate::state::StateFile;
 pub use down::{DownOptions, DownReport, Removed};
 pub use logs::{LogOptions, LogReceiver, ServiceLine};
 pub use status::ServiceStatus;
-pub use up::{Action, Failure, ServiceOutcome, UpOptions, UpReport};
+pub use up::{Action, Failure, ServiceOutcome, UpOptions, UpReport, services_to_start};
 
 /// Lines of a failed service's log shown with the failure.
 pub const LOG_TAIL_LINES: usize = 20;

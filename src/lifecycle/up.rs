@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::graph::{self, Plan};
 use crate::ports::{PortAllocator, PortBinding};
 use crate::runtime::ContainerInfo;
+use crate::settings::Settings;
 use crate::state::PortRemap;
 
 #[derive(Debug, Clone, Default)]
@@ -64,6 +65,22 @@ pub struct UpReport {
     /// Services not started because a dependency failed.
     pub skipped: Vec<String>,
     pub duration_ms: u64,
+}
+
+/// The services `up` starts: those named, or else those config.toml enables. An unknown name
+/// or a dependency cycle is a usage error, found before Docker is contacted.
+pub fn services_to_start(
+    settings: &Settings,
+    catalog: &Catalog,
+    requested: Vec<String>,
+) -> Result<Vec<String>> {
+    let services = if requested.is_empty() {
+        crate::catalog::default_services(settings, catalog)?
+    } else {
+        requested
+    };
+    graph::closure(catalog, &services)?;
+    Ok(services)
 }
 
 impl Stack {

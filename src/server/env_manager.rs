@@ -14,6 +14,7 @@ use tonic::{Request, Response, Status};
 use crate::error::{Code, Error};
 use crate::lifecycle::{
     DownOptions, Event as LifecycleEvent, EventSink, LogOptions, ServiceStatus, Stack, UpOptions,
+    services_to_start,
 };
 use crate::proto::env_manager as pb;
 use crate::proto::env_manager::env_manager_service_server::EnvManagerService;
@@ -155,13 +156,11 @@ impl EnvManagerService for EnvManager {
         request: Request<pb::StartServicesRequest>,
     ) -> Result<Response<Self::StartServicesStream>, Status> {
         let r = request.into_inner();
-        let stack = self.ctx.stack().await.map_err(status_of)?;
-        let services = if r.services.is_empty() {
-            crate::catalog::default_services(&self.ctx.settings, &stack.catalog)
-                .map_err(status_of)?
-        } else {
-            r.services
-        };
+        // As `up` does: unknown names and cycles are refused before Docker is contacted.
+        let settings = &self.ctx.settings;
+        let catalog = crate::catalog::resolve(settings).map_err(status_of)?;
+        let services = services_to_start(settings, &catalog, r.services).map_err(status_of)?;
+        let stack = Arc::new(Stack::connect(settings, catalog).await.map_err(status_of)?);
         let opts = UpOptions {
             services,
             pull: !r.no_pull,
@@ -326,18 +325,9 @@ impl EnvManagerService for EnvManager {
     ) -> Result<Response<Self::PullImagesStream>, Status> {
         let r = request.into_inner();
         let stack = self.ctx.stack().await.map_err(status_of)?;
-        let names: Vec<String> = if r.services.is_empty() {
-            self.ctx
-                .settings
-                .services
-                .iter()
-                .filter(|(_, on)| on.value)
-                .map(|(s, _)| s.clone())
-                .filter(|s| stack.catalog.services.contains_key(s))
-                .collect()
-        } else {
-            r.services
-        };
+        // The same names `up` would start (not their dependencies, which have their own images).
+        let names =
+            services_to_start(&self.ctx.settings, &stack.catalog, r.services).map_err(status_of)?;
         let mut images = Vec::new();
         for n in &names {
             let svc = stack.service(n).map_err(status_of)?;

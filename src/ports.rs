@@ -52,7 +52,7 @@ impl PortAllocator {
 
 /// Can a listener bind this port on the loopback address right now? (A listener on 0.0.0.0
 /// also makes this fail, which is what we want.)
-pub fn bindable(port: u16) -> bool {
+fn bindable(port: u16) -> bool {
     TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).is_ok()
 }
 

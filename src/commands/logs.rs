@@ -95,7 +95,7 @@ fn print_line(
 }
 
 /// Seconds since the epoch, or a duration before now ("90s", "5m", "2h", "1d").
-pub fn parse_since(s: &str) -> Result<i64> {
+fn parse_since(s: &str) -> Result<i64> {
     if let Ok(epoch) = s.parse::<i64>() {
         return Ok(epoch);
     }

@@ -358,9 +358,9 @@ impl Stack {
         timeout: Duration,
     ) -> std::result::Result<(), StartError> {
         match health::wait_healthy(probe, &self.runtime, id, timeout).await {
-            Ok(_) => Ok(()),
-            Err(f) => Err(StartError {
-                reason: f.reason,
+            Ok(()) => Ok(()),
+            Err(reason) => Err(StartError {
+                reason,
                 code: Code::Unhealthy,
                 log_tail: self.runtime.log_tail(id, LOG_TAIL_LINES).await,
             }),

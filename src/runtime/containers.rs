@@ -83,11 +83,6 @@ impl Runtime {
         ports.sort_by_key(|p| (p.container_port, p.host_port));
         Ok(Some(ContainerInfo {
             id: c.id.unwrap_or_default(),
-            name: c
-                .name
-                .unwrap_or_default()
-                .trim_start_matches('/')
-                .to_string(),
             service: labels.get(LABEL_SERVICE).cloned().unwrap_or_default(),
             config_hash: labels.get(LABEL_HASH).cloned().unwrap_or_default(),
             image: config.image.unwrap_or_default(),

@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use bollard::Docker;
 use bollard::errors::Error as DockerError;
-use serde::Serialize;
 
 use crate::ports::PortBinding;
 pub use error::{ErrorKind, RuntimeError};
@@ -39,10 +38,9 @@ pub struct Runtime {
 }
 
 /// What `ps`, `ports`, `down` and `up` need to know about one container.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ContainerInfo {
     pub id: String,
-    pub name: String,
     pub service: String,
     pub config_hash: String,
     pub image: String,
@@ -81,7 +79,7 @@ pub struct ContainerSpec {
 }
 
 /// One progress message of an image pull.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PullProgress {
     pub layer: Option<String>,
     pub status: String,
@@ -90,7 +88,7 @@ pub struct PullProgress {
 }
 
 /// One log line with Docker's own timestamp.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct LogLine {
     pub stream: &'static str,
     /// RFC 3339 with nanoseconds, as Docker writes it.
@@ -98,7 +96,7 @@ pub struct LogLine {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct Stats {
     pub cpu_percent: f64,
     pub memory_bytes: u64,

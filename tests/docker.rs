@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -326,10 +326,26 @@ fn logs_are_merged_and_followed_into_later_services() {
             }
         }
     });
-    std::thread::sleep(Duration::from_millis(500));
-    env.run(&["up", "--services", "reddb"]).ok();
+    // Wait until `logs -f` follows: a request to node-a (port 41202) shows up in its output.
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut seen = Vec::new();
+    loop {
+        if let Ok(mut conn) = std::net::TcpStream::connect("127.0.0.1:41202") {
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
+            let _ = conn.write_all(b"GET /health HTTP/1.0\r\n\r\n");
+            let _ = conn.read_to_end(&mut Vec::new());
+        }
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) if line.starts_with("infermesh-node-a ") => break,
+            Ok(line) => seen.push(line),
+            Err(_) => assert!(
+                Instant::now() < deadline,
+                "`logs -f` never showed node-a's new lines: {seen:?}"
+            ),
+        }
+    }
+    env.run(&["up", "--services", "reddb"]).ok();
+    let deadline = Instant::now() + Duration::from_secs(15);
     let found = loop {
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(line) => {

@@ -604,14 +604,16 @@ fn missing_images_are_clear_errors() {
     );
 }
 
+const GPU_SERVICES: &str = "\n[services.wants-gpu]\nimage = \"dspy-test/busybox:latest\"\ngpu = \"auto\"\n[services.needs-gpu]\nimage = \"dspy-test/busybox:latest\"\ngpu = \"required\"\n";
+
 #[test]
 fn gpu_auto_starts_on_cpu_and_required_is_refused_without_a_gpu() {
-    if std::path::Path::new("/proc/driver/nvidia/gpus").exists() {
-        eprintln!("an NVIDIA driver is loaded: this test is about machines without one");
-        return;
+    if dspy_agent::gpu::nvidia_gpu_count() > 0 {
+        // A GPU host checks passthrough instead (the assertions below are about machines
+        // without a driver).
+        return gpus_are_passed_through_where_the_engine_can();
     }
-    let stack = test_stack(41800)
-        + "\n[services.wants-gpu]\nimage = \"dspy-test/busybox:latest\"\ngpu = \"auto\"\n[services.needs-gpu]\nimage = \"dspy-test/busybox:latest\"\ngpu = \"required\"\n";
+    let stack = test_stack(41800) + GPU_SERVICES;
     let env = Env::new("gpu").with_services(&stack);
     let _cleanup = Cleanup(&env);
     let out = env.run(&["--json", "up", "--services", "wants-gpu"]).ok();
@@ -637,6 +639,75 @@ fn gpu_auto_starts_on_cpu_and_required_is_refused_without_a_gpu() {
         "{}",
         out.stderr
     );
+}
+
+/// Only on a host with an NVIDIA driver. Where the engine can pass GPUs through (the NVIDIA
+/// container toolkit), both services get every GPU and the container sees the devices; where it
+/// cannot, `auto` falls back to the CPU with a warning and `required` fails, naming the service.
+fn gpus_are_passed_through_where_the_engine_can() {
+    let stack = test_stack(41850) + GPU_SERVICES;
+    let env = Env::new("gpuhost")
+        .with_services(&stack)
+        .env("DSPY_AGENT_GPU", "true");
+    let _cleanup = Cleanup(&env);
+    // The engine's own answer decides which case this host is.
+    let engine_can = Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            "--gpus",
+            "all",
+            "dspy-test/busybox:latest",
+            "true",
+        ])
+        .output()
+        .expect("docker CLI")
+        .status
+        .success();
+    let device_requests = |service: &str| -> Value {
+        let json = docker(&[
+            "inspect",
+            "-f",
+            "{{json .HostConfig.DeviceRequests}}",
+            &format!("{}-{service}", env.project),
+        ]);
+        serde_json::from_str(&json).unwrap()
+    };
+    if engine_can {
+        for service in ["needs-gpu", "wants-gpu"] {
+            let out = env.run(&["--json", "up", "--services", service]).ok();
+            assert!(!out.stderr.contains("on CPU"), "{}", out.stderr);
+            assert_eq!(find(&services_of(&out.json()), service)["gpu"], true);
+            let requests = device_requests(service);
+            assert_eq!(requests[0]["Driver"], "nvidia", "{requests}");
+            assert_eq!(requests[0]["Count"], -1, "{requests}");
+            assert_eq!(
+                requests[0]["Capabilities"],
+                serde_json::json!([["gpu"]]),
+                "{requests}"
+            );
+            let devices = docker(&["exec", &format!("{}-{service}", env.project), "ls", "/dev"]);
+            assert!(
+                devices.lines().any(|d| d.starts_with("nvidia")),
+                "no NVIDIA device in the container's /dev: {devices}"
+            );
+        }
+    } else {
+        let out = env.run(&["--json", "up", "--services", "wants-gpu"]).ok();
+        assert!(
+            out.stderr.contains("Docker cannot pass GPUs through"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(find(&services_of(&out.json()), "wants-gpu")["gpu"], false);
+        assert_eq!(device_requests("wants-gpu"), Value::Null);
+        let out = env.run(&["up", "--services", "needs-gpu"]).code(1);
+        assert!(
+            out.stderr.contains("service `needs-gpu` failed"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]

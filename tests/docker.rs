@@ -848,3 +848,62 @@ fn config_ports_move_a_service_and_config_services_says_so() {
         42250
     );
 }
+
+#[tokio::test]
+async fn engine_failures_come_back_as_typed_errors() {
+    use dspy_agent::runtime::{ContainerSpec, ErrorKind, LABEL_PROJECT, Runtime};
+    let env = Env::new("typed");
+    let _cleanup = Cleanup(&env);
+    let host = std::env::var("DOCKER_HOST").unwrap_or("unix:///var/run/docker.sock".into());
+    let rt = Runtime::connect(&host).await.unwrap();
+    let spec = |suffix: &str| ContainerSpec {
+        name: format!("{}-{suffix}", env.project),
+        image: "dspy-test/busybox:latest".into(),
+        command: None,
+        env: Default::default(),
+        labels: [(LABEL_PROJECT.to_string(), env.project.clone())].into(),
+        ports: vec![],
+        host_ip: "127.0.0.1".into(),
+        volumes: vec![],
+        network: None,
+        aliases: vec![],
+        init: true,
+        nano_cpus: None,
+        memory: None,
+        gpus: false,
+        auto_remove: false,
+    };
+
+    // Another process created the same name first.
+    rt.create_and_start(&spec("twice")).await.unwrap();
+    let err = rt.create_and_start(&spec("twice")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NameInUse, "{err}");
+
+    // Something outside Docker took the host port after the allocator looked.
+    let holder = TcpListener::bind("127.0.0.1:42350").expect("test port 42350 free");
+    let mut busy = spec("busy");
+    busy.ports = vec![(8080, 42350)];
+    let err = rt.create_and_start(&busy).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::PortConflict, "{err}");
+    drop(holder);
+
+    // GPUs: started where the engine has the NVIDIA runtime, else NoGpuRuntime.
+    let mut gpu = spec("gpu");
+    gpu.gpus = true;
+    match rt.create_and_start(&gpu).await {
+        Ok(_) => assert!(dspy_agent::gpu::nvidia_gpu_count() > 0),
+        Err(err) => assert_eq!(err.kind, ErrorKind::NoGpuRuntime, "{err}"),
+    }
+
+    // Not an engine address at all: a usage error (exit 2), not "unreachable".
+    let err = Runtime::connect("docker.example:2375")
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadAddress, "{err}");
+    let err = Runtime::connect("unix:///nonexistent/docker.sock")
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
+}

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{
+use super::defaults::defaults;
+use super::model::{
     Catalog, GpuMode, HealthCheck, HealthKind, PortMapping, Resources, Service, VolumeMount,
-    defaults,
 };
 use crate::error::{Error, Result};
 use crate::settings::{line_at, toml_error};

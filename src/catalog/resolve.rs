@@ -1,7 +1,9 @@
 //! The catalog as `up` runs it: the services file on top of the defaults, then config.toml's
 //! `[ports]`. The CLI and the env manager both start from here.
 
-use super::{Catalog, validate};
+use super::file::load;
+use super::model::Catalog;
+use super::validate::validate;
 use crate::error::{Error, Result};
 use crate::settings::{self, Settings, Source};
 
@@ -9,7 +11,7 @@ use crate::settings::{self, Settings, Source};
 /// overrides of config.toml, with the dependency edges validated.
 pub fn resolve(settings: &Settings) -> Result<Catalog> {
     let explicit = settings.services_file.source != Source::Default;
-    let mut catalog = super::load(&settings.services_file.value, explicit)?;
+    let mut catalog = load(&settings.services_file.value, explicit)?;
     for (name, port) in &settings.ports {
         let at = || {
             let path = settings.config_path();

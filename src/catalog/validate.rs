@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Catalog;
+use super::model::Catalog;
 use crate::error::{Error, Result};
 
 /// Check that every dependency exists and that there is no cycle.

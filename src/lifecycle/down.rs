@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{Event, EventSink, Phase, Stack};
+use super::events::{Event, EventSink, Phase};
+use super::stack::Stack;
 use crate::error::{Error, Result};
 use crate::graph::{self, Plan};
 use crate::runtime::ContainerInfo;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use super::Stack;
+use super::stack::Stack;
 use crate::error::{Error, Result};
 use crate::runtime::{ContainerInfo, LogLine, Runtime};
 

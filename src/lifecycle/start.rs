@@ -5,14 +5,20 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::up::{Action, ServiceOutcome, UpOptions};
-use super::{Event, EventSink, HOST_IP, LOG_TAIL_LINES, Phase, Stack};
+use super::events::{Event, EventSink, Phase};
+use super::outcome::{Action, ServiceOutcome, UpOptions};
+use super::stack::Stack;
 use crate::catalog::{GpuMode, HealthKind, Service};
 use crate::error::{Code, Error, Result};
 use crate::health::{self, Probe};
 use crate::ports::PortAllocator;
 use crate::runtime::{self, ContainerInfo, ContainerSpec, ErrorKind, RuntimeError};
 use crate::state::{PortRemap, ServiceState};
+
+/// Lines of a failed service's log shown with the failure.
+const LOG_TAIL_LINES: usize = 20;
+/// Host address that published ports bind to.
+const HOST_IP: &str = "127.0.0.1";
 
 /// A service failure inside `up`, before the chain is known.
 pub(super) struct StartError {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use super::Stack;
+use super::stack::Stack;
 use crate::catalog::Service;
 use crate::error::{Error, Result};
 use crate::health::Probe;

@@ -5,67 +5,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde::Serialize;
-
+use super::events::{Event, EventSink, Phase};
+use super::outcome::{Failure, UpOptions, UpReport};
+use super::stack::Stack;
 use super::start::{StartError, StartJob};
-use super::{Event, EventSink, Phase, Stack};
 use crate::catalog::{Catalog, GpuMode};
 use crate::error::{Error, Result};
 use crate::graph::{self, Plan};
-use crate::ports::{PortAllocator, PortBinding};
+use crate::ports::PortAllocator;
 use crate::runtime::ContainerInfo;
 use crate::settings::Settings;
-use crate::state::PortRemap;
-
-#[derive(Debug, Clone, Default)]
-pub struct UpOptions {
-    pub services: Vec<String>,
-    pub pull: bool,
-    pub recreate: bool,
-    pub wait_timeout: Option<f64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Created,
-    Recreated,
-    Unchanged,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ServiceOutcome {
-    pub service: String,
-    pub action: Action,
-    pub health: String,
-    pub container_id: String,
-    pub ports: Vec<PortBinding>,
-    pub remapped: Vec<PortRemap>,
-    pub gpu: bool,
-    pub duration_ms: u64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Failure {
-    pub service: String,
-    pub reason: String,
-    /// From a requested service down to the failed one: what needed it.
-    pub chain: Vec<String>,
-    pub log_tail: Vec<String>,
-    /// The exit code this failure maps to (3 when unhealthy).
-    pub exit_code: u8,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UpReport {
-    pub project: String,
-    pub ok: bool,
-    pub services: Vec<ServiceOutcome>,
-    pub failed: Option<Failure>,
-    /// Services not started because a dependency failed.
-    pub skipped: Vec<String>,
-    pub duration_ms: u64,
-}
 
 /// The services `up` starts: those named, or else those config.toml enables. An unknown name
 /// or a dependency cycle is a usage error, found before Docker is contacted.

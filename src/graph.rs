@@ -7,6 +7,8 @@ use std::future::Future;
 use tokio::task::JoinSet;
 
 use crate::catalog::Catalog;
+// Validation belongs to the catalog; `config services` still reaches it under this name.
+pub use crate::catalog::validate;
 use crate::error::{Error, Result};
 
 /// A validated set of services with the edges between them.
@@ -15,75 +17,6 @@ use crate::error::{Error, Result};
 pub struct Plan {
     pub deps: BTreeMap<String, BTreeSet<String>>,
     pub dependents: BTreeMap<String, BTreeSet<String>>,
-}
-
-/// Check that every dependency exists and that there is no cycle.
-pub fn validate(catalog: &Catalog) -> Result<()> {
-    for svc in catalog.services.values() {
-        for dep in &svc.depends_on {
-            if !catalog.services.contains_key(dep) {
-                return Err(Error::usage(format!(
-                    "service `{}` depends on unknown service `{dep}`",
-                    svc.name
-                )));
-            }
-        }
-    }
-    if let Some(cycle) = find_cycle(catalog) {
-        return Err(Error::usage(format!(
-            "dependency cycle: {}",
-            cycle.join(" -> ")
-        )));
-    }
-    Ok(())
-}
-
-/// Depth-first search with colours; returns the cycle as `a -> b -> a`.
-fn find_cycle(catalog: &Catalog) -> Option<Vec<String>> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        Visiting,
-        Done,
-    }
-    fn visit(
-        name: &str,
-        catalog: &Catalog,
-        marks: &mut BTreeMap<String, Mark>,
-        stack: &mut Vec<String>,
-    ) -> Option<Vec<String>> {
-        match marks.get(name) {
-            Some(Mark::Done) => return None,
-            Some(Mark::Visiting) => {
-                let start = stack.iter().position(|s| s == name).unwrap_or(0);
-                let mut cycle = stack[start..].to_vec();
-                cycle.push(name.to_string());
-                return Some(cycle);
-            }
-            None => {}
-        }
-        marks.insert(name.to_string(), Mark::Visiting);
-        stack.push(name.to_string());
-        if let Some(svc) = catalog.services.get(name) {
-            let mut deps = svc.depends_on.clone();
-            deps.sort();
-            for dep in deps {
-                if let Some(cycle) = visit(&dep, catalog, marks, stack) {
-                    return Some(cycle);
-                }
-            }
-        }
-        stack.pop();
-        marks.insert(name.to_string(), Mark::Done);
-        None
-    }
-    let mut marks = BTreeMap::new();
-    for name in catalog.services.keys() {
-        let mut stack = Vec::new();
-        if let Some(cycle) = visit(name, catalog, &mut marks, &mut stack) {
-            return Some(cycle);
-        }
-    }
-    None
 }
 
 fn unknown(catalog: &Catalog, name: &str) -> Error {
@@ -161,18 +94,6 @@ impl Plan {
             deps.insert(name.clone(), mine);
         }
         Plan { deps, dependents }
-    }
-
-    /// A deterministic start order: each service after its dependencies, ties by name.
-    /// (The runner does not wait for whole levels; it starts each service as soon as its
-    /// own dependencies are healthy. This order is what a serial runner would do.)
-    pub fn start_order(&self) -> Vec<String> {
-        kahn(&self.deps)
-    }
-
-    /// The reverse: each service after everything that depends on it.
-    pub fn stop_order(&self) -> Vec<String> {
-        kahn(&self.dependents)
     }
 }
 
@@ -253,33 +174,6 @@ where
     OrderedRun { results, skipped }
 }
 
-/// Topological sort of an acyclic `before` map (node -> nodes that must come first).
-fn kahn(before: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
-    let mut waiting: BTreeMap<&str, usize> =
-        before.iter().map(|(k, v)| (k.as_str(), v.len())).collect();
-    let mut ready: BTreeSet<&str> = waiting
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(k, _)| *k)
-        .collect();
-    let mut out = Vec::new();
-    while let Some(next) = ready.pop_first() {
-        waiting.remove(next);
-        out.push(next.to_string());
-        for (k, v) in before {
-            if v.contains(next)
-                && let Some(n) = waiting.get_mut(k.as_str())
-            {
-                *n -= 1;
-                if *n == 0 {
-                    ready.insert(k.as_str());
-                }
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,38 +199,59 @@ mod tests {
         );
     }
 
-    #[test]
-    fn start_order_respects_dependencies_and_is_deterministic() {
+    /// Run every node of `waits_on` through `run_ordered`, logging when each job starts and ends.
+    async fn walk(waits_on: &BTreeMap<String, BTreeSet<String>>) -> Vec<(String, &'static str)> {
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let l = log.clone();
+        let run = run_ordered(waits_on, false, move |name: String| {
+            let l = l.clone();
+            async move {
+                l.lock().unwrap().push((name.clone(), "start"));
+                tokio::task::yield_now().await;
+                l.lock().unwrap().push((name, "end"));
+                Ok::<(), ()>(())
+            }
+        })
+        .await;
+        assert_eq!(run.results.len(), waits_on.len());
+        log.lock().unwrap().clone()
+    }
+
+    #[tokio::test]
+    async fn up_starts_each_service_after_its_dependencies_and_down_reverses_it() {
         let c = defaults();
         let all: BTreeSet<String> = c.services.keys().cloned().collect();
         let plan = Plan::new(&c, &all);
-        let order = plan.start_order();
-        assert_eq!(
-            order,
-            [
-                "ollama",
-                "reddb",
-                "redis",
-                "infermesh-node-a",
-                "infermesh-node-b",
-                "infermesh-router"
-            ]
-        );
-        assert_eq!(
-            plan.stop_order(),
-            [
-                "infermesh-router",
-                "infermesh-node-a",
-                "infermesh-node-b",
-                "ollama",
-                "reddb",
-                "redis"
-            ]
-        );
         // Per service, not per level: node-a waits only for redis.
         assert_eq!(
             plan.deps["infermesh-node-a"],
             BTreeSet::from(["redis".to_string()])
+        );
+        let at = |log: &[(String, &str)], name: &str, what: &str| {
+            log.iter()
+                .position(|(n, w)| n == name && *w == what)
+                .unwrap_or_else(|| panic!("{name} never {what}ed: {log:?}"))
+        };
+        // Up: every dependency has ended before the service that needs it starts.
+        let log = walk(&plan.deps).await;
+        for (svc, deps) in &plan.deps {
+            for d in deps {
+                assert!(at(&log, d, "end") < at(&log, svc, "start"), "{log:?}");
+            }
+        }
+        // Down: every dependent has ended before the service it needs starts stopping.
+        let log = walk(&plan.dependents).await;
+        for (svc, dependents) in &plan.dependents {
+            for d in dependents {
+                assert!(at(&log, d, "end") < at(&log, svc, "start"), "{log:?}");
+            }
+        }
+        assert_eq!(
+            plan.dependents["redis"],
+            BTreeSet::from([
+                "infermesh-node-a".to_string(),
+                "infermesh-node-b".to_string()
+            ])
         );
     }
 

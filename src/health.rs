@@ -11,7 +11,7 @@ use crate::runtime::{ContainerInfo, Runtime};
 /// First pause between probes; it grows by half each time up to `MAX_BACKOFF` (a gentle
 /// factor: a service that is ready a moment after a probe is seen soon after).
 pub const FIRST_BACKOFF: Duration = Duration::from_millis(10);
-pub const MAX_BACKOFF: Duration = Duration::from_secs(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// No single probe may take longer than this.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -103,29 +103,21 @@ impl Probe {
     }
 }
 
-/// Why a service never became healthy.
-#[derive(Debug, Clone)]
-pub struct HealthFailure {
-    pub reason: String,
-    /// The container stopped while we waited (no point waiting for the timeout).
-    pub exited: bool,
-}
-
 /// Probe with exponential backoff (10 ms growing by half to 10 s) until healthy or `timeout` passes.
-/// Between probes the container is checked, so one that exits fails at once.
+/// Between probes the container is checked, so one that exits fails at once. Err says why the
+/// service never became healthy.
 pub async fn wait_healthy(
     probe: &Probe,
     runtime: &Runtime,
     container_id: &str,
     timeout: Duration,
-) -> Result<Duration, HealthFailure> {
-    let start = Instant::now();
-    let deadline = start + timeout;
+) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
     let mut pause = FIRST_BACKOFF;
     let mut last_error;
     loop {
         match probe.check(runtime, container_id).await {
-            Ok(()) => return Ok(start.elapsed()),
+            Ok(()) => return Ok(()),
             Err(e) => last_error = e,
         }
         if let Ok(Some(c)) = runtime.inspect(container_id).await
@@ -135,20 +127,17 @@ pub async fn wait_healthy(
                 .exit_code
                 .map(|c| format!(" with code {c}"))
                 .unwrap_or_default();
-            return Err(HealthFailure {
-                reason: format!("container {}{code} before it became healthy", c.state),
-                exited: true,
-            });
+            return Err(format!(
+                "container {}{code} before it became healthy",
+                c.state
+            ));
         }
         let now = Instant::now();
         if now >= deadline {
-            return Err(HealthFailure {
-                reason: format!(
-                    "not healthy after {:.1}s: {last_error}",
-                    timeout.as_secs_f64()
-                ),
-                exited: false,
-            });
+            return Err(format!(
+                "not healthy after {:.1}s: {last_error}",
+                timeout.as_secs_f64()
+            ));
         }
         tokio::time::sleep(pause.min(deadline - now)).await;
         pause = pause.mul_f64(1.5).min(MAX_BACKOFF);

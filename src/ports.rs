@@ -5,6 +5,16 @@ use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener};
 use std::sync::Mutex;
 
+use serde::{Deserialize, Serialize};
+
+/// One published port of a container: what `ps`, `ports` and state.json report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortBinding {
+    pub container_port: u16,
+    pub host_ip: String,
+    pub host_port: u16,
+}
+
 /// How far past the requested port to look.
 pub const REMAP_RANGE: u16 = 100;
 
@@ -42,14 +52,8 @@ impl PortAllocator {
 
 /// Can a listener bind this port on the loopback address right now? (A listener on 0.0.0.0
 /// also makes this fail, which is what we want.)
-pub fn bindable(port: u16) -> bool {
+fn bindable(port: u16) -> bool {
     TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).is_ok()
-}
-
-/// Does a Docker error say the host port was taken?
-pub fn is_port_conflict(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("port is already allocated") || m.contains("address already in use")
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::ports::PortBinding;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -84,13 +85,6 @@ pub struct ServiceState {
     pub remapped: Vec<PortRemap>,
     pub health: String,
     pub started_at: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PortBinding {
-    pub container_port: u16,
-    pub host_ip: String,
-    pub host_port: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

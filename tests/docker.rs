@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -326,10 +326,26 @@ fn logs_are_merged_and_followed_into_later_services() {
             }
         }
     });
-    std::thread::sleep(Duration::from_millis(500));
-    env.run(&["up", "--services", "reddb"]).ok();
+    // Wait until `logs -f` follows: a request to node-a (port 41202) shows up in its output.
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut seen = Vec::new();
+    loop {
+        if let Ok(mut conn) = std::net::TcpStream::connect("127.0.0.1:41202") {
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
+            let _ = conn.write_all(b"GET /health HTTP/1.0\r\n\r\n");
+            let _ = conn.read_to_end(&mut Vec::new());
+        }
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) if line.starts_with("infermesh-node-a ") => break,
+            Ok(line) => seen.push(line),
+            Err(_) => assert!(
+                Instant::now() < deadline,
+                "`logs -f` never showed node-a's new lines: {seen:?}"
+            ),
+        }
+    }
+    env.run(&["up", "--services", "reddb"]).ok();
+    let deadline = Instant::now() + Duration::from_secs(15);
     let found = loop {
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(line) => {
@@ -588,14 +604,16 @@ fn missing_images_are_clear_errors() {
     );
 }
 
+const GPU_SERVICES: &str = "\n[services.wants-gpu]\nimage = \"dspy-test/busybox:latest\"\ngpu = \"auto\"\n[services.needs-gpu]\nimage = \"dspy-test/busybox:latest\"\ngpu = \"required\"\n";
+
 #[test]
 fn gpu_auto_starts_on_cpu_and_required_is_refused_without_a_gpu() {
-    if std::path::Path::new("/proc/driver/nvidia/gpus").exists() {
-        eprintln!("an NVIDIA driver is loaded: this test is about machines without one");
-        return;
+    if dspy_agent::gpu::nvidia_gpu_count() > 0 {
+        // A GPU host checks passthrough instead (the assertions below are about machines
+        // without a driver).
+        return gpus_are_passed_through_where_the_engine_can();
     }
-    let stack = test_stack(41800)
-        + "\n[services.wants-gpu]\nimage = \"dspy-test/busybox:latest\"\ngpu = \"auto\"\n[services.needs-gpu]\nimage = \"dspy-test/busybox:latest\"\ngpu = \"required\"\n";
+    let stack = test_stack(41800) + GPU_SERVICES;
     let env = Env::new("gpu").with_services(&stack);
     let _cleanup = Cleanup(&env);
     let out = env.run(&["--json", "up", "--services", "wants-gpu"]).ok();
@@ -621,6 +639,75 @@ fn gpu_auto_starts_on_cpu_and_required_is_refused_without_a_gpu() {
         "{}",
         out.stderr
     );
+}
+
+/// Only on a host with an NVIDIA driver. Where the engine can pass GPUs through (the NVIDIA
+/// container toolkit), both services get every GPU and the container sees the devices; where it
+/// cannot, `auto` falls back to the CPU with a warning and `required` fails, naming the service.
+fn gpus_are_passed_through_where_the_engine_can() {
+    let stack = test_stack(41850) + GPU_SERVICES;
+    let env = Env::new("gpuhost")
+        .with_services(&stack)
+        .env("DSPY_AGENT_GPU", "true");
+    let _cleanup = Cleanup(&env);
+    // The engine's own answer decides which case this host is.
+    let engine_can = Command::new("docker")
+        .args([
+            "run",
+            "--rm",
+            "--gpus",
+            "all",
+            "dspy-test/busybox:latest",
+            "true",
+        ])
+        .output()
+        .expect("docker CLI")
+        .status
+        .success();
+    let device_requests = |service: &str| -> Value {
+        let json = docker(&[
+            "inspect",
+            "-f",
+            "{{json .HostConfig.DeviceRequests}}",
+            &format!("{}-{service}", env.project),
+        ]);
+        serde_json::from_str(&json).unwrap()
+    };
+    if engine_can {
+        for service in ["needs-gpu", "wants-gpu"] {
+            let out = env.run(&["--json", "up", "--services", service]).ok();
+            assert!(!out.stderr.contains("on CPU"), "{}", out.stderr);
+            assert_eq!(find(&services_of(&out.json()), service)["gpu"], true);
+            let requests = device_requests(service);
+            assert_eq!(requests[0]["Driver"], "nvidia", "{requests}");
+            assert_eq!(requests[0]["Count"], -1, "{requests}");
+            assert_eq!(
+                requests[0]["Capabilities"],
+                serde_json::json!([["gpu"]]),
+                "{requests}"
+            );
+            let devices = docker(&["exec", &format!("{}-{service}", env.project), "ls", "/dev"]);
+            assert!(
+                devices.lines().any(|d| d.starts_with("nvidia")),
+                "no NVIDIA device in the container's /dev: {devices}"
+            );
+        }
+    } else {
+        let out = env.run(&["--json", "up", "--services", "wants-gpu"]).ok();
+        assert!(
+            out.stderr.contains("Docker cannot pass GPUs through"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(find(&services_of(&out.json()), "wants-gpu")["gpu"], false);
+        assert_eq!(device_requests("wants-gpu"), Value::Null);
+        let out = env.run(&["up", "--services", "needs-gpu"]).code(1);
+        assert!(
+            out.stderr.contains("service `needs-gpu` failed"),
+            "{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
@@ -760,4 +847,63 @@ fn config_ports_move_a_service_and_config_services_says_so() {
         find(&services_of(&doc), "redis")["ports"][0]["host_port"],
         42250
     );
+}
+
+#[tokio::test]
+async fn engine_failures_come_back_as_typed_errors() {
+    use dspy_agent::runtime::{ContainerSpec, ErrorKind, LABEL_PROJECT, Runtime};
+    let env = Env::new("typed");
+    let _cleanup = Cleanup(&env);
+    let host = std::env::var("DOCKER_HOST").unwrap_or("unix:///var/run/docker.sock".into());
+    let rt = Runtime::connect(&host).await.unwrap();
+    let spec = |suffix: &str| ContainerSpec {
+        name: format!("{}-{suffix}", env.project),
+        image: "dspy-test/busybox:latest".into(),
+        command: None,
+        env: Default::default(),
+        labels: [(LABEL_PROJECT.to_string(), env.project.clone())].into(),
+        ports: vec![],
+        host_ip: "127.0.0.1".into(),
+        volumes: vec![],
+        network: None,
+        aliases: vec![],
+        init: true,
+        nano_cpus: None,
+        memory: None,
+        gpus: false,
+        auto_remove: false,
+    };
+
+    // Another process created the same name first.
+    rt.create_and_start(&spec("twice")).await.unwrap();
+    let err = rt.create_and_start(&spec("twice")).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NameInUse, "{err}");
+
+    // Something outside Docker took the host port after the allocator looked.
+    let holder = TcpListener::bind("127.0.0.1:42350").expect("test port 42350 free");
+    let mut busy = spec("busy");
+    busy.ports = vec![(8080, 42350)];
+    let err = rt.create_and_start(&busy).await.unwrap_err();
+    assert_eq!(err.kind, ErrorKind::PortConflict, "{err}");
+    drop(holder);
+
+    // GPUs: started where the engine has the NVIDIA runtime, else NoGpuRuntime.
+    let mut gpu = spec("gpu");
+    gpu.gpus = true;
+    match rt.create_and_start(&gpu).await {
+        Ok(_) => assert!(dspy_agent::gpu::nvidia_gpu_count() > 0),
+        Err(err) => assert_eq!(err.kind, ErrorKind::NoGpuRuntime, "{err}"),
+    }
+
+    // Not an engine address at all: a usage error (exit 2), not "unreachable".
+    let err = Runtime::connect("docker.example:2375")
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::BadAddress, "{err}");
+    let err = Runtime::connect("unix:///nonexistent/docker.sock")
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
 }

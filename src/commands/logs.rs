@@ -1,21 +1,18 @@
 //! `dspy-agent logs`: every service's log merged, prefixed with the service name.
-//! With `-f` it follows until Ctrl-C and attaches to services that start later.
+//! With `-f` it follows until Ctrl-C and attaches to services that start later (the reading is
+//! `Stack::logs`, shared with the env manager's StreamLogs; this file only prints).
 
 use std::collections::HashSet;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use futures_util::StreamExt;
 use serde::Serialize;
-use tokio::sync::mpsc;
 
 use crate::cli::LogsArgs;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
+use crate::lifecycle::{LogOptions, ServiceLine};
 use crate::output::Printer;
-use crate::runtime::{LogLine, Runtime};
-
-/// Lines buffered between the per-container readers and the printer.
-const CHANNEL_CAPACITY: usize = 1024;
+use crate::runtime::LogLine;
 
 #[derive(Debug, Serialize)]
 struct JsonLine<'a> {
@@ -28,20 +25,8 @@ struct JsonLine<'a> {
 pub async fn run(ctx: &Ctx, args: LogsArgs) -> Result<()> {
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let stack = ctx.stack().await?;
-    let wanted: HashSet<String> = args.services.iter().cloned().collect();
-    for s in &wanted {
-        if !stack.catalog.services.contains_key(s) {
-            return Err(Error::usage(format!("unknown service `{s}`")));
-        }
-    }
-    let select = |service: &str| wanted.is_empty() || wanted.contains(service);
-    let containers: Vec<_> = stack
-        .runtime
-        .project_containers(&stack.project)
-        .await?
-        .into_iter()
-        .filter(|c| select(&c.service))
-        .collect();
+    let wanted: HashSet<&String> = args.services.iter().collect();
+    let select = |service: &String| wanted.is_empty() || wanted.contains(service);
     // Width of the name column: the catalog's names, so later services line up too.
     let width = stack
         .catalog
@@ -51,90 +36,38 @@ pub async fn run(ctx: &Ctx, args: LogsArgs) -> Result<()> {
         .map(|s| s.len())
         .max()
         .unwrap_or(8);
-    let names: Vec<String> = stack.catalog.services.keys().cloned().collect();
-    let color_of = |service: &str| names.iter().position(|n| n == service).unwrap_or(0);
-
-    let (tx, mut rx) = mpsc::channel::<(String, Result<LogLine>)>(CHANNEL_CAPACITY);
-    let mut attached: HashSet<String> = HashSet::new();
-    for c in &containers {
-        attached.insert(c.id.clone());
-        spawn_reader(
-            &stack.runtime,
-            &c.id,
-            &c.service,
-            args.follow,
-            args.tail,
+    let names: Vec<&String> = stack.catalog.services.keys().collect();
+    let color_of = |service: &str| names.iter().position(|n| *n == service).unwrap_or(0);
+    let mut lines = stack
+        .logs(LogOptions {
+            services: args.services.clone(),
+            follow: args.follow,
+            tail: args.tail,
             since,
-            tx.clone(),
-        );
-    }
-    let printer = &ctx.printer;
-    let emit = |service: &str, line: &LogLine| -> Result<()> {
+        })
+        .await?;
+    let emit = |l: &ServiceLine| -> Result<()> {
         print_line(
-            printer,
-            service,
+            &ctx.printer,
+            &l.service,
             width,
-            color_of(service),
-            line,
+            color_of(&l.service),
+            &l.line,
             args.timestamps,
         )
     };
-
-    if !args.follow {
-        drop(tx);
-        // Merge by Docker's timestamp: RFC 3339 strings of equal precision sort as text.
-        let mut all = Vec::new();
-        while let Some((service, line)) = rx.recv().await {
-            all.push((service, line?));
-        }
-        all.sort_by(|a, b| a.1.timestamp.cmp(&b.1.timestamp));
-        for (service, line) in &all {
-            emit(service, line)?;
-        }
-        return Ok(());
-    }
-
-    // Follow: print as lines arrive; look for new containers every second; stop on Ctrl-C.
-    let mut rescan = tokio::time::interval(Duration::from_secs(1));
+    // Without -f the stream ends by itself; with -f it runs until Ctrl-C.
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
-            _ = &mut ctrl_c => return Ok(()),
-            Some((service, line)) = rx.recv() => match line {
-                Ok(line) => emit(&service, &line)?,
-                Err(e) => tracing::debug!("log stream of {service} ended: {e}"),
+            _ = &mut ctrl_c, if args.follow => return Ok(()),
+            line = lines.recv() => match line {
+                Some(line) => emit(&line?)?,
+                None => return Ok(()),
             },
-            _ = rescan.tick() => {
-                for c in stack.runtime.project_containers(&stack.project).await? {
-                    if select(&c.service) && c.running && attached.insert(c.id.clone()) {
-                        spawn_reader(&stack.runtime, &c.id, &c.service, true, None, None, tx.clone());
-                    }
-                }
-            }
         }
     }
-}
-
-fn spawn_reader(
-    runtime: &Runtime,
-    id: &str,
-    service: &str,
-    follow: bool,
-    tail: Option<u64>,
-    since: Option<i64>,
-    tx: mpsc::Sender<(String, Result<LogLine>)>,
-) {
-    let mut stream = Box::pin(runtime.logs(id, follow, tail, since));
-    let service = service.to_string();
-    tokio::spawn(async move {
-        while let Some(item) = stream.next().await {
-            let stop = item.is_err();
-            if tx.send((service.clone(), item)).await.is_err() || stop {
-                break;
-            }
-        }
-    });
 }
 
 fn print_line(
@@ -162,7 +95,7 @@ fn print_line(
 }
 
 /// Seconds since the epoch, or a duration before now ("90s", "5m", "2h", "1d").
-pub fn parse_since(s: &str) -> Result<i64> {
+fn parse_since(s: &str) -> Result<i64> {
     if let Ok(epoch) = s.parse::<i64>() {
         return Ok(epoch);
     }

@@ -42,7 +42,7 @@ impl Ctx {
 
     /// The resolved catalog, as `up` runs it.
     pub fn catalog(&self, settings: &Settings) -> Result<Catalog> {
-        crate::lifecycle::load_catalog(settings)
+        crate::catalog::resolve(settings)
     }
 
     /// Settings, catalog and a connected Docker client: what the lifecycle commands share.

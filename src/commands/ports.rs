@@ -81,6 +81,6 @@ pub async fn run(ctx: &Ctx, args: PortsArgs) -> Result<()> {
 }
 
 /// `infermesh-router` -> `INFERMESH_ROUTER`.
-pub fn env_name(service: &str) -> String {
+fn env_name(service: &str) -> String {
     service.to_ascii_uppercase().replace(['-', '.'], "_")
 }

@@ -58,7 +58,7 @@ pub async fn run(ctx: &Ctx, args: PsArgs) -> Result<()> {
 }
 
 /// "3m 12s" since an RFC 3339 start time.
-pub fn uptime(started_at: &str) -> String {
+fn uptime(started_at: &str) -> String {
     let Ok(start) = humantime::parse_rfc3339_weak(
         started_at
             .split('.')

@@ -8,17 +8,14 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use crate::cli::UpArgs;
 use crate::commands::Ctx;
 use crate::error::{Code, Error, Result};
-use crate::lifecycle::{Event, EventSink, Phase, Stack, UpOptions};
+use crate::lifecycle::{Event, EventSink, Phase, Stack, UpOptions, services_to_start};
 use crate::output::Printer;
 
 pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
     let settings = ctx.settings()?;
     let catalog = ctx.catalog(&settings)?;
-    let services = if args.services.is_empty() {
-        crate::lifecycle::default_services(&settings, &catalog)?
-    } else {
-        args.services.clone()
-    };
+    // Unknown services and cycles are usage errors, reported before Docker is contacted.
+    let services = services_to_start(&settings, &catalog, args.services.clone())?;
     if let Some(t) = args.wait_timeout
         && !(t > 0.0 && t <= 86_400.0)
     {
@@ -26,8 +23,6 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
             "--wait-timeout {t}: expected seconds between 0 and 86400"
         )));
     }
-    // Unknown services and cycles are usage errors, reported before Docker is contacted.
-    crate::graph::closure(&catalog, &services)?;
     let stack = Arc::new(Stack::connect(&settings, catalog).await?);
     let opts = UpOptions {
         services,

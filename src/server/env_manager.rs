@@ -1,8 +1,7 @@
 //! EnvManagerService over gRPC. Every RPC calls the lifecycle functions the CLI uses
-//! (`Stack::up`, `Stack::down`, `Stack::status`) and the runtime module; there is no second
-//! implementation.
+//! (`Stack::up`, `Stack::down`, `Stack::status`, `Stack::logs`) and the runtime module; there is
+//! no second implementation.
 
-use std::collections::HashSet;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +13,8 @@ use tonic::{Request, Response, Status};
 
 use crate::error::{Code, Error};
 use crate::lifecycle::{
-    DownOptions, Event as LifecycleEvent, EventSink, ServiceStatus, Stack, UpOptions,
+    DownOptions, Event as LifecycleEvent, EventSink, LogOptions, ServiceStatus, Stack, UpOptions,
+    services_to_start,
 };
 use crate::proto::env_manager as pb;
 use crate::proto::env_manager::env_manager_service_server::EnvManagerService;
@@ -26,7 +26,8 @@ pub struct EnvManager {
     pub ctx: Arc<ServerCtx>,
 }
 
-fn status_of(e: Error) -> Status {
+fn status_of(e: impl Into<Error>) -> Status {
+    let e = e.into();
     match e.code {
         Code::Usage => Status::invalid_argument(e.message),
         Code::EngineUnreachable => Status::unavailable(e.message),
@@ -155,13 +156,11 @@ impl EnvManagerService for EnvManager {
         request: Request<pb::StartServicesRequest>,
     ) -> Result<Response<Self::StartServicesStream>, Status> {
         let r = request.into_inner();
-        let stack = self.ctx.stack().await.map_err(status_of)?;
-        let services = if r.services.is_empty() {
-            crate::lifecycle::default_services(&self.ctx.settings, &stack.catalog)
-                .map_err(status_of)?
-        } else {
-            r.services
-        };
+        // As `up` does: unknown names and cycles are refused before Docker is contacted.
+        let settings = &self.ctx.settings;
+        let catalog = crate::catalog::resolve(settings).map_err(status_of)?;
+        let services = services_to_start(settings, &catalog, r.services).map_err(status_of)?;
+        let stack = Arc::new(Stack::connect(settings, catalog).await.map_err(status_of)?);
         let opts = UpOptions {
             services,
             pull: !r.no_pull,
@@ -326,18 +325,9 @@ impl EnvManagerService for EnvManager {
     ) -> Result<Response<Self::PullImagesStream>, Status> {
         let r = request.into_inner();
         let stack = self.ctx.stack().await.map_err(status_of)?;
-        let names: Vec<String> = if r.services.is_empty() {
-            self.ctx
-                .settings
-                .services
-                .iter()
-                .filter(|(_, on)| on.value)
-                .map(|(s, _)| s.clone())
-                .filter(|s| stack.catalog.services.contains_key(s))
-                .collect()
-        } else {
-            r.services
-        };
+        // The same names `up` would start (not their dependencies, which have their own images).
+        let names =
+            services_to_start(&self.ctx.settings, &stack.catalog, r.services).map_err(status_of)?;
         let mut images = Vec::new();
         for n in &names {
             let svc = stack.service(n).map_err(status_of)?;
@@ -390,47 +380,27 @@ impl EnvManagerService for EnvManager {
     ) -> Result<Response<Self::StreamLogsStream>, Status> {
         let r = request.into_inner();
         let stack = self.ctx.stack().await.map_err(status_of)?;
-        let wanted: HashSet<String> = r.services.iter().cloned().collect();
-        for s in &wanted {
-            if !stack.catalog.services.contains_key(s) {
-                return Err(Status::invalid_argument(format!("unknown service `{s}`")));
-            }
-        }
-        let containers: Vec<_> = stack
-            .runtime
-            .project_containers(&stack.project)
+        let lines = stack
+            .logs(LogOptions {
+                services: r.services,
+                follow: r.follow,
+                tail: (r.tail > 0).then_some(r.tail),
+                since: (r.since > 0).then_some(r.since),
+            })
             .await
-            .map_err(status_of)?
-            .into_iter()
-            .filter(|c| wanted.is_empty() || wanted.contains(&c.service))
-            .collect();
-        let (tx, rx) = mpsc::channel(1024);
-        let tail = (r.tail > 0).then_some(r.tail);
-        let since = (r.since > 0).then_some(r.since);
-        for c in containers {
-            let tx = tx.clone();
-            let mut lines = Box::pin(stack.runtime.logs(&c.id, r.follow, tail, since));
-            let service = c.service.clone();
-            tokio::spawn(async move {
-                loop {
-                    let next = tokio::select! {
-                        l = lines.next() => l,
-                        _ = tx.closed() => return,
-                    };
-                    let Some(Ok(line)) = next else { return };
-                    let msg = pb::LogLine {
-                        service: service.clone(),
-                        stream: line.stream.into(),
-                        timestamp: line.timestamp,
-                        message: line.message,
-                    };
-                    if tx.send(Ok(msg)).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+            .map_err(status_of)?;
+        // Dropping the response (the client left) drops `lines`, which stops the readers. An
+        // error ends the response with its status.
+        let stream = ReceiverStream::new(lines).map(|item| match item {
+            Ok(l) => Ok(pb::LogLine {
+                service: l.service,
+                stream: l.line.stream.into(),
+                timestamp: l.line.timestamp,
+                message: l.line.message,
+            }),
+            Err(e) => Err(status_of(e)),
+        });
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn get_resource_availability(

@@ -1,0 +1,179 @@
+//! Logs of the project's services, merged: what `dspy-agent logs` prints and StreamLogs sends.
+//!
+//! Without `follow`, every selected container's log is read to its end and the lines come out
+//! in Docker's timestamp order. With `follow`, lines come out as they arrive, and services that
+//! start later are attached within a second. Everything stops when the receiver is dropped.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use super::stack::Stack;
+use crate::error::{Error, Result};
+use crate::runtime::{ContainerInfo, LogLine, Runtime};
+
+/// Lines buffered between the per-container readers and the consumer.
+const CHANNEL_CAPACITY: usize = 1024;
+/// How often `follow` looks for containers that started since.
+const RESCAN: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Clone, Default)]
+pub struct LogOptions {
+    /// Services to read; empty means all of the project's.
+    pub services: Vec<String>,
+    pub follow: bool,
+    /// Lines per container from the end of its log; `None` means all.
+    pub tail: Option<u64>,
+    /// Seconds since the epoch.
+    pub since: Option<i64>,
+}
+
+/// One log line of one service.
+#[derive(Debug, Clone)]
+pub struct ServiceLine {
+    pub service: String,
+    pub line: LogLine,
+}
+
+/// Lines in order; an `Err` ends the stream (the engine went away, or a log could not be read
+/// to its end without `follow`).
+pub type LogReceiver = mpsc::Receiver<Result<ServiceLine>>;
+
+impl Stack {
+    /// Start reading logs. Unknown service names are a usage error, before anything is read.
+    pub async fn logs(&self, opts: LogOptions) -> Result<LogReceiver> {
+        for s in &opts.services {
+            if !self.catalog.services.contains_key(s) {
+                return Err(Error::usage(format!("unknown service `{s}`")));
+            }
+        }
+        let wanted: HashSet<String> = opts.services.iter().cloned().collect();
+        let selected = move |c: &ContainerInfo| wanted.is_empty() || wanted.contains(&c.service);
+        let containers: Vec<ContainerInfo> = self
+            .runtime
+            .project_containers(&self.project)
+            .await?
+            .into_iter()
+            .filter(&selected)
+            .collect();
+        let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
+        if !opts.follow {
+            tokio::spawn(read_sorted(self.runtime.clone(), containers, opts, tx));
+            return Ok(rx);
+        }
+        let mut attached = HashSet::new();
+        for c in &containers {
+            attached.insert(c.id.clone());
+            spawn_follower(&self.runtime, c, opts.tail, opts.since, tx.clone());
+        }
+        // Attach to containers that start later, from the start of their logs.
+        let (runtime, project) = (self.runtime.clone(), self.project.clone());
+        tokio::spawn(async move {
+            let mut rescan = tokio::time::interval(RESCAN);
+            rescan.tick().await;
+            loop {
+                tokio::select! {
+                    _ = rescan.tick() => {}
+                    _ = tx.closed() => return,
+                }
+                match runtime.project_containers(&project).await {
+                    Ok(list) => {
+                        for c in list.iter().filter(|c| selected(c) && c.running) {
+                            if attached.insert(c.id.clone()) {
+                                spawn_follower(&runtime, c, None, None, tx.clone());
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e.into())).await;
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(rx)
+    }
+}
+
+/// Read every log to its end, then send all lines in timestamp order (RFC 3339 strings of equal
+/// precision sort as text). The first read error is sent instead of any line.
+async fn read_sorted(
+    runtime: Runtime,
+    containers: Vec<ContainerInfo>,
+    opts: LogOptions,
+    tx: mpsc::Sender<Result<ServiceLine>>,
+) {
+    let reads = containers.iter().map(|c| {
+        let lines = runtime.logs(&c.id, false, opts.tail, opts.since);
+        let service = c.service.clone();
+        async move {
+            lines
+                .map(|line| {
+                    line.map(|line| ServiceLine {
+                        service: service.clone(),
+                        line,
+                    })
+                })
+                .collect::<Vec<_>>()
+                .await
+        }
+    });
+    let mut all = Vec::new();
+    for line in futures_util::future::join_all(reads)
+        .await
+        .into_iter()
+        .flatten()
+    {
+        match line {
+            Ok(line) => all.push(line),
+            Err(e) => {
+                let _ = tx.send(Err(e.into())).await;
+                return;
+            }
+        }
+    }
+    all.sort_by(|a, b| a.line.timestamp.cmp(&b.line.timestamp));
+    for line in all {
+        if tx.send(Ok(line)).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Follow one container's log until it ends, fails or nobody listens. A failed stream ends
+/// only this container's part: the container may simply have been removed.
+fn spawn_follower(
+    runtime: &Runtime,
+    c: &ContainerInfo,
+    tail: Option<u64>,
+    since: Option<i64>,
+    tx: mpsc::Sender<Result<ServiceLine>>,
+) {
+    let mut lines = Box::pin(runtime.logs(&c.id, true, tail, since));
+    let service = c.service.clone();
+    tokio::spawn(async move {
+        loop {
+            let next = tokio::select! {
+                next = lines.next() => next,
+                _ = tx.closed() => return,
+            };
+            let line = match next {
+                Some(Ok(line)) => line,
+                Some(Err(e)) => {
+                    tracing::debug!("log stream of {service} ended: {e}");
+                    return;
+                }
+                None => return,
+            };
+            let line = ServiceLine {
+                service: service.clone(),
+                line,
+            };
+            if tx.send(Ok(line)).await.is_err() {
+                return;
+            }
+        }
+    });
+}

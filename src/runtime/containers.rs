@@ -1,0 +1,275 @@
+//! Containers: list, inspect, create and start, stop and remove, wait, stats.
+
+use std::collections::{HashMap, HashSet};
+
+use bollard::errors::Error as DockerError;
+use bollard::models::{
+    ContainerCreateBody, DeviceRequest, EndpointSettings, HostConfig, Mount, MountType,
+    NetworkingConfig, PortBinding as DockerPortBinding,
+};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
+    StatsOptionsBuilder, StopContainerOptionsBuilder,
+};
+use futures_util::StreamExt;
+
+use super::error::{Result, RuntimeError, status_of};
+use super::{
+    ContainerInfo, ContainerSpec, LABEL_HASH, LABEL_PROJECT, LABEL_SERVICE, LABEL_TASK, Runtime,
+    Stats, api_seconds, not_found,
+};
+use crate::ports::PortBinding;
+
+impl Runtime {
+    /// Every container (running or not) that carries the project's label.
+    pub async fn project_containers(&self, project: &str) -> Result<Vec<ContainerInfo>> {
+        let filters = HashMap::from([("label", vec![format!("{LABEL_PROJECT}={project}")])]);
+        let opts = ListContainersOptionsBuilder::new()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let list = self
+            .docker
+            .list_containers(Some(opts))
+            .await
+            .map_err(|e| self.error(e))?;
+        let mut out = Vec::new();
+        for summary in list {
+            let labels = summary.labels.unwrap_or_default();
+            if labels.contains_key(LABEL_TASK) {
+                continue;
+            }
+            let Some(id) = summary.id else { continue };
+            // The summary lacks StartedAt and the health status: inspect for those.
+            match self.inspect(&id).await {
+                Ok(Some(info)) => out.push(info),
+                Ok(None) => {} // removed between list and inspect
+                Err(e) => return Err(e),
+            }
+        }
+        out.sort_by(|a, b| a.service.cmp(&b.service));
+        Ok(out)
+    }
+
+    /// Inspect one container; `None` when it does not exist.
+    pub async fn inspect(&self, id: &str) -> Result<Option<ContainerInfo>> {
+        let c = match self.docker.inspect_container(id, None).await {
+            Ok(c) => c,
+            Err(e) if not_found(&e) => return Ok(None),
+            Err(e) => return Err(self.error(e)),
+        };
+        let config = c.config.unwrap_or_default();
+        let labels = config.labels.unwrap_or_default();
+        let state = c.state.unwrap_or_default();
+        let running = state.running.unwrap_or(false);
+        let mut ports = Vec::new();
+        if let Some(map) = c.network_settings.and_then(|n| n.ports) {
+            for (key, bindings) in map {
+                let Some(container_port) = key.split('/').next().and_then(|p| p.parse().ok())
+                else {
+                    continue;
+                };
+                for b in bindings.unwrap_or_default() {
+                    if let Some(host_port) = b.host_port.and_then(|p| p.parse().ok()) {
+                        ports.push(PortBinding {
+                            container_port,
+                            host_ip: b.host_ip.unwrap_or_default(),
+                            host_port,
+                        });
+                    }
+                }
+            }
+        }
+        ports.sort_by_key(|p| (p.container_port, p.host_port));
+        Ok(Some(ContainerInfo {
+            id: c.id.unwrap_or_default(),
+            service: labels.get(LABEL_SERVICE).cloned().unwrap_or_default(),
+            config_hash: labels.get(LABEL_HASH).cloned().unwrap_or_default(),
+            image: config.image.unwrap_or_default(),
+            state: state.status.map(|s| s.to_string()).unwrap_or_default(),
+            running,
+            exit_code: state.exit_code,
+            docker_health: state
+                .health
+                .and_then(|h| h.status)
+                .map(|s| s.to_string())
+                .filter(|s| !s.is_empty() && s != "none"),
+            ports,
+            started_at: state.started_at.filter(|_| running),
+        }))
+    }
+
+    /// Host ports that any container on this engine publishes (running ones hold them).
+    pub async fn published_host_ports(&self) -> Result<HashSet<u16>> {
+        let list = self
+            .docker
+            .list_containers(Some(ListContainersOptionsBuilder::new().build()))
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(list
+            .into_iter()
+            .flat_map(|c| c.ports.unwrap_or_default())
+            .filter_map(|p| p.public_port)
+            .collect())
+    }
+
+    /// Create and start a container; returns its id. A failed start removes the container.
+    pub async fn create_and_start(&self, spec: &ContainerSpec) -> Result<String> {
+        let mut port_bindings = HashMap::new();
+        let mut exposed = Vec::new();
+        for (container, host) in &spec.ports {
+            let key = format!("{container}/tcp");
+            exposed.push(key.clone());
+            port_bindings.insert(
+                key,
+                Some(vec![DockerPortBinding {
+                    host_ip: Some(spec.host_ip.clone()),
+                    host_port: Some(host.to_string()),
+                }]),
+            );
+        }
+        let mounts = spec
+            .volumes
+            .iter()
+            .map(|(name, path)| Mount {
+                target: Some(path.clone()),
+                source: Some(name.clone()),
+                typ: Some(MountType::VOLUME),
+                ..Default::default()
+            })
+            .collect();
+        let device_requests = spec.gpus.then(|| {
+            vec![DeviceRequest {
+                driver: Some("nvidia".into()),
+                count: Some(-1),
+                capabilities: Some(vec![vec!["gpu".into()]]),
+                ..Default::default()
+            }]
+        });
+        let host_config = HostConfig {
+            port_bindings: Some(port_bindings),
+            init: Some(spec.init),
+            nano_cpus: spec.nano_cpus,
+            memory: spec.memory,
+            mounts: Some(mounts),
+            device_requests,
+            auto_remove: Some(spec.auto_remove),
+            network_mode: spec.network.clone(),
+            ..Default::default()
+        };
+        let networking_config = spec.network.as_ref().map(|net| NetworkingConfig {
+            endpoints_config: Some(HashMap::from([(
+                net.clone(),
+                EndpointSettings {
+                    aliases: Some(spec.aliases.clone()),
+                    ..Default::default()
+                },
+            )])),
+        });
+        let body = ContainerCreateBody {
+            image: Some(spec.image.clone()),
+            cmd: spec.command.clone(),
+            env: Some(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+            labels: Some(spec.labels.clone()),
+            exposed_ports: Some(exposed),
+            host_config: Some(host_config),
+            networking_config,
+            ..Default::default()
+        };
+        let opts = CreateContainerOptionsBuilder::new()
+            .name(&spec.name)
+            .build();
+        let created = self
+            .docker
+            .create_container(Some(opts), body)
+            .await
+            .map_err(|e| {
+                self.error(e)
+                    .context(format!("cannot create container {}", spec.name))
+            })?;
+        if let Err(e) = self.docker.start_container(&created.id, None).await {
+            let err = self
+                .error(e)
+                .context(format!("cannot start container {}", spec.name));
+            let _ = self.force_remove(&created.id).await;
+            return Err(err);
+        }
+        Ok(created.id)
+    }
+
+    /// Stop (SIGTERM, then SIGKILL after `timeout_s`) and remove a container. Missing is fine.
+    pub async fn stop_and_remove(&self, id: &str, timeout_s: u32) -> Result<()> {
+        let opts = StopContainerOptionsBuilder::new()
+            .t(api_seconds(timeout_s.into()))
+            .build();
+        match self.docker.stop_container(id, Some(opts)).await {
+            Ok(()) => {}
+            Err(e) if not_found(&e) => return Ok(()),
+            // 304: already stopped.
+            Err(e) if status_of(&e) == Some(304) => {}
+            Err(e) => return Err(self.error(e)),
+        }
+        self.force_remove(id).await
+    }
+
+    pub async fn force_remove(&self, id: &str) -> Result<()> {
+        let opts = RemoveContainerOptionsBuilder::new()
+            .force(true)
+            .v(true)
+            .build();
+        match self.docker.remove_container(id, Some(opts)).await {
+            Ok(()) => Ok(()),
+            // 404: gone; 409: removal already in progress (auto-remove).
+            Err(e) if not_found(&e) => Ok(()),
+            Err(e) if status_of(&e) == Some(409) => Ok(()),
+            Err(e) => Err(self.error(e)),
+        }
+    }
+
+    /// Wait for a container to exit; its exit code (non-zero included).
+    pub async fn wait_exit(&self, id: &str) -> Result<i64> {
+        let mut stream = self.docker.wait_container(id, None);
+        match stream.next().await {
+            Some(Ok(r)) => Ok(r.status_code),
+            Some(Err(DockerError::DockerContainerWaitError { code, .. })) => Ok(code),
+            Some(Err(e)) => Err(self.error(e)),
+            None => Err(RuntimeError::other(format!(
+                "the engine stopped answering while waiting for container {id}"
+            ))),
+        }
+    }
+
+    /// One sample of a running container's CPU and memory use.
+    pub async fn stats(&self, id: &str) -> Result<Stats> {
+        let opts = StatsOptionsBuilder::new().stream(false).build();
+        let mut stream = self.docker.stats(id, Some(opts));
+        let s = match stream.next().await {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => return Err(self.error(e)),
+            None => return Err(RuntimeError::other(format!("no stats for container {id}"))),
+        };
+        let cpu = s.cpu_stats.unwrap_or_default();
+        let pre = s.precpu_stats.unwrap_or_default();
+        let total = |c: &bollard::models::ContainerCpuStats| {
+            c.cpu_usage
+                .as_ref()
+                .and_then(|u| u.total_usage)
+                .unwrap_or(0) as f64
+        };
+        let cpu_delta = total(&cpu) - total(&pre);
+        let sys_delta =
+            cpu.system_cpu_usage.unwrap_or(0) as f64 - pre.system_cpu_usage.unwrap_or(0) as f64;
+        let cpus = cpu.online_cpus.unwrap_or(1).max(1) as f64;
+        let cpu_percent = if cpu_delta > 0.0 && sys_delta > 0.0 {
+            cpu_delta / sys_delta * cpus * 100.0
+        } else {
+            0.0
+        };
+        let mem = s.memory_stats.unwrap_or_default();
+        Ok(Stats {
+            cpu_percent,
+            memory_bytes: mem.usage.unwrap_or(0),
+            memory_limit_bytes: mem.limit.unwrap_or(0),
+        })
+    }
+}

@@ -1,0 +1,203 @@
+//! The Docker engine, through bollard. This is the only module that imports bollard: every
+//! other module talks about services, containers and ports in this module's own types, and
+//! gets failures as a typed [`RuntimeError`] instead of Docker's text.
+//!
+//! One file per kind of engine object: `containers`, `images`, `logs`, `objects` (networks and
+//! volumes); `error` classifies what the engine answered.
+
+mod containers;
+mod error;
+mod images;
+mod logs;
+mod objects;
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use bollard::Docker;
+use bollard::errors::Error as DockerError;
+
+use crate::ports::PortBinding;
+pub use error::{ErrorKind, RuntimeError};
+use error::{Result, status_of};
+
+pub const LABEL_PROJECT: &str = "dspy-agent.project";
+pub const LABEL_SERVICE: &str = "dspy-agent.service";
+pub const LABEL_HASH: &str = "dspy-agent.config-hash";
+/// Marks one-off task containers (the scheduler's), so `ps` and `down` leave them alone.
+pub const LABEL_TASK: &str = "dspy-agent.task";
+
+/// How long to wait for the engine to answer at all before calling it unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connected, version-negotiated Docker client.
+#[derive(Clone)]
+pub struct Runtime {
+    docker: Docker,
+    host: String,
+}
+
+/// What `ps`, `ports`, `down` and `up` need to know about one container.
+#[derive(Debug, Clone)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub service: String,
+    pub config_hash: String,
+    pub image: String,
+    /// Docker's state: created, running, exited, paused, restarting, dead.
+    pub state: String,
+    pub running: bool,
+    pub exit_code: Option<i64>,
+    /// The image HEALTHCHECK's status, when the image has one.
+    pub docker_health: Option<String>,
+    pub ports: Vec<PortBinding>,
+    pub started_at: Option<String>,
+}
+
+/// Everything needed to create a service container.
+#[derive(Debug, Clone)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    pub command: Option<Vec<String>>,
+    pub env: BTreeMap<String, String>,
+    pub labels: HashMap<String, String>,
+    /// (container port, host port), published on `host_ip`.
+    pub ports: Vec<(u16, u16)>,
+    pub host_ip: String,
+    /// (volume name, container path).
+    pub volumes: Vec<(String, String)>,
+    pub network: Option<String>,
+    /// DNS names on the network (the service name).
+    pub aliases: Vec<String>,
+    pub init: bool,
+    pub nano_cpus: Option<i64>,
+    pub memory: Option<i64>,
+    pub gpus: bool,
+    /// Remove the container when it exits (task containers).
+    pub auto_remove: bool,
+}
+
+/// One progress message of an image pull.
+#[derive(Debug, Clone)]
+pub struct PullProgress {
+    pub layer: Option<String>,
+    pub status: String,
+    pub current: Option<i64>,
+    pub total: Option<i64>,
+}
+
+/// One log line with Docker's own timestamp.
+#[derive(Debug, Clone)]
+pub struct LogLine {
+    pub stream: &'static str,
+    /// RFC 3339 with nanoseconds, as Docker writes it.
+    pub timestamp: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    pub cpu_percent: f64,
+    pub memory_bytes: u64,
+    pub memory_limit_bytes: u64,
+}
+
+impl Runtime {
+    /// Connect to `docker_host` and negotiate the API version (so Engine 20.10, API 1.41, works).
+    /// An engine that does not answer within 10 s is exit code 4, with a hint.
+    pub async fn connect(docker_host: &str) -> Result<Runtime> {
+        let unreachable = |why: String| {
+            RuntimeError::new(
+                ErrorKind::Unreachable,
+                format!(
+                    "cannot reach the Docker engine at {docker_host}: {why}\n\
+                     hint: start Docker (`sudo systemctl start docker`, or `sudo dockerd &`), \
+                     or point DOCKER_HOST at a running engine"
+                ),
+            )
+        };
+        const SCHEMES: [&str; 5] = ["unix://", "tcp://", "http://", "https://", "ssh://"];
+        if !SCHEMES.iter().any(|s| docker_host.starts_with(s)) {
+            return Err(RuntimeError::new(
+                ErrorKind::BadAddress,
+                format!(
+                    "DOCKER_HOST={docker_host:?} is not an engine address (expected unix:///path/docker.sock or tcp://HOST:PORT)"
+                ),
+            ));
+        }
+        if let Some(path) = docker_host.strip_prefix("unix://")
+            && !std::path::Path::new(path).exists()
+        {
+            return Err(unreachable(format!("socket {path} does not exist")));
+        }
+        let docker =
+            Docker::connect_with_host(docker_host).map_err(|e| unreachable(e.to_string()))?;
+        let docker = match tokio::time::timeout(CONNECT_TIMEOUT, docker.negotiate_version()).await {
+            Ok(Ok(d)) => d,
+            Ok(Err(e)) => return Err(unreachable(e.to_string())),
+            Err(_) => {
+                return Err(unreachable(format!(
+                    "no answer within {}s",
+                    CONNECT_TIMEOUT.as_secs()
+                )));
+            }
+        };
+        Ok(Runtime {
+            docker,
+            host: docker_host.to_string(),
+        })
+    }
+
+    /// Engine facts for resource reports: (cpus, memory bytes).
+    pub async fn engine_resources(&self) -> Result<(i64, i64)> {
+        let info = self.docker.info().await.map_err(|e| self.error(e))?;
+        Ok((info.ncpu.unwrap_or(0), info.mem_total.unwrap_or(0)))
+    }
+
+    /// Map a bollard error: transport failures mean the engine went away (exit 4).
+    fn error(&self, e: DockerError) -> RuntimeError {
+        RuntimeError::from_docker(e, &self.host)
+    }
+}
+
+/// A 404 answer: the object does not exist.
+fn not_found(e: &DockerError) -> bool {
+    status_of(e) == Some(404)
+}
+
+/// Seconds as the engine's API takes them (32 bits): a value too large for that means "as long
+/// as possible" and a negative one "from the start", never a number wrapped around.
+fn api_seconds(secs: i64) -> i32 {
+    i32::try_from(secs.max(0)).unwrap_or(i32::MAX)
+}
+
+pub fn network_name(project: &str) -> String {
+    format!("{project}_default")
+}
+
+pub fn container_name(project: &str, service: &str) -> String {
+    format!("{project}-{service}")
+}
+
+pub fn volume_name(project: &str, service: &str, volume: &str) -> String {
+    format!("{project}_{service}_{volume}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_seconds;
+
+    #[test]
+    fn seconds_saturate_instead_of_wrapping() {
+        // `u32::MAX as i32` was -1: Docker's "wait forever" for a stop timeout.
+        assert_eq!(api_seconds(u32::MAX.into()), i32::MAX);
+        assert_eq!(api_seconds(i64::MAX), i32::MAX);
+        assert_eq!(api_seconds(i64::from(i32::MAX) + 1), i32::MAX);
+        assert_eq!(api_seconds(i64::MIN), 0);
+        assert_eq!(api_seconds(-1), 0);
+        assert_eq!(api_seconds(0), 0);
+        assert_eq!(api_seconds(1_700_000_000), 1_700_000_000);
+        assert_eq!(api_seconds(10), 10);
+    }
+}

@@ -27,8 +27,26 @@ pub struct Error {
     pub message: String,
     /// Extra machine-readable detail, printed as the `--json` error document.
     pub detail: Option<serde_json::Value>,
-    /// The command already printed its own JSON document for this failure.
-    pub json_printed: bool,
+}
+
+/// How a command that ran to its end finished. `Failure` is an expected outcome that the
+/// command has already reported in full (its `--json` document and its `error:` line): a
+/// service that did not come up, a waited-for task that failed, no server to ask. Everything
+/// else is an `Err(Error)`, which `run` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum ExitStatus {
+    Success,
+    Failure(Code),
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        match status {
+            ExitStatus::Success => std::process::ExitCode::SUCCESS,
+            ExitStatus::Failure(code) => std::process::ExitCode::from(code as u8),
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -39,7 +57,6 @@ impl Error {
             code,
             message: message.into(),
             detail: None,
-            json_printed: false,
         }
     }
     pub fn runtime(message: impl Into<String>) -> Self {
@@ -47,11 +64,6 @@ impl Error {
     }
     pub fn usage(message: impl Into<String>) -> Self {
         Self::new(Code::Usage, message)
-    }
-    /// A failure whose `--json` document the command has already printed.
-    pub fn json_printed(mut self) -> Self {
-        self.json_printed = true;
-        self
     }
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
         self.detail = Some(detail);

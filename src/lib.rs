@@ -72,7 +72,7 @@ pub fn run() -> ExitCode {
     init_tracing(cli.global.verbose, cli.global.quiet);
     let overrides = cli_overrides(&cli, &matches);
     match commands::dispatch(cli, overrides, printer.clone()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => status.into(),
         Err(e) => report(&printer, e),
     }
 }
@@ -97,7 +97,7 @@ fn report(printer: &Printer, e: Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     eprintln!("error: {}", e.message);
-    if printer.json && !e.json_printed {
+    if printer.json {
         let mut doc = serde_json::json!({
             "error": {"code": e.code as u8, "message": e.message},
         });

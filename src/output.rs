@@ -7,7 +7,7 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::Result;
+use crate::error::{Code, ExitStatus, Result};
 
 /// Version of every `--json` document this binary prints (README, "JSON output").
 pub const JSON_SCHEMA_VERSION: u32 = 1;
@@ -89,6 +89,13 @@ impl Printer {
         {
             eprintln!("{line}");
         }
+    }
+
+    /// An expected failure the command has reported on stdout (or has nothing more to say
+    /// about): its `error:` line on stderr, as `run` prints for errors, and the exit status.
+    pub fn failed(&self, code: Code, message: impl AsRef<str>) -> ExitStatus {
+        eprintln!("error: {}", message.as_ref());
+        ExitStatus::Failure(code)
     }
 
     pub fn warn(&self, text: impl AsRef<str>) {

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::cli::BenchArgs;
 use crate::commands::Ctx;
 use crate::commands::client::{self, Client};
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitStatus, Result};
 use crate::os::{self, Sig};
 use crate::proto::orchestrator as pb;
 use crate::state::StateFile;
@@ -113,7 +113,7 @@ fn submit_req(id: String, payload: HashMap<String, String>) -> pb::SubmitTaskReq
     }
 }
 
-pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<()> {
+pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
     let (server, addr) = start_server().await?;
     let pid = server.child.id();
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));
@@ -268,7 +268,8 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<()> {
     });
     drop(server);
     if ctx.printer.json {
-        return ctx.printer.json_document(doc);
+        ctx.printer.json_document(doc)?;
+        return Ok(ExitStatus::Success);
     }
     let ms = |v: &serde_json::Value, k: &str| format!("{:.3} ms", v[k].as_f64().unwrap_or(0.0));
     let rows = vec![
@@ -316,5 +317,6 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<()> {
             format!("{:.1} MB", rss_after_kb as f64 / 1024.0),
         ],
     ];
-    ctx.printer.table(&["measure", "value"], rows)
+    ctx.printer.table(&["measure", "value"], rows)?;
+    Ok(ExitStatus::Success)
 }

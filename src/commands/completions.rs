@@ -7,9 +7,9 @@ use clap_complete::Shell as Target;
 
 use crate::cli::{Cli, CompletionsArgs, Shell};
 use crate::commands::Ctx;
-use crate::error::Result;
+use crate::error::{ExitStatus, Result};
 
-pub fn run(_ctx: &Ctx, args: CompletionsArgs) -> Result<()> {
+pub fn run(_ctx: &Ctx, args: CompletionsArgs) -> Result<ExitStatus> {
     // Generate into memory first: clap_complete panics when its writer fails (`| head`).
     let mut script = Vec::new();
     clap_complete::generate(
@@ -21,7 +21,7 @@ pub fn run(_ctx: &Ctx, args: CompletionsArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(&script)?;
     out.flush()?;
-    Ok(())
+    Ok(ExitStatus::Success)
 }
 
 pub fn target(shell: Shell) -> Target {

@@ -4,11 +4,11 @@ use serde_json::json;
 
 use crate::cli::ConfigCommand;
 use crate::commands::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitStatus, Result};
 use crate::settings::{self, Settings, keys};
 use crate::state::{StateFile, ensure_home, write_atomic};
 
-pub fn run(ctx: &Ctx, command: ConfigCommand) -> Result<()> {
+pub fn run(ctx: &Ctx, command: ConfigCommand) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
     match command {
         ConfigCommand::Show => show(ctx, &settings),
@@ -16,7 +16,8 @@ pub fn run(ctx: &Ctx, command: ConfigCommand) -> Result<()> {
         ConfigCommand::Path => path(ctx, &settings),
         ConfigCommand::Set { key, value } => set(ctx, &settings, &key, &value),
         ConfigCommand::Services => services(ctx, &settings),
-    }
+    }?;
+    Ok(ExitStatus::Success)
 }
 
 fn show(ctx: &Ctx, settings: &Settings) -> Result<()> {

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use crate::cli::DownArgs;
 use crate::commands::Ctx;
-use crate::error::Result;
+use crate::error::{ExitStatus, Result};
 use crate::lifecycle::{DownOptions, Event, EventSink, Phase};
 
-pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<()> {
+pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<ExitStatus> {
     let stack = Arc::new(ctx.stack().await?);
     let printer = ctx.printer.clone();
     let sink: EventSink = Arc::new(move |event: Event| {
@@ -34,7 +34,8 @@ pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<()> {
         .await?;
     let p = &ctx.printer;
     if p.json {
-        return p.json_document(&report);
+        p.json_document(&report)?;
+        return Ok(ExitStatus::Success);
     }
     if report.removed.is_empty() {
         p.progress(format!("nothing to stop in project `{}`", report.project));
@@ -48,5 +49,5 @@ pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<()> {
     for v in &report.volumes_removed {
         p.progress(format!("volume {v} removed"));
     }
-    Ok(())
+    Ok(ExitStatus::Success)
 }

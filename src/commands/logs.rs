@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::cli::LogsArgs;
 use crate::commands::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitStatus, Result};
 use crate::lifecycle::{LogOptions, ServiceLine};
 use crate::output::Printer;
 use crate::runtime::LogLine;
@@ -22,7 +22,7 @@ struct JsonLine<'a> {
     message: &'a str,
 }
 
-pub async fn run(ctx: &Ctx, args: LogsArgs) -> Result<()> {
+pub async fn run(ctx: &Ctx, args: LogsArgs) -> Result<ExitStatus> {
     let since = args.since.as_deref().map(parse_since).transpose()?;
     let stack = ctx.stack().await?;
     let wanted: HashSet<&String> = args.services.iter().collect();
@@ -61,10 +61,10 @@ pub async fn run(ctx: &Ctx, args: LogsArgs) -> Result<()> {
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
-            _ = &mut ctrl_c, if args.follow => return Ok(()),
+            _ = &mut ctrl_c, if args.follow => return Ok(ExitStatus::Success),
             line = lines.recv() => match line {
                 Some(line) => emit(&line?)?,
-                None => return Ok(()),
+                None => return Ok(ExitStatus::Success),
             },
         }
     }

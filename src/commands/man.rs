@@ -7,16 +7,16 @@ use clap::CommandFactory;
 
 use crate::cli::{Cli, ManArgs};
 use crate::commands::Ctx;
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitStatus, Result};
 
-pub fn run(ctx: &Ctx, args: ManArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: ManArgs) -> Result<ExitStatus> {
     std::fs::create_dir_all(&args.out)
         .map_err(|e| Error::runtime(format!("cannot create {}: {e}", args.out.display())))?;
     let written = write_pages(&args.out)?;
     for page in written {
         ctx.printer.progress(format!("wrote {page}"));
     }
-    Ok(())
+    Ok(ExitStatus::Success)
 }
 
 fn write_pages(dir: &Path) -> Result<Vec<String>> {

@@ -16,7 +16,7 @@ pub mod up;
 
 use crate::catalog::Catalog;
 use crate::cli::{Cli, Command};
-use crate::error::{Error, Result};
+use crate::error::{Error, ExitStatus, Result};
 use crate::lifecycle::Stack;
 use crate::output::Printer;
 use crate::settings::{CliOverrides, Settings};
@@ -51,7 +51,8 @@ impl Ctx {
     }
 }
 
-pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<()> {
+/// Run the command. `Ok` carries how it ended, an expected failure included (see ExitStatus).
+pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<ExitStatus> {
     let ctx = Ctx { overrides, printer };
     match cli.command {
         Command::Config(args) => config::run(&ctx, args.command),
@@ -70,7 +71,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<(
 }
 
 /// Commands that talk to Docker run on a small tokio runtime built only for them.
-fn block_on<F: std::future::Future<Output = Result<()>>>(fut: F) -> Result<()> {
+fn block_on<F: std::future::Future<Output = Result<ExitStatus>>>(fut: F) -> Result<ExitStatus> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

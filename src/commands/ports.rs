@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::cli::PortsArgs;
 use crate::commands::Ctx;
-use crate::error::Result;
+use crate::error::{ExitStatus, Result};
 
 #[derive(Debug, Serialize)]
 struct Endpoint {
@@ -17,7 +17,7 @@ struct Endpoint {
     primary: bool,
 }
 
-pub async fn run(ctx: &Ctx, args: PortsArgs) -> Result<()> {
+pub async fn run(ctx: &Ctx, args: PortsArgs) -> Result<ExitStatus> {
     // clap's conflicts_with does not see the global --json, so say it here.
     if args.env && ctx.printer.json {
         return Err(crate::error::Error::usage(
@@ -53,7 +53,8 @@ pub async fn run(ctx: &Ctx, args: PortsArgs) -> Result<()> {
     }
     let p = &ctx.printer;
     if p.json {
-        return p.json_document(serde_json::json!({"project": stack.project, "ports": endpoints}));
+        p.json_document(serde_json::json!({"project": stack.project, "ports": endpoints}))?;
+        return Ok(ExitStatus::Success);
     }
     if args.env {
         for e in &endpoints {
@@ -64,7 +65,7 @@ pub async fn run(ctx: &Ctx, args: PortsArgs) -> Result<()> {
                 p.line(format!("{name}_{}_URL={}", e.container_port, e.url))?;
             }
         }
-        return Ok(());
+        return Ok(ExitStatus::Success);
     }
     let table = endpoints
         .iter()
@@ -77,7 +78,8 @@ pub async fn run(ctx: &Ctx, args: PortsArgs) -> Result<()> {
             ]
         })
         .collect();
-    p.table(&["service", "container_port", "host", "url"], table)
+    p.table(&["service", "container_port", "host", "url"], table)?;
+    Ok(ExitStatus::Success)
 }
 
 /// `infermesh-router` -> `INFERMESH_ROUTER`.

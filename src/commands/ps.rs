@@ -4,10 +4,10 @@ use std::time::SystemTime;
 
 use crate::cli::PsArgs;
 use crate::commands::Ctx;
-use crate::error::Result;
+use crate::error::{ExitStatus, Result};
 use crate::lifecycle::ServiceStatus;
 
-pub async fn run(ctx: &Ctx, args: PsArgs) -> Result<()> {
+pub async fn run(ctx: &Ctx, args: PsArgs) -> Result<ExitStatus> {
     let stack = ctx.stack().await?;
     let mut rows = stack.status().await?;
     if args.all {
@@ -28,7 +28,8 @@ pub async fn run(ctx: &Ctx, args: PsArgs) -> Result<()> {
     }
     let p = &ctx.printer;
     if p.json {
-        return p.json_document(serde_json::json!({"project": stack.project, "services": rows}));
+        p.json_document(serde_json::json!({"project": stack.project, "services": rows}))?;
+        return Ok(ExitStatus::Success);
     }
     let table = rows
         .iter()
@@ -54,7 +55,8 @@ pub async fn run(ctx: &Ctx, args: PsArgs) -> Result<()> {
     p.table(
         &["service", "state", "health", "ports", "uptime", "container"],
         table,
-    )
+    )?;
+    Ok(ExitStatus::Success)
 }
 
 /// "3m 12s" since an RFC 3339 start time.

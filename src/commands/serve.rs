@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::cli::{ServeArgs, ServeCommand};
 use crate::commands::Ctx;
 use crate::commands::client;
-use crate::error::{Code, Error, Result};
+use crate::error::{Code, Error, ExitStatus, Result};
 use crate::os::{self, Sig};
 use crate::proto::orchestrator as pb;
 use crate::server;
@@ -20,7 +20,7 @@ const LOG_ENV: &str = "DSPY_AGENT_SERVE_LOG";
 /// How long `--detach` waits for the server to answer.
 const DETACH_TIMEOUT: Duration = Duration::from_secs(20);
 
-pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<ExitStatus> {
     match args.command {
         Some(ServeCommand::Status) => block_on(status(ctx)),
         Some(ServeCommand::Stop { timeout }) => block_on(stop(ctx, timeout)),
@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     }
 }
 
-fn block_on<F: std::future::Future<Output = Result<()>>>(fut: F) -> Result<()> {
+fn block_on<F: std::future::Future<Output = Result<ExitStatus>>>(fut: F) -> Result<ExitStatus> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -37,7 +37,7 @@ fn block_on<F: std::future::Future<Output = Result<()>>>(fut: F) -> Result<()> {
         .block_on(fut)
 }
 
-fn foreground(ctx: &Ctx) -> Result<()> {
+fn foreground(ctx: &Ctx) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
     let log_file = std::env::var_os(LOG_ENV).map(PathBuf::from);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -49,10 +49,10 @@ fn foreground(ctx: &Ctx) -> Result<()> {
     rt.block_on(server::run(settings, log_file))?;
     // Executor tasks of killed work may linger; do not wait on them.
     rt.shutdown_timeout(Duration::from_secs(1));
-    Ok(())
+    Ok(ExitStatus::Success)
 }
 
-async fn detach(ctx: &Ctx) -> Result<()> {
+async fn detach(ctx: &Ctx) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
     let home = settings.home.value.clone();
     // Refuse early, naming the running server.
@@ -105,13 +105,14 @@ async fn detach(ctx: &Ctx) -> Result<()> {
             && c.health(pb::HealthRequest {}).await.is_ok()
         {
             if ctx.printer.json {
-                return ctx.printer.json_document(json!({
+                ctx.printer.json_document(json!({
                     "pid": s.pid,
                     "orchestrator_addr": s.orchestrator_addr,
                     "env_manager_addr": s.env_manager_addr,
                     "http_addr": s.http_addr,
                     "log_file": log_path,
-                }));
+                }))?;
+                return Ok(ExitStatus::Success);
             }
             ctx.printer.progress(format!(
                 "dspy-agent serve running in the background (pid {}); log: {}",
@@ -124,7 +125,7 @@ async fn detach(ctx: &Ctx) -> Result<()> {
                 .line(format!("env manager gRPC   {}", s.env_manager_addr))?;
             ctx.printer
                 .line(format!("HTTP               http://{}", s.http_addr))?;
-            return Ok(());
+            return Ok(ExitStatus::Success);
         }
         if started.elapsed() > DETACH_TIMEOUT {
             return Err(Error::runtime(format!(
@@ -143,7 +144,7 @@ fn log_tail(path: &std::path::Path, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-async fn status(ctx: &Ctx) -> Result<()> {
+async fn status(ctx: &Ctx) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
     let Some(s) = server::running(&settings.home.value) else {
         if ctx.printer.json {
@@ -151,15 +152,10 @@ async fn status(ctx: &Ctx) -> Result<()> {
         } else {
             ctx.printer.line("dspy-agent serve is not running")?;
         }
-        let err = Error::new(
+        return Ok(ctx.printer.failed(
             Code::OrchestratorDown,
             "dspy-agent serve is not running\nhint: start it with `dspy-agent serve --detach`",
-        );
-        return Err(if ctx.printer.json {
-            err.json_printed()
-        } else {
-            err
-        });
+        ));
     };
     let mut client = client::connect_to(&s.orchestrator_addr).await.ok();
     let health = match client.as_mut() {
@@ -188,7 +184,7 @@ async fn status(ctx: &Ctx) -> Result<()> {
         .map(|h| (h.status.clone(), h.uptime_ms))
         .unwrap_or_else(|| ("NOT ANSWERING".into(), 0));
     if ctx.printer.json {
-        return ctx.printer.json_document(json!({
+        ctx.printer.json_document(json!({
             "running": true,
             "status": status,
             "pid": s.pid,
@@ -200,7 +196,8 @@ async fn status(ctx: &Ctx) -> Result<()> {
             "http_addr": s.http_addr,
             "log_file": s.log_file,
             "tasks": tasks,
-        }));
+        }))?;
+        return Ok(ExitStatus::Success);
     }
     ctx.printer.line(format!("status             {status}"))?;
     if let (Some(p), Some(r)) = (tasks.get("pending"), tasks.get("running")) {
@@ -222,7 +219,7 @@ async fn status(ctx: &Ctx) -> Result<()> {
         ctx.printer
             .line(format!("log                {}", log.display()))?;
     }
-    Ok(())
+    Ok(ExitStatus::Success)
 }
 
 /// `serve stop --json`, one shape whether or not a server was running:
@@ -243,7 +240,7 @@ const SHUTDOWN_RPC_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a server that released its lock may take to exit (its runtime winds down).
 const EXIT_GRACE: Duration = Duration::from_secs(2);
 
-async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
+async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
     let timeout = timeout
         .unwrap_or(settings.scheduler.shutdown_timeout_s.value)
@@ -256,7 +253,7 @@ async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
         if ctx.printer.json {
             ctx.printer.json_document(stop_document(None, false))?;
         }
-        return Ok(());
+        return Ok(ExitStatus::Success);
     };
     let pid = s.pid;
     if let Err(why) = ask_to_stop(&s, timeout).await {
@@ -270,7 +267,7 @@ async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
             if ctx.printer.json {
                 ctx.printer.json_document(stop_document(None, false))?;
             }
-            return Ok(());
+            return Ok(ExitStatus::Success);
         }
     }
     ctx.printer.progress(format!(
@@ -287,7 +284,7 @@ async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<()> {
     } else {
         ctx.printer.progress("stopped");
     }
-    Ok(())
+    Ok(ExitStatus::Success)
 }
 
 /// The Shutdown RPC, with the drain timeout and the pid it is meant for.

@@ -7,7 +7,7 @@ use std::io::Read;
 use crate::cli::SubmitArgs;
 use crate::commands::Ctx;
 use crate::commands::client::{self, status_error};
-use crate::error::{Code, Error, Result};
+use crate::error::{Code, Error, ExitStatus, Result};
 use crate::proto::orchestrator as pb;
 use crate::server::view::TaskView;
 
@@ -38,7 +38,7 @@ fn read_payload(args: &SubmitArgs) -> Result<String> {
     }
 }
 
-pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<()> {
+pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<ExitStatus> {
     let payload = payload_map(&read_payload(&args)?)?;
     let (mut client, addr) = client::connect(ctx).await?;
     let resp = client
@@ -57,18 +57,20 @@ pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<()> {
     if !args.wait {
         if ctx.printer.json {
             let status = resp.status.as_ref().map(TaskView::from);
-            return ctx.printer.json_document(serde_json::json!({
+            ctx.printer.json_document(serde_json::json!({
                 "task_id": id,
                 "created": resp.created,
                 "task": status,
-            }));
+            }))?;
+            return Ok(ExitStatus::Success);
         }
         ctx.printer.progress(if resp.created {
             format!("submitted {id}")
         } else {
             format!("{id} already exists with this payload")
         });
-        return ctx.printer.line(&id);
+        ctx.printer.line(&id)?;
+        return Ok(ExitStatus::Success);
     }
     ctx.printer
         .progress(format!("submitted {id}; waiting for it to finish"));
@@ -109,16 +111,11 @@ pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<()> {
     };
     crate::commands::tasks::print_task(&ctx.printer, &task)?;
     if task.status == "completed" {
-        Ok(())
+        Ok(ExitStatus::Success)
     } else {
-        let err = Error::new(
+        Ok(ctx.printer.failed(
             Code::TaskFailed,
             format!("task {id} {}: {}", task.status, task.error),
-        );
-        Err(if ctx.printer.json {
-            err.json_printed()
-        } else {
-            err
-        })
+        ))
     }
 }

@@ -3,12 +3,12 @@
 use crate::cli::{TasksArgs, TasksCommand};
 use crate::commands::Ctx;
 use crate::commands::client::{self, ms_to_time, status_error};
-use crate::error::Result;
+use crate::error::{ExitStatus, Result};
 use crate::output::Printer;
 use crate::proto::orchestrator as pb;
 use crate::server::view::TaskView;
 
-pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
+pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<ExitStatus> {
     let (mut client, addr) = client::connect(ctx).await?;
     match args.command {
         None => {
@@ -22,10 +22,11 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
                 .map_err(|s| status_error(s, &addr))?
                 .into_inner();
             if ctx.printer.json {
-                return ctx.printer.json_document(serde_json::json!({
+                ctx.printer.json_document(serde_json::json!({
                     "tasks": resp.tasks.iter().map(TaskView::from).collect::<Vec<_>>(),
                     "total": resp.total,
-                }));
+                }))?;
+                return Ok(ExitStatus::Success);
             }
             let rows = resp
                 .tasks
@@ -61,7 +62,7 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
                     resp.total
                 ));
             }
-            Ok(())
+            Ok(ExitStatus::Success)
         }
         Some(TasksCommand::Show { id }) => {
             let task = client
@@ -69,7 +70,8 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
                 .await
                 .map_err(|s| status_error(s, &addr))?
                 .into_inner();
-            print_task(&ctx.printer, &task)
+            print_task(&ctx.printer, &task)?;
+            Ok(ExitStatus::Success)
         }
         Some(TasksCommand::Cancel { id }) => {
             let resp = client
@@ -80,17 +82,19 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<()> {
                 .map_err(|s| status_error(s, &addr))?
                 .into_inner();
             if ctx.printer.json {
-                return ctx.printer.json_document(serde_json::json!({
+                ctx.printer.json_document(serde_json::json!({
                     "cancelled": resp.cancelled,
                     "task": resp.status.as_ref().map(TaskView::from),
-                }));
+                }))?;
+                return Ok(ExitStatus::Success);
             }
             let state = resp.status.map(|s| s.status).unwrap_or_default();
             ctx.printer.line(if resp.cancelled {
                 format!("cancelled {id}")
             } else {
                 format!("{id} had already finished ({state})")
-            })
+            })?;
+            Ok(ExitStatus::Success)
         }
     }
 }

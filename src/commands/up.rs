@@ -7,11 +7,11 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::UpArgs;
 use crate::commands::Ctx;
-use crate::error::{Code, Error, Result};
+use crate::error::{Code, Error, ExitStatus, Result};
 use crate::lifecycle::{Event, EventSink, Phase, Stack, UpOptions, services_to_start};
 use crate::output::Printer;
 
-pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
+pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
     let catalog = ctx.catalog(&settings)?;
     // Unknown services and cycles are usage errors, reported before Docker is contacted.
@@ -59,7 +59,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
         }
     }
     match report.failed {
-        None => Ok(()),
+        None => Ok(ExitStatus::Success),
         Some(f) => {
             if !p.json {
                 eprintln!("\nservice `{}` failed: {}", f.service, f.reason);
@@ -82,7 +82,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<()> {
                 2 => Code::Usage,
                 _ => Code::Runtime,
             };
-            Err(Error::new(code, format!("`up` failed at service `{}`", f.service)).json_printed())
+            Ok(p.failed(code, format!("`up` failed at service `{}`", f.service)))
         }
     }
 }

@@ -31,7 +31,7 @@ pub async fn connect_to(addr: &str) -> Result<Client> {
     let channel = endpoint
         .connect()
         .await
-        .map_err(|e| server::orchestrator_down(addr, error_chain(&e)))?;
+        .map_err(|e| orchestrator_down(addr, error_chain(&e)))?;
     Ok(OrchestratorServiceClient::new(channel)
         .max_decoding_message_size(64 << 20)
         .max_encoding_message_size(64 << 20))
@@ -59,11 +59,11 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 pub fn status_error(s: tonic::Status, addr: &str) -> Error {
     use tonic::Code as G;
     if is_transport_failure(&s) {
-        return server::orchestrator_down(addr, s.message());
+        return orchestrator_down(addr, s.message());
     }
     match s.code() {
         G::Unavailable if is_draining(&s) => Error::runtime(s.message().to_string()),
-        G::Unavailable => server::orchestrator_down(addr, s.message()),
+        G::Unavailable => orchestrator_down(addr, s.message()),
         G::InvalidArgument | G::AlreadyExists | G::FailedPrecondition => {
             Error::new(Code::Usage, s.message().to_string())
         }
@@ -108,6 +108,16 @@ pub fn ms_to_time(ms: u64) -> String {
         return "-".into();
     }
     humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+}
+
+/// The error every client command gives when no orchestrator answers.
+pub fn orchestrator_down(addr: &str, why: impl std::fmt::Display) -> Error {
+    Error::new(
+        Code::OrchestratorDown,
+        format!(
+            "the orchestrator is not running at {addr} ({why})\nhint: start it with `dspy-agent serve --detach`"
+        ),
+    )
 }
 
 #[cfg(test)]

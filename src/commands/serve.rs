@@ -309,7 +309,7 @@ async fn ask_to_stop(s: &ServeState, timeout: f64) -> std::result::Result<(), St
 /// Wait for the server to exit. If it still holds the lock a little after its drain timeout,
 /// SIGKILL it; returns whether that happened.
 async fn wait_for_exit(home: &std::path::Path, pid: u32, timeout: f64) -> bool {
-    let deadline = Instant::now() + server::seconds(timeout + 10.0);
+    let deadline = Instant::now() + server::clock::seconds(timeout + 10.0);
     let mut released: Option<Instant> = None;
     while os::pid_alive(pid) {
         // Once the lock is gone, the pid is no proof of anything for long: it may be reused.

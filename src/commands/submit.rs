@@ -87,7 +87,7 @@ pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<ExitStatus> {
         .await
         .map_err(|s| status_error(s, &addr))?
         .ok_or_else(|| {
-            crate::server::orchestrator_down(&addr, "the server closed the result stream")
+            crate::commands::client::orchestrator_down(&addr, "the server closed the result stream")
         })?;
     // The full status; when retention already dropped the task, what the result says.
     let task = match client

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
+use crate::server::clock::now_ms;
 use crate::server::events::EventKind;
 use crate::server::executor::{self, Kill, Outcome, Plan, RunSpec};
-use crate::server::now_ms;
 use crate::server::scheduler::{Failure, Scheduler};
 use crate::server::table::Table;
 use crate::server::task::{ExecutorKind, Task, TaskState};
@@ -70,7 +70,7 @@ impl Scheduler {
                 class: task.class.clone(),
                 attempt: task.attempt,
                 payload,
-                timeout: crate::server::seconds(timeout),
+                timeout: crate::server::clock::seconds(timeout),
                 plan,
                 project: self.project.clone(),
                 docker_host: self.docker_host.clone(),

@@ -18,7 +18,8 @@ use crate::lifecycle::{
 };
 use crate::proto::env_manager as pb;
 use crate::proto::env_manager::env_manager_service_server::EnvManagerService;
-use crate::server::{ServerCtx, now_ms};
+use crate::server::clock::now_ms;
+use crate::server::context::ServerCtx;
 
 type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 

@@ -94,7 +94,7 @@ impl Event {
         Event {
             sequence: 0,
             kind: EventKind::Gap,
-            timestamp_ms: crate::server::now_ms(),
+            timestamp_ms: crate::server::clock::now_ms(),
             task_id: String::new(),
             data: BTreeMap::from([("missed".to_string(), missed.to_string())]),
             task: None,
@@ -135,7 +135,7 @@ impl Events {
         let event = Arc::new(Event {
             sequence: guard.0,
             kind,
-            timestamp_ms: crate::server::now_ms(),
+            timestamp_ms: crate::server::clock::now_ms(),
             task_id: task_id.to_string(),
             data,
             task,

@@ -13,12 +13,13 @@ use tonic::{Request, Response, Status};
 
 use crate::proto::orchestrator as pb;
 use crate::proto::orchestrator::orchestrator_service_server::OrchestratorService;
+use crate::server::clock::now_ms;
+use crate::server::context::ServerCtx;
 use crate::server::events::{Event, TypeFilter};
 use crate::server::scheduler::Scheduler;
 use crate::server::task::{
     ErrorKind, REASON_DRAINING, REASON_KEY, SchedError, SubmitRequest, TaskState,
 };
-use crate::server::{ServerCtx, now_ms};
 
 /// Messages buffered per stream before its producer waits (or, for events, starts skipping).
 const STREAM_BUFFER: usize = 256;
@@ -73,7 +74,7 @@ fn lease_duration(seconds: f64, default: f64) -> Duration {
     } else {
         default
     };
-    crate::server::seconds(s.clamp(0.1, 24.0 * 3600.0))
+    crate::server::clock::seconds(s.clamp(0.1, 24.0 * 3600.0))
 }
 
 #[tonic::async_trait]

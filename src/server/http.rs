@@ -18,12 +18,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::server::clock::now_ms;
+use crate::server::context::ServerCtx;
 use crate::server::events::{Event, TypeFilter};
 use crate::server::task::{
     ErrorKind, MAX_ATTEMPTS, REASON_DRAINING, REASON_KEY, SchedError, SubmitRequest, TaskState,
 };
 use crate::server::view::TaskView;
-use crate::server::{ServerCtx, now_ms};
 use crate::settings::TASK_CLASSES;
 
 type Ctx = State<Arc<ServerCtx>>;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::server::clock::now_ms;
 use crate::server::events::EventKind;
-use crate::server::now_ms;
 use crate::server::scheduler::{Failure, Scheduler, vanished};
 use crate::server::table::{Lease, Table};
 use crate::server::task::{ErrorKind, SResult, SchedError, Task, TaskState};

@@ -2,6 +2,8 @@
 //! EnvManagerService) and HTTP. This module binds the listeners, holds the home's serve lock for
 //! the server's life, records where it listens in state.json, and shuts down gracefully.
 
+pub mod clock;
+pub mod context;
 pub mod dispatch;
 pub mod env_manager;
 pub mod events;
@@ -27,13 +29,13 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
-use crate::error::{Code, Error, Result};
-use crate::lifecycle::{ServiceStatus, Stack};
+use crate::error::{Error, Result};
 use crate::proto::env_manager::env_manager_service_server::EnvManagerServiceServer;
 use crate::proto::orchestrator::orchestrator_service_server::OrchestratorServiceServer;
 use crate::settings::Settings;
 use crate::state::{ServeState, StateFile};
 
+pub use context::ServerCtx;
 pub use lock::{acquire_lock, lock_path, running};
 use scheduler::Scheduler;
 use stop::StopRequests;
@@ -41,52 +43,6 @@ use stop::StopRequests;
 /// gRPC messages up to this size (or twice the payload limit, if larger) are decoded, so an
 /// oversized payload gets the scheduler's INVALID_ARGUMENT with the limit named.
 const GRPC_MIN_MESSAGE: usize = 4 << 20;
-
-/// Seconds as a Duration without the panics of `from_secs_f64`: negative or NaN is zero, and
-/// anything past a year is a year.
-pub fn seconds(s: f64) -> Duration {
-    const YEAR: f64 = 365.0 * 24.0 * 3600.0;
-    if s.is_nan() || s <= 0.0 {
-        Duration::ZERO
-    } else {
-        Duration::from_secs_f64(s.min(YEAR))
-    }
-}
-
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-/// What the RPC and HTTP handlers share.
-pub struct ServerCtx {
-    pub sched: Arc<Scheduler>,
-    pub settings: Settings,
-    /// Where the Shutdown RPC asks the server to stop.
-    pub stop: StopRequests,
-}
-
-impl ServerCtx {
-    /// The same lifecycle stack the CLI builds (settings, catalog, Docker).
-    pub async fn stack(&self) -> Result<Arc<Stack>> {
-        Ok(Arc::new(Stack::from_settings(&self.settings).await?))
-    }
-
-    /// The managed services as `ps` sees them, or why that failed (bounded to a few seconds).
-    pub async fn services_health(&self) -> std::result::Result<Vec<ServiceStatus>, String> {
-        let work = async {
-            let stack = self.stack().await?;
-            stack.status().await
-        };
-        match tokio::time::timeout(Duration::from_secs(5), work).await {
-            Ok(Ok(rows)) => Ok(rows),
-            Ok(Err(e)) => Err(e.message),
-            Err(_) => Err("the Docker engine did not answer within 5s".into()),
-        }
-    }
-}
 
 async fn bind(addr: &str, what: &str) -> Result<TcpListener> {
     TcpListener::bind(addr).await.map_err(|e| {
@@ -198,7 +154,7 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     eprintln!(
         "dspy-agent serve: stopping (no new tasks; running ones may finish within {timeout}s)"
     );
-    let timeout = seconds(timeout);
+    let timeout = clock::seconds(timeout);
     sched.shutdown(timeout).await;
     dispatcher.abort();
     let _ = stop_tx.send(true);
@@ -217,14 +173,4 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     });
     eprintln!("dspy-agent serve: stopped");
     Ok(())
-}
-
-/// The error every client command gives when no orchestrator answers.
-pub fn orchestrator_down(addr: &str, why: impl std::fmt::Display) -> Error {
-    Error::new(
-        Code::OrchestratorDown,
-        format!(
-            "the orchestrator is not running at {addr} ({why})\nhint: start it with `dspy-agent serve --detach`"
-        ),
-    )
 }

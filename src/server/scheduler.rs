@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+use crate::server::clock::now_ms;
 use crate::server::events::{EventKind, Events};
 use crate::server::executor::{self, Kill};
 use crate::server::metrics::{Gauges, Metrics, Occupancy};
-use crate::server::now_ms;
 use crate::server::store::{Loaded, Store};
 use crate::server::table::{self, Table};
 use crate::server::task::{ErrorKind, ExecutorKind, SResult, SchedError, Task, TaskState};

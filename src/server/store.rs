@@ -387,7 +387,7 @@ impl Writer {
             .take()
         {
             self.file.write_all(&buf[..n.min(buf.len())])?;
-            return Err(std::io::Error::from_raw_os_error(libc::ENOSPC));
+            return Err(std::io::Error::from(rustix::io::Errno::NOSPC));
         }
         self.file.write_all(buf)
     }

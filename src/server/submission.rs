@@ -8,9 +8,9 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
+use crate::server::clock::now_ms;
 use crate::server::events::EventKind;
 use crate::server::executor;
-use crate::server::now_ms;
 use crate::server::scheduler::Scheduler;
 use crate::server::table::Durable;
 use crate::server::task::{

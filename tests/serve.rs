@@ -1704,6 +1704,45 @@ async fn serve_stop_timeout_leaves_unfinished_work_for_the_next_start() {
     assert_eq!(t.attempt, 1, "{t:?}");
 }
 
+/// A server already draining keeps its first drain timeout; a later `serve stop` with a shorter
+/// one waits for that drain instead of killing the server at its own deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_stop_waits_for_the_drain_already_under_way() {
+    let mut s = Server::start("");
+    let mut c = s.client().await;
+    // Finishes on its own after 11 s: past `serve stop --timeout 0`'s 10 s grace, well inside
+    // the 60 s drain asked for first.
+    let mut long = req(
+        "long",
+        payload(&[("command", serde_json::json!(["sleep", "11"]))]),
+    );
+    long.max_attempts = 1;
+    c.submit_task(long).await.unwrap();
+    wait_status(&mut c, "long", "running").await;
+    let first = c
+        .shutdown(pb::ShutdownRequest {
+            pid: s.pid(),
+            drain_timeout_seconds: Some(60.0),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(first.drain_timeout_seconds, 60.0);
+    let out = s
+        .cli()
+        .args(["serve", "stop", "--timeout", "0", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["killed"], false, "{doc}\n{}", s.log());
+    assert!(s.terminate_reaped().success(), "{}", s.log());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_event_consumer_gets_a_gap_and_never_blocks_submission() {
     let s = Server::start("");

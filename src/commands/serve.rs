@@ -256,30 +256,36 @@ async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     };
     let pid = s.pid;
-    if let Err(why) = ask_to_stop(&s, timeout).await {
-        // An older server without the RPC, or one that does not answer: SIGTERM, checked
-        // against the lock. It drains for its own scheduler.shutdown_timeout_s.
-        ctx.printer.warn(format!(
-            "the server did not take the Shutdown request ({why}); sending SIGTERM"
-        ));
-        if !server::lock::signal_server(&home, pid, Sig::Term) {
-            ctx.printer.progress("dspy-agent serve is not running");
-            if ctx.printer.json {
-                ctx.printer.json_document(stop_document(None, false))?;
+    // The drain the server actually applies: a server already draining (after a SIGTERM, or an
+    // earlier `serve stop`) keeps its first timeout, and is not killed before that one ends.
+    let drain = match ask_to_stop(&s, timeout).await {
+        Ok(drain) => drain,
+        Err(why) => {
+            // An older server without the RPC, or one that does not answer: SIGTERM, checked
+            // against the lock. It drains for its own scheduler.shutdown_timeout_s.
+            ctx.printer.warn(format!(
+                "the server did not take the Shutdown request ({why}); sending SIGTERM"
+            ));
+            if !server::lock::signal_server(&home, pid, Sig::Term) {
+                ctx.printer.progress("dspy-agent serve is not running");
+                if ctx.printer.json {
+                    ctx.printer.json_document(stop_document(None, false))?;
+                }
+                return Ok(ExitStatus::Success);
             }
-            return Ok(ExitStatus::Success);
+            timeout.max(settings.scheduler.shutdown_timeout_s.value)
         }
-    }
+    };
     ctx.printer.progress(format!(
         "stopping dspy-agent serve (pid {pid}): running tasks may finish"
     ));
-    let killed = wait_for_exit(&home, pid, timeout).await;
+    let killed = wait_for_exit(&home, pid, drain).await;
     if ctx.printer.json {
         ctx.printer
             .json_document(stop_document(Some(pid), killed))?;
     } else if killed {
         ctx.printer.warn(format!(
-            "the server did not stop within {timeout}s and was killed; its unfinished tasks stay in the store"
+            "the server did not stop within {drain}s and was killed; its unfinished tasks stay in the store"
         ));
     } else {
         ctx.printer.progress("stopped");
@@ -287,8 +293,9 @@ async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// The Shutdown RPC, with the drain timeout and the pid it is meant for.
-async fn ask_to_stop(s: &ServeState, timeout: f64) -> std::result::Result<(), String> {
+/// The Shutdown RPC, with the drain timeout and the pid it is meant for. Returns the drain
+/// timeout the server applies.
+async fn ask_to_stop(s: &ServeState, timeout: f64) -> std::result::Result<f64, String> {
     let request = async {
         let mut c = client::connect_to(&s.orchestrator_addr)
             .await
@@ -298,7 +305,7 @@ async fn ask_to_stop(s: &ServeState, timeout: f64) -> std::result::Result<(), St
             drain_timeout_seconds: Some(timeout),
         })
         .await
-        .map(|_| ())
+        .map(|r| r.into_inner().drain_timeout_seconds)
         .map_err(|e| e.message().to_string())
     };
     tokio::time::timeout(SHUTDOWN_RPC_TIMEOUT, request)

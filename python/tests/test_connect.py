@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 
 from conftest import Server, cli_path, free_port, read_serve, server_env
 from dspy_agent.infra import AgentInfra, OrchestratorTimeout, OrchestratorUnavailable
+from dspy_agent.infra.discovery import holds_serve_lock, read_serve_state
 
 
 @pytest.fixture
@@ -219,3 +222,26 @@ async def test_cancelled_auto_start_leaves_no_server(tmp_path: Path, monkeypatch
     while time.monotonic() < deadline and _alive(pid):
         await asyncio.sleep(0.05)
     assert not _alive(pid)
+
+
+def test_a_live_pid_that_does_not_hold_the_serve_lock_is_no_server(server: Server, tmp_path: Path) -> None:
+    # The real server holds its home's serve lock: found.
+    found = read_serve_state(server.home)
+    assert found is not None and found["pid"] == server.proc.pid
+    # After a crash, state.json may name a pid that now belongs to an unrelated live process.
+    stranger = subprocess.Popen(["sleep", "30"])
+    try:
+        home = tmp_path / "crashed"
+        home.mkdir()
+        state = json.loads((server.home / "state.json").read_text())
+        state["serve"]["pid"] = stranger.pid
+        (home / "state.json").write_text(json.dumps(state))
+        (home / "serve.lock").write_text("")
+        assert read_serve_state(home) is None
+        assert not holds_serve_lock(home, stranger.pid)
+        # The real server's pid does not hold this home's lock either.
+        assert not holds_serve_lock(home, server.proc.pid)
+        assert stranger.poll() is None
+    finally:
+        stranger.kill()
+        stranger.wait()

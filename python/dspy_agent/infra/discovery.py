@@ -7,6 +7,7 @@ re-implements `serve` or `up`, it runs them.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import shutil
@@ -58,9 +59,52 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def holds_serve_lock(home: Path, pid: int) -> bool:
+    """Whether `pid` holds the home's `serve.lock`, that is, is its running server. After a
+    crash the pid in state.json may belong to an unrelated process; the lock cannot. Read from
+    /proc/locks, as the CLI does; where that is missing, a held lock plus a live pid."""
+    lock = home / "serve.lock"
+    try:
+        st = os.stat(lock)
+    except OSError:
+        return False
+    try:
+        locks = Path("/proc/locks").read_text()
+    except OSError:
+        try:
+            fd = os.open(lock, os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+        except BlockingIOError:
+            return _pid_alive(pid)
+        finally:
+            os.close(fd)
+    want = (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino)
+    for line in locks.splitlines():
+        # "1: FLOCK  ADVISORY  WRITE 12345 fd:01:1234567 0 EOF"; waiters ("1: -> FLOCK ...")
+        # hold nothing.
+        fields = line.split()
+        if len(fields) < 6 or fields[1] != "FLOCK":
+            continue
+        try:
+            holder = int(fields[4])
+            major, minor, inode = fields[5].split(":")
+            found = (int(major, 16), int(minor, 16), int(inode))
+        except ValueError:
+            continue
+        if holder == pid and found == want:
+            return True
+    return False
+
+
 def read_serve_state(home: Path) -> dict[str, Any] | None:
-    """The `serve` entry of state.json when its process is alive. The server writes the file by
-    rename, so a plain read never sees half a document."""
+    """The `serve` entry of state.json when its process is the running server (it holds the
+    home's serve lock). The server writes the file by rename, so a plain read never sees half a
+    document."""
     try:
         state = json.loads((home / "state.json").read_text())
     except (OSError, ValueError):
@@ -68,7 +112,7 @@ def read_serve_state(home: Path) -> dict[str, Any] | None:
     serve = state.get("serve") if isinstance(state, dict) else None
     if not isinstance(serve, dict) or not isinstance(serve.get("pid"), int):
         return None
-    return serve if _pid_alive(serve["pid"]) else None
+    return serve if holds_serve_lock(home, serve["pid"]) else None
 
 
 @dataclass(frozen=True)

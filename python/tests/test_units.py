@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,6 +59,15 @@ def test_normalize_addr_rejects(bad: str) -> None:
         normalize_addr(bad)
 
 
+@contextmanager
+def serving(home: Path) -> Iterator[None]:
+    """This process holds the home's serve lock, as a running server does: state.json's pid
+    counts only while its process holds the lock."""
+    with open(home / "serve.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def test_discovery_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ORCHESTRATOR_GRPC_ADDR", "DSPY_AGENT_ORCHESTRATOR_ADDR"):
         monkeypatch.delenv(name, raising=False)
@@ -71,7 +83,8 @@ def test_discovery_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
             }
         )
     )
-    got = candidates(None, tmp_path)
+    with serving(tmp_path):
+        got = candidates(None, tmp_path)
     assert [(c.addr, c.source) for c in got] == [
         ("127.0.0.1:4444", "state.json"),
         ("127.0.0.1:9098", "default"),
@@ -102,4 +115,5 @@ def test_named_port_zero_is_found_only_through_state_json(
     (tmp_path / "state.json").write_text(
         json.dumps({"serve": {"pid": os.getpid(), "orchestrator_addr": "127.0.0.1:4444"}})
     )
-    assert [(c.addr, c.source) for c in candidates(None, tmp_path)] == [("127.0.0.1:4444", "state.json")]
+    with serving(tmp_path):
+        assert [(c.addr, c.source) for c in candidates(None, tmp_path)] == [("127.0.0.1:4444", "state.json")]

@@ -464,3 +464,38 @@ async fn health_probes_once_for_a_flood_and_never_writes_state() {
     );
     assert_eq!(before, after, "/health wrote state.json");
 }
+
+#[test]
+fn bodies_over_the_limit_get_413_whether_announced_or_chunked() {
+    let s = Server::start("[scheduler]\nmax_payload_bytes = 1000\n");
+    let big = s.home.path().join("big.json");
+    std::fs::write(
+        &big,
+        format!(r#"{{"payload": {{"x": "{}"}}}}"#, "y".repeat(200_000)),
+    )
+    .unwrap();
+    let data = format!("@{}", big.display());
+    for chunked in [false, true] {
+        let mut args = vec!["-H", "Content-Type: application/json", "--data-binary"];
+        args.push(&data);
+        if chunked {
+            args.extend_from_slice(&["-H", "Transfer-Encoding: chunked"]);
+        }
+        let (code, body) = s.curl(&args, "/queue/submit");
+        assert_error(code, &body, 413, "larger than");
+    }
+    // A small chunked JSON body is read as usual.
+    let (code, body) = s.curl(
+        &[
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            "Transfer-Encoding: chunked",
+            "--data-binary",
+            r#"{"task_id": "small"}"#,
+        ],
+        "/queue/submit",
+    );
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(s.tasks_total(), 1);
+}

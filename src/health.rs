@@ -144,8 +144,19 @@ pub async fn wait_healthy(
     }
 }
 
+/// A character that must not reach a request line: below 0x20 (CR and LF among them) or DEL.
+pub fn is_control(c: char) -> bool {
+    c < '\u{20}' || c == '\u{7f}'
+}
+
 /// GET http://addr/path with HTTP/1.0; healthy on any 2xx status.
 async fn http_get(addr: &str, path: &str) -> Result<(), String> {
+    // The services file is checked at load; this keeps any other caller from injecting headers.
+    if path.chars().any(is_control) {
+        return Err(format!(
+            "http {addr}: the path {path:?} has control characters"
+        ));
+    }
     let mut stream = TcpStream::connect(addr)
         .await
         .map_err(|e| format!("http {addr}: {e}"))?;

@@ -939,6 +939,7 @@ async fn http_endpoints() {
     assert_eq!(sse.status(), 200);
     let r = http
         .post(format!("{base}/queue/submit"))
+        .header("content-type", "application/json")
         .body(r#"{"task_id": "h1", "payload": {"command": ["echo", "hi"]}}"#)
         .send()
         .await
@@ -960,6 +961,7 @@ async fn http_endpoints() {
 
     let bad = http
         .post(format!("{base}/queue/submit"))
+        .header("content-type", "application/json")
         .body("{nope")
         .send()
         .await
@@ -969,6 +971,7 @@ async fn http_endpoints() {
     assert!(msg["error"].as_str().unwrap().contains("bad JSON"));
     let bad = http
         .post(format!("{base}/queue/submit"))
+        .header("content-type", "application/json")
         .body(r#"{"payload": [1]}"#)
         .send()
         .await
@@ -976,6 +979,7 @@ async fn http_endpoints() {
     assert_eq!(bad.status(), 400);
     let dup = http
         .post(format!("{base}/queue/submit"))
+        .header("content-type", "application/json")
         .body(r#"{"task_id": "h1", "payload": {"command": ["echo", "other"]}}"#)
         .send()
         .await
@@ -985,6 +989,7 @@ async fn http_endpoints() {
     // Its own connection: the server may answer 413 and close before reading it all.
     match reqwest::Client::new()
         .post(format!("{base}/queue/submit"))
+        .header("content-type", "application/json")
         .body(huge)
         .send()
         .await
@@ -1020,6 +1025,7 @@ async fn http_endpoints() {
     );
     let r = http
         .post(format!("{base}/queue/submit"))
+        .header("content-type", "application/json")
         .body(r#"{"task_id": "h2", "class": "cpu_long", "payload": {"data": "value"}}"#)
         .send()
         .await
@@ -1935,6 +1941,7 @@ async fn out_of_range_attempts_and_bad_queries_are_rejected_as_json() {
     ] {
         let r = http
             .post(format!("{base}/queue/submit"))
+            .header("content-type", "application/json")
             .body(body)
             .send()
             .await
@@ -1945,6 +1952,7 @@ async fn out_of_range_attempts_and_bad_queries_are_rejected_as_json() {
     }
     let r = http
         .post(format!("{base}/queue/submit"))
+        .header("content-type", "application/json")
         .body(r#"{"task_id": "m3", "max_attempts": 100}"#)
         .send()
         .await
@@ -2287,6 +2295,7 @@ async fn a_draining_server_says_so_in_metadata_and_the_cli_exits_1() {
     );
     let r = reqwest::Client::new()
         .post(format!("http://{}/queue/submit", s.http))
+        .header("content-type", "application/json")
         .body(r#"{"task_id": "late-http"}"#)
         .send()
         .await
@@ -2311,6 +2320,7 @@ async fn http_priority_takes_the_whole_i32_range_and_names_it_when_out_of_range(
     let http = reqwest::Client::new();
     let submit = |body: &'static str| {
         http.post(format!("http://{}/queue/submit", s.http))
+            .header("content-type", "application/json")
             .body(body)
             .send()
     };

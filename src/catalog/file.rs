@@ -168,6 +168,14 @@ pub fn merge(mut catalog: Catalog, path: &Path, text: &str) -> Result<Catalog> {
                         format!("{path:?} must start with '/'"),
                     ));
                 }
+                // CR/LF would inject headers into the probe's request.
+                if path.chars().any(crate::health::is_control) {
+                    return Err(at(
+                        "health.path",
+                        None,
+                        format!("{path:?} must not contain control characters"),
+                    ));
+                }
                 svc.health.path = path;
             }
             if let Some(t) = h.timeout_s {

@@ -32,6 +32,16 @@ pub struct ServiceStatus {
 impl Stack {
     /// The project's services as Docker sees them (labels are the truth); repairs state.json.
     pub async fn status(&self) -> Result<Vec<ServiceStatus>> {
+        self.status_with(true).await
+    }
+
+    /// The same rows as `status`, without writing state.json (for `serve`'s `/health`, which
+    /// anyone may call often).
+    pub async fn status_read_only(&self) -> Result<Vec<ServiceStatus>> {
+        self.status_with(false).await
+    }
+
+    async fn status_with(&self, repair: bool) -> Result<Vec<ServiceStatus>> {
         let containers = self.runtime.project_containers(&self.project).await?;
         let mut checks = JoinSet::new();
         for c in containers {
@@ -71,9 +81,51 @@ impl Stack {
                 }
             }
         }
+        let vanished = if repair {
+            self.repair(gone, rows.clone()).await?
+        } else {
+            recorded
+                .projects
+                .get(&self.project)
+                .map(|p| {
+                    p.services
+                        .iter()
+                        .filter(|(_, e)| gone.contains(&e.container_id))
+                        .map(|(n, e)| (n.clone(), e.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+
+        for (name, entry) in vanished {
+            // Replaced by a newer container (another home recreated it): that row says enough.
+            if rows.iter().any(|r| r.service == name) {
+                continue;
+            }
+            rows.push(ServiceStatus {
+                service: name,
+                state: "removed".into(),
+                health: "unhealthy".into(),
+                container_id: entry.container_id,
+                image: entry.image,
+                ports: vec![],
+                started_at: None,
+            });
+        }
+        rows.sort_by(|a, b| a.service.cmp(&b.service));
+        Ok(rows)
+    }
+
+    /// Forget the entries whose containers are confirmed `gone` and refresh those that still
+    /// name a live container; returns the forgotten ones.
+    async fn repair(
+        &self,
+        gone: BTreeSet<String>,
+        live: Vec<ServiceStatus>,
+    ) -> Result<Vec<(String, ServiceState)>> {
+        let state = self.state.clone();
         let project = self.project.clone();
-        let live = rows.clone();
-        let vanished = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             state.update(|s| {
                 let p = s.projects.entry(project.clone()).or_default();
                 let mut vanished = Vec::new();
@@ -110,24 +162,7 @@ impl Stack {
             })
         })
         .await
-        .map_err(|e| Error::runtime(format!("state update task failed: {e}")))??;
-        for (name, entry) in vanished {
-            // Replaced by a newer container (another home recreated it): that row says enough.
-            if rows.iter().any(|r| r.service == name) {
-                continue;
-            }
-            rows.push(ServiceStatus {
-                service: name,
-                state: "removed".into(),
-                health: "unhealthy".into(),
-                container_id: entry.container_id,
-                image: entry.image,
-                ports: vec![],
-                started_at: None,
-            });
-        }
-        rows.sort_by(|a, b| a.service.cmp(&b.service));
-        Ok(rows)
+        .map_err(|e| Error::runtime(format!("state update task failed: {e}")))?
     }
 }
 

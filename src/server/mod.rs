@@ -135,12 +135,7 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
             .add_service(env_svc)
             .serve_with_incoming_shutdown(TcpListenerStream::new(env_l), stopped(stop_rx.clone())),
     );
-    let app = http::router(ctx.clone());
-    let web = tokio::spawn(
-        axum::serve(http_l, app)
-            .with_graceful_shutdown(stopped(stop_rx.clone()))
-            .into_future(),
-    );
+    let web = tokio::spawn(http::serve(http_l, ctx.clone(), stopped(stop_rx.clone())));
 
     // SIGTERM, SIGINT or the Shutdown RPC (`serve stop`, with its own drain timeout).
     let timeout = ctx.stop.wait().await;

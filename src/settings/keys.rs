@@ -240,6 +240,44 @@ fn build() -> Vec<Key> {
         )
         .family(Some("redis = 6379")),
         key(
+            "http.allowed_origins",
+            Kind::Text,
+            Unset,
+            "Comma-separated browser origins (scheme://host:port) the HTTP API answers besides its own; any other Origin gets 403",
+        )
+        .env(&["DSPY_AGENT_HTTP_ALLOWED_ORIGINS"]),
+        key(
+            "http.allowed_hosts",
+            Kind::Text,
+            Unset,
+            "Comma-separated host names the HTTP API answers besides loopback and its bound address; any other Host gets 403 (stops DNS rebinding)",
+        )
+        .env(&["DSPY_AGENT_HTTP_ALLOWED_HOSTS"]),
+        key(
+            "http.max_connections",
+            Kind::Int { min: 1, max: 65_536 },
+            int(1024),
+            "Open HTTP connections at most; one more gets 503 and is closed",
+        )
+        .env(&["DSPY_AGENT_HTTP_MAX_CONNECTIONS"]),
+        key(
+            "http.max_sse_subscribers",
+            Kind::Int { min: 1, max: 65_536 },
+            int(64),
+            "Concurrent GET /events streams at most; one more gets 503",
+        )
+        .env(&["DSPY_AGENT_HTTP_MAX_SSE_SUBSCRIBERS"]),
+        key(
+            "http.body_timeout_s",
+            Kind::Seconds {
+                zero_ok: false,
+                max: 3600.0,
+            },
+            secs(30.0),
+            "How long a client may take to send a request body before it gets 408",
+        )
+        .env(&["DSPY_AGENT_HTTP_BODY_TIMEOUT_S"]),
+        key(
             "scheduler.max_payload_bytes",
             Kind::Int {
                 min: 1,

@@ -1,14 +1,23 @@
 //! The HTTP API (axum): queue, tasks, events (server-sent), health and Prometheus metrics.
-//! Same scheduler functions as gRPC.
+//! Same scheduler functions as gRPC. Every route sits behind `guard` (Host, Origin,
+//! Content-Type, body limits); `listener` serves it with a header timeout and a connection cap.
+
+pub mod guard;
+pub mod health;
+pub mod listener;
+mod reply;
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::ops::Deref;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,6 +25,8 @@ use axum::{Json, Router};
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_stream::wrappers::ReceiverStream;
 
 use crate::server::clock::now_ms;
@@ -26,11 +37,59 @@ use crate::server::task::{
 };
 use crate::server::view::TaskView;
 use crate::settings::TASK_CLASSES;
+use guard::{Policy, whole_setting};
+use health::HealthCache;
+pub use reply::error;
 
-type Ctx = State<Arc<ServerCtx>>;
+/// What the HTTP handlers share: the server's context, the `/events` subscriber cap and the
+/// `/health` cache.
+pub struct Http {
+    ctx: Arc<ServerCtx>,
+    sse: Arc<Semaphore>,
+    sse_cap: u64,
+    health: HealthCache,
+}
 
-pub fn router(ctx: Arc<ServerCtx>) -> Router {
-    let limit = ctx.settings.scheduler.max_payload_bytes.value as usize + 64 * 1024;
+impl Deref for Http {
+    type Target = ServerCtx;
+    fn deref(&self) -> &ServerCtx {
+        &self.ctx
+    }
+}
+
+type Ctx = State<Arc<Http>>;
+
+/// Serve the HTTP API on `listener` until `shutdown`.
+pub fn serve(
+    listener: TcpListener,
+    ctx: Arc<ServerCtx>,
+    shutdown: impl Future<Output = ()>,
+) -> impl Future<Output = ()> {
+    let bound = listener
+        .local_addr()
+        .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
+    let max = whole_setting(&ctx.settings, "http.max_connections", 1024);
+    let app = router(ctx, bound);
+    listener::serve(
+        listener,
+        app,
+        usize::try_from(max).unwrap_or(1024),
+        shutdown,
+    )
+}
+
+/// Every route, behind the browser guard. `bound` is the listener's address (the server's own
+/// origin and host).
+pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
+    let policy = Arc::new(Policy::new(&ctx.settings, bound));
+    let limit = policy.body_limit;
+    let sse_cap = whole_setting(&ctx.settings, "http.max_sse_subscribers", 64);
+    let http = Arc::new(Http {
+        sse: Arc::new(Semaphore::new(usize::try_from(sse_cap).unwrap_or(64))),
+        sse_cap,
+        health: HealthCache::default(),
+        ctx,
+    });
     Router::new()
         .route("/queue/submit", post(submit))
         .route("/queue/status", get(queue_status))
@@ -42,11 +101,8 @@ pub fn router(ctx: Arc<ServerCtx>) -> Router {
         .route("/metrics", get(metrics))
         .route("/workflows", get(workflows).post(workflows))
         .layer(DefaultBodyLimit::max(limit))
-        .with_state(ctx)
-}
-
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({"error": message.into()}))).into_response()
+        .with_state(http)
+        .layer(from_fn_with_state(policy, guard::guard))
 }
 
 fn sched_error(e: SchedError) -> Response {
@@ -80,51 +136,59 @@ fn whole(n: &serde_json::Number) -> Option<i64> {
     })
 }
 
+/// POST /queue/submit's body. Absent and null fields take their defaults; unknown ones are
+/// ignored.
+#[derive(Deserialize)]
+struct SubmitBody {
+    task_id: Option<String>,
+    /// Another name for `task_id`.
+    id: Option<String>,
+    class: Option<String>,
+    priority: Option<serde_json::Number>,
+    max_attempts: Option<serde_json::Number>,
+    timeout_seconds: Option<serde_json::Number>,
+    payload: Option<serde_json::Map<String, Value>>,
+}
+
+/// A body the JSON extractor refused, as the JSON error: 400 for bad JSON or the wrong shape,
+/// 413 for too large, 415 for another Content-Type.
+fn json_rejection(e: JsonRejection) -> Response {
+    match e {
+        JsonRejection::JsonDataError(_) | JsonRejection::JsonSyntaxError(_) => error(
+            StatusCode::BAD_REQUEST,
+            format!("bad JSON: {}", e.body_text()),
+        ),
+        other => error(other.status(), other.body_text()),
+    }
+}
+
 /// POST /queue/submit: {"task_id"?, "class"?, "priority"?, "max_attempts"?, "timeout_seconds"?,
 /// "payload": {...}}.
-async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
-    let doc: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("bad JSON: {e}")),
-    };
-    let Value::Object(obj) = doc else {
-        return error(StatusCode::BAD_REQUEST, "expected a JSON object");
+async fn submit(State(ctx): Ctx, body: Result<Json<SubmitBody>, JsonRejection>) -> Response {
+    let body = match body {
+        Ok(Json(b)) => b,
+        Err(e) => return json_rejection(e),
     };
     // Errors are messages for a 400 answer.
-    let str_field = |k: &str| -> Result<String, String> {
-        match obj.get(k) {
-            None | Some(Value::Null) => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.clone()),
-            Some(_) => Err(format!("`{k}` must be a string")),
-        }
-    };
-    let num_field = |k: &str| -> Result<Option<&serde_json::Number>, String> {
-        match obj.get(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => Ok(Some(n)),
-            Some(_) => Err(format!("`{k}` must be a number")),
-        }
-    };
     let parsed = (|| {
-        let task_id = match str_field("task_id")? {
-            id if id.is_empty() => str_field("id")?,
-            id => id,
-        };
-        let payload = match obj.get("payload") {
-            None | Some(Value::Null) => BTreeMap::new(),
-            Some(Value::Object(p)) => p
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
-                        other => other.to_string(),
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-            Some(_) => return Err("`payload` must be a JSON object".to_string()),
-        };
-        let priority = match num_field("priority")? {
+        let task_id = body
+            .task_id
+            .filter(|id| !id.is_empty())
+            .or(body.id)
+            .unwrap_or_default();
+        let payload: BTreeMap<String, String> = body
+            .payload
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => serde_json::to_string(&s).unwrap_or_default(),
+                    other => other.to_string(),
+                };
+                (k, v)
+            })
+            .collect();
+        let priority = match &body.priority {
             None => 0,
             Some(n) => whole(n)
                 .and_then(|p| i32::try_from(p).ok())
@@ -136,7 +200,7 @@ async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
                     )
                 })?,
         };
-        let max_attempts = match num_field("max_attempts")? {
+        let max_attempts = match &body.max_attempts {
             None => 0,
             Some(n) => whole(n)
                 .and_then(|m| u32::try_from(m).ok())
@@ -145,13 +209,15 @@ async fn submit(State(ctx): Ctx, body: Bytes) -> Response {
                     format!("`max_attempts` is {n}; expected an integer from 1 to {MAX_ATTEMPTS}")
                 })?,
         };
-        Ok(SubmitRequest {
+        Ok::<_, String>(SubmitRequest {
             task_id,
             payload,
-            class: str_field("class")?,
+            class: body.class.unwrap_or_default(),
             priority,
             max_attempts,
-            timeout_s: num_field("timeout_seconds")?
+            timeout_s: body
+                .timeout_seconds
+                .as_ref()
                 .and_then(serde_json::Number::as_f64)
                 .unwrap_or(0.0),
         })
@@ -260,17 +326,30 @@ struct EventsQuery {
 }
 
 /// GET /events: server-sent events, one per scheduler event (`event:` is its type).
+/// At most `http.max_sse_subscribers` at once; one more gets 503.
 async fn events(State(ctx): Ctx, q: Result<Query<EventsQuery>, QueryRejection>) -> Response {
-    match q {
-        Ok(Query(q)) => event_stream(ctx, q).into_response(),
-        Err(e) => bad_query(e),
-    }
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(e) => return bad_query(e),
+    };
+    let Ok(permit) = ctx.sse.clone().try_acquire_owned() else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "too many event subscribers (http.max_sse_subscribers is {})",
+                ctx.sse_cap
+            ),
+        );
+    };
+    event_stream(&ctx, q, permit).into_response()
 }
 
+/// The stream holds `permit` until the client goes away.
 fn event_stream(
-    ctx: Arc<ServerCtx>,
+    ctx: &Http,
     q: EventsQuery,
-) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<>> {
     let types = TypeFilter::from_names(
         q.types
             .unwrap_or_default()
@@ -280,7 +359,8 @@ fn event_stream(
     );
     // `since=0` replays every retained event; no `since`, none.
     let feed = ctx.sched.events.follow(q.since, types, 256);
-    let to_sse = |e: Arc<Event>| {
+    let to_sse = move |e: Arc<Event>| {
+        let _subscribed = &permit;
         Ok(SseEvent::default()
             .event(e.kind.as_str())
             .id(e.sequence.to_string())
@@ -290,10 +370,10 @@ fn event_stream(
 }
 
 async fn health(State(ctx): Ctx) -> Response {
-    let services = ctx.services_health().await;
-    let (services, services_error) = match services {
+    let services = ctx.health.get(&ctx.settings).await;
+    let (services, services_error) = match &*services {
         Ok(rows) => (serde_json::to_value(rows).unwrap_or(Value::Null), None),
-        Err(e) => (json!([]), Some(e)),
+        Err(e) => (json!([]), Some(e.clone())),
     };
     Json(json!({
         "status": if ctx.sched.is_draining() { "draining" } else { "serving" },
@@ -315,7 +395,14 @@ async fn workflows() -> Response {
 }
 
 async fn metrics(State(ctx): Ctx) -> Response {
-    let text = ctx.sched.metrics.render(&ctx.sched.gauges());
+    let mut text = ctx.sched.metrics.render(&ctx.sched.gauges());
+    // Kept by the HTTP listener itself, so only here (gRPC GetMetrics does not list it).
+    text.push_str(&format!(
+        "# HELP orchestrator_health_probes_total Docker probes made for GET /health (at most one a second).\n\
+         # TYPE orchestrator_health_probes_total counter\n\
+         orchestrator_health_probes_total {}\n",
+        ctx.health.probes()
+    ));
     (
         [(
             header::CONTENT_TYPE,

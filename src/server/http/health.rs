@@ -1,0 +1,60 @@
+//! `/health`'s view of the managed services: cheap and read-only. One probe of Docker at a time
+//! (callers that arrive meanwhile wait for it and share its result), a result kept for a second,
+//! and never a write to state.json.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Mutex;
+
+use crate::lifecycle::{ServiceStatus, Stack};
+use crate::settings::Settings;
+
+/// How long one probe's result answers `/health`.
+const FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// The managed services, or why they could not be listed.
+pub type Probed = Result<Vec<ServiceStatus>, String>;
+
+#[derive(Default)]
+pub struct HealthCache {
+    /// The last probe's result and when it finished. Held across the probe, so that there is
+    /// one at a time.
+    last: Mutex<Option<(Instant, Arc<Probed>)>>,
+    probes: AtomicU64,
+}
+
+impl HealthCache {
+    /// The services' health, at most a second old.
+    pub async fn get(&self, settings: &Settings) -> Arc<Probed> {
+        let mut last = self.last.lock().await;
+        if let Some((at, probed)) = &*last
+            && at.elapsed() < FRESH_FOR
+        {
+            return probed.clone();
+        }
+        self.probes.fetch_add(1, Ordering::Relaxed);
+        let probed = Arc::new(probe(settings).await);
+        *last = Some((Instant::now(), probed.clone()));
+        probed
+    }
+
+    /// Probes made so far (the `orchestrator_health_probes_total` metric).
+    pub fn probes(&self) -> u64 {
+        self.probes.load(Ordering::Relaxed)
+    }
+}
+
+/// The services as `ps` sees them without its repair of state.json, bounded to a few seconds.
+async fn probe(settings: &Settings) -> Probed {
+    let work = async {
+        let stack = Stack::from_settings(settings).await?;
+        stack.status_read_only().await
+    };
+    match tokio::time::timeout(Duration::from_secs(5), work).await {
+        Ok(Ok(rows)) => Ok(rows),
+        Ok(Err(e)) => Err(e.message),
+        Err(_) => Err("the Docker engine did not answer within 5s".into()),
+    }
+}

@@ -2,11 +2,11 @@
 //! the module that starts them.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::error::Result;
-use crate::lifecycle::{ServiceStatus, Stack};
+use crate::lifecycle::Stack;
 use crate::server::scheduler::Scheduler;
+use crate::server::service_health::{HealthCache, Probed};
 use crate::server::stop::StopRequests;
 use crate::settings::Settings;
 
@@ -16,6 +16,8 @@ pub struct ServerCtx {
     pub settings: Settings,
     /// Where the Shutdown RPC asks the server to stop.
     pub stop: StopRequests,
+    /// The services' health shared by `/health` and the Health RPC (at most a second old).
+    pub health: HealthCache,
 }
 
 impl ServerCtx {
@@ -24,16 +26,9 @@ impl ServerCtx {
         Ok(Arc::new(Stack::from_settings(&self.settings).await?))
     }
 
-    /// The managed services as `ps` sees them, or why that failed (bounded to a few seconds).
-    pub async fn services_health(&self) -> std::result::Result<Vec<ServiceStatus>, String> {
-        let work = async {
-            let stack = self.stack().await?;
-            stack.status().await
-        };
-        match tokio::time::timeout(Duration::from_secs(5), work).await {
-            Ok(Ok(rows)) => Ok(rows),
-            Ok(Err(e)) => Err(e.message),
-            Err(_) => Err("the Docker engine did not answer within 5s".into()),
-        }
+    /// The managed services as `ps` sees them (without its repair of state.json), or why that
+    /// failed: one probe at a time, reused for a second.
+    pub async fn services_health(&self) -> Arc<Probed> {
+        self.health.get(&self.settings).await
     }
 }

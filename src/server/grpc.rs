@@ -255,18 +255,18 @@ impl OrchestratorService for Orchestrator {
         &self,
         _request: Request<pb::HealthRequest>,
     ) -> Result<Response<pb::HealthResponse>, Status> {
-        let (services, services_error) = match self.ctx.services_health().await {
+        let (services, services_error) = match &*self.ctx.services_health().await {
             Ok(rows) => (
-                rows.into_iter()
+                rows.iter()
                     .map(|r| pb::ServiceHealth {
-                        name: r.service,
-                        state: r.state,
-                        health: r.health,
+                        name: r.service.clone(),
+                        state: r.state.clone(),
+                        health: r.health.clone(),
                     })
                     .collect(),
                 String::new(),
             ),
-            Err(e) => (vec![], e),
+            Err(e) => (vec![], e.clone()),
         };
         Ok(Response::new(pb::HealthResponse {
             status: if self.sched().is_draining() {

@@ -14,6 +14,7 @@ pub mod lease;
 pub mod lock;
 pub mod metrics;
 pub mod scheduler;
+pub mod service_health;
 pub mod stop;
 pub mod store;
 pub mod submission;
@@ -38,6 +39,7 @@ use crate::state::{ServeState, StateFile};
 pub use context::ServerCtx;
 pub use lock::{acquire_lock, lock_path, running};
 use scheduler::Scheduler;
+use service_health::HealthCache;
 use stop::StopRequests;
 
 /// gRPC messages up to this size (or twice the payload limit, if larger) are decoded, so an
@@ -110,6 +112,7 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
         sched: sched.clone(),
         settings: settings.clone(),
         stop: StopRequests::new(settings.scheduler.shutdown_timeout_s.value),
+        health: HealthCache::default(),
     });
     let dispatcher = tokio::spawn(sched.clone().run());
 

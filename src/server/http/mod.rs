@@ -3,7 +3,6 @@
 //! Content-Type, body limits); `listener` serves it with a header timeout and a connection cap.
 
 pub mod guard;
-pub mod health;
 pub mod listener;
 mod reply;
 
@@ -38,16 +37,13 @@ use crate::server::task::{
 use crate::server::view::TaskView;
 use crate::settings::TASK_CLASSES;
 use guard::{Policy, whole_setting};
-use health::HealthCache;
 pub use reply::error;
 
-/// What the HTTP handlers share: the server's context, the `/events` subscriber cap and the
-/// `/health` cache.
+/// What the HTTP handlers share: the server's context and the `/events` subscriber cap.
 pub struct Http {
     ctx: Arc<ServerCtx>,
     sse: Arc<Semaphore>,
     sse_cap: u64,
-    health: HealthCache,
 }
 
 impl Deref for Http {
@@ -87,7 +83,6 @@ pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
     let http = Arc::new(Http {
         sse: Arc::new(Semaphore::new(usize::try_from(sse_cap).unwrap_or(64))),
         sse_cap,
-        health: HealthCache::default(),
         ctx,
     });
     Router::new()
@@ -370,7 +365,7 @@ fn event_stream(
 }
 
 async fn health(State(ctx): Ctx) -> Response {
-    let services = ctx.health.get(&ctx.settings).await;
+    let services = ctx.services_health().await;
     let (services, services_error) = match &*services {
         Ok(rows) => (serde_json::to_value(rows).unwrap_or(Value::Null), None),
         Err(e) => (json!([]), Some(e.clone())),
@@ -398,7 +393,7 @@ async fn metrics(State(ctx): Ctx) -> Response {
     let mut text = ctx.sched.metrics.render(&ctx.sched.gauges());
     // Kept by the HTTP listener itself, so only here (gRPC GetMetrics does not list it).
     text.push_str(&format!(
-        "# HELP orchestrator_health_probes_total Docker probes made for GET /health (at most one a second).\n\
+        "# HELP orchestrator_health_probes_total Docker probes made for GET /health and the Health RPC (at most one a second).\n\
          # TYPE orchestrator_health_probes_total counter\n\
          orchestrator_health_probes_total {}\n",
         ctx.health.probes()

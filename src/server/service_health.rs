@@ -1,4 +1,4 @@
-//! `/health`'s view of the managed services: cheap and read-only. One probe of Docker at a time
+//! The managed services' health for `/health` and the Health RPC: cheap and read-only. One probe of Docker at a time
 //! (callers that arrive meanwhile wait for it and share its result), a result kept for a second,
 //! and never a write to state.json.
 

@@ -65,7 +65,13 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     let _lock = acquire_lock(&home)?;
 
     let store_dir = home.join("store");
-    let (store, loaded) = tokio::task::block_in_place(|| store::Store::open(&store_dir))?;
+    let strict = settings.scheduler.strict_journal.value;
+    let (store, loaded, report) =
+        tokio::task::block_in_place(|| store::Store::open_checked(&store_dir, strict))?;
+    if !report.is_clean() {
+        tracing::warn!("{}", report.summary());
+        eprintln!("dspy-agent serve: warning: {}", report.summary());
+    }
     let recovered = loaded.len();
     let sched = Scheduler::new(
         store,

@@ -90,8 +90,13 @@ fn encode<T: Serialize>(out: &mut Vec<u8>, record: &T) {
     }
     out[body] = b',';
     let crc = crc32c::crc32c(&out[start + HEAD..]);
-    let hex = format!("{crc:08x}");
-    out[start + PREFIX.len()..start + PREFIX.len() + 8].copy_from_slice(hex.as_bytes());
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in out[start + PREFIX.len()..start + PREFIX.len() + 8]
+        .iter_mut()
+        .enumerate()
+    {
+        *b = HEX[((crc >> (28 - 4 * i)) & 0xf) as usize];
+    }
     out.push(b'\n');
 }
 

@@ -370,6 +370,26 @@ async fn damaged_home() -> Server {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_detach_says_what_its_start_found() {
+    let s = damaged_home().await;
+    /// Stops the detached server, whatever happens to the test.
+    struct Stop<'a>(&'a Path);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            let _ = cmd(self.0)
+                .args(["serve", "stop", "--timeout", "1"])
+                .output();
+        }
+    }
+    let _stop = Stop(s.home());
+    let out = cmd(s.home()).args(["serve", "--detach"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("1 lost record(s)"), "{err}");
+    assert!(err.contains("journal.ndjson.corrupt-"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn strict_journal_refuses_to_start_and_leaves_the_journal_alone() {
     let s = damaged_home().await;
     let before = std::fs::read(s.journal()).unwrap();

@@ -113,6 +113,10 @@ async fn detach(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
             && let Ok(mut c) = client::connect_to(&s.orchestrator_addr).await
             && c.health(pb::HealthRequest {}).await.is_ok()
         {
+            // Its start found a damaged journal: say so here too, not only in its log.
+            if let Some(r) = server::store::start_report(&home.join("store")) {
+                ctx.printer.warn(r.summary());
+            }
             if ctx.printer.json {
                 ctx.printer.json_document(json!({
                     "pid": s.pid,

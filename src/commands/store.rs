@@ -79,10 +79,14 @@ fn print(ctx: &Ctx, r: &Report, repair: bool) -> Result<()> {
     }
     let p = &ctx.printer;
     p.line(format!("journal      {}", r.journal.display()))?;
-    p.line(format!(
-        "lines        {} ({} without a checksum, written before checksums: not verifiable)",
-        r.lines, r.legacy_lines
-    ))?;
+    if r.legacy_lines > 0 {
+        p.line(format!(
+            "lines        {} ({} written before checksums: accepted, not verifiable)",
+            r.lines, r.legacy_lines
+        ))?;
+    } else {
+        p.line(format!("lines        {}", r.lines))?;
+    }
     p.line(format!("lost         {} record(s)", r.records_lost()))?;
     let mut bad: Vec<_> = r.damaged.iter().chain(&r.unknown).collect();
     bad.sort_by_key(|d| d.line);

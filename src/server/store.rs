@@ -80,6 +80,7 @@ impl Store {
         crate::state::ensure_home(dir)?;
         let path = dir.join(JOURNAL);
         let (tasks, report) = prepare(dir, strict)?;
+        save_report(dir, &report);
         let file = OpenOptions::new()
             .append(true)
             .open(&path)
@@ -207,7 +208,6 @@ fn prepare(dir: &Path, strict: bool) -> Result<(Loaded, Report)> {
             path.display()
         ))
     })?;
-    save_report(dir, &report);
     Ok((tasks, report))
 }
 

@@ -110,7 +110,10 @@ pub fn decode(line: &[u8]) -> Line {
         };
     }
     let Some(stored) = stored_crc(line) else {
-        return damaged(line, "no checksum where one belongs".into());
+        return damaged(
+            line,
+            "not a journal record (no checksum, and not a line from before checksums)".into(),
+        );
     };
     let actual = crc32c::crc32c(&line[HEAD..]);
     if actual != stored {

@@ -513,4 +513,35 @@ mod tests {
         let ids: Vec<&str> = loaded.iter().map(|(t, _)| t.id.as_str()).collect();
         assert_eq!(ids, ["before", "after"]);
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_damaged_journal_is_copied_before_compaction_or_refused_when_strict() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path()).unwrap();
+        for id in ["a", "b"] {
+            store
+                .put_durable(&task(id, TaskState::Queued), "{}")
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        drop(store);
+        let path = dir.path().join(JOURNAL);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.insert_str(0, "garbage\n");
+        std::fs::write(&path, &text).unwrap();
+
+        let err = Store::open_checked(dir.path(), true).err().unwrap();
+        assert!(err.message.contains("line 1"), "{}", err.message);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+
+        let (_s, loaded, report) = Store::open_checked(dir.path(), false).unwrap();
+        assert_eq!(loaded.len(), 2);
+        assert_eq!(report.records_lost(), 1);
+        let copy = report.copy.clone().unwrap();
+        assert_eq!(std::fs::read_to_string(&copy).unwrap(), text);
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("garbage"));
+        assert_eq!(start_report(dir.path()).unwrap().copy, Some(copy));
+        assert!(check(dir.path()).unwrap().is_clean());
+    }
 }

@@ -69,8 +69,11 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     let (store, loaded, report) =
         tokio::task::block_in_place(|| store::Store::open_checked(&store_dir, strict))?;
     if !report.is_clean() {
-        tracing::warn!("{}", report.summary());
-        eprintln!("dspy-agent serve: warning: {}", report.summary());
+        // Not eprintln!: a full or closed stderr must not stop the server.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("dspy-agent serve: warning: {}\n", report.summary()),
+        );
     }
     let recovered = loaded.len();
     let sched = Scheduler::new(

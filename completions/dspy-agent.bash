@@ -49,6 +49,9 @@ _dspy__agent() {
             dspy__agent,status)
                 cmd="dspy__agent__subcmd__ps"
                 ;;
+            dspy__agent,store)
+                cmd="dspy__agent__subcmd__store"
+                ;;
             dspy__agent,submit)
                 cmd="dspy__agent__subcmd__submit"
                 ;;
@@ -124,6 +127,9 @@ _dspy__agent() {
             dspy__agent__subcmd__help,serve)
                 cmd="dspy__agent__subcmd__help__subcmd__serve"
                 ;;
+            dspy__agent__subcmd__help,store)
+                cmd="dspy__agent__subcmd__help__subcmd__store"
+                ;;
             dspy__agent__subcmd__help,submit)
                 cmd="dspy__agent__subcmd__help__subcmd__submit"
                 ;;
@@ -154,6 +160,12 @@ _dspy__agent() {
             dspy__agent__subcmd__help__subcmd__serve,stop)
                 cmd="dspy__agent__subcmd__help__subcmd__serve__subcmd__stop"
                 ;;
+            dspy__agent__subcmd__help__subcmd__store,check)
+                cmd="dspy__agent__subcmd__help__subcmd__store__subcmd__check"
+                ;;
+            dspy__agent__subcmd__help__subcmd__store,repair)
+                cmd="dspy__agent__subcmd__help__subcmd__store__subcmd__repair"
+                ;;
             dspy__agent__subcmd__help__subcmd__tasks,cancel)
                 cmd="dspy__agent__subcmd__help__subcmd__tasks__subcmd__cancel"
                 ;;
@@ -177,6 +189,24 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__serve__subcmd__help,stop)
                 cmd="dspy__agent__subcmd__serve__subcmd__help__subcmd__stop"
+                ;;
+            dspy__agent__subcmd__store,check)
+                cmd="dspy__agent__subcmd__store__subcmd__check"
+                ;;
+            dspy__agent__subcmd__store,help)
+                cmd="dspy__agent__subcmd__store__subcmd__help"
+                ;;
+            dspy__agent__subcmd__store,repair)
+                cmd="dspy__agent__subcmd__store__subcmd__repair"
+                ;;
+            dspy__agent__subcmd__store__subcmd__help,check)
+                cmd="dspy__agent__subcmd__store__subcmd__help__subcmd__check"
+                ;;
+            dspy__agent__subcmd__store__subcmd__help,help)
+                cmd="dspy__agent__subcmd__store__subcmd__help__subcmd__help"
+                ;;
+            dspy__agent__subcmd__store__subcmd__help,repair)
+                cmd="dspy__agent__subcmd__store__subcmd__help__subcmd__repair"
                 ;;
             dspy__agent__subcmd__tasks,cancel)
                 cmd="dspy__agent__subcmd__tasks__subcmd__cancel"
@@ -203,7 +233,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports config serve submit tasks bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports config serve store submit tasks bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,7 +623,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down ps logs ports config serve submit tasks bench completions man help"
+            opts="up down ps logs ports config serve store submit tasks bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -844,6 +874,48 @@ _dspy__agent() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__store)
+            opts="check repair"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__store__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__store__subcmd__repair)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dspy__subcmd__agent__subcmd__help__subcmd__submit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1039,7 +1111,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve)
-            opts="-d -v -q -h -V --detach --json --verbose --quiet --project --home --services-file --help --version status stop help"
+            opts="-d -v -q -h -V --detach --strict-journal --json --verbose --quiet --project --home --services-file --help --version status stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1161,6 +1233,140 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__store)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version check repair help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__store__subcmd__check)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__store__subcmd__help)
+            opts="check repair help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__store__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__store__subcmd__help__subcmd__repair)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__store__subcmd__repair)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

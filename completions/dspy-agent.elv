@@ -38,6 +38,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand ports 'Show the host endpoints of running services'
             cand config 'Show or change settings and the service catalog'
             cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+            cand store 'Check the task journal, or repair it, without starting the scheduler'
             cand submit 'Submit a task to the running scheduler'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
@@ -269,6 +270,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
             cand -d 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
             cand --detach 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
+            cand --strict-journal 'Refuse to start when the journal is damaged, instead of keeping a copy and failing the tasks it loses [setting: scheduler.strict_journal]'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -322,6 +324,62 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;serve;help;stop'= {
         }
         &'dspy-agent;serve;help;help'= {
+        }
+        &'dspy-agent;store'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'Check the journal, reading only: exit 0 when clean, 1 when records are lost'
+            cand repair 'Write a clean journal, keeping the damaged one as journal.ndjson.corrupt-<time>; the tasks it names come back failed with `journal record lost`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;store;check'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;store;repair'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;store;help'= {
+            cand check 'Check the journal, reading only: exit 0 when clean, 1 when records are lost'
+            cand repair 'Write a clean journal, keeping the damaged one as journal.ndjson.corrupt-<time>; the tasks it names come back failed with `journal record lost`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;store;help;check'= {
+        }
+        &'dspy-agent;store;help;repair'= {
+        }
+        &'dspy-agent;store;help;help'= {
         }
         &'dspy-agent;submit'= {
             cand -c 'Task class: cpu_short, cpu_long, gpu or gpu_slurm'
@@ -463,6 +521,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand ports 'Show the host endpoints of running services'
             cand config 'Show or change settings and the service catalog'
             cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+            cand store 'Check the task journal, or repair it, without starting the scheduler'
             cand submit 'Submit a task to the running scheduler'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
@@ -504,6 +563,14 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;serve;status'= {
         }
         &'dspy-agent;help;serve;stop'= {
+        }
+        &'dspy-agent;help;store'= {
+            cand check 'Check the journal, reading only: exit 0 when clean, 1 when records are lost'
+            cand repair 'Write a clean journal, keeping the damaged one as journal.ndjson.corrupt-<time>; the tasks it names come back failed with `journal record lost`'
+        }
+        &'dspy-agent;help;store;check'= {
+        }
+        &'dspy-agent;help;store;repair'= {
         }
         &'dspy-agent;help;submit'= {
         }

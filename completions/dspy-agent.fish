@@ -40,6 +40,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "logs" -d 'Sho
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ports" -d 'Show the host endpoints of running services'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "config" -d 'Show or change settings and the service catalog'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "submit" -d 'Submit a task to the running scheduler'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
@@ -174,6 +175,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s d -l detach -d 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l strict-journal -d 'Refuse to start when the journal is damaged, instead of keeping a copy and failing the tasks it loses [setting: scheduler.strict_journal]'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -202,6 +204,36 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "status" -d 'Report on the running scheduler'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop the running scheduler gracefully: no new tasks, running ones may finish'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -f -a "check" -d 'Check the journal, reading only: exit 0 when clean, 1 when records are lost'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -f -a "repair" -d 'Write a clean journal, keeping the damaged one as journal.ndjson.corrupt-<time>; the tasks it names come back failed with `journal record lost`'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check the journal, reading only: exit 0 when clean, 1 when records are lost'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "repair" -d 'Write a clean journal, keeping the damaged one as journal.ndjson.corrupt-<time>; the tasks it names come back failed with `journal record lost`'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s c -l class -d 'Task class: cpu_short, cpu_long, gpu or gpu_slurm' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l id -d 'Task id [default: generated by the scheduler]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s p -l priority -d 'Higher runs first' -r
@@ -280,19 +312,20 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s v -l verbo
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s V -l version -d 'Print version'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "submit" -d 'Submit a task to the running scheduler'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "man" -d 'Write man pages into a directory'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve submit tasks bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "submit" -d 'Submit a task to the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "man" -d 'Write man pages into a directory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store submit tasks bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting with its source (default, file, env, flag)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented default config.toml'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the files are'
@@ -300,5 +333,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_s
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "services" -d 'Print the resolved service catalog (defaults merged with the services file)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "status" -d 'Report on the running scheduler'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from serve" -f -a "stop" -d 'Stop the running scheduler gracefully: no new tasks, running ones may finish'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "check" -d 'Check the journal, reading only: exit 0 when clean, 1 when records are lost'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "repair" -d 'Write a clean journal, keeping the damaged one as journal.ndjson.corrupt-<time>; the tasks it names come back failed with `journal record lost`'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "cancel" -d 'Cancel a queued or running task'

@@ -62,6 +62,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach
     Serve(ServeArgs),
+    /// Check the task journal, or repair it, without starting the scheduler
+    Store(StoreArgs),
     /// Submit a task to the running scheduler
     Submit(SubmitArgs),
     /// List, inspect and cancel the scheduler's tasks
@@ -174,6 +176,10 @@ pub struct ServeArgs {
     /// Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers
     #[arg(long, short = 'd')]
     pub detach: bool,
+    /// Refuse to start when the journal is damaged, instead of keeping a copy and failing the
+    /// tasks it loses [setting: scheduler.strict_journal]
+    #[arg(long)]
+    pub strict_journal: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +199,21 @@ pub enum ServeCommand {
         )]
         timeout: Option<f64>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    #[command(subcommand)]
+    pub command: StoreCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Check the journal, reading only: exit 0 when clean, 1 when records are lost
+    Check,
+    /// Write a clean journal, keeping the damaged one as journal.ndjson.corrupt-<time>; the
+    /// tasks it names come back failed with `journal record lost`
+    Repair,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ pub mod man;
 pub mod ports;
 pub mod ps;
 pub mod serve;
+pub mod store;
 pub mod submit;
 pub mod tasks;
 pub mod up;
@@ -64,6 +65,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Logs(args) => block_on(logs::run(&ctx, args)),
         Command::Ports(args) => block_on(ports::run(&ctx, args)),
         Command::Serve(args) => serve::run(&ctx, args),
+        Command::Store(args) => store::run(&ctx, args),
         Command::Submit(args) => block_on(submit::run(&ctx, args)),
         Command::Tasks(args) => block_on(tasks::run(&ctx, args)),
         Command::Bench(args) => block_on(bench::run(&ctx, args)),

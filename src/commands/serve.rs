@@ -24,8 +24,8 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<ExitStatus> {
     match args.command {
         Some(ServeCommand::Status) => block_on(status(ctx)),
         Some(ServeCommand::Stop { timeout }) => block_on(stop(ctx, timeout)),
-        None if args.detach => block_on(detach(ctx)),
-        None => foreground(ctx),
+        None if args.detach => block_on(detach(ctx, args.strict_journal)),
+        None => foreground(ctx, args.strict_journal),
     }
 }
 
@@ -37,8 +37,14 @@ fn block_on<F: std::future::Future<Output = Result<ExitStatus>>>(fut: F) -> Resu
         .block_on(fut)
 }
 
-fn foreground(ctx: &Ctx) -> Result<ExitStatus> {
-    let settings = ctx.settings()?;
+fn foreground(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
+    let mut settings = ctx.settings()?;
+    if strict_journal {
+        settings.scheduler.strict_journal = crate::settings::Sourced {
+            value: true,
+            source: crate::settings::Source::Flag,
+        };
+    }
     let log_file = std::env::var_os(LOG_ENV).map(PathBuf::from);
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -52,7 +58,7 @@ fn foreground(ctx: &Ctx) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-async fn detach(ctx: &Ctx) -> Result<ExitStatus> {
+async fn detach(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
     let home = settings.home.value.clone();
     // Refuse early, naming the running server.
@@ -73,8 +79,11 @@ async fn detach(ctx: &Ctx) -> Result<ExitStatus> {
     let exe = std::env::current_exe()
         .map_err(|e| Error::runtime(format!("cannot find this executable: {e}")))?;
     let mut cmd = std::process::Command::new(exe);
-    cmd.arg("serve")
-        .env("DSPY_AGENT_HOME", &home)
+    cmd.arg("serve");
+    if strict_journal {
+        cmd.arg("--strict-journal");
+    }
+    cmd.env("DSPY_AGENT_HOME", &home)
         .env("DSPY_AGENT_PROJECT", &settings.project.value)
         .env(LOG_ENV, &log_path)
         .stdin(std::process::Stdio::null())
@@ -104,6 +113,10 @@ async fn detach(ctx: &Ctx) -> Result<ExitStatus> {
             && let Ok(mut c) = client::connect_to(&s.orchestrator_addr).await
             && c.health(pb::HealthRequest {}).await.is_ok()
         {
+            // Its start found a damaged journal: say so here too, not only in its log.
+            if let Some(r) = server::store::start_report(&home.join("store")) {
+                ctx.printer.warn(r.summary());
+            }
             if ctx.printer.json {
                 ctx.printer.json_document(json!({
                     "pid": s.pid,
@@ -179,6 +192,8 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
             tasks.insert(key, json!(m.value as u64));
         }
     }
+    // What this server's start found in a damaged journal (none when it was clean).
+    let journal = server::store::start_report(&settings.home.value.join("store"));
     let (status, uptime_ms) = health
         .as_ref()
         .map(|h| (h.status.clone(), h.uptime_ms))
@@ -196,6 +211,13 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
             "http_addr": s.http_addr,
             "log_file": s.log_file,
             "tasks": tasks,
+            "journal": journal.as_ref().map(|r| json!({
+                "records_lost": r.records_lost(),
+                "first_line": r.first_line(),
+                "lost_tasks": r.lost_tasks,
+                "copy": r.copy,
+                "journal": r.journal,
+            })),
         }))?;
         return Ok(ExitStatus::Success);
     }
@@ -203,6 +225,16 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
     if let (Some(p), Some(r)) = (tasks.get("pending"), tasks.get("running")) {
         ctx.printer
             .line(format!("tasks              {p} pending, {r} running"))?;
+    }
+    if let Some(r) = &journal {
+        ctx.printer.line(format!(
+            "journal            {} record(s) lost at start (first at line {}), {} task(s) failed with `{}`; original kept as {}",
+            r.records_lost(),
+            r.first_line().unwrap_or(0),
+            r.lost_tasks.len(),
+            server::store::LOST,
+            r.copy.as_ref().map_or("(no copy)".into(), |p| p.display().to_string()),
+        ))?;
     }
     ctx.printer.line(format!("pid                {}", s.pid))?;
     ctx.printer

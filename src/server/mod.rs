@@ -67,7 +67,16 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     let _lock = acquire_lock(&home)?;
 
     let store_dir = home.join("store");
-    let (store, loaded) = tokio::task::block_in_place(|| store::Store::open(&store_dir))?;
+    let strict = settings.scheduler.strict_journal.value;
+    let (store, loaded, report) =
+        tokio::task::block_in_place(|| store::Store::open_checked(&store_dir, strict))?;
+    if !report.is_clean() {
+        // Not eprintln!: a full or closed stderr must not stop the server.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("dspy-agent serve: warning: {}\n", report.summary()),
+        );
+    }
     let recovered = loaded.len();
     let sched = Scheduler::new(
         store,

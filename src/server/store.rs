@@ -1,42 +1,34 @@
 //! The durable task store: an append-only journal under `$DSPY_AGENT_HOME/store/`.
 //!
-//! Every change of a task appends one JSON line (`put` with the whole task, or `del`). One
-//! writer thread owns the file: it takes every record waiting at that moment, writes them in one
-//! go, calls `fdatasync` once, and only then acknowledges the durable ones (group commit), so
-//! concurrent submissions share a sync. On open the journal is replayed (a torn last line from a
-//! crash is dropped) and rewritten compacted; it is compacted again when it grows large.
-//! This module is the only code that touches the files under `store/`.
+//! Every change of a task appends one JSON line (`put` with the whole task, or `del`), with a
+//! CRC32C of the line (`record.rs`). One writer thread owns the file: it takes every record
+//! waiting at that moment, writes them in one go, calls `fdatasync` once, and only then
+//! acknowledges the durable ones (group commit), so concurrent submissions share a sync. On open
+//! the journal is checked and replayed (`check.rs`: a torn last line from a crash is dropped;
+//! a damaged or unknown record is never applied, the journal is copied aside first, and the
+//! tasks it names come back failed) and rewritten compacted; it is compacted again when it
+//! grows large. This module is the only code that touches the files under `store/`.
 
-use std::collections::HashMap;
+mod check;
+mod record;
+
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Error, Result};
 use crate::server::task::Task;
 
+pub use check::{Damage, LOST, Report};
+use record::{encode_del, encode_put};
+
 const JOURNAL: &str = "journal.ndjson";
 /// Records written in one group at most (one write, one sync).
 const MAX_GROUP: usize = 4096;
-
-/// One journal line.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum Record {
-    /// The task's full state. `payload` travels only when it is new (or in a compacted file).
-    Put {
-        task: Box<Task>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        payload: Option<String>,
-    },
-    /// The task was dropped by retention.
-    Del { id: String },
-}
 
 /// Live tasks read back from the journal, each with its payload while it has one.
 pub type Loaded = Vec<(Task, Option<String>)>;
@@ -76,35 +68,34 @@ pub struct Store {
 
 impl Store {
     /// Open (creating) the store, replay the journal, write it back compacted, and start the
-    /// writer. Returns the live tasks with their payloads.
+    /// writer. Returns the live tasks with their payloads. A damaged journal is copied aside
+    /// and its lost tasks come back failed (see `open_checked`).
     pub fn open(dir: &Path) -> Result<(Store, Loaded)> {
+        Self::open_checked(dir, false).map(|(s, l, _)| (s, l))
+    }
+
+    /// As `open`, with the report of what the journal held. `strict`: refuse a damaged journal
+    /// (leaving it untouched) instead of copying it aside and going on without the lost records.
+    pub fn open_checked(dir: &Path, strict: bool) -> Result<(Store, Loaded, Report)> {
         crate::state::ensure_home(dir)?;
         let path = dir.join(JOURNAL);
-        let tasks = replay(&path)?;
-        let mut bytes = Vec::new();
-        for (task, payload) in &tasks {
-            encode_put(&mut bytes, task, payload.as_deref());
-        }
-        rewrite(dir, &bytes).map_err(|e| {
-            Error::runtime(format!(
-                "cannot compact the journal {}: {e}",
-                path.display()
-            ))
-        })?;
+        let (tasks, report) = prepare(dir, strict)?;
+        save_report(dir, &report);
         let file = OpenOptions::new()
             .append(true)
             .open(&path)
             .map_err(|e| Error::runtime(format!("cannot open {}: {e}", path.display())))?;
+        let len = file.metadata().map_or(0, |m| m.len());
         let (tx, rx) = mpsc::unbounded_channel();
         let pending = Arc::new(AtomicUsize::new(0));
-        let size = Arc::new(AtomicU64::new(bytes.len() as u64));
+        let size = Arc::new(AtomicU64::new(len));
         let syncs = Arc::new(AtomicU64::new(0));
         #[cfg(test)]
         let faults = Arc::new(Faults::default());
         let writer = Writer {
             dir: dir.to_path_buf(),
             file,
-            len: bytes.len() as u64,
+            len,
             pending: pending.clone(),
             bytes: size.clone(),
             syncs: syncs.clone(),
@@ -125,6 +116,7 @@ impl Store {
                 faults,
             },
             tasks,
+            report,
         ))
     }
 
@@ -144,7 +136,7 @@ impl Store {
     /// Append without waiting. Order between appends is kept.
     pub fn put(&self, task: &Task) {
         let mut bytes = Vec::with_capacity(256);
-        encode_put(&mut bytes, task, None);
+        encode_put(&mut bytes, task, None, false);
         self.send(bytes, None);
     }
 
@@ -155,16 +147,15 @@ impl Store {
         payload: &str,
     ) -> oneshot::Receiver<std::result::Result<(), String>> {
         let mut bytes = Vec::with_capacity(256 + payload.len());
-        encode_put(&mut bytes, task, Some(payload));
+        encode_put(&mut bytes, task, Some(payload), true);
         let (ack, rx) = oneshot::channel();
         self.send(bytes, Some(ack));
         rx
     }
 
     pub fn delete(&self, id: &str) {
-        let mut bytes = serde_json::to_vec(&Record::Del { id: id.to_string() })
-            .unwrap_or_else(|_| b"{}".to_vec());
-        bytes.push(b'\n');
+        let mut bytes = Vec::with_capacity(64);
+        encode_del(&mut bytes, id);
         self.send(bytes, None);
     }
 
@@ -173,7 +164,7 @@ impl Store {
     pub fn compact<'a>(&self, tasks: impl Iterator<Item = (&'a Task, Option<&'a str>)>) {
         let mut bytes = Vec::new();
         for (task, payload) in tasks {
-            encode_put(&mut bytes, task, payload);
+            encode_put(&mut bytes, task, payload, true);
         }
         let _ = self.tx.send(Msg::Compact(bytes));
     }
@@ -196,73 +187,87 @@ impl Store {
     }
 }
 
-fn encode_put(out: &mut Vec<u8>, task: &Task, payload: Option<&str>) {
-    #[derive(Serialize)]
-    #[serde(tag = "op", rename = "put")]
-    struct PutRef<'a> {
-        task: &'a Task,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        payload: Option<&'a str>,
+/// Check the journal and write it back compacted: the loaded tasks and the report. A damaged
+/// journal is copied aside first (or, `strict`, refused untouched).
+fn prepare(dir: &Path, strict: bool) -> Result<(Loaded, Report)> {
+    let path = dir.join(JOURNAL);
+    let (tasks, mut report) = check::read(&path, crate::server::clock::now_ms())?;
+    if !report.is_clean() {
+        if strict {
+            return Err(refusal(&report));
+        }
+        report.copy = Some(check::keep_copy(dir)?);
     }
-    if serde_json::to_writer(&mut *out, &PutRef { task, payload }).is_ok() {
-        out.push(b'\n');
+    let mut bytes = Vec::new();
+    for (task, payload) in &tasks {
+        encode_put(&mut bytes, task, payload.as_deref(), true);
+    }
+    rewrite(dir, &bytes).map_err(|e| {
+        Error::runtime(format!(
+            "cannot compact the journal {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ok((tasks, report))
+}
+
+/// What `serve --strict-journal` says about a damaged journal.
+fn refusal(report: &Report) -> Error {
+    let first = report
+        .damaged
+        .iter()
+        .chain(&report.unknown)
+        .min_by_key(|d| d.line);
+    Error::runtime(format!(
+        "the journal {} is damaged: line {}: {} ({} record(s) lost in all); refusing to start \
+         (strict journal)\nhint: see what is lost with `dspy-agent store check`, then run \
+         `dspy-agent store repair` (keeps the original as a .corrupt-<time> copy and marks the \
+         tasks it names failed), or start without --strict-journal to do the same at start",
+        report.journal.display(),
+        first.map_or(0, |d| d.line),
+        first.map_or("", |d| d.reason.as_str()),
+        report.records_lost(),
+    ))
+}
+
+/// Keep the report of a damaged journal for `serve status`; a clean start removes it.
+fn save_report(dir: &Path, report: &Report) {
+    let path = dir.join(check::REPORT);
+    if report.is_clean() {
+        let _ = std::fs::remove_file(&path);
+        return;
+    }
+    let tmp = dir.join(format!("{}.tmp", check::REPORT));
+    let written = serde_json::to_vec_pretty(report)
+        .map_err(std::io::Error::other)
+        .and_then(|b| std::fs::write(&tmp, b))
+        .and_then(|()| std::fs::rename(&tmp, &path));
+    if let Err(e) = written {
+        tracing::warn!("cannot write {}: {e}", path.display());
     }
 }
 
-/// Read the journal into the live set. A line that does not parse is skipped with a warning
-/// (a torn last line after a crash is expected).
-fn replay(path: &Path) -> Result<Loaded> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
-        Err(e) => {
-            return Err(Error::runtime(format!(
-                "cannot read {}: {e}",
-                path.display()
-            )));
-        }
-    };
-    let mut live: HashMap<String, (Task, Option<String>)> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut reader = BufReader::new(file);
-    let mut line = Vec::new();
-    let mut lineno = 0usize;
-    loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|e| Error::runtime(format!("cannot read {}: {e}", path.display())))?;
-        if n == 0 {
-            break;
-        }
-        lineno += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match serde_json::from_slice::<Record>(&line) {
-            Ok(Record::Put { task, payload }) => match live.get_mut(&task.id) {
-                Some(entry) => {
-                    let payload = payload.or_else(|| entry.1.take());
-                    *entry = (*task, payload);
-                }
-                None => {
-                    order.push(task.id.clone());
-                    live.insert(task.id.clone(), (*task, payload));
-                }
-            },
-            Ok(Record::Del { id }) => {
-                live.remove(&id);
-            }
-            Err(e) => tracing::warn!(
-                "{}:{lineno}: skipping an unreadable journal record ({e})",
-                path.display()
-            ),
-        }
+/// The report the running server's start wrote, if its journal was damaged.
+pub fn start_report(dir: &Path) -> Option<Report> {
+    let bytes = std::fs::read(dir.join(check::REPORT)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Check the journal without changing anything (`dspy-agent store check`). The caller makes
+/// sure no server runs on it.
+pub fn check(dir: &Path) -> Result<Report> {
+    check::read(&dir.join(JOURNAL), crate::server::clock::now_ms()).map(|(_, r)| r)
+}
+
+/// Write a clean journal (`dspy-agent store repair`): a damaged one is copied aside first and
+/// the tasks it names are kept as failed. A clean journal is left as it is. The caller holds
+/// the serve lock.
+pub fn repair(dir: &Path) -> Result<Report> {
+    let report = check(dir)?;
+    if report.is_clean() {
+        return Ok(report);
     }
-    Ok(order
-        .into_iter()
-        .filter_map(|id| live.remove(&id))
-        .collect())
+    prepare(dir, false).map(|(_, r)| r)
 }
 
 /// Write `bytes` as the new journal: temp file, fsync, rename, fsync the directory.
@@ -394,118 +399,4 @@ impl Writer {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::server::task::{ExecutorKind, TaskState};
-
-    fn task(id: &str, state: TaskState) -> Task {
-        Task {
-            id: id.into(),
-            class: "cpu_short".into(),
-            priority: 0,
-            max_attempts: 3,
-            timeout_s: None,
-            state,
-            attempt: 0,
-            seq: 0,
-            submitted_at_ms: 1,
-            queued_at_ms: 1,
-            started_at_ms: 0,
-            finished_at_ms: 0,
-            result: Default::default(),
-            error: String::new(),
-            executor: ExecutorKind::Worker,
-            payload_hash: "h".into(),
-            worker_id: None,
-            pgid: None,
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn group_commit_acknowledges_everything_and_replay_keeps_the_latest() {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, loaded) = Store::open(dir.path()).unwrap();
-        assert!(loaded.is_empty());
-        let store = Arc::new(store);
-        let mut acks = vec![];
-        for i in 0..500 {
-            acks.push(store.put_durable(&task(&format!("t{i}"), TaskState::Queued), "{\"a\":1}"));
-        }
-        for a in acks {
-            a.await.unwrap().unwrap();
-        }
-        // An update without payload keeps the earlier payload; a delete drops the task.
-        store.put(&task("t1", TaskState::Running));
-        store.delete("t2");
-        store.flush().await;
-        drop(store);
-        // A torn record at the end, as a crash mid-write leaves it.
-        let path = dir.path().join(JOURNAL);
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        f.write_all(b"{\"op\":\"put\",\"task\":{\"id\":\"tor")
-            .unwrap();
-        drop(f);
-
-        let (_store, loaded) = Store::open(dir.path()).unwrap();
-        assert_eq!(loaded.len(), 499);
-        let (t1, p1) = loaded.iter().find(|(t, _)| t.id == "t1").unwrap();
-        assert_eq!(t1.state, TaskState::Running);
-        assert_eq!(p1.as_deref(), Some("{\"a\":1}"));
-        assert!(loaded.iter().all(|(t, _)| t.id != "t2"));
-        // Opening compacted the file: one line per live task, no torn tail.
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.lines().count(), 499);
-        assert!(text.ends_with('\n'));
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn compaction_replaces_the_journal_and_appends_continue() {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = Store::open(dir.path()).unwrap();
-        for i in 0..50 {
-            store.put(&task(&format!("t{i}"), TaskState::Queued));
-        }
-        let keep = task("keep", TaskState::Queued);
-        store.compact([(&keep, Some("{}"))].into_iter());
-        store.put(&task("after", TaskState::Queued));
-        store.flush().await;
-        let text = std::fs::read_to_string(dir.path().join(JOURNAL)).unwrap();
-        assert_eq!(text.lines().count(), 2, "{text}");
-        assert_eq!(store.journal_bytes(), text.len() as u64);
-        drop(store);
-        let (_s, loaded) = Store::open(dir.path()).unwrap();
-        let ids: Vec<&str> = loaded.iter().map(|(t, _)| t.id.as_str()).collect();
-        assert_eq!(ids, ["keep", "after"]);
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_failed_write_is_cut_back_and_not_acknowledged() {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = Store::open(dir.path()).unwrap();
-        store
-            .put_durable(&task("before", TaskState::Queued), "{}")
-            .await
-            .unwrap()
-            .unwrap();
-        // The disk fills part-way through the next record.
-        *store.faults.fail_after.lock().unwrap() = Some(10);
-        let err = store
-            .put_durable(&task("torn", TaskState::Queued), "{}")
-            .await
-            .unwrap();
-        assert!(err.unwrap_err().contains("journal write failed"));
-        store
-            .put_durable(&task("after", TaskState::Queued), "{}")
-            .await
-            .unwrap()
-            .unwrap();
-        let path = dir.path().join(JOURNAL);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.lines().count(), 2, "{text}");
-        assert_eq!(store.journal_bytes(), text.len() as u64);
-        drop(store);
-        let (_s, loaded) = Store::open(dir.path()).unwrap();
-        let ids: Vec<&str> = loaded.iter().map(|(t, _)| t.id.as_str()).collect();
-        assert_eq!(ids, ["before", "after"]);
-    }
-}
+mod tests;

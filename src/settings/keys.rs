@@ -329,6 +329,13 @@ fn build() -> Vec<Key> {
             "How long running tasks may finish when `serve` is told to stop",
         )
         .env(&["DSPY_AGENT_SHUTDOWN_TIMEOUT_S"]),
+        key(
+            "scheduler.strict_journal",
+            Kind::Bool,
+            DefaultValue::Value(Value::Bool(false)),
+            "Refuse to start on a damaged journal instead of keeping a copy and failing the tasks it loses (`serve --strict-journal`)",
+        )
+        .env(&["DSPY_AGENT_STRICT_JOURNAL"]),
     ];
     for class in TASK_CLASSES {
         let (concurrency, timeout) = class_defaults(class);

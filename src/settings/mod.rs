@@ -135,6 +135,8 @@ pub struct SchedulerSettings {
     pub max_attempts: Sourced<u32>,
     /// How long `serve` lets running tasks finish when told to stop.
     pub shutdown_timeout_s: Sourced<f64>,
+    /// Refuse to start on a damaged journal (`serve --strict-journal`).
+    pub strict_journal: Sourced<bool>,
 }
 
 /// Services `up` starts by default, as in ARCHITECTURE.md's example config.
@@ -247,6 +249,9 @@ impl Settings {
             retry_backoff_ms: r.u64("scheduler.retry_backoff_ms"),
             max_attempts: r.u32("scheduler.max_attempts"),
             shutdown_timeout_s: r.float("scheduler.shutdown_timeout_s"),
+            strict_journal: r
+                .get("scheduler.strict_journal")
+                .map(|v| matches!(v, Value::Bool(true))),
         };
         Ok(Settings {
             project: r.text("project"),

@@ -2,6 +2,7 @@
 //! the module that starts them.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::error::Result;
 use crate::lifecycle::Stack;
@@ -27,8 +28,8 @@ impl ServerCtx {
     }
 
     /// The managed services as `ps` sees them (without its repair of state.json), or why that
-    /// failed: one probe at a time, reused for a second.
-    pub async fn services_health(&self) -> Arc<Probed> {
-        self.health.get(&self.settings).await
+    /// failed: one probe at a time, from a probe that started at most `max_age` ago.
+    pub async fn services_health(&self, max_age: Duration) -> Arc<Probed> {
+        self.health.get(&self.settings, max_age).await
     }
 }

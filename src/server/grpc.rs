@@ -255,19 +255,20 @@ impl OrchestratorService for Orchestrator {
         &self,
         _request: Request<pb::HealthRequest>,
     ) -> Result<Response<pb::HealthResponse>, Status> {
-        let (services, services_error) = match &*self.ctx.services_health().await {
-            Ok(rows) => (
-                rows.iter()
-                    .map(|r| pb::ServiceHealth {
-                        name: r.service.clone(),
-                        state: r.state.clone(),
-                        health: r.health.clone(),
-                    })
-                    .collect(),
-                String::new(),
-            ),
-            Err(e) => (vec![], e.clone()),
-        };
+        let (services, services_error) =
+            match &*self.ctx.services_health(std::time::Duration::ZERO).await {
+                Ok(rows) => (
+                    rows.iter()
+                        .map(|r| pb::ServiceHealth {
+                            name: r.service.clone(),
+                            state: r.state.clone(),
+                            health: r.health.clone(),
+                        })
+                        .collect(),
+                    String::new(),
+                ),
+                Err(e) => (vec![], e.clone()),
+            };
         Ok(Response::new(pb::HealthResponse {
             status: if self.sched().is_draining() {
                 "DRAINING".into()

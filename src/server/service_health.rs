@@ -12,31 +12,35 @@ use crate::lifecycle::{ServiceStatus, Stack};
 use crate::settings::Settings;
 
 /// How long one probe's result answers `/health`.
-const FRESH_FOR: Duration = Duration::from_secs(1);
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
 
 /// The managed services, or why they could not be listed.
 pub type Probed = Result<Vec<ServiceStatus>, String>;
 
 #[derive(Default)]
 pub struct HealthCache {
-    /// The last probe's result and when it finished. Held across the probe, so that there is
+    /// The last probe's result and when it started. Held across the probe, so that there is
     /// one at a time.
     last: Mutex<Option<(Instant, Arc<Probed>)>>,
     probes: AtomicU64,
 }
 
 impl HealthCache {
-    /// The services' health, at most a second old.
-    pub async fn get(&self, settings: &Settings) -> Arc<Probed> {
+    /// The services' health from a probe that started no earlier than `max_age` ago. `/health`
+    /// takes a second ([`FRESH_FOR`]); the Health RPC takes zero: a probe that started while it
+    /// waited for the one in flight still answers it, so a flood costs one probe at a time.
+    pub async fn get(&self, settings: &Settings, max_age: Duration) -> Arc<Probed> {
+        let asked = Instant::now();
         let mut last = self.last.lock().await;
-        if let Some((at, probed)) = &*last
-            && at.elapsed() < FRESH_FOR
+        if let Some((started, probed)) = &*last
+            && *started + max_age >= asked
         {
             return probed.clone();
         }
         self.probes.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
         let probed = Arc::new(probe(settings).await);
-        *last = Some((Instant::now(), probed.clone()));
+        *last = Some((started, probed.clone()));
         probed
     }
 

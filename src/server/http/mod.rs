@@ -365,7 +365,9 @@ fn event_stream(
 }
 
 async fn health(State(ctx): Ctx) -> Response {
-    let services = ctx.services_health().await;
+    let services = ctx
+        .services_health(crate::server::service_health::FRESH_FOR)
+        .await;
     let (services, services_error) = match &*services {
         Ok(rows) => (serde_json::to_value(rows).unwrap_or(Value::Null), None),
         Err(e) => (json!([]), Some(e.clone())),

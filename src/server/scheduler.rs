@@ -425,7 +425,7 @@ impl Scheduler {
 
     /// Drop finished tasks, oldest first: past `retention_age_s`; past `retention_count` once
     /// older than `retention_min_age_s`; and, whatever their age, while they hold more than
-    /// `retention_memory_bytes`. An eviction before the minimum age is counted and warned of
+    /// `retention_memory_bytes` (or more than `MAX_RETAINED` of them). An eviction before the minimum age is counted and warned of
     /// (once). Each dropped task leaves a tombstone, so a lookup answers "expired".
     pub(crate) fn apply_retention(&self, g: &mut Table) {
         let max_count = self.cfg.retention_count.value as usize;
@@ -436,7 +436,7 @@ impl Scheduler {
             now.saturating_sub(self.cfg.retention_min_age_s.value.saturating_mul(1000));
         let mut evicted = 0u64;
         while let Some(&(at, _)) = g.finished.first() {
-            let over_budget = g.finished_bytes > budget;
+            let over_budget = g.finished_bytes > budget || g.finished.len() > table::MAX_RETAINED;
             let expired = at < cutoff || (g.finished.len() > max_count && at <= min_age_cutoff);
             if !expired && !over_budget {
                 break;

@@ -55,6 +55,10 @@ pub struct Table {
     pub unsynced: HashMap<String, Durable>,
 }
 
+/// Finished tasks kept at most, whatever the memory budget allows: half the tasks submission
+/// accepts in all (`MAX_TASKS`), so retained results never make it refuse new work.
+pub const MAX_RETAINED: usize = 500_000;
+
 /// Tombstones kept at most (each costs an id and a number, about 100 bytes).
 pub const MAX_TOMBSTONES: usize = 100_000;
 
@@ -174,5 +178,33 @@ impl Table {
     /// Local executions running now, all classes.
     pub fn running_local_count(&self) -> usize {
         self.running_local.values().map(HashSet::len).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tombstones_are_bounded_and_keep_a_reused_ids_newest_finish() {
+        let mut t = Tombstones::default();
+        t.insert("a".into(), 1);
+        // The id was reused and dropped again: its newer tombstone answers.
+        t.insert("a".into(), 3);
+        assert_eq!(t.get("a"), Some(3));
+        for i in 0..MAX_TOMBSTONES - 2 {
+            t.insert(format!("x{i}"), 2);
+        }
+        // Full: the oldest entry (a's first) goes, and a's newer one stays.
+        t.insert("b".into(), 4);
+        assert_eq!(t.get("a"), Some(3));
+        assert_eq!(t.get("x0"), Some(2));
+        // Then a's newer entry goes, then x0.
+        t.insert("c".into(), 5);
+        assert_eq!(t.get("a"), None);
+        t.insert("d".into(), 6);
+        assert_eq!(t.get("x0"), None);
+        assert_eq!(t.get("d"), Some(6));
+        assert!(t.len() <= MAX_TOMBSTONES);
     }
 }

@@ -59,6 +59,10 @@ impl Server {
             .env_remove("ORCHESTRATOR_GRPC_ADDR")
             .env_remove("ENV_MANAGER_GRPC_ADDR")
             .env_remove("RUST_LOG")
+            .env_remove("DSPY_AGENT_RETENTION_COUNT")
+            .env_remove("DSPY_AGENT_RETENTION_AGE_S")
+            .env_remove("DSPY_AGENT_RETENTION_MIN_AGE_S")
+            .env_remove("DSPY_AGENT_RETENTION_MEMORY_BYTES")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         cmd
@@ -282,6 +286,7 @@ async fn a_tiny_memory_budget_evicts_counted_logged_and_answered_as_expired() {
     // A task that never existed is still a plain "no task".
     let e = status(&mut c, "never").await.unwrap_err();
     assert_eq!(e.code(), tonic::Code::NotFound);
+    assert_eq!(e.message(), "no task never");
     assert!(e.metadata().get("dspy-agent-reason").is_none(), "{e:?}");
 
     // The Prometheus text has the counter too.

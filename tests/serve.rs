@@ -1627,7 +1627,7 @@ async fn env_manager_rpcs_use_the_lifecycle_code() {
 
 #[tokio::test]
 async fn retention_keeps_the_newest_finished_tasks() {
-    let mut s = Server::start("[scheduler]\nretention_count = 2\n");
+    let mut s = Server::start("[scheduler]\nretention_count = 2\nretention_min_age_s = 0\n");
     let mut c = s.client().await;
     for i in 0..4 {
         let id = format!("r{i}");

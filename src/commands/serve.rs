@@ -183,13 +183,20 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
     if let Some(c) = client.as_mut()
         && let Ok(m) = c
             .get_metrics(pb::GetMetricsRequest {
-                metric_names: vec!["tasks_pending".into(), "tasks_running".into()],
+                metric_names: vec![
+                    "tasks_pending".into(),
+                    "tasks_running".into(),
+                    "tasks_evicted_total".into(),
+                ],
             })
             .await
     {
         for m in m.into_inner().metrics {
-            let key = m.name.trim_start_matches("tasks_").to_string();
-            tasks.insert(key, json!(m.value as u64));
+            let key = m
+                .name
+                .trim_start_matches("tasks_")
+                .trim_end_matches("_total");
+            tasks.insert(key.to_string(), json!(m.value as u64));
         }
     }
     // What this server's start found in a damaged journal (none when it was clean).
@@ -225,6 +232,11 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
     if let (Some(p), Some(r)) = (tasks.get("pending"), tasks.get("running")) {
         ctx.printer
             .line(format!("tasks              {p} pending, {r} running"))?;
+    }
+    if let Some(n) = tasks.get("evicted").filter(|n| n.as_u64() > Some(0)) {
+        ctx.printer.line(format!(
+            "retention          {n} finished task(s) evicted before scheduler.retention_min_age_s: raise scheduler.retention_memory_bytes"
+        ))?;
     }
     if let Some(r) = &journal {
         ctx.printer.line(format!(

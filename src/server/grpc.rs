@@ -18,7 +18,8 @@ use crate::server::context::ServerCtx;
 use crate::server::events::{Event, TypeFilter};
 use crate::server::scheduler::Scheduler;
 use crate::server::task::{
-    ErrorKind, REASON_DRAINING, REASON_KEY, SchedError, SubmitRequest, TaskState,
+    ErrorKind, FINISHED_AT_KEY, REASON_DRAINING, REASON_EXPIRED, REASON_KEY, SchedError,
+    SubmitRequest, TaskState,
 };
 
 /// Messages buffered per stream before its producer waits (or, for events, starts skipping).
@@ -40,7 +41,15 @@ pub fn status_of(e: SchedError) -> Status {
     match e.kind {
         ErrorKind::InvalidArgument => Status::invalid_argument(e.message),
         ErrorKind::AlreadyExists => Status::already_exists(e.message),
-        ErrorKind::NotFound => Status::not_found(e.message),
+        ErrorKind::NotFound => {
+            let mut status = Status::not_found(e.message);
+            if let Some(at) = e.expired_at_ms {
+                let md = status.metadata_mut();
+                md.insert(REASON_KEY, MetadataValue::from_static(REASON_EXPIRED));
+                md.insert(FINISHED_AT_KEY, MetadataValue::from(at));
+            }
+            status
+        }
         ErrorKind::FailedPrecondition => Status::failed_precondition(e.message),
         ErrorKind::Draining => draining(e.message),
         ErrorKind::ResourceExhausted => Status::resource_exhausted(e.message),

@@ -41,6 +41,8 @@ struct Inner {
     errors: BTreeMap<String, u64>,
     finished: BTreeMap<(String, String), u64>,
     submitted: u64,
+    /// Finished tasks dropped before `retention_min_age_s` because of the memory budget.
+    evicted: u64,
     recent: VecDeque<bool>,
 }
 
@@ -106,6 +108,11 @@ impl Metrics {
 
     pub fn submitted(&self) {
         self.lock().submitted += 1;
+    }
+
+    /// Finished tasks evicted early by the retention memory budget.
+    pub fn evicted(&self, n: u64) {
+        self.lock().evicted += n;
     }
 
     pub fn started(&self, class: &str, queue_wait_s: f64) {
@@ -212,6 +219,18 @@ impl Metrics {
                 name: String::new(),
                 labels: BTreeMap::new(),
                 value: m.submitted as f64,
+            }],
+        ));
+        out.push((
+            Family::counter(
+                "tasks_evicted_total",
+                "Finished tasks dropped before scheduler.retention_min_age_s because they \
+                 outgrew scheduler.retention_memory_bytes",
+            ),
+            vec![Sample {
+                name: String::new(),
+                labels: BTreeMap::new(),
+                value: m.evicted as f64,
             }],
         ));
         out.push((

@@ -49,6 +49,8 @@ pub struct Scheduler {
     /// Submissions waiting for their record's fsync (an observable for tests).
     pub(crate) durable_waiters: Occupancy,
     pub started: Instant,
+    /// Set once the memory budget first forced an early eviction (the log says so once).
+    eviction_warned: AtomicBool,
 }
 
 /// How an attempt failed.
@@ -90,6 +92,7 @@ impl Scheduler {
             id_counter: AtomicU64::new(0),
             durable_waiters: Occupancy::default(),
             started: Instant::now(),
+            eviction_warned: AtomicBool::new(false),
         });
         {
             let mut g = sched.table();
@@ -109,7 +112,7 @@ impl Scheduler {
                     }
                     g.enqueue(&task);
                 } else if task.state.is_terminal() {
-                    g.finished.insert((task.finished_at_ms, task.id.clone()));
+                    g.add_finished(&task);
                 }
                 g.tasks.insert(task.id.clone(), task);
             }
@@ -192,11 +195,8 @@ impl Scheduler {
     }
 
     pub fn get(&self, id: &str) -> SResult<Task> {
-        self.table()
-            .tasks
-            .get(id)
-            .cloned()
-            .ok_or_else(|| SchedError::not_found(id))
+        let g = self.table();
+        g.tasks.get(id).cloned().ok_or_else(|| missing(&g, id))
     }
 
     /// Tasks, newest first, filtered by status and class. Returns (page, total matching).
@@ -231,11 +231,7 @@ impl Scheduler {
     /// Cancel a queued or running task. Returns the task and whether this call cancelled it.
     pub fn cancel(&self, id: &str) -> SResult<(Task, bool)> {
         let mut g = self.table();
-        let task = g
-            .tasks
-            .get(id)
-            .cloned()
-            .ok_or_else(|| SchedError::not_found(id))?;
+        let task = g.tasks.get(id).cloned().ok_or_else(|| missing(&g, id))?;
         if task.state.is_terminal() {
             return Ok((task, false));
         }
@@ -385,7 +381,7 @@ impl Scheduler {
         task.worker_id = None;
         let task = task.clone();
         g.drop_payload(id);
-        g.finished.insert((task.finished_at_ms, task.id.clone()));
+        g.add_finished(&task);
         self.store.put(&task);
         let kind = match task.state {
             TaskState::Completed => EventKind::TaskCompleted,
@@ -427,17 +423,41 @@ impl Scheduler {
         Duration::from_millis((exp * jitter) as u64).min(MAX_BACKOFF)
     }
 
-    /// Drop finished tasks beyond the retention count or age.
+    /// Drop finished tasks, oldest first: past `retention_age_s`; past `retention_count` once
+    /// older than `retention_min_age_s`; and, whatever their age, while they hold more than
+    /// `retention_memory_bytes` (or more than `MAX_RETAINED` of them). An eviction before the minimum age is counted and warned of
+    /// (once). Each dropped task leaves a tombstone, so a lookup answers "expired".
     pub(crate) fn apply_retention(&self, g: &mut Table) {
         let max_count = self.cfg.retention_count.value as usize;
-        let cutoff = now_ms().saturating_sub(self.cfg.retention_age_s.value.saturating_mul(1000));
-        while let Some((at, id)) = g.finished.first().cloned() {
-            if g.finished.len() <= max_count && at >= cutoff {
+        let budget = usize::try_from(self.cfg.retention_memory_bytes.value).unwrap_or(usize::MAX);
+        let now = now_ms();
+        let cutoff = now.saturating_sub(self.cfg.retention_age_s.value.saturating_mul(1000));
+        let min_age_cutoff =
+            now.saturating_sub(self.cfg.retention_min_age_s.value.saturating_mul(1000));
+        let mut evicted = 0u64;
+        while let Some(&(at, _)) = g.finished.first() {
+            let over_budget = g.finished_bytes > budget || g.finished.len() > table::MAX_RETAINED;
+            let expired = at < cutoff || (g.finished.len() > max_count && at <= min_age_cutoff);
+            if !expired && !over_budget {
                 break;
             }
-            g.finished.pop_first();
-            g.tasks.remove(&id);
-            self.store.delete(&id);
+            if !expired {
+                evicted += 1;
+            }
+            if let Some((_, id)) = g.pop_finished() {
+                self.store.delete(&id);
+            }
+        }
+        if evicted > 0 {
+            self.metrics.evicted(evicted);
+            if !self.eviction_warned.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    "finished tasks outgrew scheduler.retention_memory_bytes ({budget} bytes): \
+                     the oldest are dropped before scheduler.retention_min_age_s ({} s); \
+                     tasks_evicted_total counts them (warned once)",
+                    self.cfg.retention_min_age_s.value
+                );
+            }
         }
     }
 
@@ -494,6 +514,15 @@ impl Scheduler {
             .map(|at| now_ms().saturating_sub(at) as f64 / 1000.0)
             .unwrap_or(0.0);
         gauges
+    }
+}
+
+/// NOT_FOUND for a task the table lacks: "expired" with its finish time when retention
+/// dropped it and its tombstone is still kept, else a plain "no task".
+pub(crate) fn missing(g: &Table, id: &str) -> SchedError {
+    match g.tombstones.get(id) {
+        Some(at) => SchedError::expired(id, at),
+        None => SchedError::not_found(id),
     }
 }
 

@@ -1,10 +1,11 @@
 //! The scheduler's in-memory state: every task, the payloads of unfinished ones, the ready
 //! queues, what holds each running attempt (a kill switch or a lease), and finished tasks in
-//! retention order. It sits behind the scheduler's one mutex; this module only keeps its
+//! retention order with their approximate memory, and tombstones of
+//! those retention dropped. It sits behind the scheduler's one mutex; this module only keeps its
 //! pieces consistent and knows nothing of the store, events or metrics.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -41,12 +42,78 @@ pub struct Table {
     pub running_local: BTreeMap<String, HashSet<String>>,
     pub kills: HashMap<String, oneshot::Sender<Kill>>,
     pub leases: HashMap<String, Lease>,
-    /// Finished tasks by finish time, for retention.
+    /// Finished tasks by finish time, for retention. Change it through `add_finished` and
+    /// `pop_finished`, which keep `finished_bytes` true.
     pub finished: BTreeSet<(u64, String)>,
+    /// Approximate memory held by the finished tasks (`retained_size` of each).
+    pub finished_bytes: usize,
+    /// Tasks dropped by retention: id -> finish time, oldest first, bounded.
+    pub tombstones: Tombstones,
     pub next_seq: u64,
     /// Submissions whose journal record is not yet on disk: a retry of the same id waits on
     /// this before it is acknowledged.
     pub unsynced: HashMap<String, Durable>,
+}
+
+/// Finished tasks kept at most, whatever the memory budget allows: half the tasks submission
+/// accepts in all (`MAX_TASKS`), so retained results never make it refuse new work.
+pub const MAX_RETAINED: usize = 500_000;
+
+/// Tombstones kept at most (each costs an id and a number, about 100 bytes).
+pub const MAX_TOMBSTONES: usize = 100_000;
+
+/// A bounded map from the id of a task dropped by retention to its finish time, so that a
+/// lookup can say "expired" rather than "no task". The oldest tombstone goes first.
+#[derive(Default)]
+pub struct Tombstones {
+    by_id: HashMap<String, u64>,
+    order: VecDeque<(String, u64)>,
+}
+
+impl Tombstones {
+    pub fn insert(&mut self, id: String, finished_at_ms: u64) {
+        while self.order.len() >= MAX_TOMBSTONES {
+            let Some((old, at)) = self.order.pop_front() else {
+                break;
+            };
+            // The same id may have been reused and dropped again since: keep the newer one.
+            if self.by_id.get(&old) == Some(&at) {
+                self.by_id.remove(&old);
+            }
+        }
+        self.by_id.insert(id.clone(), finished_at_ms);
+        self.order.push_back((id, finished_at_ms));
+    }
+
+    /// When the dropped task `id` finished, if its tombstone is still kept.
+    pub fn get(&self, id: &str) -> Option<u64> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+/// Approximate memory a retained finished task holds: its strings, its result, and the
+/// overhead of the struct and of the maps that index it.
+pub fn retained_size(task: &Task) -> usize {
+    const OVERHEAD: usize = 320;
+    OVERHEAD
+        + 3 * task.id.len()
+        + task.class.len()
+        + task.error.len()
+        + task.payload_hash.len()
+        + task.worker_id.as_ref().map_or(0, String::len)
+        + task
+            .result
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 48)
+            .sum::<usize>()
 }
 
 /// The scheduler's lock. A panic while it was held leaves the state as consistent as each
@@ -90,8 +157,54 @@ impl Table {
         }
     }
 
+    /// Index a finished task for retention and count its memory.
+    pub fn add_finished(&mut self, task: &Task) {
+        if self.finished.insert((task.finished_at_ms, task.id.clone())) {
+            self.finished_bytes += retained_size(task);
+        }
+    }
+
+    /// Drop the oldest finished task from memory, leaving a tombstone. Returns its finish
+    /// time and id.
+    pub fn pop_finished(&mut self) -> Option<(u64, String)> {
+        let (at, id) = self.finished.pop_first()?;
+        if let Some(task) = self.tasks.remove(&id) {
+            self.finished_bytes = self.finished_bytes.saturating_sub(retained_size(&task));
+        }
+        self.tombstones.insert(id.clone(), at);
+        Some((at, id))
+    }
+
     /// Local executions running now, all classes.
     pub fn running_local_count(&self) -> usize {
         self.running_local.values().map(HashSet::len).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tombstones_are_bounded_and_keep_a_reused_ids_newest_finish() {
+        let mut t = Tombstones::default();
+        t.insert("a".into(), 1);
+        // The id was reused and dropped again: its newer tombstone answers.
+        t.insert("a".into(), 3);
+        assert_eq!(t.get("a"), Some(3));
+        for i in 0..MAX_TOMBSTONES - 2 {
+            t.insert(format!("x{i}"), 2);
+        }
+        // Full: the oldest entry (a's first) goes, and a's newer one stays.
+        t.insert("b".into(), 4);
+        assert_eq!(t.get("a"), Some(3));
+        assert_eq!(t.get("x0"), Some(2));
+        // Then a's newer entry goes, then x0.
+        t.insert("c".into(), 5);
+        assert_eq!(t.get("a"), None);
+        t.insert("d".into(), 6);
+        assert_eq!(t.get("x0"), None);
+        assert_eq!(t.get("d"), Some(6));
+        assert!(t.len() <= MAX_TOMBSTONES);
     }
 }

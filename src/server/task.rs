@@ -18,6 +18,10 @@ pub const MAX_ATTEMPTS: u32 = 100;
 pub const REASON_KEY: &str = "dspy-agent-reason";
 /// `REASON_KEY`'s value when the server refuses because it drains (stops taking work).
 pub const REASON_DRAINING: &str = "draining";
+/// `REASON_KEY`'s value on NOT_FOUND for a task that finished and was dropped by retention.
+pub const REASON_EXPIRED: &str = "expired";
+/// The gRPC metadata key (and HTTP header) with an expired task's finish time, in ms.
+pub const FINISHED_AT_KEY: &str = "dspy-agent-finished-at-ms";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,6 +148,8 @@ pub enum ErrorKind {
 pub struct SchedError {
     pub kind: ErrorKind,
     pub message: String,
+    /// NOT_FOUND for a task retention dropped: when it finished (ms since the epoch).
+    pub expired_at_ms: Option<u64>,
 }
 
 impl SchedError {
@@ -151,6 +157,7 @@ impl SchedError {
         SchedError {
             kind,
             message: message.into(),
+            expired_at_ms: None,
         }
     }
 
@@ -160,6 +167,20 @@ impl SchedError {
 
     pub fn not_found(id: &str) -> Self {
         Self::new(ErrorKind::NotFound, format!("no task {id}"))
+    }
+
+    /// NOT_FOUND for a task that finished at `finished_at_ms` and was dropped by retention.
+    pub fn expired(id: &str, finished_at_ms: u64) -> Self {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(finished_at_ms);
+        let mut e = Self::new(
+            ErrorKind::NotFound,
+            format!(
+                "task {id} expired: it finished at {} and retention dropped its result",
+                humantime::format_rfc3339_millis(at)
+            ),
+        );
+        e.expired_at_ms = Some(finished_at_ms);
+        e
     }
 }
 

@@ -290,12 +290,13 @@ fn build() -> Vec<Key> {
         key(
             "scheduler.retention_count",
             // Zero would forget every result the moment it exists: nothing could wait on a task.
+            // At most half the scheduler's task cap, so retained results never refuse work.
             Kind::Int {
                 min: 1,
-                max: u64::MAX,
+                max: 500_000,
             },
-            int(10_000),
-            "Finished tasks kept (newest first)",
+            int(100_000),
+            "Finished tasks kept (newest first) once older than retention_min_age_s",
         )
         .env(&["DSPY_AGENT_RETENTION_COUNT"]),
         key(
@@ -305,6 +306,23 @@ fn build() -> Vec<Key> {
             "Finished tasks older than this are dropped",
         )
         .env(&["DSPY_AGENT_RETENTION_AGE_S"]),
+        key(
+            "scheduler.retention_min_age_s",
+            ANY_WHOLE,
+            int(3600),
+            "Finished tasks younger than this are kept whatever retention_count says",
+        )
+        .env(&["DSPY_AGENT_RETENTION_MIN_AGE_S"]),
+        key(
+            "scheduler.retention_memory_bytes",
+            Kind::Int {
+                min: 1024,
+                max: 64 << 30,
+            },
+            int(256 << 20),
+            "Memory finished tasks may hold; past it the oldest go early (tasks_evicted_total)",
+        )
+        .env(&["DSPY_AGENT_RETENTION_MEMORY_BYTES"]),
         key(
             "scheduler.retry_backoff_ms",
             ANY_WHOLE,

@@ -130,6 +130,10 @@ pub struct SchedulerSettings {
     pub retention_count: Sourced<u64>,
     /// Finished tasks older than this are dropped from the store.
     pub retention_age_s: Sourced<u64>,
+    /// Finished tasks younger than this are kept whatever the count (memory budget allowing).
+    pub retention_min_age_s: Sourced<u64>,
+    /// Approximate bytes finished tasks may hold; past it the oldest are evicted early.
+    pub retention_memory_bytes: Sourced<u64>,
     /// First retry delay; doubles per attempt, with jitter, capped at 60 s.
     pub retry_backoff_ms: Sourced<u64>,
     pub max_attempts: Sourced<u32>,
@@ -246,6 +250,8 @@ impl Settings {
             max_payload_bytes: r.u64("scheduler.max_payload_bytes"),
             retention_count: r.u64("scheduler.retention_count"),
             retention_age_s: r.u64("scheduler.retention_age_s"),
+            retention_min_age_s: r.u64("scheduler.retention_min_age_s"),
+            retention_memory_bytes: r.u64("scheduler.retention_memory_bytes"),
             retry_backoff_ms: r.u64("scheduler.retry_backoff_ms"),
             max_attempts: r.u32("scheduler.max_attempts"),
             shutdown_timeout_s: r.float("scheduler.shutdown_timeout_s"),

@@ -32,7 +32,8 @@ use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
 use crate::server::events::{Event, TypeFilter};
 use crate::server::task::{
-    ErrorKind, MAX_ATTEMPTS, REASON_DRAINING, REASON_KEY, SchedError, SubmitRequest, TaskState,
+    ErrorKind, MAX_ATTEMPTS, REASON_DRAINING, REASON_EXPIRED, REASON_KEY, SchedError,
+    SubmitRequest, TaskState,
 };
 use crate::server::view::TaskView;
 use crate::settings::TASK_CLASSES;
@@ -104,7 +105,17 @@ fn sched_error(e: SchedError) -> Response {
     let status = match e.kind {
         ErrorKind::InvalidArgument => StatusCode::BAD_REQUEST,
         ErrorKind::AlreadyExists => StatusCode::CONFLICT,
-        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::NotFound => {
+            let Some(at) = e.expired_at_ms else {
+                return error(StatusCode::NOT_FOUND, e.message);
+            };
+            // Retention dropped it: say so, and when it finished, as fields and a header.
+            let body = json!({"error": e.message, "expired": true, "finished_at_ms": at});
+            let mut r = (StatusCode::NOT_FOUND, Json(body)).into_response();
+            r.headers_mut()
+                .insert(REASON_KEY, header::HeaderValue::from_static(REASON_EXPIRED));
+            return r;
+        }
         ErrorKind::FailedPrecondition => StatusCode::PRECONDITION_FAILED,
         ErrorKind::Draining => {
             // The same machine-readable reason gRPC carries in its metadata.

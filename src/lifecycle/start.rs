@@ -45,7 +45,6 @@ impl From<RuntimeError> for StartError {
 
 /// What one service's start shares with the rest of its `up`.
 pub(super) struct StartJob {
-    pub(super) existing: Option<ContainerInfo>,
     pub(super) gpu: bool,
     pub(super) network: String,
     pub(super) ports: Arc<PortAllocator>,
@@ -61,6 +60,13 @@ fn startup_budget(svc: &Service, opts: &UpOptions) -> Duration {
         return Duration::from_millis(1);
     }
     Duration::from_secs_f64(secs.min(86_400.0))
+}
+
+/// Whether the engine created `c` less than `budget` ago (unknown: no).
+fn created_within(c: &ContainerInfo, budget: Duration) -> bool {
+    c.created_at
+        .and_then(|t| std::time::SystemTime::now().duration_since(t).ok())
+        .is_some_and(|age| age < budget)
 }
 
 /// The label that decides whether a container is stale: the definition plus the GPU decision.
@@ -85,9 +91,16 @@ impl Stack {
         let events = &job.events;
 
         let mut action = Action::Created;
-        if let Some(old) = &job.existing {
+        let container = runtime::container_name(&self.project, name);
+        if let Some(old) = self.current_container(name, &container).await? {
+            if old.state == "created" && created_within(&old, timeout) {
+                // Another `up` created it a moment ago and is about to start it: removing it
+                // would destroy what that `up` reports healthy. Wait for theirs instead.
+                let theirs = self.wait_running(name, &container, timeout).await?;
+                return self.adopt(&svc, &theirs, &job, started).await;
+            }
             if old.running && old.config_hash == hash && !job.opts.recreate {
-                return self.adopt(&svc, old, &job, started).await;
+                return self.adopt(&svc, &old, &job, started).await;
             }
             action = Action::Recreated;
             self.runtime.stop_and_remove(&old.id, 10).await?;
@@ -217,7 +230,7 @@ impl Stack {
                     for (_, h) in &host_ports {
                         job.ports.release(*h);
                     }
-                    let theirs = self.wait_running(&spec.name, timeout).await?;
+                    let theirs = self.wait_running(name, &spec.name, timeout).await?;
                     return self.adopt(&svc, &theirs, &job, started).await;
                 }
                 Err(e) => return Err(e.into()),
@@ -326,13 +339,50 @@ impl Stack {
         Ok(outcome)
     }
 
+    /// The service's container as it is now, read under the state lock so that this `up`
+    /// decides on what is there, not on a list read before its dependencies came up. A
+    /// container of that name without our labels is a squatter, refused by name.
+    async fn current_container(
+        &self,
+        service: &str,
+        container: &str,
+    ) -> Result<Option<ContainerInfo>> {
+        let state = self.state.clone();
+        let _lock = tokio::task::spawn_blocking(move || state.exclusive())
+            .await
+            .map_err(|e| Error::runtime(format!("lock task failed: {e}")))??;
+        let found = self.runtime.inspect(container).await?;
+        match found {
+            Some(c) => Ok(Some(self.ours(service, container, c)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// `c` when it carries this project's and service's labels; the squatter error otherwise.
+    fn ours(&self, service: &str, container: &str, c: ContainerInfo) -> Result<ContainerInfo> {
+        if c.project == self.project && c.service == service {
+            Ok(c)
+        } else {
+            Err(runtime::foreign_object("container", container, &self.project).into())
+        }
+    }
+
     /// Wait until the named container runs (another process may have created it and not yet
-    /// started it); its details then.
-    async fn wait_running(&self, container: &str, timeout: Duration) -> Result<ContainerInfo> {
+    /// started it); its details then. It must be ours: a squatter is refused at once.
+    async fn wait_running(
+        &self,
+        service: &str,
+        container: &str,
+        timeout: Duration,
+    ) -> Result<ContainerInfo> {
         let deadline = Instant::now() + timeout;
         let mut pause = health::FIRST_BACKOFF;
         loop {
-            match self.runtime.inspect(container).await? {
+            let found = match self.runtime.inspect(container).await? {
+                Some(c) => Some(self.ours(service, container, c)?),
+                None => None,
+            };
+            match found {
                 Some(c) if c.running => return Ok(c),
                 Some(c) if c.state != "created" => {
                     return Err(Error::new(

@@ -13,7 +13,6 @@ use crate::catalog::{Catalog, GpuMode};
 use crate::error::{Error, Result};
 use crate::graph::{self, Plan};
 use crate::ports::PortAllocator;
-use crate::runtime::ContainerInfo;
 use crate::settings::Settings;
 
 /// The services `up` starts: those named, or else those config.toml enables. An unknown name
@@ -71,13 +70,6 @@ impl Stack {
             use_gpu.insert(name.clone(), attach);
         }
 
-        let existing: HashMap<String, ContainerInfo> = self
-            .runtime
-            .project_containers(&self.project)
-            .await?
-            .into_iter()
-            .map(|c| (c.service.clone(), c))
-            .collect();
         let network = {
             let state = self.state.clone();
             let _lock = tokio::task::spawn_blocking(move || state.exclusive())
@@ -93,7 +85,6 @@ impl Stack {
         let run = graph::run_ordered(&plan.deps, true, |name: String| {
             let stack = Arc::clone(self);
             let job = StartJob {
-                existing: existing.get(&name).cloned(),
                 gpu: use_gpu[&name],
                 network: network.clone(),
                 ports: Arc::clone(&ports),

@@ -81,8 +81,10 @@ impl Runtime {
             }
         }
         ports.sort_by_key(|p| (p.container_port, p.host_port));
+        let created_at = c.created.as_deref().and_then(super::parse_time);
         Ok(Some(ContainerInfo {
             id: c.id.unwrap_or_default(),
+            project: labels.get(LABEL_PROJECT).cloned().unwrap_or_default(),
             service: labels.get(LABEL_SERVICE).cloned().unwrap_or_default(),
             config_hash: labels.get(LABEL_HASH).cloned().unwrap_or_default(),
             image: config.image.unwrap_or_default(),
@@ -96,6 +98,7 @@ impl Runtime {
                 .filter(|s| !s.is_empty() && s != "none"),
             ports,
             started_at: state.started_at.filter(|_| running),
+            created_at,
         }))
     }
 

@@ -41,6 +41,8 @@ pub struct Runtime {
 #[derive(Debug, Clone)]
 pub struct ContainerInfo {
     pub id: String,
+    /// The `dspy-agent.project` label; empty on a container we did not create.
+    pub project: String,
     pub service: String,
     pub config_hash: String,
     pub image: String,
@@ -52,6 +54,8 @@ pub struct ContainerInfo {
     pub docker_health: Option<String>,
     pub ports: Vec<PortBinding>,
     pub started_at: Option<String>,
+    /// When the engine created it (its `Created` time), when readable.
+    pub created_at: Option<std::time::SystemTime>,
 }
 
 /// Everything needed to create a service container.
@@ -172,6 +176,26 @@ fn api_seconds(secs: i64) -> i32 {
     i32::try_from(secs.max(0)).unwrap_or(i32::MAX)
 }
 
+/// The refusal for an engine object that has one of our names but not our project label:
+/// someone else made it, and using (or removing) it would take over their object.
+/// `kind` is `container`, `network` or `volume`.
+pub fn foreign_object(kind: &str, name: &str, project: &str) -> RuntimeError {
+    let rm = match kind {
+        "container" => format!("docker rm -f {name}"),
+        other => format!("docker {other} rm {name}"),
+    };
+    RuntimeError::other(format!(
+        "{kind} {name} already exists and was not created by dspy-agent for project `{project}` \
+         (it lacks the label {LABEL_PROJECT}={project}); refusing to use it\n\
+         hint: remove it (`{rm}`) if nobody needs it, or pick another project name with --project"
+    ))
+}
+
+/// The engine's RFC 3339 time (nanoseconds, `Z`), as a `SystemTime`.
+fn parse_time(t: &str) -> Option<std::time::SystemTime> {
+    humantime::parse_rfc3339_weak(t).ok()
+}
+
 pub fn network_name(project: &str) -> String {
     format!("{project}_default")
 }
@@ -186,7 +210,17 @@ pub fn volume_name(project: &str, service: &str, volume: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::api_seconds;
+    use super::{api_seconds, parse_time};
+
+    #[test]
+    fn engine_times_parse() {
+        let t = parse_time("2026-11-27T15:33:05.123456789Z").unwrap();
+        let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap();
+        assert_eq!(secs.as_secs(), 1_795_793_585);
+        assert_eq!(secs.subsec_nanos(), 123_456_789);
+        assert!(parse_time("2026-11-27T15:33:05Z").is_some());
+        assert!(parse_time("").is_none());
+    }
 
     #[test]
     fn seconds_saturate_instead_of_wrapping() {

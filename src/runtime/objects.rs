@@ -8,7 +8,7 @@ use bollard::query_parameters::{
 };
 
 use super::error::Result;
-use super::{LABEL_PROJECT, LABEL_SERVICE, Runtime, network_name, not_found};
+use super::{LABEL_PROJECT, LABEL_SERVICE, Runtime, foreign_object, network_name, not_found};
 
 impl Runtime {
     /// Create the project's bridge network if it does not exist; returns its id.
@@ -16,8 +16,12 @@ impl Runtime {
     /// lock) and containers are attached by id, which is never ambiguous.
     pub async fn ensure_network(&self, project: &str) -> Result<String> {
         let name = network_name(project);
-        if let Some(id) = self.network_ids(&name).await?.into_iter().next() {
-            return Ok(id);
+        let nets = self.networks_named(&name).await?;
+        if let Some((id, _)) = nets.iter().find(|(_, p)| p.as_deref() == Some(project)) {
+            return Ok(id.clone());
+        }
+        if !nets.is_empty() {
+            return Err(foreign_object("network", &name, project));
         }
         let req = NetworkCreateRequest {
             name: name.clone(),
@@ -36,8 +40,8 @@ impl Runtime {
         Ok(created.id)
     }
 
-    /// Ids of the networks with exactly this name, oldest first.
-    async fn network_ids(&self, name: &str) -> Result<Vec<String>> {
+    /// The networks with exactly this name, oldest first: (id, its project label).
+    async fn networks_named(&self, name: &str) -> Result<Vec<(String, Option<String>)>> {
         let filters = HashMap::from([("name", vec![name.to_string()])]);
         let mut nets = self
             .docker
@@ -49,12 +53,25 @@ impl Runtime {
         // The name filter matches substrings; insist on the exact name.
         nets.retain(|n| n.name.as_deref() == Some(name));
         nets.sort_by(|a, b| a.created.cmp(&b.created));
-        Ok(nets.into_iter().filter_map(|n| n.id).collect())
+        Ok(nets
+            .into_iter()
+            .filter_map(|n| {
+                let project = n.labels.and_then(|mut l| l.remove(LABEL_PROJECT));
+                n.id.map(|id| (id, project))
+            })
+            .collect())
     }
 
-    /// Remove the project's network(s); false when there was none.
+    /// Remove the project's network(s); false when there was none. A network of that name
+    /// without the project's label is someone else's and stays.
     pub async fn remove_network(&self, project: &str) -> Result<bool> {
-        let ids = self.network_ids(&network_name(project)).await?;
+        let ids: Vec<String> = self
+            .networks_named(&network_name(project))
+            .await?
+            .into_iter()
+            .filter(|(_, p)| p.as_deref() == Some(project))
+            .map(|(id, _)| id)
+            .collect();
         for id in &ids {
             match self.docker.remove_network(id).await {
                 Ok(()) => {}
@@ -65,17 +82,23 @@ impl Runtime {
         Ok(!ids.is_empty())
     }
 
-    /// Create a named volume with the project's labels (idempotent).
+    /// Create a named volume with the project's labels (idempotent). Docker hands back an
+    /// existing volume of that name as it is: one without the project's label is refused.
     pub async fn ensure_volume(&self, name: &str, labels: HashMap<String, String>) -> Result<()> {
+        let project = labels.get(LABEL_PROJECT).cloned().unwrap_or_default();
         let req = VolumeCreateRequest {
             name: Some(name.to_string()),
             labels: Some(labels),
             ..Default::default()
         };
-        self.docker
+        let volume = self
+            .docker
             .create_volume(req)
             .await
             .map_err(|e| self.error(e))?;
+        if volume.labels.get(LABEL_PROJECT) != Some(&project) {
+            return Err(foreign_object("volume", name, &project));
+        }
         Ok(())
     }
 

@@ -225,12 +225,18 @@ fn a_setsid_escape_dies_with_serve_stop() {
             Duration::from_secs(15),
             || sleeps(&exited).is_empty() && sleeps(&sleeping).is_empty(),
         );
-        // The server's cgroups are gone with it.
+        // The server's cgroups go with it (the reaper removes them once empty).
         let parent = format!("dspy-agent-{}", s.pid);
         let root = Path::new("/sys/fs/cgroup");
-        for dir in [root.join("unified"), root.to_path_buf(), root.join(ctl)] {
-            assert!(!dir.join(&parent).exists(), "{kind}: {dir:?}/{parent} left");
-        }
+        wait_for(
+            &format!("{kind}: the server's cgroups to be removed"),
+            Duration::from_secs(15),
+            || {
+                [root.join("unified"), root.to_path_buf(), root.join(ctl)]
+                    .iter()
+                    .all(|dir| !dir.join(&parent).exists())
+            },
+        );
     }
     if tried == 0 {
         println!("skipped: no writable cgroup hierarchy on this machine (process-group fallback)");
@@ -272,6 +278,95 @@ fn a_setsid_escape_dies_when_the_server_is_killed() {
         "the reaper to kill the escaped sleep",
         Duration::from_secs(15),
         || sleeps(&secs).is_empty(),
+    );
+}
+
+/// Pid of the task reaper that server `server` started (its child, `dspy-agent __task-reaper`).
+fn reaper_of(server: u32) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid = e.file_name().to_str()?.parse::<u32>().ok()?;
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let ppid: u32 = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        (ppid == server && cmdline.ends_with(b"\0__task-reaper\0")).then_some(pid)
+    })
+}
+
+#[test]
+fn a_restart_after_a_crash_kills_what_is_left_in_the_task_cgroup() {
+    if !hierarchy_writable("") {
+        println!("skipped: no writable cgroup hierarchy on this machine (process-group fallback)");
+        return;
+    }
+    let mut s = Serve::start(&[]);
+    let (secs, pid) = s.submit_escape("crash", "sleep 600");
+    let line = s.task_cgroup_of(pid, "").expect("not in a task cgroup");
+    // An acknowledged submission means the records before it (the task's process group) are
+    // on disk.
+    ok(s.cli(&[
+        "submit",
+        "--id",
+        "barrier",
+        "--payload",
+        r#"{"command": "true"}"#,
+    ]));
+    // The reaper first, so that nothing cleans up: only the next start can.
+    let reaper = reaper_of(s.pid).expect("the server's task reaper");
+    for pid in [reaper, s.pid] {
+        ok(Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .output()
+            .unwrap());
+    }
+    wait_for("the server to die", Duration::from_secs(10), || !s.alive());
+    assert_eq!(
+        sleeps(&secs),
+        [pid],
+        "the escaped sleep died without a restart"
+    );
+    let old = s.pid;
+    // The lock goes with the server's last thread, a moment after its leader is a zombie.
+    let mut out = None;
+    wait_for("a restart to succeed", Duration::from_secs(20), || {
+        let o = cmd(s.home.path(), &s.env)
+            .args(["serve", "--detach", "--json"])
+            .output()
+            .unwrap();
+        out = Some(o).filter(|o| o.status.success());
+        out.is_some()
+    });
+    let out = out.unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    s.pid = doc["pid"].as_u64().unwrap() as u32;
+    // The task runs again (a new sleep of the same length); the old one must be gone.
+    wait_for(
+        "the restart to kill the crashed task's cgroup",
+        Duration::from_secs(20),
+        || !sleeps(&secs).contains(&pid),
+    );
+    // The dead server's parent cgroup is removed once empty.
+    let parent = line
+        .splitn(3, ':')
+        .nth(2)
+        .and_then(|p| p.split("/task-").next())
+        .unwrap()
+        .to_string();
+    assert!(parent.ends_with(&format!("dspy-agent-{old}")), "{parent}");
+    let root = Path::new("/sys/fs/cgroup");
+    wait_for(
+        "the old parent cgroup to go",
+        Duration::from_secs(10),
+        || {
+            [root.join("unified"), root.to_path_buf()]
+                .iter()
+                .all(|r| !r.join(parent.trim_start_matches('/')).exists())
+        },
     );
 }
 

@@ -340,6 +340,9 @@ pub fn kill_leftovers(task_id: &str) -> usize {
                 {
                     killed += kill_tree(kind, &task);
                     remove_tree(&task);
+                } else {
+                    // Another task's: removed only when empty (rmdir refuses otherwise).
+                    let _ = std::fs::remove_dir(&task);
                 }
             }
             let _ = std::fs::remove_dir(&parent);

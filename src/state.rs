@@ -127,7 +127,12 @@ impl StateFile {
         if !self.path().exists() {
             return Ok(State::default());
         }
-        let _lock = self.lock(false)?;
+        let _lock = match self.lock(false) {
+            Ok(lock) => Some(lock),
+            // A read-only home without a lock file: nothing can be writing the state there.
+            Err(_) if !self.lock_path().exists() => None,
+            Err(e) => return Err(e),
+        };
         self.read_unlocked()
     }
 
@@ -200,6 +205,11 @@ impl StateFile {
             .read(true)
             .write(true)
             .open(&path)
+            // A shared lock needs no write access (a read-only home still reads its state).
+            .or_else(|e| match exclusive {
+                false => File::open(&path),
+                true => Err(e),
+            })
             .map_err(|e| Error::runtime(format!("cannot open {}: {e}", path.display())))?;
         let start = Instant::now();
         let mut pause = Duration::from_millis(1);

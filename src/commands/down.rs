@@ -8,6 +8,8 @@ use crate::error::{ExitStatus, Result};
 use crate::lifecycle::{DownOptions, Event, EventSink, Phase};
 
 pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<ExitStatus> {
+    // Before Docker is even asked: a home `down` cannot write means nothing is removed.
+    crate::lifecycle::check_state_writable(&ctx.settings()?.home.value)?;
     let stack = Arc::new(ctx.stack().await?);
     let printer = ctx.printer.clone();
     let sink: EventSink = Arc::new(move |event: Event| {

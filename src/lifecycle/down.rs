@@ -36,6 +36,22 @@ pub struct DownReport {
     pub duration_ms: u64,
 }
 
+/// `down` records what it removed in the state: before removing anything, prove the home takes
+/// a new file (a read-only mount or an immutable directory does not).
+pub fn check_state_writable(home: &std::path::Path) -> Result<()> {
+    if !home.is_dir() {
+        return Ok(());
+    }
+    let probe = home.join(format!(".down-check-{}", std::process::id()));
+    match std::fs::File::create_new(&probe) {
+        Ok(_) => std::fs::remove_file(&probe).map_err(|e| Error::runtime(format!("{e}"))),
+        Err(e) => Err(Error::runtime(format!(
+            "cannot write the state in {} ({e}); nothing was removed",
+            home.display()
+        ))),
+    }
+}
+
 impl Stack {
     /// Stop and remove services, dependents first; everything in parallel that the graph allows.
     pub async fn down(
@@ -44,6 +60,9 @@ impl Stack {
         events: EventSink,
     ) -> Result<DownReport> {
         let started = Instant::now();
+        if let Some(home) = self.state.path().parent() {
+            check_state_writable(home)?;
+        }
         let containers: BTreeMap<String, ContainerInfo> = self
             .runtime
             .project_containers(&self.project)

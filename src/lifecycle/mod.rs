@@ -15,7 +15,7 @@ mod start;
 mod status;
 mod up;
 
-pub use down::{DownOptions, DownReport, Removed};
+pub use down::{DownOptions, DownReport, Removed, check_state_writable};
 pub use events::{Event, EventSink, Phase};
 pub use logs::{LogOptions, LogReceiver, ServiceLine};
 pub use outcome::{Action, Failure, ServiceOutcome, UpOptions, UpReport};

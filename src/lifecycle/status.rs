@@ -81,8 +81,19 @@ impl Stack {
                 }
             }
         }
-        let vanished = if repair {
-            self.repair(gone, rows.clone()).await?
+        let repaired = match repair {
+            // The state is a cache: a home that cannot be written (read-only) still lists.
+            true => match self.repair(gone.clone(), rows.clone()).await {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    tracing::debug!("state.json not repaired: {e}");
+                    None
+                }
+            },
+            false => None,
+        };
+        let vanished = if let Some(v) = repaired {
+            v
         } else {
             recorded
                 .projects

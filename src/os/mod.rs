@@ -1,12 +1,15 @@
 //! What this tool asks of the operating system about processes, in one place: signals,
 //! liveness, process-group kills, /proc scans and the task reaper. It goes through rustix (and
-//! tokio for signal handlers), so none of it needs `unsafe`.
+//! tokio for signal handlers); only `cgroup`'s pre-exec hook needs `unsafe`.
 //!
+//! - `cgroup`: each task process in its own cgroup, killed as a whole (the one place with
+//!   `unsafe`: the hook that joins the cgroup between fork and exec).
 //! - `process`: signal a pid or a process group; is a pid alive.
 //! - `procfs`: what /proc says (a process's state and group, its environment, its memory, who
 //!   holds a file lock).
 //! - `reaper`: task processes never outlive the server, even after `kill -9`.
 
+pub mod cgroup;
 pub mod process;
 pub mod procfs;
 pub mod reaper;

@@ -3,7 +3,8 @@
 //! `ARG`) learns each task's process group on its stdin; when the server is gone, for any
 //! reason, the pipe reads EOF and it SIGKILLs every group still listed. After a crash the next
 //! server also kills what is left of a task's group before running it again
-//! (`kill_leftovers`).
+//! (`kill_leftovers`). Where task processes run in cgroups (see `cgroup`), the server also tells
+//! the reaper its parent cgroup (a line `c<path>`), and the reaper kills that whole tree.
 
 use std::io::{BufRead, Write};
 use std::process::{ChildStdin, ExitCode};
@@ -52,10 +53,17 @@ fn spawn() -> Option<Mutex<ChildStdin>> {
     }
 }
 
-/// Start the reaper if it is not running yet. Called before each task starts, so that it never
-/// misses one.
+/// Start the reaper if it is not running yet, and tell it the server's parent cgroup (if any).
+/// Called before each task starts, so that it never misses one.
 pub fn start() {
-    let _ = reaper();
+    static TOLD: OnceLock<()> = OnceLock::new();
+    if reaper().is_some() {
+        TOLD.get_or_init(|| {
+            if let Some((_, dir)) = super::cgroup::parent() {
+                note_line(&format!("c{}", dir.display()));
+            }
+        });
+    }
 }
 
 /// Tell the reaper a task's process group started.
@@ -69,9 +77,13 @@ pub fn note_ended(pgid: u32) {
 }
 
 fn note(sign: char, pgid: u32) {
+    note_line(&format!("{sign}{pgid}"));
+}
+
+fn note_line(line: &str) {
     if let Some(r) = reaper() {
         let mut w = r.lock().unwrap_or_else(|p| p.into_inner());
-        if let Err(e) = writeln!(w, "{sign}{pgid}") {
+        if let Err(e) = writeln!(w, "{line}") {
             tracing::warn!("the task reaper is gone ({e})");
         }
     }
@@ -83,8 +95,13 @@ pub fn main() -> ExitCode {
     let server = rustix::process::getppid().map_or(0, |p| p.as_raw_pid());
     let _signals = ignore_stop_signals();
     let mut groups = std::collections::HashSet::new();
+    let mut cgroups = vec![];
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
+        if let Some(dir) = line.strip_prefix('c') {
+            cgroups.push(std::path::PathBuf::from(dir));
+            continue;
+        }
         let (sign, pgid) = line.split_at(line.len().min(1));
         let Ok(pgid) = pgid.parse::<u32>() else {
             continue;
@@ -98,6 +115,11 @@ pub fn main() -> ExitCode {
             }
             _ => {}
         }
+    }
+    // Every task cgroup of the server: this reaches processes that left both the group and
+    // the marker behind (`env -i setsid ...`).
+    for dir in cgroups {
+        super::cgroup::kill_parent(&dir);
     }
     for pgid in groups {
         kill_group(pgid);
@@ -137,12 +159,14 @@ fn ignore_stop_signals() -> Option<tokio::runtime::Runtime> {
     Some(rt)
 }
 
-/// After a crash: kill the processes still in a task's process group, recognised by their
-/// DSPY_TASK_ID, so that a task is never run twice in parallel. Returns how many were killed.
+/// After a crash: kill the processes still in a task's cgroups (under a dead server's parent)
+/// and in its process group, recognised by their DSPY_TASK_ID, so that a task is never run
+/// twice in parallel. Returns how many were killed.
 pub fn kill_leftovers(pgid: u32, task_id: &str) -> usize {
     let marker = format!("DSPY_TASK_ID={task_id}");
-    pids_with_env(&marker, Some(pgid))
-        .into_iter()
-        .filter(|pid| signal(*pid, Sig::Kill).is_ok())
-        .count()
+    super::cgroup::kill_leftovers(task_id)
+        + pids_with_env(&marker, Some(pgid))
+            .into_iter()
+            .filter(|pid| signal(*pid, Sig::Kill).is_ok())
+            .count()
 }

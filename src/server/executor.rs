@@ -145,9 +145,18 @@ async fn run_process(
         .process_group(0)
         .kill_on_drop(true);
     reaper::start();
+    // And its own cgroup where the machine allows, joined before exec: that reaches what
+    // left the group and dropped the marker too (`env -i setsid ...`).
+    let cgroup = os::cgroup::TaskCgroup::create(&spec.id);
+    if let Some(cg) = &cgroup {
+        cg.join_on_exec(&mut cmd);
+    }
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
+            if let Some(cg) = cgroup {
+                cg.finish();
+            }
             return Outcome {
                 error: format!("cannot start {:?}: {e}", argv[0]),
                 ..Default::default()
@@ -196,6 +205,19 @@ async fn run_process(
             child.wait().await.ok()
         }
     };
+    if let Some(cg) = cgroup {
+        // Killed: everything in its cgroup goes too. Ended by itself: what it left running
+        // stays (as in a process group) until the task is killed or the server stops.
+        let kill = status.is_none() || killed.is_some() || timed_out;
+        let _ = tokio::task::spawn_blocking(move || {
+            if kill {
+                cg.kill();
+            } else {
+                cg.finish();
+            }
+        })
+        .await;
+    }
     if let Some(pid) = pid {
         reaper::note_ended(pid);
     }

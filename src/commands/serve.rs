@@ -198,10 +198,17 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
         .as_ref()
         .map(|h| (h.status.clone(), h.uptime_ms))
         .unwrap_or_else(|| ("NOT ANSWERING".into(), 0));
+    // Why it is degraded (journal writes fail): GET /health has the reason.
+    let reason = if status == "DEGRADED" {
+        degraded_reason(&s.http_addr).await
+    } else {
+        None
+    };
     if ctx.printer.json {
         ctx.printer.json_document(json!({
             "running": true,
             "status": status,
+            "reason": reason,
             "pid": s.pid,
             "version": s.version,
             "started_at": s.started_at,
@@ -221,7 +228,12 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
         }))?;
         return Ok(ExitStatus::Success);
     }
-    ctx.printer.line(format!("status             {status}"))?;
+    match &reason {
+        Some(why) => ctx
+            .printer
+            .line(format!("status             {status}: {why}"))?,
+        None => ctx.printer.line(format!("status             {status}"))?,
+    }
     if let (Some(p), Some(r)) = (tasks.get("pending"), tasks.get("running")) {
         ctx.printer
             .line(format!("tasks              {p} pending, {r} running"))?;
@@ -252,6 +264,27 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
             .line(format!("log                {}", log.display()))?;
     }
     Ok(ExitStatus::Success)
+}
+
+/// The `reason` of GET /health, read with one plain HTTP/1.0 request (bounded to 2s).
+async fn degraded_reason(http_addr: &str) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ask = async {
+        let mut conn = tokio::net::TcpStream::connect(http_addr).await.ok()?;
+        conn.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .await
+            .ok()?;
+        let mut answer = Vec::new();
+        conn.read_to_end(&mut answer).await.ok()?;
+        let text = String::from_utf8_lossy(&answer);
+        let body = text.split_once("\r\n\r\n")?.1;
+        let doc: serde_json::Value = serde_json::from_str(body).ok()?;
+        doc.get("reason")?.as_str().map(str::to_string)
+    };
+    tokio::time::timeout(Duration::from_secs(2), ask)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// `serve stop --json`, one shape whether or not a server was running:

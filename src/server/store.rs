@@ -53,6 +53,29 @@ pub struct Faults {
     pub fail_after: std::sync::Mutex<Option<usize>>,
 }
 
+/// What the writer says about its writes: failures so far and, while the last one failed, why
+/// (a full disk, say). The next group that reaches the disk clears it: the writer tries every
+/// group anew, so submissions succeed again once space returns.
+#[derive(Default)]
+pub struct WriteHealth {
+    errors: AtomicU64,
+    failing: std::sync::Mutex<Option<String>>,
+}
+
+impl WriteHealth {
+    fn failed(&self, why: &str) {
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        *self.failing.lock().unwrap_or_else(|p| p.into_inner()) = Some(why.to_string());
+    }
+
+    fn succeeded(&self) {
+        let mut failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        if failing.is_some() {
+            *failing = None;
+        }
+    }
+}
+
 /// Handle to the writer thread. Cheap to share behind an Arc.
 pub struct Store {
     tx: mpsc::UnboundedSender<Msg>,
@@ -62,6 +85,7 @@ pub struct Store {
     bytes: Arc<AtomicU64>,
     /// fdatasync calls so far: with group commit, far fewer than records.
     syncs: Arc<AtomicU64>,
+    health: Arc<WriteHealth>,
     #[cfg(test)]
     pub faults: Arc<Faults>,
 }
@@ -90,6 +114,7 @@ impl Store {
         let pending = Arc::new(AtomicUsize::new(0));
         let size = Arc::new(AtomicU64::new(len));
         let syncs = Arc::new(AtomicU64::new(0));
+        let health = Arc::new(WriteHealth::default());
         #[cfg(test)]
         let faults = Arc::new(Faults::default());
         let writer = Writer {
@@ -99,6 +124,7 @@ impl Store {
             pending: pending.clone(),
             bytes: size.clone(),
             syncs: syncs.clone(),
+            health: health.clone(),
             #[cfg(test)]
             faults: faults.clone(),
         };
@@ -112,6 +138,7 @@ impl Store {
                 pending,
                 bytes: size,
                 syncs,
+                health,
                 #[cfg(test)]
                 faults,
             },
@@ -131,6 +158,21 @@ impl Store {
 
     pub fn syncs(&self) -> u64 {
         self.syncs.load(Ordering::Relaxed)
+    }
+
+    /// Failed journal writes and compactions so far (`store_write_errors_total`).
+    pub fn write_errors(&self) -> u64 {
+        self.health.errors.load(Ordering::Relaxed)
+    }
+
+    /// Why the last journal write failed, while writes fail (a full disk): the server is
+    /// degraded, since submissions are refused until a write succeeds again.
+    pub fn failing(&self) -> Option<String> {
+        self.health
+            .failing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Append without waiting. Order between appends is kept.
@@ -290,6 +332,7 @@ struct Writer {
     pending: Arc<AtomicUsize>,
     bytes: Arc<AtomicU64>,
     syncs: Arc<AtomicU64>,
+    health: Arc<WriteHealth>,
 }
 
 impl Writer {
@@ -323,7 +366,11 @@ impl Writer {
                                 self.len = snapshot.len() as u64;
                                 self.bytes.store(snapshot.len() as u64, Ordering::Relaxed);
                             }
-                            Err(e) => tracing::error!("journal compaction failed: {e}"),
+                            Err(e) => {
+                                self.health
+                                    .failed(&format!("journal compaction failed: {e}"));
+                                tracing::error!("journal compaction failed: {e}");
+                            }
                         }
                     }
                 }
@@ -358,6 +405,7 @@ impl Writer {
             .map_err(|e| format!("journal write failed: {e}"));
         self.syncs.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = &result {
+            self.health.failed(e);
             tracing::error!("{e}");
             // A partial write (a full disk) leaves a torn line: cut the file back to the last
             // complete group, so that later records do not glue onto it and replay does not
@@ -370,6 +418,7 @@ impl Writer {
                 tracing::error!("cannot truncate the journal after a failed write: {e}");
             }
         } else {
+            self.health.succeeded();
             self.len += buf.len() as u64;
             self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
         }

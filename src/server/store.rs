@@ -244,12 +244,22 @@ fn prepare(dir: &Path, strict: bool) -> Result<(Loaded, Report)> {
     for (task, payload) in &tasks {
         encode_put(&mut bytes, task, payload.as_deref(), true);
     }
-    rewrite(dir, &bytes).map_err(|e| {
-        Error::runtime(format!(
+    if let Err(e) = rewrite(dir, &bytes) {
+        let _ = std::fs::remove_file(dir.join(format!("{JOURNAL}.tmp")));
+        // A clean journal is as good as its compacted copy: on a disk too full for the copy
+        // (a second journal's worth), start on it as it is rather than not at all.
+        if report.is_clean() && !report.torn_tail {
+            tracing::warn!(
+                "cannot compact the journal {} at start ({e}); going on with it as it is",
+                path.display()
+            );
+            return Ok((tasks, report));
+        }
+        return Err(Error::runtime(format!(
             "cannot compact the journal {}: {e}",
             path.display()
-        ))
-    })?;
+        )));
+    }
     Ok((tasks, report))
 }
 

@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn_with_state;
@@ -301,14 +301,27 @@ async fn list_tasks(State(ctx): Ctx, q: Result<Query<ListQuery>, QueryRejection>
     .into_response()
 }
 
-async fn get_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
+/// A task id from the path, or the JSON error for one that is not UTF-8 once decoded.
+fn task_id(path: Result<Path<String>, PathRejection>) -> Result<String, String> {
+    path.map(|Path(id)| id).map_err(|e| e.body_text())
+}
+
+async fn get_task(State(ctx): Ctx, path: Result<Path<String>, PathRejection>) -> Response {
+    let id = match task_id(path) {
+        Ok(id) => id,
+        Err(msg) => return error(StatusCode::BAD_REQUEST, msg),
+    };
     match ctx.sched.get(&id) {
         Ok(t) => Json(TaskView::from(&t)).into_response(),
         Err(e) => sched_error(e),
     }
 }
 
-async fn cancel_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
+async fn cancel_task(State(ctx): Ctx, path: Result<Path<String>, PathRejection>) -> Response {
+    let id = match task_id(path) {
+        Ok(id) => id,
+        Err(msg) => return error(StatusCode::BAD_REQUEST, msg),
+    };
     match ctx.sched.cancel(&id) {
         Ok((t, cancelled)) => {
             let mut doc = TaskView::from(&t).to_json();

@@ -502,3 +502,29 @@ fn services_file_env_keys_must_be_names() {
         assert!(err.contains(&format!("key {shown}")), "{err}");
     }
 }
+
+#[test]
+fn serve_detach_on_a_full_disk_says_the_disk_is_full() {
+    let Some(home) = TmpfsHome::mount("1m") else {
+        return;
+    };
+    // A log from an earlier run: its lines are not this start's cause.
+    std::fs::create_dir_all(home.path.join("logs")).unwrap();
+    // A whole page of it, so that on the full tmpfs not one more byte fits in the log.
+    let mut stale = "STALE line of an earlier run\n".repeat(4096 / 29);
+    stale.push_str(&"x".repeat(4095 - stale.len()));
+    stale.push('\n');
+    assert_eq!(stale.len(), 4096);
+    std::fs::write(home.path.join("logs/serve.log"), stale).unwrap();
+    fill(&home.path.join("filler"), 4 << 20);
+    let out = cmd(&home.path)
+        .args(["serve", "--detach"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert_ne!(out.status.code(), Some(101), "{err}");
+    assert!(err.contains("is full"), "{err}");
+    assert!(!err.contains("STALE"), "{err}");
+    assert!(!err.contains("exit status: 101"), "{err}");
+}

@@ -51,6 +51,8 @@ pub struct Faults {
     pub gate: std::sync::Mutex<()>,
     /// Write this many bytes of the next group, then fail with ENOSPC.
     pub fail_after: std::sync::Mutex<Option<usize>>,
+    /// Panic in the next group's write.
+    pub panic_next: std::sync::Mutex<bool>,
 }
 
 /// What the writer says about its writes: failures so far and, while the last one failed, why
@@ -125,12 +127,13 @@ impl Store {
             bytes: size.clone(),
             syncs: syncs.clone(),
             health: health.clone(),
+            in_group: 0,
             #[cfg(test)]
             faults: faults.clone(),
         };
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer.run(rx))
+            .spawn(move || writer.serve(rx))
             .map_err(|e| Error::runtime(format!("cannot start the store writer: {e}")))?;
         Ok((
             Store {
@@ -343,21 +346,41 @@ struct Writer {
     bytes: Arc<AtomicU64>,
     syncs: Arc<AtomicU64>,
     health: Arc<WriteHealth>,
+    /// Records taken into the group under way (still counted in `pending`).
+    in_group: usize,
 }
 
 impl Writer {
-    fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
+    /// Run until every Store handle is gone. A panic (a bug, or a logger that panics) loses the
+    /// group under way, unacknowledged, and never the writer: later records are written.
+    fn serve(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
+        loop {
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(&mut rx)));
+            match run {
+                Ok(()) => return,
+                Err(_) => {
+                    self.health
+                        .failed("the journal writer panicked; the group under way was lost");
+                    // Its records are no longer waiting.
+                    self.pending.fetch_sub(self.in_group, Ordering::Relaxed);
+                    self.in_group = 0;
+                    let _ = self.file.set_len(self.len);
+                }
+            }
+        }
+    }
+
+    fn run(&mut self, rx: &mut mpsc::UnboundedReceiver<Msg>) {
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
         let mut acks = Vec::new();
         let mut flushes = Vec::new();
         while let Some(first) = rx.blocking_recv() {
             let mut next = Some(first);
-            let mut count = 0usize;
             // Drain what is waiting now: this group shares one write and one sync.
             while let Some(msg) = next.take() {
                 match msg {
                     Msg::Append { bytes, ack } => {
-                        count += 1;
+                        self.in_group += 1;
                         buf.extend_from_slice(&bytes);
                         if let Some(ack) = ack {
                             acks.push(ack);
@@ -384,12 +407,13 @@ impl Writer {
                         }
                     }
                 }
-                if count < MAX_GROUP {
+                if self.in_group < MAX_GROUP {
                     next = rx.try_recv().ok();
                 }
             }
             self.commit(&mut buf, &mut acks);
-            self.pending.fetch_sub(count, Ordering::Relaxed);
+            self.pending.fetch_sub(self.in_group, Ordering::Relaxed);
+            self.in_group = 0;
             for f in flushes.drain(..) {
                 let _ = f.send(());
             }
@@ -452,6 +476,16 @@ impl Writer {
         {
             self.file.write_all(&buf[..n.min(buf.len())])?;
             return Err(std::io::Error::from(rustix::io::Errno::NOSPC));
+        }
+        #[cfg(test)]
+        if std::mem::take(
+            &mut *self
+                .faults
+                .panic_next
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        ) {
+            panic!("test: the writer panics");
         }
         self.file.write_all(buf)
     }

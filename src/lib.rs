@@ -96,7 +96,7 @@ fn report(printer: &Printer, e: Error) -> ExitCode {
     if e.code == Code::Quiet {
         return ExitCode::SUCCESS;
     }
-    eprintln!("error: {}", e.message);
+    stderr_line(format_args!("error: {}", e.message));
     if printer.json {
         let mut doc = serde_json::json!({
             "error": {"code": e.code as u8, "message": e.message},
@@ -162,8 +162,31 @@ fn init_tracing(verbose: u8, quiet: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("dspy_agent={level},warn")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| LossyStderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && output::color_allowed())
         .with_target(false)
         .try_init();
+}
+
+/// A line on stderr that never panics: `eprintln!` panics when stderr is full (`/dev/full`, a
+/// full disk) or closed, and a server must keep serving whatever its stderr is.
+pub fn stderr_line(args: std::fmt::Arguments) {
+    let _ = std::io::Write::write_fmt(&mut std::io::stderr(), format_args!("{args}\n"));
+}
+
+/// The log writer: stderr, with write errors dropped. tracing-subscriber reports a failed write
+/// with `eprintln!`, which panics on the same full stderr, and would take the calling thread
+/// (the store's writer, say) down with it.
+struct LossyStderr;
+
+impl std::io::Write for LossyStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = std::io::stderr().write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = std::io::stderr().flush();
+        Ok(())
+    }
 }

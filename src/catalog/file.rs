@@ -134,6 +134,15 @@ pub fn merge(mut catalog: Catalog, path: &Path, text: &str) -> Result<Catalog> {
             }
         }
         if let Some(env) = o.env {
+            // Docker takes `KEY=value` strings: an empty key, or one with `=`, would set some
+            // other variable than the one written.
+            if let Some(key) = env.keys().find(|k| k.is_empty() || k.contains('=')) {
+                return Err(at(
+                    "env",
+                    None,
+                    format!("key {key:?} must be non-empty and contain no '='"),
+                ));
+            }
             svc.env = env;
         }
         if let Some(volumes) = o.volumes {

@@ -73,6 +73,8 @@ async fn detach(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
         .append(true)
         .open(&log_path)
         .map_err(|e| Error::runtime(format!("cannot open {}: {e}", log_path.display())))?;
+    // Only what this start writes to the log tells why it failed, not lines of earlier runs.
+    let log_start = log.metadata().map_or(0, |m| m.len());
     let log2 = log
         .try_clone()
         .map_err(|e| Error::runtime(format!("cannot open {}: {e}", log_path.display())))?;
@@ -102,11 +104,7 @@ async fn detach(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
     let state_file = StateFile::new(&home);
     loop {
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(Error::runtime(format!(
-                "the server exited ({status}) before answering; its log {}:\n{}",
-                log_path.display(),
-                log_tail(&log_path, 20)
-            )));
+            return Err(exited_early(&home, &log_path, log_start, status));
         }
         if let Some(s) = state_file.read().ok().and_then(|s| s.serve)
             && s.pid == pid
@@ -151,8 +149,48 @@ async fn detach(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
     }
 }
 
-fn log_tail(path: &std::path::Path, n: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+/// Why a detached server exited before answering: what it wrote to its log this time (its
+/// last lines), or, when it could write nothing there, whether the disk is full.
+fn exited_early(
+    home: &std::path::Path,
+    log_path: &std::path::Path,
+    log_start: u64,
+    status: std::process::ExitStatus,
+) -> Error {
+    let new = log_tail(log_path, log_start, 20);
+    if !new.trim().is_empty() {
+        return Error::runtime(format!(
+            "the server exited ({status}) before answering; its log {}:\n{new}",
+            log_path.display(),
+        ));
+    }
+    let full = match free_bytes(home) {
+        Some(n) if n < LOW_SPACE => format!(
+            "; the disk holding {} is full ({n} bytes free): free some space and start it again",
+            home.display()
+        ),
+        _ => String::new(),
+    };
+    Error::runtime(format!(
+        "the server exited ({status}) before answering and wrote nothing to its log {}{full}",
+        log_path.display(),
+    ))
+}
+
+/// Below this many free bytes a home's disk counts as full (a server cannot start there).
+const LOW_SPACE: u64 = 64 * 1024;
+
+/// Bytes free to unprivileged users on the filesystem holding `path`.
+fn free_bytes(path: &std::path::Path) -> Option<u64> {
+    let st = rustix::fs::statvfs(path).ok()?;
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+/// The last `n` lines of what was written to `path` from byte `from` on.
+fn log_tail(path: &std::path::Path, from: u64, n: usize) -> String {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let start = usize::try_from(from).unwrap_or(usize::MAX).min(bytes.len());
+    let text = String::from_utf8_lossy(&bytes[start..]);
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
@@ -205,10 +243,17 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
         .as_ref()
         .map(|h| (h.status.clone(), h.uptime_ms))
         .unwrap_or_else(|| ("NOT ANSWERING".into(), 0));
+    // Why it is degraded (journal writes fail): GET /health has the reason.
+    let reason = if status == "DEGRADED" {
+        degraded_reason(&s.http_addr).await
+    } else {
+        None
+    };
     if ctx.printer.json {
         ctx.printer.json_document(json!({
             "running": true,
             "status": status,
+            "reason": reason,
             "pid": s.pid,
             "version": s.version,
             "started_at": s.started_at,
@@ -228,7 +273,12 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
         }))?;
         return Ok(ExitStatus::Success);
     }
-    ctx.printer.line(format!("status             {status}"))?;
+    match &reason {
+        Some(why) => ctx
+            .printer
+            .line(format!("status             {status}: {why}"))?,
+        None => ctx.printer.line(format!("status             {status}"))?,
+    }
     if let (Some(p), Some(r)) = (tasks.get("pending"), tasks.get("running")) {
         ctx.printer
             .line(format!("tasks              {p} pending, {r} running"))?;
@@ -264,6 +314,27 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
             .line(format!("log                {}", log.display()))?;
     }
     Ok(ExitStatus::Success)
+}
+
+/// The `reason` of GET /health, read with one plain HTTP/1.0 request (bounded to 2s).
+async fn degraded_reason(http_addr: &str) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ask = async {
+        let mut conn = tokio::net::TcpStream::connect(http_addr).await.ok()?;
+        conn.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .await
+            .ok()?;
+        let mut answer = Vec::new();
+        conn.read_to_end(&mut answer).await.ok()?;
+        let text = String::from_utf8_lossy(&answer);
+        let body = text.split_once("\r\n\r\n")?.1;
+        let doc: serde_json::Value = serde_json::from_str(body).ok()?;
+        doc.get("reason")?.as_str().map(str::to_string)
+    };
+    tokio::time::timeout(Duration::from_secs(2), ask)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// `serve stop --json`, one shape whether or not a server was running:

@@ -93,6 +93,13 @@ impl OrchestratorService for Orchestrator {
         request: Request<pb::SubmitTaskRequest>,
     ) -> Result<Response<pb::SubmitTaskResponse>, Status> {
         let r = request.into_inner();
+        // 0 (proto3's "not set") means the class's default, as the CLI's --timeout 0 does.
+        if !(r.timeout_seconds.is_finite() && r.timeout_seconds >= 0.0) {
+            return Err(Status::invalid_argument(format!(
+                "timeout_seconds is {}; expected a finite number of seconds, 0 or more (0: the class's default)",
+                r.timeout_seconds
+            )));
+        }
         let (task, created) = self
             .sched()
             .submit(SubmitRequest {
@@ -219,7 +226,8 @@ impl OrchestratorService for Orchestrator {
         request: Request<pb::GetMetricsRequest>,
     ) -> Result<Response<pb::GetMetricsResponse>, Status> {
         let names: HashSet<String> = request.into_inner().metric_names.into_iter().collect();
-        let gauges = self.sched().gauges();
+        let mut gauges = self.sched().gauges();
+        gauges.store_write_errors = self.sched().store.write_errors();
         let mut metrics = Vec::new();
         for (family, samples) in self.sched().metrics.samples(&gauges) {
             for s in samples {
@@ -278,12 +286,13 @@ impl OrchestratorService for Orchestrator {
                 ),
                 Err(e) => (vec![], e.clone()),
             };
+        // DEGRADED's reason is in GET /health (`reason`); the message has no field for it.
+        let (status, _reason) = crate::server::service_health::server_status(
+            self.sched().is_draining(),
+            self.sched().store.failing(),
+        );
         Ok(Response::new(pb::HealthResponse {
-            status: if self.sched().is_draining() {
-                "DRAINING".into()
-            } else {
-                "SERVING".into()
-            },
+            status: status.into(),
             version: env!("CARGO_PKG_VERSION").into(),
             uptime_ms: u64::try_from(self.sched().started.elapsed().as_millis())
                 .unwrap_or(u64::MAX),

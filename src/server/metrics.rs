@@ -91,6 +91,8 @@ pub struct Gauges {
     pub tasks_stored: u64,
     pub journal_bytes: u64,
     pub journal_syncs: u64,
+    /// Failed journal writes (a full disk): set by the caller from the store.
+    pub store_write_errors: u64,
 }
 
 /// One sample for GetMetrics.
@@ -294,6 +296,17 @@ impl Metrics {
                 name: String::new(),
                 labels: BTreeMap::new(),
                 value: g.journal_syncs as f64,
+            }],
+        ));
+        out.push((
+            Family::counter(
+                "orchestrator_store_write_errors_total",
+                "Failed writes of the task journal (a full disk, say); submissions fail meanwhile",
+            ),
+            vec![Sample {
+                name: String::new(),
+                labels: BTreeMap::new(),
+                value: g.store_write_errors as f64,
             }],
         ));
         out.push((

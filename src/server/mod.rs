@@ -109,13 +109,13 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
         serve_state.env_manager_addr,
         serve_state.http_addr
     );
-    eprintln!(
+    crate::stderr_line(format_args!(
         "dspy-agent serve: orchestrator gRPC {}, env manager gRPC {}, HTTP {} (pid {})",
         serve_state.orchestrator_addr,
         serve_state.env_manager_addr,
         serve_state.http_addr,
         serve_state.pid
-    );
+    ));
 
     let ctx = Arc::new(ServerCtx {
         sched: sched.clone(),
@@ -155,12 +155,14 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     // running ones are retried at the next start.
     tokio::spawn(async {
         stop::wait_for_signal().await;
-        eprintln!("dspy-agent serve: second signal, exiting without waiting for running tasks");
+        crate::stderr_line(format_args!(
+            "dspy-agent serve: second signal, exiting without waiting for running tasks"
+        ));
         std::process::exit(1);
     });
-    eprintln!(
+    crate::stderr_line(format_args!(
         "dspy-agent serve: stopping (no new tasks; running ones may finish within {timeout}s)"
-    );
+    ));
     let timeout = clock::seconds(timeout);
     sched.shutdown(timeout).await;
     dispatcher.abort();
@@ -178,6 +180,6 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
             s.serve = None;
         }
     });
-    eprintln!("dspy-agent serve: stopped");
+    crate::stderr_line(format_args!("dspy-agent serve: stopped"));
     Ok(())
 }

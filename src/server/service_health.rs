@@ -62,3 +62,16 @@ async fn probe(settings: &Settings) -> Probed {
         Err(_) => Err("the Docker engine did not answer within 5s".into()),
     }
 }
+
+/// The server's own state for `/health` and the Health RPC: draining while it shuts down,
+/// degraded (with why) while journal writes fail, so that submissions are refused, serving
+/// otherwise.
+pub fn server_status(draining: bool, failing: Option<String>) -> (&'static str, Option<String>) {
+    if draining {
+        ("DRAINING", None)
+    } else if let Some(why) = failing {
+        ("DEGRADED", Some(why))
+    } else {
+        ("SERVING", None)
+    }
+}

@@ -51,6 +51,31 @@ pub struct Faults {
     pub gate: std::sync::Mutex<()>,
     /// Write this many bytes of the next group, then fail with ENOSPC.
     pub fail_after: std::sync::Mutex<Option<usize>>,
+    /// Panic in the next group's write.
+    pub panic_next: std::sync::Mutex<bool>,
+}
+
+/// What the writer says about its writes: failures so far and, while the last one failed, why
+/// (a full disk, say). The next group that reaches the disk clears it: the writer tries every
+/// group anew, so submissions succeed again once space returns.
+#[derive(Default)]
+pub struct WriteHealth {
+    errors: AtomicU64,
+    failing: std::sync::Mutex<Option<String>>,
+}
+
+impl WriteHealth {
+    fn failed(&self, why: &str) {
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        *self.failing.lock().unwrap_or_else(|p| p.into_inner()) = Some(why.to_string());
+    }
+
+    fn succeeded(&self) {
+        let mut failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        if failing.is_some() {
+            *failing = None;
+        }
+    }
 }
 
 /// Handle to the writer thread. Cheap to share behind an Arc.
@@ -62,6 +87,7 @@ pub struct Store {
     bytes: Arc<AtomicU64>,
     /// fdatasync calls so far: with group commit, far fewer than records.
     syncs: Arc<AtomicU64>,
+    health: Arc<WriteHealth>,
     #[cfg(test)]
     pub faults: Arc<Faults>,
 }
@@ -90,6 +116,7 @@ impl Store {
         let pending = Arc::new(AtomicUsize::new(0));
         let size = Arc::new(AtomicU64::new(len));
         let syncs = Arc::new(AtomicU64::new(0));
+        let health = Arc::new(WriteHealth::default());
         #[cfg(test)]
         let faults = Arc::new(Faults::default());
         let writer = Writer {
@@ -99,12 +126,14 @@ impl Store {
             pending: pending.clone(),
             bytes: size.clone(),
             syncs: syncs.clone(),
+            health: health.clone(),
+            in_group: 0,
             #[cfg(test)]
             faults: faults.clone(),
         };
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer.run(rx))
+            .spawn(move || writer.serve(rx))
             .map_err(|e| Error::runtime(format!("cannot start the store writer: {e}")))?;
         Ok((
             Store {
@@ -112,6 +141,7 @@ impl Store {
                 pending,
                 bytes: size,
                 syncs,
+                health,
                 #[cfg(test)]
                 faults,
             },
@@ -131,6 +161,21 @@ impl Store {
 
     pub fn syncs(&self) -> u64 {
         self.syncs.load(Ordering::Relaxed)
+    }
+
+    /// Failed journal writes and compactions so far (`store_write_errors_total`).
+    pub fn write_errors(&self) -> u64 {
+        self.health.errors.load(Ordering::Relaxed)
+    }
+
+    /// Why the last journal write failed, while writes fail (a full disk): the server is
+    /// degraded, since submissions are refused until a write succeeds again.
+    pub fn failing(&self) -> Option<String> {
+        self.health
+            .failing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Append without waiting. Order between appends is kept.
@@ -202,12 +247,22 @@ fn prepare(dir: &Path, strict: bool) -> Result<(Loaded, Report)> {
     for (task, payload) in &tasks {
         encode_put(&mut bytes, task, payload.as_deref(), true);
     }
-    rewrite(dir, &bytes).map_err(|e| {
-        Error::runtime(format!(
+    if let Err(e) = rewrite(dir, &bytes) {
+        let _ = std::fs::remove_file(dir.join(format!("{JOURNAL}.tmp")));
+        // A clean journal is as good as its compacted copy: on a disk too full for the copy
+        // (a second journal's worth), start on it as it is rather than not at all.
+        if report.is_clean() && !report.torn_tail {
+            tracing::warn!(
+                "cannot compact the journal {} at start ({e}); going on with it as it is",
+                path.display()
+            );
+            return Ok((tasks, report));
+        }
+        return Err(Error::runtime(format!(
             "cannot compact the journal {}: {e}",
             path.display()
-        ))
-    })?;
+        )));
+    }
     Ok((tasks, report))
 }
 
@@ -290,21 +345,42 @@ struct Writer {
     pending: Arc<AtomicUsize>,
     bytes: Arc<AtomicU64>,
     syncs: Arc<AtomicU64>,
+    health: Arc<WriteHealth>,
+    /// Records taken into the group under way (still counted in `pending`).
+    in_group: usize,
 }
 
 impl Writer {
-    fn run(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
+    /// Run until every Store handle is gone. A panic (a bug, or a logger that panics) loses the
+    /// group under way, unacknowledged, and never the writer: later records are written.
+    fn serve(mut self, mut rx: mpsc::UnboundedReceiver<Msg>) {
+        loop {
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(&mut rx)));
+            match run {
+                Ok(()) => return,
+                Err(_) => {
+                    self.health
+                        .failed("the journal writer panicked; the group under way was lost");
+                    // Its records are no longer waiting.
+                    self.pending.fetch_sub(self.in_group, Ordering::Relaxed);
+                    self.in_group = 0;
+                    let _ = self.file.set_len(self.len);
+                }
+            }
+        }
+    }
+
+    fn run(&mut self, rx: &mut mpsc::UnboundedReceiver<Msg>) {
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
         let mut acks = Vec::new();
         let mut flushes = Vec::new();
         while let Some(first) = rx.blocking_recv() {
             let mut next = Some(first);
-            let mut count = 0usize;
             // Drain what is waiting now: this group shares one write and one sync.
             while let Some(msg) = next.take() {
                 match msg {
                     Msg::Append { bytes, ack } => {
-                        count += 1;
+                        self.in_group += 1;
                         buf.extend_from_slice(&bytes);
                         if let Some(ack) = ack {
                             acks.push(ack);
@@ -323,16 +399,21 @@ impl Writer {
                                 self.len = snapshot.len() as u64;
                                 self.bytes.store(snapshot.len() as u64, Ordering::Relaxed);
                             }
-                            Err(e) => tracing::error!("journal compaction failed: {e}"),
+                            Err(e) => {
+                                self.health
+                                    .failed(&format!("journal compaction failed: {e}"));
+                                tracing::error!("journal compaction failed: {e}");
+                            }
                         }
                     }
                 }
-                if count < MAX_GROUP {
+                if self.in_group < MAX_GROUP {
                     next = rx.try_recv().ok();
                 }
             }
             self.commit(&mut buf, &mut acks);
-            self.pending.fetch_sub(count, Ordering::Relaxed);
+            self.pending.fetch_sub(self.in_group, Ordering::Relaxed);
+            self.in_group = 0;
             for f in flushes.drain(..) {
                 let _ = f.send(());
             }
@@ -358,6 +439,7 @@ impl Writer {
             .map_err(|e| format!("journal write failed: {e}"));
         self.syncs.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = &result {
+            self.health.failed(e);
             tracing::error!("{e}");
             // A partial write (a full disk) leaves a torn line: cut the file back to the last
             // complete group, so that later records do not glue onto it and replay does not
@@ -370,6 +452,7 @@ impl Writer {
                 tracing::error!("cannot truncate the journal after a failed write: {e}");
             }
         } else {
+            self.health.succeeded();
             self.len += buf.len() as u64;
             self.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
         }
@@ -393,6 +476,16 @@ impl Writer {
         {
             self.file.write_all(&buf[..n.min(buf.len())])?;
             return Err(std::io::Error::from(rustix::io::Errno::NOSPC));
+        }
+        #[cfg(test)]
+        if std::mem::take(
+            &mut *self
+                .faults
+                .panic_next
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        ) {
+            panic!("test: the writer panics");
         }
         self.file.write_all(buf)
     }

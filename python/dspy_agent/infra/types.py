@@ -135,7 +135,7 @@ class ServiceHealth:
 
 @dataclass(frozen=True)
 class Health:
-    status: str  # SERVING, or DRAINING while shutting down
+    status: str  # SERVING, DRAINING while shutting down, or DEGRADED while journal writes fail
     version: str
     uptime_ms: int
     services: list[ServiceHealth]

@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn_with_state;
@@ -215,17 +215,25 @@ async fn submit(State(ctx): Ctx, body: Result<Json<SubmitBody>, JsonRejection>) 
                     format!("`max_attempts` is {n}; expected an integer from 1 to {MAX_ATTEMPTS}")
                 })?,
         };
+        // 0 means the class's default; a negative number is refused, as the CLI does.
+        let timeout_s = match &body.timeout_seconds {
+            None => 0.0,
+            Some(n) => n
+                .as_f64()
+                .filter(|t| t.is_finite() && *t >= 0.0)
+                .ok_or_else(|| {
+                    format!(
+                        "`timeout_seconds` is {n}; expected a number of seconds, 0 or more (0: the class's default)"
+                    )
+                })?,
+        };
         Ok::<_, String>(SubmitRequest {
             task_id,
             payload,
             class: body.class.unwrap_or_default(),
             priority,
             max_attempts,
-            timeout_s: body
-                .timeout_seconds
-                .as_ref()
-                .and_then(serde_json::Number::as_f64)
-                .unwrap_or(0.0),
+            timeout_s,
         })
     })();
     let req = match parsed {
@@ -304,14 +312,27 @@ async fn list_tasks(State(ctx): Ctx, q: Result<Query<ListQuery>, QueryRejection>
     .into_response()
 }
 
-async fn get_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
+/// A task id from the path, or the JSON error for one that is not UTF-8 once decoded.
+fn task_id(path: Result<Path<String>, PathRejection>) -> Result<String, String> {
+    path.map(|Path(id)| id).map_err(|e| e.body_text())
+}
+
+async fn get_task(State(ctx): Ctx, path: Result<Path<String>, PathRejection>) -> Response {
+    let id = match task_id(path) {
+        Ok(id) => id,
+        Err(msg) => return error(StatusCode::BAD_REQUEST, msg),
+    };
     match ctx.sched.get(&id) {
         Ok(t) => Json(TaskView::from(&t)).into_response(),
         Err(e) => sched_error(e),
     }
 }
 
-async fn cancel_task(State(ctx): Ctx, Path(id): Path<String>) -> Response {
+async fn cancel_task(State(ctx): Ctx, path: Result<Path<String>, PathRejection>) -> Response {
+    let id = match task_id(path) {
+        Ok(id) => id,
+        Err(msg) => return error(StatusCode::BAD_REQUEST, msg),
+    };
     match ctx.sched.cancel(&id) {
         Ok((t, cancelled)) => {
             let mut doc = TaskView::from(&t).to_json();
@@ -383,8 +404,13 @@ async fn health(State(ctx): Ctx) -> Response {
         Ok(rows) => (serde_json::to_value(rows).unwrap_or(Value::Null), None),
         Err(e) => (json!([]), Some(e.clone())),
     };
+    let (status, reason) = crate::server::service_health::server_status(
+        ctx.sched.is_draining(),
+        ctx.sched.store.failing(),
+    );
     Json(json!({
-        "status": if ctx.sched.is_draining() { "draining" } else { "serving" },
+        "status": status.to_ascii_lowercase(),
+        "reason": reason,
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_ms": u64::try_from(ctx.sched.started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "timestamp_ms": now_ms(),
@@ -403,7 +429,9 @@ async fn workflows() -> Response {
 }
 
 async fn metrics(State(ctx): Ctx) -> Response {
-    let mut text = ctx.sched.metrics.render(&ctx.sched.gauges());
+    let mut gauges = ctx.sched.gauges();
+    gauges.store_write_errors = ctx.sched.store.write_errors();
+    let mut text = ctx.sched.metrics.render(&gauges);
     // Kept by the HTTP listener itself, so only here (gRPC GetMetrics does not list it).
     text.push_str(&format!(
         "# HELP orchestrator_health_probes_total Docker probes made for GET /health and the Health RPC (at most one a second).\n\

@@ -99,11 +99,16 @@ async fn a_failed_write_is_cut_back_and_not_acknowledged() {
         .await
         .unwrap();
     assert!(err.unwrap_err().contains("journal write failed"));
+    assert_eq!(store.write_errors(), 1);
+    assert!(store.failing().unwrap().contains("journal write failed"));
     store
         .put_durable(&task("after", TaskState::Queued), "{}")
         .await
         .unwrap()
         .unwrap();
+    // A write that reached the disk ends the failing state; the count stays.
+    assert_eq!(store.failing(), None);
+    assert_eq!(store.write_errors(), 1);
     let path = dir.path().join(JOURNAL);
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 2, "{text}");
@@ -143,4 +148,28 @@ async fn a_damaged_journal_is_copied_before_compaction_or_refused_when_strict() 
     assert!(!std::fs::read_to_string(&path).unwrap().contains("garbage"));
     assert_eq!(start_report(dir.path()).unwrap().copy, Some(copy));
     assert!(check(dir.path()).unwrap().is_clean());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_survives_a_panic_and_keeps_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path()).unwrap();
+    *store.faults.panic_next.lock().unwrap() = true;
+    // That group is lost (not acknowledged), but the writer goes on.
+    let lost = store
+        .put_durable(&task("lost", TaskState::Queued), "{}")
+        .await;
+    assert!(!matches!(lost, Ok(Ok(()))), "{lost:?}");
+    store
+        .put_durable(&task("after", TaskState::Queued), "{}")
+        .await
+        .unwrap()
+        .unwrap();
+    // Nothing is left counted as waiting (flush answers after the group is counted off).
+    store.flush().await;
+    assert_eq!(store.backlog(), 0);
+    drop(store);
+    let (_s, loaded) = Store::open(dir.path()).unwrap();
+    let ids: Vec<&str> = loaded.iter().map(|(t, _)| t.id.as_str()).collect();
+    assert_eq!(ids, ["after"]);
 }

@@ -300,7 +300,7 @@ impl Metrics {
         ));
         out.push((
             Family::counter(
-                "orchestrator_store_write_errors_total",
+                "store_write_errors_total",
                 "Failed writes of the task journal (a full disk, say); submissions fail meanwhile",
             ),
             vec![Sample {

@@ -583,3 +583,34 @@ fn a_deprecated_key_still_loads_and_is_warned_about_once() {
     let out = env.run(&["config", "set", "workspace", "/x"]).code(2);
     assert!(out.stderr.contains("deprecated"), "{}", out.stderr);
 }
+
+/// `bench` is no test, but it must keep running: a tiny run of every phase, checked for numbers.
+#[test]
+fn bench_runs_every_phase() {
+    let env = Env::new("bench");
+    let run = env
+        .run(&[
+            "bench",
+            "--json",
+            "--submissions",
+            "200",
+            "--concurrency",
+            "8",
+            "--samples",
+            "10",
+            "--starts",
+            "3",
+        ])
+        .ok();
+    let doc = run.json();
+    assert!(
+        doc["submit_throughput"]["per_second"].as_f64().unwrap() > 0.0,
+        "{doc}"
+    );
+    for phase in ["submit_latency", "get_status_latency", "submit_to_start"] {
+        assert!(
+            doc[phase]["p50_ms"].as_f64().unwrap() > 0.0,
+            "{phase}: {doc}"
+        );
+    }
+}

@@ -58,7 +58,7 @@ async fn start_server() -> Result<(Server, String)> {
         .env("DSPY_AGENT_ORCHESTRATOR_ADDR", "127.0.0.1:0")
         .env("DSPY_AGENT_ENV_MANAGER_ADDR", "127.0.0.1:0")
         .env("DSPY_AGENT_HTTP_ADDR", "127.0.0.1:0")
-        .env("DSPY_AGENT_RETENTION_COUNT", "1000000")
+        .env("DSPY_AGENT_RETENTION_COUNT", "500000")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())

@@ -94,7 +94,7 @@ impl Printer {
     /// An expected failure the command has reported on stdout (or has nothing more to say
     /// about): its `error:` line on stderr, as `run` prints for errors, and the exit status.
     pub fn failed(&self, code: Code, message: impl AsRef<str>) -> ExitStatus {
-        eprintln!("error: {}", message.as_ref());
+        crate::stderr_line(format_args!("error: {}", message.as_ref()));
         ExitStatus::Failure(code)
     }
 

@@ -250,16 +250,7 @@ pub fn merge(mut catalog: Catalog, path: &Path, text: &str) -> Result<Catalog> {
 
 /// Service names become container and DNS names.
 fn validate_service_name(name: &str) -> std::result::Result<(), String> {
-    let ok = !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok {
+    if crate::settings::is_object_name(name) {
         Ok(())
     } else {
         Err(format!(

@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub use file::{line_at, line_of_key, toml_error};
-pub use value::{Kind, Value, normalize_addr, parse_bool, validate_project};
+pub use value::{Kind, Value, is_object_name, normalize_addr, parse_bool, validate_project};
 
 use file::FileValues;
 use keys::Key;

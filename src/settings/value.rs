@@ -219,9 +219,10 @@ pub fn normalize_addr(addr: &str) -> Result<String> {
     Ok(format!("{host}:{port}"))
 }
 
-/// Project names become Docker object names, so keep them to what Docker accepts.
-pub fn validate_project(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
+/// Whether `name` can be part of a Docker object name (a project or a service): 1-63 lowercase
+/// letters, digits, '-' or '_', starting with a letter or digit.
+pub fn is_object_name(name: &str) -> bool {
+    !name.is_empty()
         && name.len() <= 63
         && name
             .chars()
@@ -229,8 +230,12 @@ pub fn validate_project(name: &str) -> Result<()> {
         && name
             .chars()
             .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-    if ok {
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// Project names become Docker object names, so keep them to what Docker accepts.
+pub fn validate_project(name: &str) -> Result<()> {
+    if is_object_name(name) {
         Ok(())
     } else {
         Err(Error::usage(format!(

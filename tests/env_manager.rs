@@ -5,7 +5,7 @@
 mod common;
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{Env, test_stack};
 use dspy_agent::proto::env_manager as em;
@@ -34,37 +34,17 @@ impl Server {
             .stderr(log)
             .spawn()
             .unwrap();
-        let mut server = Server {
+        // Ready once state.json names this process and its env manager address.
+        let mut child = child;
+        let log_path = env.home().join("server.log");
+        let serve = common::wait_for_serve(&mut child, env.home(), Duration::from_secs(20), || {
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        });
+        Server {
+            addr: serve["env_manager_addr"].as_str().unwrap().into(),
             env,
             child,
-            addr: String::new(),
-        };
-        // Ready once state.json names this process and its env manager address.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let state: serde_json::Value =
-                std::fs::read_to_string(server.env.home().join("state.json"))
-                    .ok()
-                    .and_then(|t| serde_json::from_str(&t).ok())
-                    .unwrap_or_default();
-            if state["serve"]["pid"].as_u64() == Some(u64::from(server.child.id())) {
-                server.addr = state["serve"]["env_manager_addr"].as_str().unwrap().into();
-                return server;
-            }
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!("server exited early ({status}): {}", server.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "server did not start: {}",
-                server.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
         }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.env.home().join("server.log")).unwrap_or_default()
     }
 
     async fn client(&self) -> EnvManagerServiceClient<Channel> {

@@ -13,6 +13,8 @@ use dspy_agent::proto::orchestrator as pb;
 use dspy_agent::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
 use tonic::transport::Channel;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_dspy-agent");
 
 type Orch = OrchestratorServiceClient<Channel>;
@@ -82,29 +84,14 @@ impl Server {
             .stderr(log)
             .spawn()
             .unwrap();
-        let pid = u64::from(child.id());
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let state: serde_json::Value = std::fs::read_to_string(self.home().join("state.json"))
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default();
-            if state["serve"]["pid"].as_u64() == Some(pid) {
-                self.orch = state["serve"]["orchestrator_addr"].as_str().unwrap().into();
-                self.http = state["serve"]["http_addr"].as_str().unwrap().into();
-                return;
-            }
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!("server exited early ({status}): {}", self.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "server did not start: {}",
+        let mut child = child;
+        let serve =
+            common::wait_for_serve(&mut child, self.home(), Duration::from_secs(30), || {
                 self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+            });
+        self.child = Some(child);
+        self.orch = serve["orchestrator_addr"].as_str().unwrap().into();
+        self.http = serve["http_addr"].as_str().unwrap().into();
     }
 
     fn log(&self) -> String {

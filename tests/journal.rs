@@ -11,6 +11,8 @@ use dspy_agent::proto::orchestrator as pb;
 use dspy_agent::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
 use tonic::transport::Channel;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_dspy-agent");
 
 type Orch = OrchestratorServiceClient<Channel>;
@@ -80,24 +82,13 @@ impl Server {
             .stderr(log)
             .spawn()
             .unwrap();
-        let pid = u64::from(child.id());
+        let mut child = child;
+        let serve =
+            common::wait_for_serve(&mut child, self.home(), Duration::from_secs(20), || {
+                self.log()
+            });
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let state: serde_json::Value = std::fs::read_to_string(self.home().join("state.json"))
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default();
-            if state["serve"]["pid"].as_u64() == Some(pid) {
-                self.orch = state["serve"]["orchestrator_addr"].as_str().unwrap().into();
-                return;
-            }
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                panic!("server exited early ({status}): {}", self.log());
-            }
-            assert!(Instant::now() < deadline, "no server: {}", self.log());
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.orch = serve["orchestrator_addr"].as_str().unwrap().into();
     }
 
     fn kill9(&mut self) {

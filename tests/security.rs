@@ -76,36 +76,17 @@ impl Server {
             .stderr(log)
             .spawn()
             .unwrap();
-        let mut s = Server {
+        let mut child = child;
+        let log_path = home.path().join("server.log");
+        let serve =
+            common::wait_for_serve(&mut child, home.path(), Duration::from_secs(20), || {
+                std::fs::read_to_string(&log_path).unwrap_or_default()
+            });
+        Server {
             child,
             home,
-            http: String::new(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let state: serde_json::Value =
-                std::fs::read_to_string(s.home.path().join("state.json"))
-                    .ok()
-                    .and_then(|t| serde_json::from_str(&t).ok())
-                    .unwrap_or_default();
-            if state["serve"]["pid"].as_u64() == Some(u64::from(s.child.id())) {
-                s.http = state["serve"]["http_addr"].as_str().unwrap().into();
-                return s;
-            }
-            if let Some(status) = s.child.try_wait().unwrap() {
-                panic!("server exited early ({status}): {}", s.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "server did not start: {}",
-                s.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
+            http: serve["http_addr"].as_str().unwrap().into(),
         }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.home.path().join("server.log")).unwrap_or_default()
     }
 
     fn url(&self, path: &str) -> String {

@@ -132,3 +132,33 @@ pub fn test_stack(base: u16) -> String {
     s += &http("ollama", 11434, base + 5);
     s
 }
+
+/// Wait until `home`'s state.json names `child` as its running `serve`, and return that entry
+/// (addresses, pid). Panics with `log()` when the server exits first or `within` passes.
+pub fn wait_for_serve(
+    child: &mut std::process::Child,
+    home: &Path,
+    within: std::time::Duration,
+    log: impl Fn() -> String,
+) -> serde_json::Value {
+    let pid = u64::from(child.id());
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let state: serde_json::Value = std::fs::read_to_string(home.join("state.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        if state["serve"]["pid"].as_u64() == Some(pid) {
+            return state["serve"].clone();
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("server exited early ({status}): {}", log());
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "server did not start: {}",
+            log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

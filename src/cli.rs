@@ -64,6 +64,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check the task journal, or repair it, without starting the scheduler
     Store(StoreArgs),
+    /// Manage the scheduler's access tokens (named tokens with a role)
+    Auth(AuthArgs),
+    /// Print the scheduler's audit log (mutating calls: who, what, outcome)
+    Audit(AuditArgs),
     /// Submit a task to the running scheduler
     Submit(SubmitArgs),
     /// List, inspect and cancel the scheduler's tasks
@@ -180,6 +184,10 @@ pub struct ServeArgs {
     /// tasks it loses [setting: scheduler.strict_journal]
     #[arg(long)]
     pub strict_journal: bool,
+    /// Listen on a non-loopback address without TLS (tokens and tasks then cross the network
+    /// in clear text); warned about on every start
+    #[arg(long)]
+    pub insecure_bind: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -199,6 +207,45 @@ pub enum ServeCommand {
         )]
         timeout: Option<f64>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct AuthArgs {
+    #[command(subcommand)]
+    pub command: AuthCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Named tokens: create (printed once), list, revoke
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it (only its hash is stored)
+    Create {
+        /// The token's name, as the audit log and task records show it
+        name: String,
+        /// admin (everything), submit (submit, read, cancel its own tasks), worker (lease,
+        /// complete, extend) or read (status, metrics, events)
+        #[arg(long, value_parser = ["admin", "submit", "worker", "read"])]
+        role: String,
+    },
+    /// List the named tokens (names, roles, creation times; never the tokens)
+    List,
+    /// Revoke a named token: calls with it are refused from then on
+    Revoke { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only entries at or after T: an RFC 3339 time (2026-01-02T03:04:05Z) or an age (10m, 2h)
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -65,6 +65,9 @@ pub struct ServeState {
     pub log_file: Option<PathBuf>,
     pub started_at: String,
     pub version: String,
+    /// Whether the listeners speak TLS (clients then use https and the home's CA).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tls: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -259,6 +262,39 @@ pub fn ensure_home(dir: &Path) -> Result<()> {
         .map_err(|e| Error::runtime(format!("cannot create {}: {e}", dir.display())))
 }
 
+/// Create (or truncate) a file only its owner may read or write (mode 0600): the home's files
+/// carry task payloads, tokens and keys. An existing file is narrowed to 0600 too.
+pub fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(path)?;
+    narrow_to_owner(&file)?;
+    Ok(file)
+}
+
+/// Open (creating if needed, never truncating) a file with mode 0600: lock files.
+pub fn create_private_keep(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true).read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Set an open file's mode to 0600 (a file made before this rule, or under a loose umask).
+pub fn narrow_to_owner(file: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if file.metadata()?.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
 /// Write `bytes` to `path` so that readers see the old or the new file, never a mix:
 /// temp file in the same directory, fsync, rename, fsync the directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -266,7 +302,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
-        let mut f = File::create(&tmp)?;
+        let mut f = create_private(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;

@@ -42,7 +42,7 @@ impl Drop for Server {
     }
 }
 
-async fn start_server() -> Result<(Server, String)> {
+async fn start_server() -> Result<(Server, client::Target)> {
     let home = std::env::temp_dir().join(format!("dspy-agent-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     crate::state::ensure_home(&home)?;
@@ -70,13 +70,13 @@ async fn start_server() -> Result<(Server, String)> {
     Ok((server, addr))
 }
 
-async fn wait_for_addr(home: &Path, pid: u32) -> Result<String> {
+async fn wait_for_addr(home: &Path, pid: u32) -> Result<client::Target> {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if let Some(s) = StateFile::new(home).read().ok().and_then(|s| s.serve)
             && s.pid == pid
         {
-            return Ok(s.orchestrator_addr);
+            return Ok(client::Target::of(&s));
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -117,12 +117,13 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
     let (server, addr) = start_server().await?;
     let pid = server.child.id();
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));
-    let mut one = client::connect_to(&addr).await?;
+    let mut one = client::connect_to(&server.home, &addr).await?;
     one.health(pb::HealthRequest {}).await.map_err(fail)?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_rss_kb = os::procfs::rss_kb(pid);
     ctx.printer.progress(format!(
-        "server pid {pid} at {addr}, idle RSS {idle_rss_kb} kB"
+        "server pid {pid} at {}, idle RSS {idle_rss_kb} kB",
+        addr.addr
     ));
 
     // Pull-worker tasks (no command, no handler): they stay queued, so this measures the
@@ -153,7 +154,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
     // 1. Throughput with `concurrency` requests in flight.
     let mut clients: Vec<Client> = Vec::new();
     for _ in 0..CONNECTIONS {
-        clients.push(client::connect_to(&addr).await?);
+        clients.push(client::connect_to(&server.home, &addr).await?);
     }
     let next = Arc::new(AtomicUsize::new(0));
     let total = args.submissions;

@@ -1,5 +1,7 @@
 //! One file per subcommand. Each reads settings, calls library code and prints through the Printer.
 
+pub mod audit;
+pub mod auth;
 pub mod bench;
 pub mod client;
 pub mod completions;
@@ -66,6 +68,8 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Ports(args) => block_on(ports::run(&ctx, args)),
         Command::Serve(args) => serve::run(&ctx, args),
         Command::Store(args) => store::run(&ctx, args),
+        Command::Auth(args) => auth::run(&ctx, args),
+        Command::Audit(args) => audit::run(&ctx, args),
         Command::Submit(args) => block_on(submit::run(&ctx, args)),
         Command::Tasks(args) => block_on(tasks::run(&ctx, args)),
         Command::Bench(args) => block_on(bench::run(&ctx, args)),

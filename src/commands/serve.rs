@@ -1,7 +1,7 @@
 //! `dspy-agent serve`: run the scheduler in the foreground, or `--detach` it into the background
 //! (log under $DSPY_AGENT_HOME/logs/, returns once Health answers); `serve status`, `serve stop`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -24,8 +24,8 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<ExitStatus> {
     match args.command {
         Some(ServeCommand::Status) => block_on(status(ctx)),
         Some(ServeCommand::Stop { timeout }) => block_on(stop(ctx, timeout)),
-        None if args.detach => block_on(detach(ctx, args.strict_journal)),
-        None => foreground(ctx, args.strict_journal),
+        None if args.detach => block_on(detach(ctx, args.strict_journal, args.insecure_bind)),
+        None => foreground(ctx, args.strict_journal, args.insecure_bind),
     }
 }
 
@@ -37,7 +37,7 @@ fn block_on<F: std::future::Future<Output = Result<ExitStatus>>>(fut: F) -> Resu
         .block_on(fut)
 }
 
-fn foreground(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
+fn foreground(ctx: &Ctx, strict_journal: bool, insecure_bind: bool) -> Result<ExitStatus> {
     let mut settings = ctx.settings()?;
     if strict_journal {
         settings.scheduler.strict_journal = crate::settings::Sourced {
@@ -52,13 +52,13 @@ fn foreground(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
         .enable_all()
         .build()
         .map_err(|e| Error::runtime(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(server::run(settings, log_file))?;
+    rt.block_on(server::run(settings, log_file, insecure_bind))?;
     // Executor tasks of killed work may linger; do not wait on them.
     rt.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitStatus::Success)
 }
 
-async fn detach(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
+async fn detach(ctx: &Ctx, strict_journal: bool, insecure_bind: bool) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
     let home = settings.home.value.clone();
     // Refuse early, naming the running server.
@@ -85,6 +85,9 @@ async fn detach(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
     if strict_journal {
         cmd.arg("--strict-journal");
     }
+    if insecure_bind {
+        cmd.arg("--insecure-bind");
+    }
     cmd.env("DSPY_AGENT_HOME", &home)
         .env("DSPY_AGENT_PROJECT", &settings.project.value)
         .env(LOG_ENV, &log_path)
@@ -108,7 +111,7 @@ async fn detach(ctx: &Ctx, strict_journal: bool) -> Result<ExitStatus> {
         }
         if let Some(s) = state_file.read().ok().and_then(|s| s.serve)
             && s.pid == pid
-            && let Ok(mut c) = client::connect_to(&s.orchestrator_addr).await
+            && let Ok(mut c) = client::connect_to(&home, &client::Target::of(&s)).await
             && c.health(pb::HealthRequest {}).await.is_ok()
         {
             // Its start found a damaged journal: say so here too, not only in its log.
@@ -208,7 +211,9 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
             "dspy-agent serve is not running\nhint: start it with `dspy-agent serve --detach`",
         ));
     };
-    let mut client = client::connect_to(&s.orchestrator_addr).await.ok();
+    let mut client = client::connect_to(&settings.home.value, &client::Target::of(&s))
+        .await
+        .ok();
     let health = match client.as_mut() {
         Some(c) => c
             .health(pb::HealthRequest {})
@@ -373,7 +378,7 @@ async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<ExitStatus> {
     let pid = s.pid;
     // The drain the server actually applies: a server already draining (after a SIGTERM, or an
     // earlier `serve stop`) keeps its first timeout, and is not killed before that one ends.
-    let drain = match ask_to_stop(&s, timeout).await {
+    let drain = match ask_to_stop(&home, &s, timeout).await {
         Ok(drain) => drain,
         Err(why) => {
             // An older server without the RPC, or one that does not answer: SIGTERM, checked
@@ -410,9 +415,13 @@ async fn stop(ctx: &Ctx, timeout: Option<f64>) -> Result<ExitStatus> {
 
 /// The Shutdown RPC, with the drain timeout and the pid it is meant for. Returns the drain
 /// timeout the server applies.
-async fn ask_to_stop(s: &ServeState, timeout: f64) -> std::result::Result<f64, String> {
+async fn ask_to_stop(
+    home: &Path,
+    s: &ServeState,
+    timeout: f64,
+) -> std::result::Result<f64, String> {
     let request = async {
-        let mut c = client::connect_to(&s.orchestrator_addr)
+        let mut c = client::connect_to(home, &client::Target::of(s))
             .await
             .map_err(|e| e.message)?;
         c.shutdown(pb::ShutdownRequest {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::error::Result;
 use crate::lifecycle::Stack;
+use crate::server::auth::Gate;
 use crate::server::scheduler::Scheduler;
 use crate::server::service_health::{HealthCache, Probed};
 use crate::server::stop::StopRequests;
@@ -19,6 +20,8 @@ pub struct ServerCtx {
     pub stop: StopRequests,
     /// The services' health shared by `/health` and the Health RPC (at most a second old).
     pub health: HealthCache,
+    /// Tokens, roles and the audit log: what every gRPC call and HTTP request passes.
+    pub gate: Arc<Gate>,
 }
 
 impl ServerCtx {

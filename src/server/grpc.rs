@@ -13,6 +13,7 @@ use tonic::{Request, Response, Status};
 
 use crate::proto::orchestrator as pb;
 use crate::proto::orchestrator::orchestrator_service_server::OrchestratorService;
+use crate::server::auth::{self, AuditIds, Caller};
 use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
 use crate::server::events::{Event, TypeFilter};
@@ -35,6 +36,11 @@ impl Orchestrator {
     fn sched(&self) -> &Arc<Scheduler> {
         &self.ctx.sched
     }
+}
+
+/// The token that made this call (the auth gate puts it in the request's extensions).
+fn caller<T>(request: &Request<T>) -> Option<Caller> {
+    request.extensions().get::<Caller>().cloned()
 }
 
 pub fn status_of(e: SchedError) -> Status {
@@ -92,6 +98,8 @@ impl OrchestratorService for Orchestrator {
         &self,
         request: Request<pb::SubmitTaskRequest>,
     ) -> Result<Response<pb::SubmitTaskResponse>, Status> {
+        let submitted_by = caller(&request).map(|c| c.name);
+        let audit = AuditIds::of(request.extensions());
         let r = request.into_inner();
         // 0 (proto3's "not set") means the class's default, as the CLI's --timeout 0 does.
         if !(r.timeout_seconds.is_finite() && r.timeout_seconds >= 0.0) {
@@ -109,9 +117,11 @@ impl OrchestratorService for Orchestrator {
                 priority: r.priority,
                 max_attempts: r.max_attempts,
                 timeout_s: r.timeout_seconds,
+                submitted_by,
             })
             .await
             .map_err(status_of)?;
+        audit.add([task.id.clone()]);
         Ok(Response::new(pb::SubmitTaskResponse {
             task_id: task.id.clone(),
             created,
@@ -305,10 +315,19 @@ impl OrchestratorService for Orchestrator {
         &self,
         request: Request<pb::CancelTaskRequest>,
     ) -> Result<Response<pb::CancelTaskResponse>, Status> {
-        let (task, cancelled) = self
-            .sched()
-            .cancel(&request.into_inner().task_id)
-            .map_err(status_of)?;
+        let who = caller(&request);
+        let audit = AuditIds::of(request.extensions());
+        let id = request.into_inner().task_id;
+        audit.add([id.clone()]);
+        // The submit role cancels only what it submitted.
+        if let Ok(t) = self.sched().get(&id)
+            && !auth::may_cancel(who.as_ref(), t.submitted_by.as_deref())
+        {
+            return Err(Status::permission_denied(format!(
+                "task {id:?} was not submitted by this token; a submit token cancels only its own tasks"
+            )));
+        }
+        let (task, cancelled) = self.sched().cancel(&id).map_err(status_of)?;
         Ok(Response::new(pb::CancelTaskResponse {
             cancelled,
             status: Some((&task).into()),
@@ -347,6 +366,7 @@ impl OrchestratorService for Orchestrator {
         &self,
         request: Request<pb::LeaseTasksRequest>,
     ) -> Result<Response<pb::LeaseTasksResponse>, Status> {
+        let audit = AuditIds::of(request.extensions());
         let r = request.into_inner();
         let max = r.max.clamp(1, 1000) as usize;
         let leased = self
@@ -360,6 +380,7 @@ impl OrchestratorService for Orchestrator {
             )
             .await
             .map_err(status_of)?;
+        audit.add(leased.iter().map(|l| l.task_id.clone()));
         Ok(Response::new(pb::LeaseTasksResponse {
             tasks: leased
                 .into_iter()
@@ -379,12 +400,15 @@ impl OrchestratorService for Orchestrator {
         &self,
         request: Request<pb::CompleteTaskRequest>,
     ) -> Result<Response<pb::CompleteTaskResponse>, Status> {
+        let audit = AuditIds::of(request.extensions());
         let r = request.into_inner();
+        audit.add([r.task_id.clone()]);
         let result: BTreeMap<String, String> = r.result.into_iter().collect();
-        let size: usize = result.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let size: usize =
+            result.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>() + r.error.len();
         if size > self.sched().settings().max_payload_bytes.value as usize {
             return Err(Status::invalid_argument(
-                "result is larger than scheduler.max_payload_bytes",
+                "result and error together are larger than scheduler.max_payload_bytes",
             ));
         }
         let task = self
@@ -400,7 +424,9 @@ impl OrchestratorService for Orchestrator {
         &self,
         request: Request<pb::ExtendLeaseRequest>,
     ) -> Result<Response<pb::ExtendLeaseResponse>, Status> {
+        let audit = AuditIds::of(request.extensions());
         let r = request.into_inner();
+        audit.add([r.task_id.clone()]);
         let expires = self
             .sched()
             .extend_lease(

@@ -2,6 +2,8 @@
 //! EnvManagerService) and HTTP. This module binds the listeners, holds the home's serve lock for
 //! the server's life, records where it listens in state.json, and shuts down gracefully.
 
+pub mod audit;
+pub mod auth;
 pub mod clock;
 pub mod context;
 pub mod dispatch;
@@ -20,6 +22,7 @@ pub mod store;
 pub mod submission;
 pub mod table;
 pub mod task;
+pub mod tls;
 pub mod view;
 
 use std::net::SocketAddr;
@@ -35,6 +38,7 @@ use crate::proto::env_manager::env_manager_service_server::EnvManagerServiceServ
 use crate::proto::orchestrator::orchestrator_service_server::OrchestratorServiceServer;
 use crate::settings::Settings;
 use crate::state::{ServeState, StateFile};
+use http::guard::{setting, whole_setting};
 
 pub use context::ServerCtx;
 pub use lock::{acquire_lock, lock_path, running};
@@ -54,6 +58,85 @@ async fn bind(addr: &str, what: &str) -> Result<TcpListener> {
     })
 }
 
+/// The TLS identity the settings ask for, if any.
+fn tls_identity(
+    settings: &Settings,
+    home: &std::path::Path,
+    bound: &[SocketAddr],
+) -> Result<Option<tls::Identity>> {
+    let text = |key: &str| {
+        setting(settings, key)
+            .as_str()
+            .map(str::to_string)
+            .filter(|s| !s.is_empty())
+    };
+    match (text("tls.cert_file"), text("tls.key_file")) {
+        (Some(cert), Some(key)) => {
+            return tls::from_files(std::path::Path::new(&cert), std::path::Path::new(&key))
+                .map(Some);
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(Error::usage(
+                "tls.cert_file and tls.key_file go together: set both, or tls.self_signed = true",
+            ));
+        }
+        (None, None) => {}
+    }
+    if setting(settings, "tls.self_signed").as_bool() != Some(true) {
+        return Ok(None);
+    }
+    let mut extra: Vec<String> = setting(settings, "http.allowed_hosts")
+        .as_str()
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    if let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        extra.push(name.trim().to_string());
+    }
+    let ips: Vec<std::net::IpAddr> = bound.iter().map(|a| a.ip()).collect();
+    tls::self_signed(home, &tls::names_for(&ips, &extra)).map(Some)
+}
+
+/// A listener another machine can reach needs TLS (tokens are always on), unless the user
+/// says `--insecure-bind`, which is then said on every start.
+fn check_exposure(bound: &[SocketAddr], tls: bool, insecure_bind: bool) -> Result<()> {
+    let exposed: Vec<String> = bound
+        .iter()
+        .filter(|a| !a.ip().is_loopback())
+        .map(|a| a.to_string())
+        .collect();
+    if exposed.is_empty() || tls {
+        return Ok(());
+    }
+    if insecure_bind {
+        crate::stderr_line(format_args!(
+            "dspy-agent serve: warning: listening on {} without TLS (--insecure-bind): tokens and tasks cross the network in clear text",
+            exposed.join(", ")
+        ));
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "refusing to listen on {} without TLS: anyone on the network could read tokens and tasks\nhint: set tls.self_signed = true (or tls.cert_file and tls.key_file), bind orchestrator_addr, env_manager_addr and http_addr to 127.0.0.1, or pass --insecure-bind",
+        exposed.join(", ")
+    )))
+}
+
+/// Say so when the home can be read by the group or others: it holds tokens and payloads.
+fn warn_if_home_is_readable(home: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(home)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        crate::stderr_line(format_args!(
+            "dspy-agent serve: warning: {} is readable by others (mode {:o}); it holds tokens and task payloads\nhint: chmod 700 {}",
+            home.display(),
+            meta.permissions().mode() & 0o777,
+            home.display()
+        ));
+    }
+}
+
 fn local(l: &TcpListener) -> String {
     l.local_addr()
         .map(|a: SocketAddr| a.to_string())
@@ -62,9 +145,11 @@ fn local(l: &TcpListener) -> String {
 
 /// Run the server in the foreground until SIGTERM or SIGINT. `log_file` is recorded in the
 /// state for a detached server.
-pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
+pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: bool) -> Result<()> {
     let home = settings.home.value.clone();
     let _lock = acquire_lock(&home)?;
+    warn_if_home_is_readable(&home);
+    auth::tokens::ensure_default(&home)?;
 
     let store_dir = home.join("store");
     let strict = settings.scheduler.strict_journal.value;
@@ -89,6 +174,18 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     let orch_l = bind(&settings.orchestrator_addr.value, "orchestrator gRPC").await?;
     let env_l = bind(&settings.env_manager_addr.value, "env manager gRPC").await?;
     let http_l = bind(&settings.http_addr.value, "HTTP").await?;
+    let bound: Vec<SocketAddr> = [&orch_l, &env_l, &http_l]
+        .iter()
+        .filter_map(|l| l.local_addr().ok())
+        .collect();
+    let tls = tls_identity(&settings, &home, &bound)?;
+    check_exposure(&bound, tls.is_some(), insecure_bind)?;
+    if let Some(id) = &tls {
+        crate::stderr_line(format_args!(
+            "dspy-agent serve: TLS on all listeners; certificate SHA-256 {}",
+            id.fingerprint
+        ));
+    }
     let serve_state = ServeState {
         pid: std::process::id(),
         orchestrator_addr: local(&orch_l),
@@ -97,6 +194,7 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
         log_file,
         started_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         version: env!("CARGO_PKG_VERSION").into(),
+        tls: tls.is_some(),
     };
     let state_file = StateFile::new(&home);
     {
@@ -122,6 +220,18 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
         settings: settings.clone(),
         stop: StopRequests::new(settings.scheduler.shutdown_timeout_s.value),
         health: HealthCache::default(),
+        gate: Arc::new(auth::Gate::new(
+            &home,
+            audit::AuditLog::new(
+                &home,
+                whole_setting(&settings, "audit.max_bytes", 10 << 20),
+                u32::try_from(whole_setting(&settings, "audit.keep", 5)).unwrap_or(5),
+            ),
+            match setting(&settings, "http.metrics_public").as_bool() {
+                Some(true) => vec!["GET /metrics".to_string()],
+                _ => vec![],
+            },
+        )),
     });
     let dispatcher = tokio::spawn(sched.clone().run());
 
@@ -136,18 +246,33 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
     let orch_svc = OrchestratorServiceServer::new(grpc::Orchestrator { ctx: ctx.clone() })
         .max_decoding_message_size(max_msg);
     let env_svc = EnvManagerServiceServer::new(env_manager::EnvManager { ctx: ctx.clone() });
+    // Every RPC passes the auth gate (token, role, audit), wrapped here at build time.
+    let builder = || -> Result<tonic::transport::Server<_>> {
+        let mut b = tonic::transport::Server::builder().tcp_nodelay(true);
+        if let Some(id) = &tls {
+            b = b
+                .tls_config(tls::grpc_config(id))
+                .map_err(|e| Error::usage(format!("TLS: {e}")))?;
+        }
+        Ok(b.layer(auth::grpc_layer::GateLayer::new(ctx.gate.clone())))
+    };
     let orch = tokio::spawn(
-        tonic::transport::Server::builder()
-            .tcp_nodelay(true)
+        builder()?
             .add_service(orch_svc)
             .serve_with_incoming_shutdown(TcpListenerStream::new(orch_l), stopped(stop_rx.clone())),
     );
     let envm = tokio::spawn(
-        tonic::transport::Server::builder()
+        builder()?
             .add_service(env_svc)
             .serve_with_incoming_shutdown(TcpListenerStream::new(env_l), stopped(stop_rx.clone())),
     );
-    let web = tokio::spawn(http::serve(http_l, ctx.clone(), stopped(stop_rx.clone())));
+    let http_tls = tls.as_ref().map(tls::server_config).transpose()?;
+    let web = tokio::spawn(http::serve(
+        http_l,
+        ctx.clone(),
+        http_tls,
+        stopped(stop_rx.clone()),
+    ));
 
     // SIGTERM, SIGINT or the Shutdown RPC (`serve stop`, with its own drain timeout).
     let timeout = ctx.stop.wait().await;

@@ -111,6 +111,8 @@ impl Store {
             .append(true)
             .open(&path)
             .map_err(|e| Error::runtime(format!("cannot open {}: {e}", path.display())))?;
+        // Payloads are private to the user (a journal from before this rule is narrowed too).
+        let _ = crate::state::narrow_to_owner(&file);
         let len = file.metadata().map_or(0, |m| m.len());
         let (tx, rx) = mpsc::unbounded_channel();
         let pending = Arc::new(AtomicUsize::new(0));
@@ -328,7 +330,7 @@ pub fn repair(dir: &Path) -> Result<Report> {
 /// Write `bytes` as the new journal: temp file, fsync, rename, fsync the directory.
 fn rewrite(dir: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = dir.join(format!("{JOURNAL}.tmp"));
-    let mut f = File::create(&tmp)?;
+    let mut f = crate::state::create_private(&tmp)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&tmp, dir.join(JOURNAL))?;

@@ -101,6 +101,7 @@ impl Scheduler {
                 payload_hash: checked.payload_hash,
                 worker_id: None,
                 pgid: None,
+                submitted_by: req.submitted_by.clone(),
             };
             let ack = self.store.put_durable(&task, &checked.payload_json);
             let (synced_tx, synced) = watch::channel(None);

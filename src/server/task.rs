@@ -116,6 +116,9 @@ pub struct Task {
     /// left of it before the task runs again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pgid: Option<u32>,
+    /// The name of the token that submitted it (a `submit` token may cancel only its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_by: Option<String>,
 }
 
 /// What a client asks for.
@@ -128,6 +131,8 @@ pub struct SubmitRequest {
     pub priority: i32,
     pub max_attempts: u32,
     pub timeout_s: f64,
+    /// The submitting token's name.
+    pub submitted_by: Option<String>,
 }
 
 /// Errors in the terms both gRPC and HTTP map to their own codes.

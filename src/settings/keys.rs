@@ -277,6 +277,66 @@ fn build() -> Vec<Key> {
             "How long a client may take to send a request body before it gets 408",
         )
         .env(&["DSPY_AGENT_HTTP_BODY_TIMEOUT_S"]),
+        // Security (issue 9): metrics access, TLS, audit log, stream caps, Docker over TCP.
+        key(
+            "http.metrics_public",
+            Kind::Bool,
+            DefaultValue::Value(Value::Bool(false)),
+            "Serve GET /metrics without a token (otherwise a token with the read role)",
+        )
+        .env(&["DSPY_AGENT_HTTP_METRICS_PUBLIC"]),
+        key(
+            "tls.self_signed",
+            Kind::Bool,
+            DefaultValue::Value(Value::Bool(false)),
+            "Serve TLS with a certificate made for the bound names ($DSPY_AGENT_HOME/tls/)",
+        )
+        .env(&["DSPY_AGENT_TLS_SELF_SIGNED"]),
+        key(
+            "tls.cert_file",
+            Kind::Path,
+            Unset,
+            "PEM certificate chain for TLS on all three listeners (with tls.key_file)",
+        )
+        .env(&["DSPY_AGENT_TLS_CERT_FILE"]),
+        key(
+            "tls.key_file",
+            Kind::Path,
+            Unset,
+            "PEM private key for tls.cert_file",
+        )
+        .env(&["DSPY_AGENT_TLS_KEY_FILE"]),
+        key(
+            "audit.max_bytes",
+            Kind::Int {
+                min: 4096,
+                max: 1 << 40,
+            },
+            int(10 * 1024 * 1024),
+            "Size at which logs/audit.ndjson is rotated",
+        )
+        .env(&["DSPY_AGENT_AUDIT_MAX_BYTES"]),
+        key(
+            "audit.keep",
+            Kind::Int { min: 0, max: 1000 },
+            int(5),
+            "Rotated audit files kept (audit.ndjson.1 is the newest)",
+        )
+        .env(&["DSPY_AGENT_AUDIT_KEEP"]),
+        key(
+            "grpc.max_streams",
+            Kind::Int { min: 1, max: 65_536 },
+            int(256),
+            "Open server streams (events, results, health, logs) at most; one more gets RESOURCE_EXHAUSTED",
+        )
+        .env(&["DSPY_AGENT_GRPC_MAX_STREAMS"]),
+        key(
+            "docker.allow_plain_tcp",
+            Kind::Bool,
+            DefaultValue::Value(Value::Bool(false)),
+            "Allow a tcp:// DOCKER_HOST on another machine without TLS (DOCKER_TLS_VERIFY)",
+        )
+        .env(&["DSPY_AGENT_DOCKER_ALLOW_PLAIN_TCP"]),
         key(
             "scheduler.max_payload_bytes",
             Kind::Int {

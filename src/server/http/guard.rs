@@ -95,7 +95,13 @@ impl Policy {
 
     fn origin_ok(&self, origin: &str) -> bool {
         let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
-        origin == self.own_origin || self.allowed_origins.contains(&origin)
+        // The same origin over TLS (tls.* settings) is still the server's own.
+        let own_tls = origin
+            .strip_prefix("https://")
+            .map(|rest| format!("http://{rest}"));
+        origin == self.own_origin
+            || own_tls.is_some_and(|o| o == self.own_origin)
+            || self.allowed_origins.contains(&origin)
     }
 }
 

@@ -20,7 +20,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -28,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::server::auth::{AuditIds, Caller};
 use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
 use crate::server::events::{Event, TypeFilter};
@@ -60,6 +61,7 @@ type Ctx = State<Arc<Http>>;
 pub fn serve(
     listener: TcpListener,
     ctx: Arc<ServerCtx>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()>,
 ) -> impl Future<Output = ()> {
     let bound = listener
@@ -71,16 +73,18 @@ pub fn serve(
         listener,
         app,
         usize::try_from(max).unwrap_or(1024),
+        tls,
         shutdown,
     )
 }
 
-/// Every route, behind the browser guard. `bound` is the listener's address (the server's own
+/// Every route, behind the browser guard and then the auth gate (token, role, audit). `bound` is the listener's address (the server's own
 /// origin and host).
 pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
     let policy = Arc::new(Policy::new(&ctx.settings, bound));
     let limit = policy.body_limit;
     let sse_cap = whole_setting(&ctx.settings, "http.max_sse_subscribers", 64);
+    let gate = ctx.gate.clone();
     let http = Arc::new(Http {
         sse: Arc::new(Semaphore::new(usize::try_from(sse_cap).unwrap_or(64))),
         sse_cap,
@@ -98,6 +102,10 @@ pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
         .route("/workflows", get(workflows).post(workflows))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(http)
+        .layer(from_fn_with_state(
+            gate,
+            crate::server::auth::http_layer::gate,
+        ))
         .layer(from_fn_with_state(policy, guard::guard))
 }
 
@@ -170,7 +178,12 @@ fn json_rejection(e: JsonRejection) -> Response {
 
 /// POST /queue/submit: {"task_id"?, "class"?, "priority"?, "max_attempts"?, "timeout_seconds"?,
 /// "payload": {...}}.
-async fn submit(State(ctx): Ctx, body: Result<Json<SubmitBody>, JsonRejection>) -> Response {
+async fn submit(
+    State(ctx): Ctx,
+    caller: Option<Extension<Caller>>,
+    audit: Option<Extension<AuditIds>>,
+    body: Result<Json<SubmitBody>, JsonRejection>,
+) -> Response {
     let body = match body {
         Ok(Json(b)) => b,
         Err(e) => return json_rejection(e),
@@ -234,6 +247,7 @@ async fn submit(State(ctx): Ctx, body: Result<Json<SubmitBody>, JsonRejection>) 
             priority,
             max_attempts,
             timeout_s,
+            submitted_by: caller.map(|Extension(c)| c.name),
         })
     })();
     let req = match parsed {
@@ -242,6 +256,9 @@ async fn submit(State(ctx): Ctx, body: Result<Json<SubmitBody>, JsonRejection>) 
     };
     match ctx.sched.submit(req).await {
         Ok((task, created)) => {
+            if let Some(Extension(a)) = &audit {
+                a.add([task.id.clone()]);
+            }
             let mut doc = TaskView::from(&task).to_json();
             doc["created"] = json!(created);
             let status = if created {
@@ -328,11 +345,27 @@ async fn get_task(State(ctx): Ctx, path: Result<Path<String>, PathRejection>) ->
     }
 }
 
-async fn cancel_task(State(ctx): Ctx, path: Result<Path<String>, PathRejection>) -> Response {
+async fn cancel_task(
+    State(ctx): Ctx,
+    caller: Option<Extension<Caller>>,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
     let id = match task_id(path) {
         Ok(id) => id,
         Err(msg) => return error(StatusCode::BAD_REQUEST, msg),
     };
+    // The submit role cancels only what it submitted.
+    let caller = caller.map(|Extension(c)| c);
+    if let Ok(t) = ctx.sched.get(&id)
+        && !crate::server::auth::may_cancel(caller.as_ref(), t.submitted_by.as_deref())
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            format!(
+                "task {id:?} was not submitted by this token; a submit token cancels only its own tasks"
+            ),
+        );
+    }
     match ctx.sched.cancel(&id) {
         Ok((t, cancelled)) => {
             let mut doc = TaskView::from(&t).to_json();
@@ -396,7 +429,15 @@ fn event_stream(
     Sse::new(ReceiverStream::new(feed).map(to_sse)).keep_alive(KeepAlive::default())
 }
 
-async fn health(State(ctx): Ctx) -> Response {
+async fn health(State(ctx): Ctx, caller: Option<Extension<Caller>>) -> Response {
+    if caller.is_none() {
+        // Without a token: alive or not, and nothing about the machine. No probe either.
+        let (status, _) = crate::server::service_health::server_status(
+            ctx.sched.is_draining(),
+            ctx.sched.store.failing(),
+        );
+        return Json(json!({ "status": status.to_ascii_lowercase() })).into_response();
+    }
     let services = ctx
         .services_health(crate::server::service_health::FRESH_FOR)
         .await;

@@ -9,8 +9,6 @@ use std::time::Duration;
 
 use common::{Env, test_stack};
 use dspy_agent::proto::env_manager as em;
-use dspy_agent::proto::env_manager::env_manager_service_client::EnvManagerServiceClient;
-use tonic::transport::Channel;
 
 /// A `serve` process on free ports over an `Env`'s home; on drop it is killed and the
 /// project's containers, network and volumes are removed.
@@ -47,10 +45,8 @@ impl Server {
         }
     }
 
-    async fn client(&self) -> EnvManagerServiceClient<Channel> {
-        EnvManagerServiceClient::connect(format!("http://{}", self.addr))
-            .await
-            .unwrap()
+    async fn client(&self) -> common::EnvClient {
+        common::env_manager(&self.addr, self.env.home()).await
     }
 }
 

@@ -10,12 +10,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dspy_agent::proto::orchestrator as pb;
-use dspy_agent::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
-use tonic::transport::Channel;
+
+mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dspy-agent");
 
-type Orch = OrchestratorServiceClient<Channel>;
+use common::Orch;
 
 /// A server process on `home`; killed on drop.
 struct Serve {
@@ -83,9 +83,7 @@ impl Serve {
     }
 
     async fn client(&self) -> Orch {
-        OrchestratorServiceClient::connect(format!("http://{}", self.orch))
-            .await
-            .unwrap()
+        common::orch(&self.orch, &self.home).await
     }
 
     /// Wait for the process to exit (told to stop some other way).
@@ -114,7 +112,9 @@ impl Serve {
     }
 
     async fn http_json(&self, path: &str) -> serde_json::Value {
-        reqwest::get(format!("http://{}{path}", self.http))
+        common::http(&self.home)
+            .get(format!("http://{}{path}", self.http))
+            .send()
             .await
             .unwrap()
             .json()
@@ -123,7 +123,9 @@ impl Serve {
     }
 
     async fn metrics(&self) -> String {
-        reqwest::get(format!("http://{}/metrics", self.http))
+        common::http(&self.home)
+            .get(format!("http://{}/metrics", self.http))
+            .send()
             .await
             .unwrap()
             .text()
@@ -416,7 +418,7 @@ async fn timeout_seconds_must_be_finite_and_not_negative() {
     // 0 still means the class's default.
     c.submit_task(req("zero", 16)).await.unwrap();
 
-    let http = reqwest::Client::new();
+    let http = common::http(&s.home);
     let submit = |body: serde_json::Value| {
         http.post(format!("http://{}/queue/submit", s.http))
             .json(&body)
@@ -444,7 +446,7 @@ async fn timeout_seconds_must_be_finite_and_not_negative() {
 async fn http_errors_for_large_and_non_utf8_bodies_are_json() {
     let dir = tempfile::tempdir().unwrap();
     let s = Serve::start(dir.path(), Stdio::null(), None);
-    let http = reqwest::Client::new();
+    let http = common::http(&s.home);
     let post = |body: Vec<u8>| {
         http.post(format!("http://{}/queue/submit", s.http))
             .header("content-type", "application/json")

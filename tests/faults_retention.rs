@@ -10,14 +10,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dspy_agent::proto::orchestrator as pb;
-use dspy_agent::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
-use tonic::transport::Channel;
 
 mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dspy-agent");
 
-type Orch = OrchestratorServiceClient<Channel>;
+use common::Orch;
 
 /// A server process on free ports in its own home; killed on drop.
 struct Server {
@@ -106,9 +104,7 @@ impl Server {
     }
 
     async fn client(&self) -> Orch {
-        OrchestratorServiceClient::connect(format!("http://{}", self.orch))
-            .await
-            .unwrap()
+        common::orch(&self.orch, self.home()).await
     }
 }
 
@@ -258,7 +254,7 @@ async fn a_tiny_memory_budget_evicts_counted_logged_and_answered_as_expired() {
     assert!(before <= at && at <= now, "{before} <= {at} <= {now}");
 
     // HTTP: 404 with `expired` and the same finish time.
-    let r = reqwest::get(format!("http://{}/tasks/e0", s.http))
+    let r = common::http(s.home()).get(format!("http://{}/tasks/e0", s.http)).send()
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
@@ -277,7 +273,7 @@ async fn a_tiny_memory_budget_evicts_counted_logged_and_answered_as_expired() {
     assert!(e.metadata().get("dspy-agent-reason").is_none(), "{e:?}");
 
     // The Prometheus text has the counter too.
-    let text = reqwest::get(format!("http://{}/metrics", s.http))
+    let text = common::http(s.home()).get(format!("http://{}/metrics", s.http)).send()
         .await
         .unwrap()
         .text()

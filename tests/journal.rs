@@ -8,14 +8,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dspy_agent::proto::orchestrator as pb;
-use dspy_agent::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
-use tonic::transport::Channel;
 
 mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dspy-agent");
 
-type Orch = OrchestratorServiceClient<Channel>;
+use common::Orch;
 
 /// A server process on a temporary home, killed on drop. Its stderr goes to `server.log`.
 struct Server {
@@ -99,9 +97,7 @@ impl Server {
     }
 
     async fn client(&self) -> Orch {
-        OrchestratorServiceClient::connect(format!("http://{}", self.orch))
-            .await
-            .unwrap()
+        common::orch(&self.orch, self.home()).await
     }
 
     /// A CLI command on this home.

@@ -93,10 +93,20 @@ impl Server {
         format!("http://{}{path}", self.http)
     }
 
-    /// `curl -s` with `args`, then the URL; the status code and the body.
+    /// `curl -s` with the home's admin token and `args`, then the URL; the status code and
+    /// the body.
     fn curl(&self, args: &[&str], path: &str) -> (u16, String) {
+        self.curl_as(Some(&common::token(self.home.path())), args, path)
+    }
+
+    /// `curl -s` with `token` (or none) and `args`, then the URL; the status code and the body.
+    fn curl_as(&self, token: Option<&str>, args: &[&str], path: &str) -> (u16, String) {
+        let auth: Vec<String> = token
+            .map(|t| vec!["-H".to_string(), format!("Authorization: Bearer {t}")])
+            .unwrap_or_default();
         let out = Command::new("curl")
             .args(["-s", "--max-time", "10", "-w", "\n%{http_code}"])
+            .args(&auth)
             .args(args)
             .arg(self.url(path))
             .output()
@@ -356,7 +366,7 @@ fn a_body_that_does_not_arrive_gets_408() {
     let started = Instant::now();
     let reply = raw(
         &s.http,
-        "POST /queue/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"task_id\"",
+        &format!("POST /queue/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"task_id\"", common::bearer(s.home.path())),
     );
     assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
     assert!(reply.contains("http.body_timeout_s"), "{reply}");
@@ -367,7 +377,7 @@ fn a_body_that_does_not_arrive_gets_408() {
 #[tokio::test]
 async fn event_subscribers_past_the_cap_get_503() {
     let s = Server::start("[http]\nmax_sse_subscribers = 2\n");
-    let http = reqwest::Client::new();
+    let http = common::http(s.home.path());
     let url = s.url("/events");
     let a = http.get(&url).send().await.unwrap();
     let b = http.get(&url).send().await.unwrap();
@@ -416,7 +426,7 @@ async fn health_probes_once_for_a_flood_and_never_writes_state() {
         std::fs::read_to_string(&state).unwrap(),
     );
     let probes_before = s.metric("orchestrator_health_probes_total");
-    let http = reqwest::Client::new();
+    let http = common::http(s.home.path());
     let started = Instant::now();
     let calls: Vec<_> = (0..200)
         .map(|_| {

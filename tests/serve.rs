@@ -7,14 +7,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use dspy_agent::proto::env_manager as em;
-use dspy_agent::proto::env_manager::env_manager_service_client::EnvManagerServiceClient;
 use dspy_agent::proto::orchestrator as pb;
-use dspy_agent::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
-use tonic::transport::Channel;
+
+mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dspy-agent");
 
-type Orch = OrchestratorServiceClient<Channel>;
+use common::Orch;
 
 /// A server process and its home; killed (and its task containers removed) on drop.
 struct Server {
@@ -167,15 +166,11 @@ impl Server {
     }
 
     async fn client(&self) -> Orch {
-        OrchestratorServiceClient::connect(format!("http://{}", self.orch))
-            .await
-            .unwrap()
+        common::orch(&self.orch, &self.home).await
     }
 
-    async fn env_client(&self) -> EnvManagerServiceClient<Channel> {
-        EnvManagerServiceClient::connect(format!("http://{}", self.env))
-            .await
-            .unwrap()
+    async fn env_client(&self) -> common::EnvClient {
+        common::env_manager(&self.env, &self.home).await
     }
 
     fn cli(&self) -> Command {
@@ -863,7 +858,7 @@ async fn metrics_pass_promtool_and_get_metrics_filters() {
     c.submit_task(f).await.unwrap();
     wait_done(&mut c, "m1").await;
     wait_done(&mut c, "m2").await;
-    let text = reqwest::get(format!("http://{}/metrics", s.http))
+    let text = common::http(&s.home).get(format!("http://{}/metrics", s.http)).send()
         .await
         .unwrap()
         .text()
@@ -929,7 +924,7 @@ async fn metrics_pass_promtool_and_get_metrics_filters() {
 async fn http_endpoints() {
     let s = Server::start("");
     let base = format!("http://{}", s.http);
-    let http = reqwest::Client::new();
+    let http = common::http(&s.home);
     // SSE first, so it sees the submission live.
     let mut sse = http
         .get(format!("{base}/events?types=task_submitted"))
@@ -987,7 +982,7 @@ async fn http_endpoints() {
     assert_eq!(dup.status(), 409);
     let huge = format!("{{\"payload\": {{\"x\": \"{}\"}}}}", "y".repeat(2 << 20));
     // Its own connection: the server may answer 413 and close before reading it all.
-    match reqwest::Client::new()
+    match common::http(&s.home)
         .post(format!("{base}/queue/submit"))
         .header("content-type", "application/json")
         .body(huge)
@@ -1159,7 +1154,7 @@ async fn health_workflows_and_second_server() {
     assert_eq!(doc["orchestrator_addr"], s.orch.as_str());
     assert_eq!(doc["status"], "SERVING");
     assert_eq!(doc["tasks"]["pending"], 0);
-    let r = reqwest::get(format!("http://{}/workflows", s.http))
+    let r = common::http(&s.home).get(format!("http://{}/workflows", s.http)).send()
         .await
         .unwrap();
     assert_eq!(r.status(), 501);
@@ -1762,7 +1757,10 @@ async fn a_slow_event_consumer_gets_a_gap_and_never_blocks_submission() {
         .connect()
         .await
         .unwrap();
-    let mut slow = OrchestratorServiceClient::new(channel)
+    let mut slow = dspy_agent::commands::client::with_bearer(
+        channel,
+        dspy_agent::commands::client::Bearer::new(Some(&common::token(&s.home))),
+    )
         .stream_events(pb::StreamEventsRequest {
             event_types: vec![],
             since_timestamp: 0,
@@ -1930,7 +1928,7 @@ fn config_set_writes_and_validates_scheduler_keys() {
 async fn out_of_range_attempts_and_bad_queries_are_rejected_as_json() {
     let s = Server::start("");
     let base = format!("http://{}", s.http);
-    let http = reqwest::Client::new();
+    let http = common::http(&s.home);
     for (body, what) in [
         (r#"{"task_id": "m0", "max_attempts": 0}"#, "max_attempts"),
         (
@@ -2204,7 +2202,7 @@ fn keys(doc: &serde_json::Value) -> Vec<String> {
 async fn http_and_cli_show_the_same_task_document() {
     let s = Server::start("");
     let mut c = s.client().await;
-    let http = reqwest::Client::new();
+    let http = common::http(&s.home);
     // Queued for a worker (no worker_id), leased (a worker_id), and finished with a result.
     c.submit_task(req("doc-queued", HashMap::new()))
         .await
@@ -2293,7 +2291,7 @@ async fn a_draining_server_says_so_in_metadata_and_the_cli_exits_1() {
         Some("draining"),
         "{e:?}"
     );
-    let r = reqwest::Client::new()
+    let r = common::http(&s.home)
         .post(format!("http://{}/queue/submit", s.http))
         .header("content-type", "application/json")
         .body(r#"{"task_id": "late-http"}"#)
@@ -2317,7 +2315,7 @@ async fn a_draining_server_says_so_in_metadata_and_the_cli_exits_1() {
 #[tokio::test]
 async fn http_priority_takes_the_whole_i32_range_and_names_it_when_out_of_range() {
     let s = Server::start("");
-    let http = reqwest::Client::new();
+    let http = common::http(&s.home);
     let submit = |body: &'static str| {
         http.post(format!("http://{}/queue/submit", s.http))
             .header("content-type", "application/json")

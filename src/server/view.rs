@@ -130,6 +130,7 @@ mod tests {
             payload_hash: "h".into(),
             worker_id: worker.map(str::to_string),
             pgid: Some(4),
+            submitted_by: None,
         }
     }
 

@@ -162,3 +162,87 @@ pub fn wait_for_serve(
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// The home's own admin token (`$HOME/auth/token`), waiting up to 10 s for serve to write it.
+pub fn token(home: &Path) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Ok(t) = std::fs::read_to_string(home.join("auth/token"))
+            && !t.trim().is_empty()
+        {
+            return t.trim().to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no token in {}",
+            home.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// `Authorization` header value with the home's admin token.
+pub fn bearer(home: &Path) -> String {
+    format!("Bearer {}", token(home))
+}
+
+/// curl arguments that send the home's admin token.
+pub fn curl_auth(home: &Path) -> Vec<String> {
+    vec!["-H".into(), format!("Authorization: {}", bearer(home))]
+}
+
+/// The orchestrator client the CLI uses (the token sent on every call).
+pub type Orch = dspy_agent::commands::client::Client;
+pub type EnvClient = dspy_agent::proto::env_manager::env_manager_service_client::EnvManagerServiceClient<
+    tonic::service::interceptor::InterceptedService<
+        tonic::transport::Channel,
+        dspy_agent::commands::client::Bearer,
+    >,
+>;
+
+fn plain(addr: &str) -> dspy_agent::commands::client::Target {
+    dspy_agent::commands::client::Target {
+        addr: addr.to_string(),
+        tls: false,
+    }
+}
+
+/// An orchestrator client for `addr`, authenticated with `token`.
+pub async fn orch_with(addr: &str, home: &Path, token: Option<&str>) -> Orch {
+    let (channel, _) = dspy_agent::commands::client::channel(home, &plain(addr))
+        .await
+        .unwrap_or_else(|e| panic!("connect {addr}: {}", e.message));
+    dspy_agent::commands::client::with_bearer(
+        channel,
+        dspy_agent::commands::client::Bearer::new(token),
+    )
+}
+
+/// An orchestrator client for `addr` with `home`'s admin token.
+pub async fn orch(addr: &str, home: &Path) -> Orch {
+    orch_with(addr, home, Some(&token(home))).await
+}
+
+/// An env manager client for `addr` with `home`'s admin token.
+pub async fn env_manager(addr: &str, home: &Path) -> EnvClient {
+    let (channel, _) = dspy_agent::commands::client::channel(home, &plain(addr))
+        .await
+        .unwrap_or_else(|e| panic!("connect {addr}: {}", e.message));
+    dspy_agent::proto::env_manager::env_manager_service_client::EnvManagerServiceClient::with_interceptor(
+        channel,
+        dspy_agent::commands::client::Bearer::new(Some(&token(home))),
+    )
+}
+
+/// A reqwest client that sends `home`'s admin token on every request.
+pub fn http(home: &Path) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        bearer(home).parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}

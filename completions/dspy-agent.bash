@@ -16,6 +16,12 @@ _dspy__agent() {
             ",$1")
                 cmd="dspy__agent"
                 ;;
+            dspy__agent,audit)
+                cmd="dspy__agent__subcmd__audit"
+                ;;
+            dspy__agent,auth)
+                cmd="dspy__agent__subcmd__auth"
+                ;;
             dspy__agent,bench)
                 cmd="dspy__agent__subcmd__bench"
                 ;;
@@ -61,6 +67,51 @@ _dspy__agent() {
             dspy__agent,up)
                 cmd="dspy__agent__subcmd__up"
                 ;;
+            dspy__agent__subcmd__auth,help)
+                cmd="dspy__agent__subcmd__auth__subcmd__help"
+                ;;
+            dspy__agent__subcmd__auth,token)
+                cmd="dspy__agent__subcmd__auth__subcmd__token"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__help,help)
+                cmd="dspy__agent__subcmd__auth__subcmd__help__subcmd__help"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__help,token)
+                cmd="dspy__agent__subcmd__auth__subcmd__help__subcmd__token"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__help__subcmd__token,create)
+                cmd="dspy__agent__subcmd__auth__subcmd__help__subcmd__token__subcmd__create"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__help__subcmd__token,list)
+                cmd="dspy__agent__subcmd__auth__subcmd__help__subcmd__token__subcmd__list"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__help__subcmd__token,revoke)
+                cmd="dspy__agent__subcmd__auth__subcmd__help__subcmd__token__subcmd__revoke"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__token,create)
+                cmd="dspy__agent__subcmd__auth__subcmd__token__subcmd__create"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__token,help)
+                cmd="dspy__agent__subcmd__auth__subcmd__token__subcmd__help"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__token,list)
+                cmd="dspy__agent__subcmd__auth__subcmd__token__subcmd__list"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__token,revoke)
+                cmd="dspy__agent__subcmd__auth__subcmd__token__subcmd__revoke"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__token__subcmd__help,create)
+                cmd="dspy__agent__subcmd__auth__subcmd__token__subcmd__help__subcmd__create"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__token__subcmd__help,help)
+                cmd="dspy__agent__subcmd__auth__subcmd__token__subcmd__help__subcmd__help"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__token__subcmd__help,list)
+                cmd="dspy__agent__subcmd__auth__subcmd__token__subcmd__help__subcmd__list"
+                ;;
+            dspy__agent__subcmd__auth__subcmd__token__subcmd__help,revoke)
+                cmd="dspy__agent__subcmd__auth__subcmd__token__subcmd__help__subcmd__revoke"
+                ;;
             dspy__agent__subcmd__config,help)
                 cmd="dspy__agent__subcmd__config__subcmd__help"
                 ;;
@@ -96,6 +147,12 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__config__subcmd__help,show)
                 cmd="dspy__agent__subcmd__config__subcmd__help__subcmd__show"
+                ;;
+            dspy__agent__subcmd__help,audit)
+                cmd="dspy__agent__subcmd__help__subcmd__audit"
+                ;;
+            dspy__agent__subcmd__help,auth)
+                cmd="dspy__agent__subcmd__help__subcmd__auth"
                 ;;
             dspy__agent__subcmd__help,bench)
                 cmd="dspy__agent__subcmd__help__subcmd__bench"
@@ -138,6 +195,18 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__help,up)
                 cmd="dspy__agent__subcmd__help__subcmd__up"
+                ;;
+            dspy__agent__subcmd__help__subcmd__auth,token)
+                cmd="dspy__agent__subcmd__help__subcmd__auth__subcmd__token"
+                ;;
+            dspy__agent__subcmd__help__subcmd__auth__subcmd__token,create)
+                cmd="dspy__agent__subcmd__help__subcmd__auth__subcmd__token__subcmd__create"
+                ;;
+            dspy__agent__subcmd__help__subcmd__auth__subcmd__token,list)
+                cmd="dspy__agent__subcmd__help__subcmd__auth__subcmd__token__subcmd__list"
+                ;;
+            dspy__agent__subcmd__help__subcmd__auth__subcmd__token,revoke)
+                cmd="dspy__agent__subcmd__help__subcmd__auth__subcmd__token__subcmd__revoke"
                 ;;
             dspy__agent__subcmd__help__subcmd__config,init)
                 cmd="dspy__agent__subcmd__help__subcmd__config__subcmd__init"
@@ -233,8 +302,326 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports config serve store submit tasks bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports config serve store auth audit submit tasks bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__audit)
+            opts="-v -q -h -V --since --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version token help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__help)
+            opts="token help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__help__subcmd__token)
+            opts="create list revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__help__subcmd__token__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__help__subcmd__token__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__help__subcmd__token__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__token)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version create list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__create)
+            opts="-v -q -h -V --role --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -W "admin submit worker read" -- "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__help)
+            opts="create list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__list)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__revoke)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -623,8 +1010,92 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down ps logs ports config serve store submit tasks bench completions man help"
+            opts="up down ps logs ports config serve store auth audit submit tasks bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__auth)
+            opts="token"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__auth__subcmd__token)
+            opts="create list revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__auth__subcmd__token__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__auth__subcmd__token__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__auth__subcmd__token__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1111,7 +1582,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve)
-            opts="-d -v -q -h -V --detach --strict-journal --json --verbose --quiet --project --home --services-file --help --version status stop help"
+            opts="-d -v -q -h -V --detach --strict-journal --insecure-bind --json --verbose --quiet --project --home --services-file --help --version status stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

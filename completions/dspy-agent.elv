@@ -39,6 +39,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand config 'Show or change settings and the service catalog'
             cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
             cand store 'Check the task journal, or repair it, without starting the scheduler'
+            cand auth 'Manage the scheduler''s access tokens (named tokens with a role)'
+            cand audit 'Print the scheduler''s audit log (mutating calls: who, what, outcome)'
             cand submit 'Submit a task to the running scheduler'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
@@ -271,6 +273,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand -d 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
             cand --detach 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
             cand --strict-journal 'Refuse to start when the journal is damaged, instead of keeping a copy and failing the tasks it loses [setting: scheduler.strict_journal]'
+            cand --insecure-bind 'Listen on a non-loopback address without TLS (tokens and tasks then cross the network in clear text); warned about on every start'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -380,6 +383,129 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;store;help;repair'= {
         }
         &'dspy-agent;store;help;help'= {
+        }
+        &'dspy-agent;auth'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand token 'Named tokens: create (printed once), list, revoke'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;auth;token'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a token and print it (only its hash is stored)'
+            cand list 'List the named tokens (names, roles, creation times; never the tokens)'
+            cand revoke 'Revoke a named token: calls with it are refused from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;auth;token;create'= {
+            cand --role 'admin (everything), submit (submit, read, cancel its own tasks), worker (lease, complete, extend) or read (status, metrics, events)'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;auth;token;list'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;auth;token;revoke'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;auth;token;help'= {
+            cand create 'Create a token and print it (only its hash is stored)'
+            cand list 'List the named tokens (names, roles, creation times; never the tokens)'
+            cand revoke 'Revoke a named token: calls with it are refused from then on'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;auth;token;help;create'= {
+        }
+        &'dspy-agent;auth;token;help;list'= {
+        }
+        &'dspy-agent;auth;token;help;revoke'= {
+        }
+        &'dspy-agent;auth;token;help;help'= {
+        }
+        &'dspy-agent;auth;help'= {
+            cand token 'Named tokens: create (printed once), list, revoke'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;auth;help;token'= {
+            cand create 'Create a token and print it (only its hash is stored)'
+            cand list 'List the named tokens (names, roles, creation times; never the tokens)'
+            cand revoke 'Revoke a named token: calls with it are refused from then on'
+        }
+        &'dspy-agent;auth;help;token;create'= {
+        }
+        &'dspy-agent;auth;help;token;list'= {
+        }
+        &'dspy-agent;auth;help;token;revoke'= {
+        }
+        &'dspy-agent;auth;help;help'= {
+        }
+        &'dspy-agent;audit'= {
+            cand --since 'Only entries at or after T: an RFC 3339 time (2026-01-02T03:04:05Z) or an age (10m, 2h)'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'dspy-agent;submit'= {
             cand -c 'Task class: cpu_short, cpu_long, gpu or gpu_slurm'
@@ -522,6 +648,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand config 'Show or change settings and the service catalog'
             cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
             cand store 'Check the task journal, or repair it, without starting the scheduler'
+            cand auth 'Manage the scheduler''s access tokens (named tokens with a role)'
+            cand audit 'Print the scheduler''s audit log (mutating calls: who, what, outcome)'
             cand submit 'Submit a task to the running scheduler'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
@@ -571,6 +699,22 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;store;check'= {
         }
         &'dspy-agent;help;store;repair'= {
+        }
+        &'dspy-agent;help;auth'= {
+            cand token 'Named tokens: create (printed once), list, revoke'
+        }
+        &'dspy-agent;help;auth;token'= {
+            cand create 'Create a token and print it (only its hash is stored)'
+            cand list 'List the named tokens (names, roles, creation times; never the tokens)'
+            cand revoke 'Revoke a named token: calls with it are refused from then on'
+        }
+        &'dspy-agent;help;auth;token;create'= {
+        }
+        &'dspy-agent;help;auth;token;list'= {
+        }
+        &'dspy-agent;help;auth;token;revoke'= {
+        }
+        &'dspy-agent;help;audit'= {
         }
         &'dspy-agent;help;submit'= {
         }

@@ -254,7 +254,9 @@ async fn a_tiny_memory_budget_evicts_counted_logged_and_answered_as_expired() {
     assert!(before <= at && at <= now, "{before} <= {at} <= {now}");
 
     // HTTP: 404 with `expired` and the same finish time.
-    let r = common::http(s.home()).get(format!("http://{}/tasks/e0", s.http)).send()
+    let r = common::http(s.home())
+        .get(format!("http://{}/tasks/e0", s.http))
+        .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
@@ -273,7 +275,9 @@ async fn a_tiny_memory_budget_evicts_counted_logged_and_answered_as_expired() {
     assert!(e.metadata().get("dspy-agent-reason").is_none(), "{e:?}");
 
     // The Prometheus text has the counter too.
-    let text = common::http(s.home()).get(format!("http://{}/metrics", s.http)).send()
+    let text = common::http(s.home())
+        .get(format!("http://{}/metrics", s.http))
+        .send()
         .await
         .unwrap()
         .text()

@@ -366,7 +366,10 @@ fn a_body_that_does_not_arrive_gets_408() {
     let started = Instant::now();
     let reply = raw(
         &s.http,
-        &format!("POST /queue/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"task_id\"", common::bearer(s.home.path())),
+        &format!(
+            "POST /queue/submit HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"task_id\"",
+            common::bearer(s.home.path())
+        ),
     );
     assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
     assert!(reply.contains("http.body_timeout_s"), "{reply}");

@@ -858,7 +858,9 @@ async fn metrics_pass_promtool_and_get_metrics_filters() {
     c.submit_task(f).await.unwrap();
     wait_done(&mut c, "m1").await;
     wait_done(&mut c, "m2").await;
-    let text = common::http(&s.home).get(format!("http://{}/metrics", s.http)).send()
+    let text = common::http(&s.home)
+        .get(format!("http://{}/metrics", s.http))
+        .send()
         .await
         .unwrap()
         .text()
@@ -1154,7 +1156,9 @@ async fn health_workflows_and_second_server() {
     assert_eq!(doc["orchestrator_addr"], s.orch.as_str());
     assert_eq!(doc["status"], "SERVING");
     assert_eq!(doc["tasks"]["pending"], 0);
-    let r = common::http(&s.home).get(format!("http://{}/workflows", s.http)).send()
+    let r = common::http(&s.home)
+        .get(format!("http://{}/workflows", s.http))
+        .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 501);
@@ -1761,13 +1765,13 @@ async fn a_slow_event_consumer_gets_a_gap_and_never_blocks_submission() {
         channel,
         dspy_agent::commands::client::Bearer::new(Some(&common::token(&s.home))),
     )
-        .stream_events(pb::StreamEventsRequest {
-            event_types: vec![],
-            since_timestamp: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    .stream_events(pb::StreamEventsRequest {
+        event_types: vec![],
+        since_timestamp: 0,
+    })
+    .await
+    .unwrap()
+    .into_inner();
     let total = 15_000;
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let t0 = Instant::now();

@@ -32,6 +32,8 @@ _LEAKY_ENV = (
     "DSPY_AGENT_HOME",
     "DSPY_AGENT_PROJECT",
     "DSPY_AGENT_SERVICES_FILE",
+    "DSPY_AGENT_TOKEN",
+    "DSPY_AGENT_TLS_CA",
 )
 
 
@@ -122,6 +124,9 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     for name in _LEAKY_ENV:
         monkeypatch.delenv(name, raising=False)
     srv = start_server(tmp_path / "home")
+    # As a user's agent would: the token of the server it talks to (here in the environment,
+    # since some tests name only the address).
+    monkeypatch.setenv("DSPY_AGENT_TOKEN", (srv.home / "auth" / "token").read_text().strip())
     try:
         yield srv
     finally:

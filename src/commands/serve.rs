@@ -250,7 +250,8 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
         .unwrap_or_else(|| ("NOT ANSWERING".into(), 0));
     // Why it is degraded (journal writes fail): GET /health has the reason.
     let reason = if status == "DEGRADED" {
-        degraded_reason(&s.http_addr).await
+        let token = server::auth::tokens::client_token(&settings.home.value);
+        degraded_reason(&s, token.as_deref()).await
     } else {
         None
     };
@@ -322,11 +323,18 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
 }
 
 /// The `reason` of GET /health, read with one plain HTTP/1.0 request (bounded to 2s).
-async fn degraded_reason(http_addr: &str) -> Option<String> {
+async fn degraded_reason(s: &ServeState, token: Option<&str>) -> Option<String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    if s.tls {
+        // Plain HTTP/1.0 by hand only; over TLS the status line says DEGRADED without why.
+        return None;
+    }
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     let ask = async {
-        let mut conn = tokio::net::TcpStream::connect(http_addr).await.ok()?;
-        conn.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        let mut conn = tokio::net::TcpStream::connect(&s.http_addr).await.ok()?;
+        conn.write_all(format!("GET /health HTTP/1.0\r\nHost: localhost\r\n{auth}\r\n").as_bytes())
             .await
             .ok()?;
         let mut answer = Vec::new();

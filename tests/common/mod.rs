@@ -193,12 +193,13 @@ pub fn curl_auth(home: &Path) -> Vec<String> {
 
 /// The orchestrator client the CLI uses (the token sent on every call).
 pub type Orch = dspy_agent::commands::client::Client;
-pub type EnvClient = dspy_agent::proto::env_manager::env_manager_service_client::EnvManagerServiceClient<
-    tonic::service::interceptor::InterceptedService<
-        tonic::transport::Channel,
-        dspy_agent::commands::client::Bearer,
-    >,
->;
+pub type EnvClient =
+    dspy_agent::proto::env_manager::env_manager_service_client::EnvManagerServiceClient<
+        tonic::service::interceptor::InterceptedService<
+            tonic::transport::Channel,
+            dspy_agent::commands::client::Bearer,
+        >,
+    >;
 
 fn plain(addr: &str) -> dspy_agent::commands::client::Target {
     dspy_agent::commands::client::Target {

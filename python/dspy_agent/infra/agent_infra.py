@@ -33,7 +33,7 @@ from .errors import (
     TaskFailed,
     TaskTimeout,
 )
-from .grpc_client import DEFAULT_TIMEOUT, GrpcClient
+from .grpc_client import DEFAULT_TIMEOUT, GrpcClient, find_tls_ca, find_token
 from .types import (
     Event,
     Health,
@@ -51,6 +51,15 @@ from .worker import Handler, Worker
 log = logging.getLogger("dspy_agent.infra")
 
 
+class _Auth:
+    """What `start` was told about credentials, passed to each connection it tries."""
+
+    def __init__(self, home: Path, token: str | None, tls_ca: str | os.PathLike[str] | None) -> None:
+        self.home = home
+        self.token = token
+        self.tls_ca = tls_ca
+
+
 class AgentInfra:
     """A connection to `dspy-agent serve`.
 
@@ -64,8 +73,22 @@ class AgentInfra:
         *,
         env_manager_addr: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        token: str | None = None,
+        tls_ca: str | os.PathLike[str] | None = None,
+        home: str | os.PathLike[str] | None = None,
+        server_tls: bool = False,
     ) -> None:
-        self.client = GrpcClient(addr, env_manager_addr, timeout=timeout)
+        """`token`: default DSPY_AGENT_TOKEN, then `$DSPY_AGENT_HOME/auth/token`. `tls_ca`: a
+        PEM CA file to verify a TLS server with (default DSPY_AGENT_TLS_CA; with `server_tls`,
+        the home's `tls/ca.pem`); without one the channel is plain."""
+        home_path = home_dir(home)
+        self.client = GrpcClient(
+            addr,
+            env_manager_addr,
+            timeout=timeout,
+            token=token or find_token(home_path),
+            tls_ca=find_tls_ca(home_path, tls_ca, server_tls),
+        )
         self.timeout = timeout
 
     @property
@@ -96,6 +119,8 @@ class AgentInfra:
         start_timeout: float = 60.0,
         home: str | os.PathLike[str] | None = None,
         cli_path: str | os.PathLike[str] | None = None,
+        token: str | None = None,
+        tls_ca: str | os.PathLike[str] | None = None,
     ) -> AsyncGenerator[AgentInfra, None]:
         """Connect to the orchestrator, starting it (and `services`) when needed.
 
@@ -104,11 +129,15 @@ class AgentInfra:
         is the only one tried. When none answers Health within `timeout` and `auto_start` is
         on, runs `dspy-agent serve --detach` and waits up to `start_timeout` for Health. On
         exit, stops only what this call started.
+
+        The token comes from `token`, DSPY_AGENT_TOKEN or the home's `auth/token`; a server
+        that speaks TLS is verified with `tls_ca`, DSPY_AGENT_TLS_CA or the home's CA.
         """
         home_path = home_dir(home)
+        auth = _Auth(home_path, token, tls_ca)
         named = named_addr(addr)
         cands = candidates(addr, home_path)
-        infra, _ = await cls._probe(cands, env_manager_addr, timeout)
+        infra, _ = await cls._probe(cands, env_manager_addr, timeout, auth)
         cli: Cli | None = None
         started_server = False
         started_services: list[str] = []
@@ -137,7 +166,7 @@ class AgentInfra:
                     # failed or was interrupted after launching it; never one that was there.
                     after = read_serve_state(home_path)
                     started_server = after is not None and (before is None or after["pid"] != before["pid"])
-                infra = await cls._wait_started(env_manager_addr, timeout, start_timeout, home_path)
+                infra = await cls._wait_started(env_manager_addr, timeout, start_timeout, home_path, auth)
             if services:
                 cli = cli or Cli(find_cli(cli_path), home_path)
                 try:
@@ -166,6 +195,7 @@ class AgentInfra:
         cands: list[Candidate],
         env_addr: str | None,
         timeout: float,
+        auth: _Auth,
     ) -> tuple[AgentInfra | None, Candidate | None]:
         """The first candidate that answers Health; all probes together take at most `timeout`."""
         deadline = time.monotonic() + timeout
@@ -173,7 +203,15 @@ class AgentInfra:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            infra = cls(cand.addr, env_manager_addr=env_manager_addr(env_addr, cand), timeout=timeout)
+            infra = cls(
+                cand.addr,
+                env_manager_addr=env_manager_addr(env_addr, cand),
+                timeout=timeout,
+                token=auth.token,
+                tls_ca=auth.tls_ca,
+                home=auth.home,
+                server_tls=cand.tls,
+            )
             try:
                 await infra._orch("Health", pb.HealthRequest(), left, wait_for_ready=False)
                 return infra, cand
@@ -184,7 +222,7 @@ class AgentInfra:
 
     @classmethod
     async def _wait_started(
-        cls, env_addr: str | None, timeout: float, start_timeout: float, home: Path
+        cls, env_addr: str | None, timeout: float, start_timeout: float, home: Path, auth: _Auth
     ) -> AgentInfra:
         """After `serve --detach`: where it listens is in state.json (it may have picked free
         ports); wait for Health there."""
@@ -192,8 +230,10 @@ class AgentInfra:
         while time.monotonic() < deadline:
             serve = read_serve_state(home)
             if serve and serve.get("orchestrator_addr"):
-                cand = Candidate(serve["orchestrator_addr"], "state.json", serve.get("env_manager_addr"))
-                infra, _ = await cls._probe([cand], env_addr, min(timeout, 2.0))
+                cand = Candidate(
+                    serve["orchestrator_addr"], "state.json", serve.get("env_manager_addr"), bool(serve.get("tls"))
+                )
+                infra, _ = await cls._probe([cand], env_addr, min(timeout, 2.0), auth)
                 if infra is not None:
                     return infra
             await asyncio.sleep(0.05)

@@ -120,6 +120,7 @@ class Candidate:
     addr: str
     source: str  # argument, an environment variable's name, state.json, or default
     env_manager_addr: str | None = None
+    tls: bool = False  # the server recorded that it speaks TLS
 
 
 def _picks_free_port(addr: str) -> bool:
@@ -147,6 +148,7 @@ def candidates(addr: str | None, home: Path) -> list[Candidate]:
             normalize_addr(serve["orchestrator_addr"]),
             "state.json",
             serve.get("env_manager_addr") or None,
+            bool(serve.get("tls")),
         )
         if serve and serve.get("orchestrator_addr")
         else None

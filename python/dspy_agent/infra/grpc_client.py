@@ -8,6 +8,7 @@ within the timeout instead of hanging.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -36,14 +37,61 @@ _CHANNEL_OPTIONS = [
 
 Resp = TypeVar("Resp")
 
+TOKEN_ENV = "DSPY_AGENT_TOKEN"
+TLS_CA_ENV = "DSPY_AGENT_TLS_CA"
+
+
+def find_token(home: str | os.PathLike[str] | None) -> str | None:
+    """The token to send: DSPY_AGENT_TOKEN, else the home's own (`$HOME/auth/token`), which
+    `serve` creates on its first start; the local user never handles it."""
+    env = os.environ.get(TOKEN_ENV, "").strip()
+    if env:
+        return env
+    if home is None:
+        return None
+    try:
+        text = open(os.path.join(os.fspath(home), "auth", "token"), encoding="ascii").read().strip()
+    except OSError:
+        return None
+    return text or None
+
+
+def find_tls_ca(home: str | os.PathLike[str] | None, tls_ca: str | os.PathLike[str] | None, server_tls: bool) -> bytes | None:
+    """The CA (PEM) to verify the server with, or None for a plain channel: `tls_ca`, else
+    DSPY_AGENT_TLS_CA, else (when the server recorded that it speaks TLS) `$HOME/tls/ca.pem`."""
+    path = tls_ca or os.environ.get(TLS_CA_ENV) or None
+    if path is None and server_tls and home is not None:
+        path = os.path.join(os.fspath(home), "tls", "ca.pem")
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise InfraError(f"cannot read the TLS CA file {path}: {e}") from None
+
 
 class Endpoint:
-    """One server address: a channel, a stub and the error mapping for its calls."""
+    """One server address: a channel, a stub and the error mapping for its calls. Every call
+    goes through `unary` or `stream`, which send the token."""
 
-    def __init__(self, addr: str, stub_class: Callable[[grpc.aio.Channel], Any], name: str) -> None:
+    def __init__(
+        self,
+        addr: str,
+        stub_class: Callable[[grpc.aio.Channel], Any],
+        name: str,
+        *,
+        token: str | None = None,
+        tls_ca: bytes | None = None,
+    ) -> None:
         self.addr = addr
         self.name = name
-        self.channel = grpc.aio.insecure_channel(addr, options=_CHANNEL_OPTIONS)
+        if tls_ca is not None:
+            creds = grpc.ssl_channel_credentials(root_certificates=tls_ca)
+            self.channel = grpc.aio.secure_channel(addr, creds, options=_CHANNEL_OPTIONS)
+        else:
+            self.channel = grpc.aio.insecure_channel(addr, options=_CHANNEL_OPTIONS)
+        self.metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
         self.stub = stub_class(self.channel)
 
     async def unary(
@@ -59,7 +107,7 @@ class Endpoint:
         the server restarts waits for it within that bound instead of failing at once; probes
         turn it off to learn quickly that nothing listens."""
         try:
-            return await call(request, timeout=timeout, wait_for_ready=wait_for_ready)
+            return await call(request, timeout=timeout, wait_for_ready=wait_for_ready, metadata=self.metadata)
         except grpc.aio.AioRpcError as e:
             raise from_rpc_error(e, what=what, addr=self.addr) from None
 
@@ -81,7 +129,7 @@ class Endpoint:
         timeout: float | None = None,
     ) -> AsyncGenerator[Any, None]:
         await self.ready(what, connect_timeout)
-        rpc = call(request, timeout=timeout)
+        rpc = call(request, timeout=timeout, metadata=self.metadata)
         try:
             async for message in rpc:
                 yield message
@@ -103,11 +151,17 @@ class GrpcClient:
         env_manager_addr: str | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        token: str | None = None,
+        tls_ca: bytes | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.timeout = timeout
-        self.orchestrator = Endpoint(orchestrator_addr, orch_grpc.OrchestratorServiceStub, "orchestrator")
+        self._token = token
+        self._tls_ca = tls_ca
+        self.orchestrator = Endpoint(
+            orchestrator_addr, orch_grpc.OrchestratorServiceStub, "orchestrator", token=token, tls_ca=tls_ca
+        )
         self._env_addr = env_manager_addr
         self._env: Endpoint | None = None
 
@@ -120,7 +174,9 @@ class GrpcClient:
         if self._env is None:
             if not self._env_addr:
                 raise InfraError("no environment manager address is known")
-            self._env = Endpoint(self._env_addr, env_grpc.EnvManagerServiceStub, "env manager")
+            self._env = Endpoint(
+                self._env_addr, env_grpc.EnvManagerServiceStub, "env manager", token=self._token, tls_ca=self._tls_ca
+            )
         return self._env
 
     @property
@@ -137,4 +193,4 @@ class GrpcClient:
             await self._env.close()
 
 
-__all__ = ["DEFAULT_TIMEOUT", "Endpoint", "GrpcClient", "OrchestratorUnavailable"]
+__all__ = ["DEFAULT_TIMEOUT", "Endpoint", "GrpcClient", "OrchestratorUnavailable", "find_tls_ca", "find_token"]

@@ -253,7 +253,7 @@ async def test_worker_survives_a_server_restart(tmp_path: Path) -> None:
     srv = start_server(home, ORCHESTRATOR_GRPC_ADDR=f"127.0.0.1:{port}")
     worker: asyncio.Task[None] | None = None
     try:
-        async with AgentInfra.start(srv.addr, auto_start=False, timeout=2) as infra:
+        async with AgentInfra.start(srv.addr, auto_start=False, timeout=2, home=home) as infra:
 
             async def handler(task_id: str, payload: dict[str, Any]) -> dict[str, Any]:
                 return {"ok": True}

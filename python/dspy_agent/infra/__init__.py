@@ -8,6 +8,7 @@ async with AgentInfra.start() as infra:
 
 from .agent_infra import AgentInfra
 from .errors import (
+    AuthError,
     InfraError,
     InvalidTask,
     LeaseLost,
@@ -38,6 +39,7 @@ from .worker import Handler, LeasedTask, Worker
 
 __all__ = [
     "AgentInfra",
+    "AuthError",
     "Event",
     "GrpcClient",
     "Handler",

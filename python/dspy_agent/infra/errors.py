@@ -52,6 +52,11 @@ class NotSupported(InfraError):
     """The server does not implement this yet (UNIMPLEMENTED), or lacks the backend it needs."""
 
 
+class AuthError(InfraError):
+    """The server refused the token (missing, wrong or revoked: UNAUTHENTICATED) or the token's
+    role does not allow the call (PERMISSION_DENIED)."""
+
+
 class Overloaded(InfraError):
     """The server holds too many tasks, or a stream fell behind (RESOURCE_EXHAUSTED)."""
 
@@ -91,6 +96,8 @@ _BY_CODE: dict[grpc.StatusCode, type[InfraError]] = {
     grpc.StatusCode.NOT_FOUND: TaskNotFound,
     grpc.StatusCode.UNIMPLEMENTED: NotSupported,
     grpc.StatusCode.RESOURCE_EXHAUSTED: Overloaded,
+    grpc.StatusCode.UNAUTHENTICATED: AuthError,
+    grpc.StatusCode.PERMISSION_DENIED: AuthError,
 }
 
 

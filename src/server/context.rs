@@ -10,6 +10,7 @@ use crate::server::auth::Gate;
 use crate::server::scheduler::Scheduler;
 use crate::server::service_health::{HealthCache, Probed};
 use crate::server::stop::StopRequests;
+use crate::server::stream_cap::StreamCap;
 use crate::settings::Settings;
 
 /// What the RPC and HTTP handlers share.
@@ -22,6 +23,8 @@ pub struct ServerCtx {
     pub health: HealthCache,
     /// Tokens, roles and the audit log: what every gRPC call and HTTP request passes.
     pub gate: Arc<Gate>,
+    /// The cap on open gRPC server streams (both services).
+    pub streams: StreamCap,
 }
 
 impl ServerCtx {

@@ -20,6 +20,7 @@ use crate::proto::env_manager as pb;
 use crate::proto::env_manager::env_manager_service_server::EnvManagerService;
 use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
+use crate::server::stream_cap;
 
 type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
@@ -278,6 +279,7 @@ impl EnvManagerService for EnvManager {
         &self,
         request: Request<pb::StreamHealthRequest>,
     ) -> Result<Response<Self::StreamHealthStream>, Status> {
+        let place = self.ctx.streams.admit()?;
         let interval = match request.into_inner().interval_ms {
             0 => 2000,
             n => n.clamp(100, 600_000),
@@ -315,7 +317,10 @@ impl EnvManagerService for EnvManager {
                 }
             }
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(stream_cap::hold(
+            place,
+            ReceiverStream::new(rx),
+        )))
     }
 
     type PullImagesStream = BoxStream<pb::PullProgress>;
@@ -379,6 +384,7 @@ impl EnvManagerService for EnvManager {
         &self,
         request: Request<pb::StreamLogsRequest>,
     ) -> Result<Response<Self::StreamLogsStream>, Status> {
+        let place = self.ctx.streams.admit()?;
         let r = request.into_inner();
         let stack = self.ctx.stack().await.map_err(status_of)?;
         let lines = stack
@@ -401,7 +407,7 @@ impl EnvManagerService for EnvManager {
             }),
             Err(e) => Err(status_of(e)),
         });
-        Ok(Response::new(Box::pin(stream)))
+        Ok(Response::new(stream_cap::hold(place, stream)))
     }
 
     async fn get_resource_availability(

@@ -18,6 +18,7 @@ use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
 use crate::server::events::{Event, TypeFilter};
 use crate::server::scheduler::Scheduler;
+use crate::server::stream_cap;
 use crate::server::task::{
     ErrorKind, FINISHED_AT_KEY, REASON_DRAINING, REASON_EXPIRED, REASON_KEY, SchedError,
     SubmitRequest, TaskState,
@@ -135,6 +136,7 @@ impl OrchestratorService for Orchestrator {
         &self,
         request: Request<pb::StreamTaskResultsRequest>,
     ) -> Result<Response<Self::StreamTaskResultsStream>, Status> {
+        let place = self.ctx.streams.admit()?;
         let r = request.into_inner();
         let ids: HashSet<String> = r.task_ids.into_iter().collect();
         // Subscribe before reading finished tasks, so nothing falls between the two.
@@ -188,7 +190,10 @@ impl OrchestratorService for Orchestrator {
                 }
             }
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(stream_cap::hold(
+            place,
+            ReceiverStream::new(rx),
+        )))
     }
 
     async fn get_task_status(
@@ -266,6 +271,7 @@ impl OrchestratorService for Orchestrator {
         &self,
         request: Request<pb::StreamEventsRequest>,
     ) -> Result<Response<Self::StreamEventsStream>, Status> {
+        let place = self.ctx.streams.admit()?;
         let r = request.into_inner();
         // 0 is proto3's "not set": live events only.
         let since = (r.since_timestamp > 0).then_some(r.since_timestamp);
@@ -275,7 +281,7 @@ impl OrchestratorService for Orchestrator {
             STREAM_BUFFER,
         );
         let stream = ReceiverStream::new(feed).map(|e| Ok(event_pb(&e)));
-        Ok(Response::new(Box::pin(stream)))
+        Ok(Response::new(stream_cap::hold(place, stream)))
     }
 
     async fn health(

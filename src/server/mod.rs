@@ -19,6 +19,7 @@ pub mod scheduler;
 pub mod service_health;
 pub mod stop;
 pub mod store;
+pub mod stream_cap;
 pub mod submission;
 pub mod table;
 pub mod task;
@@ -220,6 +221,9 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
         settings: settings.clone(),
         stop: StopRequests::new(settings.scheduler.shutdown_timeout_s.value),
         health: HealthCache::default(),
+        streams: stream_cap::StreamCap::new(
+            usize::try_from(whole_setting(&settings, "grpc.max_streams", 256)).unwrap_or(256),
+        ),
         gate: Arc::new(auth::Gate::new(
             &home,
             audit::AuditLog::new(

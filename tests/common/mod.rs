@@ -1,6 +1,8 @@
 //! A small builder around the real `dspy-agent` binary, in a temporary home.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 

@@ -56,6 +56,14 @@ fn list_setting(settings: &Settings, key: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether the listeners speak TLS (tls.self_signed, or a certificate file).
+fn tls_on(settings: &Settings) -> bool {
+    setting(settings, "tls.self_signed").as_bool() == Some(true)
+        || setting(settings, "tls.cert_file")
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+}
+
 impl Policy {
     pub fn new(settings: &Settings, bound: SocketAddr) -> Policy {
         let body_timeout = setting(settings, "http.body_timeout_s")
@@ -63,7 +71,10 @@ impl Policy {
             .filter(|s| *s > 0.0)
             .unwrap_or(30.0);
         Policy {
-            own_origin: format!("http://{bound}"),
+            own_origin: format!(
+                "{}://{bound}",
+                if tls_on(settings) { "https" } else { "http" }
+            ),
             bound_ip: Some(bound.ip()).filter(|ip| !ip.is_unspecified()),
             allowed_origins: list_setting(settings, "http.allowed_origins"),
             allowed_hosts: list_setting(settings, "http.allowed_hosts"),
@@ -95,13 +106,7 @@ impl Policy {
 
     fn origin_ok(&self, origin: &str) -> bool {
         let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
-        // The same origin over TLS (tls.* settings) is still the server's own.
-        let own_tls = origin
-            .strip_prefix("https://")
-            .map(|rest| format!("http://{rest}"));
-        origin == self.own_origin
-            || own_tls.is_some_and(|o| o == self.own_origin)
-            || self.allowed_origins.contains(&origin)
+        origin == self.own_origin || self.allowed_origins.contains(&origin)
     }
 }
 

@@ -593,3 +593,31 @@ fn a_non_loopback_bind_without_tls_refuses_to_start_unless_told() {
     );
     assert!(!s.log().contains("without TLS"), "{}", s.log());
 }
+
+#[test]
+fn plain_tcp_to_another_machines_engine_is_refused_and_tls_is_used_when_asked() {
+    let env = common::Env::new("dockertcp")
+        .env("DOCKER_HOST", "tcp://192.0.2.1:2375")
+        .env("DOCKER_TLS_VERIFY", "")
+        .env("DOCKER_CERT_PATH", "");
+    let run = env.run(&["ps"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("refusing plain TCP") && run.stderr.contains("docker.allow_plain_tcp"),
+        "{}",
+        run.stderr
+    );
+    // With TLS asked for, the certificates are read (here: missing, said so) instead.
+    let tls = common::Env::new("dockertls")
+        .env("DOCKER_HOST", "tcp://192.0.2.1:2376")
+        .env("DOCKER_TLS_VERIFY", "1")
+        .env("DOCKER_CERT_PATH", "/nonexistent/certs");
+    let run = tls.run(&["ps"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("TLS with the certificates in /nonexistent/certs"),
+        "{}",
+        run.stderr
+    );
+}

@@ -19,6 +19,6 @@ pub use down::{DownOptions, DownReport, Removed, check_state_writable};
 pub use events::{Event, EventSink, Phase};
 pub use logs::{LogOptions, LogReceiver, ServiceLine};
 pub use outcome::{Action, Failure, ServiceOutcome, UpOptions, UpReport};
-pub use stack::Stack;
+pub use stack::{Stack, engine};
 pub use status::ServiceStatus;
 pub use up::services_to_start;

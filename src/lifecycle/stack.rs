@@ -27,7 +27,7 @@ impl Stack {
 
     /// A stack over this catalog (from `catalog::resolve`) with a connected Docker client.
     pub async fn connect(settings: &Settings, catalog: Catalog) -> Result<Stack> {
-        let runtime = Runtime::connect(&settings.docker_host.value).await?;
+        let runtime = Runtime::connect_to(&engine(settings)).await?;
         Ok(Stack {
             runtime,
             catalog,
@@ -58,5 +58,13 @@ impl Stack {
             status,
             message,
         });
+    }
+}
+
+/// The engine the settings name: `docker_host`, and `docker.allow_plain_tcp`.
+pub fn engine(settings: &Settings) -> crate::runtime::Engine {
+    crate::runtime::Engine {
+        host: settings.docker_host.value.clone(),
+        allow_plain_tcp: settings.value_of("docker.allow_plain_tcp").as_bool() == Some(true),
     }
 }

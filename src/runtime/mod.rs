@@ -107,10 +107,50 @@ pub struct Stats {
     pub memory_limit_bytes: u64,
 }
 
+/// Where the engine is, and whether plain TCP to another machine is allowed.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub host: String,
+    pub allow_plain_tcp: bool,
+}
+
+/// DOCKER_TLS_VERIFY or DOCKER_CERT_PATH set (non-empty): talk TLS over tcp://.
+fn tls_requested() -> bool {
+    ["DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+/// `HOST:PORT` names this machine (localhost, 127.0.0.0/8, ::1).
+fn is_loopback_host(hostport: &str) -> bool {
+    let host = hostport.trim_end_matches('/');
+    let host = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Runtime {
     /// Connect to `docker_host` and negotiate the API version (so Engine 20.10, API 1.41, works).
     /// An engine that does not answer within 10 s is exit code 4, with a hint.
     pub async fn connect(docker_host: &str) -> Result<Runtime> {
+        Runtime::connect_to(&Engine {
+            host: docker_host.to_string(),
+            allow_plain_tcp: false,
+        })
+        .await
+    }
+
+    /// Connect to an engine. A `tcp://` address speaks TLS when DOCKER_TLS_VERIFY or
+    /// DOCKER_CERT_PATH is set (certificates from DOCKER_CERT_PATH, as the docker CLI reads
+    /// them); plain TCP to another machine is refused unless `allow_plain_tcp`: whoever reaches
+    /// that port owns the engine.
+    pub async fn connect_to(engine: &Engine) -> Result<Runtime> {
+        let docker_host = engine.host.as_str();
         let unreachable = |why: String| {
             RuntimeError::new(
                 ErrorKind::Unreachable,
@@ -135,8 +175,49 @@ impl Runtime {
         {
             return Err(unreachable(format!("socket {path} does not exist")));
         }
-        let docker =
-            Docker::connect_with_host(docker_host).map_err(|e| unreachable(e.to_string()))?;
+        let tls = tls_requested();
+        if let Some(hostport) = docker_host
+            .strip_prefix("tcp://")
+            .or_else(|| docker_host.strip_prefix("http://"))
+            && !tls
+            && !engine.allow_plain_tcp
+            && !is_loopback_host(hostport)
+        {
+            return Err(RuntimeError::new(
+                ErrorKind::BadAddress,
+                format!(
+                    "refusing plain TCP to the Docker engine at {docker_host}: anyone on the network could drive it\n\
+                     hint: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem), or allow it with docker.allow_plain_tcp = true"
+                ),
+            ));
+        }
+        let docker = if tls && docker_host.starts_with("tcp://") {
+            // The docker CLI's files: ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH, else
+            // ~/.docker (rustls with ring, no OpenSSL).
+            let dir = std::env::var_os("DOCKER_CERT_PATH")
+                .filter(|v| !v.is_empty())
+                .map(std::path::PathBuf::from)
+                .or_else(|| {
+                    std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".docker"))
+                })
+                .unwrap_or_default();
+            Docker::connect_with_ssl(
+                docker_host,
+                &dir.join("key.pem"),
+                &dir.join("cert.pem"),
+                &dir.join("ca.pem"),
+                120,
+                bollard::API_DEFAULT_VERSION,
+            )
+            .map_err(|e| {
+                unreachable(format!(
+                    "TLS with the certificates in {}: {e}",
+                    dir.display()
+                ))
+            })?
+        } else {
+            Docker::connect_with_host(docker_host).map_err(|e| unreachable(e.to_string()))?
+        };
         let docker = match tokio::time::timeout(CONNECT_TIMEOUT, docker.negotiate_version()).await {
             Ok(Ok(d)) => d,
             Ok(Err(e)) => return Err(unreachable(e.to_string())),

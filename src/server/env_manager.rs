@@ -436,8 +436,10 @@ impl EnvManagerService for EnvManager {
         let gpus = gpu_list();
         let (engine_cpus, engine_memory_bytes) =
             match tokio::time::timeout(Duration::from_secs(3), async {
-                let rt =
-                    crate::runtime::Runtime::connect(&self.ctx.settings.docker_host.value).await?;
+                let rt = crate::runtime::Runtime::connect_to(&crate::lifecycle::engine(
+                    &self.ctx.settings,
+                ))
+                .await?;
                 rt.engine_resources().await
             })
             .await

@@ -49,7 +49,7 @@ pub struct RunSpec {
     pub timeout: Duration,
     pub plan: Plan,
     pub project: String,
-    pub docker_host: String,
+    pub docker_host: crate::runtime::Engine,
     /// Told the process group id once a local process started (the scheduler journals it, so
     /// a restart after a crash can kill what is left of the group).
     pub on_spawn: Option<Box<dyn FnOnce(u32) + Send + Sync>>,
@@ -324,7 +324,7 @@ async fn run_container(
         error,
         ..Default::default()
     };
-    let rt = match Runtime::connect(&spec.docker_host).await {
+    let rt = match Runtime::connect_to(&spec.docker_host).await {
         Ok(rt) => rt,
         Err(e) => return fail(e.message),
     };

@@ -169,7 +169,7 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
         loaded,
         settings.scheduler.clone(),
         settings.project.value.clone(),
-        settings.docker_host.value.clone(),
+        crate::lifecycle::engine(&settings),
     );
 
     let orch_l = bind(&settings.orchestrator_addr.value, "orchestrator gRPC").await?;

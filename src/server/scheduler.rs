@@ -38,7 +38,7 @@ pub struct Scheduler {
     pub metrics: Metrics,
     cfg: SchedulerSettings,
     pub project: String,
-    pub docker_host: String,
+    pub docker_host: crate::runtime::Engine,
     /// Wakes the dispatcher: local work is ready, or a slot came free.
     pub(crate) wake: Notify,
     /// Wakes LeaseTasks long polls: worker tasks are ready (or the server drains).
@@ -71,7 +71,7 @@ impl Scheduler {
         loaded: Loaded,
         cfg: SchedulerSettings,
         project: String,
-        docker_host: String,
+        docker_host: crate::runtime::Engine,
     ) -> Arc<Scheduler> {
         let started_ns = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -547,5 +547,14 @@ pub(crate) fn test_scheduler(dir: &std::path::Path) -> Arc<Scheduler> {
     let settings =
         crate::settings::Settings::load_with(&cli, &BTreeMap::<String, String>::new()).unwrap();
     let (store, loaded) = Store::open(&dir.join("store")).unwrap();
-    Scheduler::new(store, loaded, settings.scheduler, "p".into(), String::new())
+    Scheduler::new(
+        store,
+        loaded,
+        settings.scheduler,
+        "p".into(),
+        crate::runtime::Engine {
+            host: String::new(),
+            allow_plain_tcp: false,
+        },
+    )
 }

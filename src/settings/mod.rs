@@ -299,6 +299,15 @@ impl Settings {
             .map(|(key, v)| (key.clone(), v.value.to_json(), v.source.clone()))
             .collect()
     }
+
+    /// One key's effective value as JSON (null when unset or unknown).
+    pub fn value_of(&self, key: &str) -> serde_json::Value {
+        self.shown
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.value.to_json())
+            .unwrap_or_default()
+    }
 }
 
 /// Check a config.toml text the way loading does (used by `config set` before writing).

@@ -646,7 +646,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --json --verbose --quiet --project --home --services-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

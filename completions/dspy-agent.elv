@@ -600,6 +600,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --auth 'Also measure throughput and SubmitTask latency with a named `submit` token (tokens are always checked; the first run uses the home''s own), on a second server in the same run'
+            cand --tls 'Also measure throughput and SubmitTask latency over TLS (self-signed, verified), on a second server in the same run'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'

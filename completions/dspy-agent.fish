@@ -326,6 +326,8 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l starts -
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l auth -d 'Also measure throughput and SubmitTask latency with a named `submit` token (tokens are always checked; the first run uses the home\'s own), on a second server in the same run'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l tls -d 'Also measure throughput and SubmitTask latency over TLS (self-signed, verified), on a second server in the same run'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'

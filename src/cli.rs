@@ -339,6 +339,14 @@ pub struct BenchArgs {
     /// Tasks for the submission-to-start run
     #[arg(long, default_value_t = 200)]
     pub starts: usize,
+    /// Also measure throughput and SubmitTask latency with a named `submit` token (tokens are
+    /// always checked; the first run uses the home's own), on a second server in the same run
+    #[arg(long)]
+    pub auth: bool,
+    /// Also measure throughput and SubmitTask latency over TLS (self-signed, verified), on a
+    /// second server in the same run
+    #[arg(long)]
+    pub tls: bool,
 }
 
 #[derive(Debug, Args)]

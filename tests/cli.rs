@@ -600,6 +600,8 @@ fn bench_runs_every_phase() {
             "10",
             "--starts",
             "3",
+            "--auth",
+            "--tls",
         ])
         .ok();
     let doc = run.json();
@@ -613,4 +615,14 @@ fn bench_runs_every_phase() {
             "{phase}: {doc}"
         );
     }
+    // --auth --tls: the same submissions on a second server, with a named token over TLS.
+    assert_eq!(doc["secured"]["variant"], "named token + TLS", "{doc}");
+    assert!(
+        doc["secured"]["per_second"].as_f64().unwrap() > 0.0,
+        "{doc}"
+    );
+    assert!(
+        doc["secured"]["submit_latency"]["p50_ms"].as_f64().unwrap() > 0.0,
+        "{doc}"
+    );
 }

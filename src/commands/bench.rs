@@ -42,10 +42,33 @@ impl Drop for Server {
     }
 }
 
-async fn start_server() -> Result<(Server, client::Target)> {
-    let home = std::env::temp_dir().join(format!("dspy-agent-bench-{}", std::process::id()));
+/// How a bench server and its clients are secured. Tokens are always checked; `named_token`
+/// uses a named `submit` token (looked up among the home's named tokens) instead of the
+/// home's own, and `tls` serves a self-signed certificate that the clients verify.
+#[derive(Debug, Clone, Copy, Default)]
+struct Variant {
+    named_token: bool,
+    tls: bool,
+}
+
+impl Variant {
+    fn label(self) -> &'static str {
+        match (self.named_token, self.tls) {
+            (false, false) => "home token, no TLS",
+            (true, false) => "named token",
+            (false, true) => "home token + TLS",
+            (true, true) => "named token + TLS",
+        }
+    }
+}
+
+async fn start_server(variant: Variant, tag: &str) -> Result<(Server, client::Target)> {
+    let home = std::env::temp_dir().join(format!("dspy-agent-bench-{}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     crate::state::ensure_home(&home)?;
+    if variant.tls {
+        crate::state::write_atomic(&home.join("config.toml"), b"[tls]\nself_signed = true\n")?;
+    }
     let exe = std::env::current_exe()
         .map_err(|e| Error::runtime(format!("cannot find this executable: {e}")))?;
     let child = std::process::Command::new(exe)
@@ -113,8 +136,116 @@ fn submit_req(id: String, payload: HashMap<String, String>) -> pb::SubmitTaskReq
     }
 }
 
+/// A client of a bench server, with the variant's token.
+async fn bench_client(server: &Server, addr: &client::Target, token: &str) -> Result<Client> {
+    let (channel, _) = client::channel(&server.home, addr).await?;
+    Ok(client::with_bearer(
+        channel,
+        client::Bearer::new(Some(token)),
+    ))
+}
+
+/// The token a variant's clients send.
+fn variant_token(server: &Server, variant: Variant) -> Result<String> {
+    if variant.named_token {
+        crate::server::auth::tokens::create(
+            &server.home,
+            "bench",
+            crate::server::auth::Role::Submit,
+        )
+    } else {
+        crate::server::auth::tokens::read_default(&server.home)
+            .ok_or_else(|| Error::runtime("the bench server wrote no token"))
+    }
+}
+
+/// Durable submissions with `in_flight` requests over `clients`: (seconds, per second).
+async fn throughput(
+    clients: &[Client],
+    total: usize,
+    in_flight: usize,
+    prefix: &str,
+    data: &HashMap<String, String>,
+) -> Result<(f64, f64)> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for w in 0..in_flight.max(1) {
+        let mut c = clients[w % clients.len()].clone();
+        let next = next.clone();
+        let data = data.clone();
+        let prefix = prefix.to_string();
+        workers.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return Ok::<(), tonic::Status>(());
+                }
+                c.submit_task(submit_req(format!("{prefix}-{i}"), data.clone()))
+                    .await?;
+            }
+        });
+    }
+    while let Some(r) = workers.join_next().await {
+        r.map_err(|e| Error::runtime(format!("bench worker failed: {e}")))?
+            .map_err(|s| Error::runtime(format!("bench request failed: {s}")))?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    Ok((elapsed, total as f64 / elapsed))
+}
+
+/// Single-client SubmitTask latencies, in milliseconds.
+async fn submit_latency(
+    one: &mut Client,
+    samples: usize,
+    prefix: &str,
+    data: &HashMap<String, String>,
+) -> Result<Vec<f64>> {
+    let mut lat = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let t = Instant::now();
+        one.submit_task(submit_req(format!("{prefix}-{i}"), data.clone()))
+            .await
+            .map_err(|s| Error::runtime(format!("bench request failed: {s}")))?;
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(lat)
+}
+
+/// Throughput and SubmitTask latency on a fresh server secured as `variant`.
+async fn measure_variant(
+    args: &BenchArgs,
+    variant: Variant,
+    tag: &str,
+    data: &HashMap<String, String>,
+) -> Result<serde_json::Value> {
+    let (server, addr) = start_server(variant, tag).await?;
+    let token = variant_token(&server, variant)?;
+    let mut one = bench_client(&server, &addr, &token).await?;
+    let _ = submit_latency(&mut one, 200, &format!("{tag}-warm"), data).await?;
+    let mut clients = Vec::new();
+    for _ in 0..CONNECTIONS {
+        clients.push(bench_client(&server, &addr, &token).await?);
+    }
+    let (seconds, per_second) = throughput(
+        &clients,
+        args.submissions,
+        args.concurrency,
+        &format!("{tag}-tp"),
+        data,
+    )
+    .await?;
+    let lat = submit_latency(&mut one, args.samples, &format!("{tag}-lat"), data).await?;
+    Ok(json!({
+        "variant": variant.label(),
+        "seconds": seconds,
+        "per_second": per_second,
+        "submit_latency": summary(lat),
+    }))
+}
+
 pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
-    let (server, addr) = start_server().await?;
+    let (server, addr) = start_server(Variant::default(), "main").await?;
     let pid = server.child.id();
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));
     let mut one = client::connect_to(&server.home, &addr).await?;
@@ -156,31 +287,8 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
     for _ in 0..CONNECTIONS {
         clients.push(client::connect_to(&server.home, &addr).await?);
     }
-    let next = Arc::new(AtomicUsize::new(0));
     let total = args.submissions;
-    let started = Instant::now();
-    let mut workers = tokio::task::JoinSet::new();
-    for w in 0..args.concurrency.max(1) {
-        let mut c = clients[w % CONNECTIONS].clone();
-        let next = next.clone();
-        let data = data.clone();
-        workers.spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    return Ok::<(), tonic::Status>(());
-                }
-                c.submit_task(submit_req(format!("tp-{i}"), data.clone()))
-                    .await?;
-            }
-        });
-    }
-    while let Some(r) = workers.join_next().await {
-        r.map_err(|e| Error::runtime(format!("bench worker failed: {e}")))?
-            .map_err(fail)?;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let throughput = total as f64 / elapsed;
+    let (elapsed, throughput) = throughput(&clients, total, args.concurrency, "tp", &data).await?;
     let group_syncs = syncs(&mut one).await.saturating_sub(syncs_before);
     ctx.printer.progress(format!(
         "throughput: {total} durable submissions in {elapsed:.2}s = {throughput:.0}/s at {} in flight",
@@ -188,14 +296,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
     ));
 
     // 2. Single-client SubmitTask latency.
-    let mut submit_lat = Vec::with_capacity(args.samples);
-    for i in 0..args.samples {
-        let t = Instant::now();
-        one.submit_task(submit_req(format!("lat-{i}"), data.clone()))
-            .await
-            .map_err(fail)?;
-        submit_lat.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let submit_lat = submit_latency(&mut one, args.samples, "lat", &data).await?;
     // 3. GetTaskStatus latency.
     let mut get_lat = Vec::with_capacity(args.samples);
     for i in 0..args.samples {
@@ -251,7 +352,22 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_after_kb = os::procfs::rss_kb(pid);
 
-    let doc = json!({
+    drop(server);
+
+    // 5. The same submissions on a server secured as asked (--auth, --tls), in this run.
+    let secured = if args.auth || args.tls {
+        let variant = Variant {
+            named_token: args.auth,
+            tls: args.tls,
+        };
+        ctx.printer
+            .progress(format!("again with {}", variant.label()));
+        Some(measure_variant(&args, variant, "secured", &data).await?)
+    } else {
+        None
+    };
+
+    let mut doc = json!({
         "cpus": std::thread::available_parallelism().map_or(0, |n| n.get()),
         "submit_throughput": {
             "submissions": total,
@@ -267,7 +383,9 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
         "idle_rss_kb": idle_rss_kb,
         "rss_after_kb": rss_after_kb,
     });
-    drop(server);
+    if let Some(sec) = &secured {
+        doc["secured"] = sec.clone();
+    }
     if ctx.printer.json {
         ctx.printer.json_document(doc)?;
         return Ok(ExitStatus::Success);
@@ -318,6 +436,22 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
             format!("{:.1} MB", rss_after_kb as f64 / 1024.0),
         ],
     ];
+    let mut rows = rows;
+    if let Some(sec) = &secured {
+        let label = sec["variant"].as_str().unwrap_or_default();
+        let per_second = sec["per_second"].as_f64().unwrap_or(0.0);
+        let p50 = sec["submit_latency"]["p50_ms"].as_f64().unwrap_or(0.0);
+        let base_p50 = doc["submit_latency"]["p50_ms"].as_f64().unwrap_or(0.0);
+        let change = |new: f64, old: f64| format!("{:+.1}%", (new / old.max(1e-9) - 1.0) * 100.0);
+        rows.push(vec![
+            format!("durable submissions/s ({label})"),
+            format!("{per_second:.0} ({})", change(per_second, throughput)),
+        ]);
+        rows.push(vec![
+            format!("SubmitTask p50 ({label})"),
+            format!("{p50:.3} ms ({})", change(p50, base_p50)),
+        ]);
+    }
     ctx.printer.table(&["measure", "value"], rows)?;
     Ok(ExitStatus::Success)
 }

@@ -542,6 +542,38 @@ async fn tls_self_signed_is_verified_by_tonic_curl_and_the_cli_and_a_wrong_ca_is
     // The CLI finds the CA and the token in the home by itself.
     let tasks = s.cli(&["tasks", "--json"]).ok().json();
     assert!(tasks.to_string().contains("tls-1"), "{tasks}");
+    // A client elsewhere (its own empty home) with a named token and the CA: the remote path.
+    let remote = tempfile::tempdir().unwrap();
+    let sub = s.token("remote-sub", "submit");
+    let out = Command::new(common::BIN)
+        .args([
+            "submit",
+            "--id",
+            "remote-1",
+            "--payload",
+            r#"{"data": 1}"#,
+            "--json",
+        ])
+        .env("DSPY_AGENT_HOME", remote.path())
+        .env("DSPY_AGENT_ORCHESTRATOR_ADDR", &s.orch)
+        .env("DSPY_AGENT_TOKEN", &sub)
+        .env("DSPY_AGENT_TLS_CA", &ca_path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audit = s.cli(&["audit", "--json"]).ok().json();
+    assert!(
+        audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["token"] == "remote-sub" && e["ids"][0] == "remote-1"),
+        "{audit}"
+    );
     // ... and says what to do when it has no CA.
     let out = Command::new(common::BIN)
         .args(["tasks"])

@@ -58,10 +58,12 @@ def spawn_server(cli: str, home: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit(f"the server did not start; see {home / 'serve.log'}")
 
 
-async def bench(addr: str, total: int, concurrency: int, warmup: int) -> dict[str, object]:
+async def bench(addr: str, total: int, concurrency: int, warmup: int, home: Path | None) -> dict[str, object]:
     run = uuid.uuid4().hex[:8]
     payload = {"data": "value"}
-    async with AgentInfra.start(addr, auto_start=False, timeout=30) as infra:
+    # The spawned server's home holds its token; a named --addr uses DSPY_AGENT_TOKEN or the
+    # default home's.
+    async with AgentInfra.start(addr, auto_start=False, timeout=30, home=home) as infra:
         for i in range(warmup):
             await infra.submit_task(f"warm-{run}-{i}", payload)
         latencies: list[float] = []
@@ -111,7 +113,8 @@ def main() -> int:
         if args.spawn:
             proc, addr = spawn_server(args.spawn, Path(tmp))
         try:
-            report = asyncio.run(bench(addr, args.submissions, args.concurrency, args.warmup))
+            home = Path(tmp) if args.spawn else None
+            report = asyncio.run(bench(addr, args.submissions, args.concurrency, args.warmup, home))
         finally:
             if proc is not None:
                 proc.send_signal(signal.SIGTERM)

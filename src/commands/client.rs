@@ -62,7 +62,7 @@ impl Target {
 }
 
 /// The orchestrator: what the running server recorded (it may have picked free ports, and
-/// says whether it speaks TLS), else the settings.
+/// says whether it speaks TLS), else the settings (over TLS when DSPY_AGENT_TLS_CA is set).
 pub fn orchestrator_target(ctx: &Ctx) -> Result<Target> {
     let settings = ctx.settings()?;
     Ok(match server::running(&settings.home.value) {
@@ -70,9 +70,10 @@ pub fn orchestrator_target(ctx: &Ctx) -> Result<Target> {
             addr: s.orchestrator_addr,
             tls: s.tls,
         },
+        // A server elsewhere (no running one in this home): TLS when a CA is named for it.
         None => Target {
             addr: settings.orchestrator_addr.value,
-            tls: false,
+            tls: std::env::var_os(server::tls::CA_ENV).is_some_and(|v| !v.is_empty()),
         },
     })
 }

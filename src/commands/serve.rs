@@ -137,8 +137,11 @@ async fn detach(ctx: &Ctx, strict_journal: bool, insecure_bind: bool) -> Result<
                 .line(format!("orchestrator gRPC  {}", s.orchestrator_addr))?;
             ctx.printer
                 .line(format!("env manager gRPC   {}", s.env_manager_addr))?;
-            ctx.printer
-                .line(format!("HTTP               http://{}", s.http_addr))?;
+            ctx.printer.line(format!(
+                "HTTP               {}://{}",
+                scheme(&s),
+                s.http_addr
+            ))?;
             return Ok(ExitStatus::Success);
         }
         if started.elapsed() > DETACH_TIMEOUT {
@@ -313,8 +316,11 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
         .line(format!("orchestrator gRPC  {}", s.orchestrator_addr))?;
     ctx.printer
         .line(format!("env manager gRPC   {}", s.env_manager_addr))?;
-    ctx.printer
-        .line(format!("HTTP               http://{}", s.http_addr))?;
+    ctx.printer.line(format!(
+        "HTTP               {}://{}",
+        scheme(&s),
+        s.http_addr
+    ))?;
     if let Some(log) = &s.log_file {
         ctx.printer
             .line(format!("log                {}", log.display()))?;
@@ -348,6 +354,11 @@ async fn degraded_reason(s: &ServeState, token: Option<&str>) -> Option<String> 
         .await
         .ok()
         .flatten()
+}
+
+/// The HTTP listener's URL scheme.
+fn scheme(s: &ServeState) -> &'static str {
+    if s.tls { "https" } else { "http" }
 }
 
 /// `serve stop --json`, one shape whether or not a server was running:

@@ -44,6 +44,8 @@ fn base_cmd(home: &Path, project: &str) -> Command {
         .env("DSPY_AGENT_ORCHESTRATOR_ADDR", "127.0.0.1:0")
         .env("DSPY_AGENT_ENV_MANAGER_ADDR", "127.0.0.1:0")
         .env("DSPY_AGENT_HTTP_ADDR", "127.0.0.1:0")
+        .env_remove("DSPY_AGENT_TOKEN")
+        .env_remove("DSPY_AGENT_TLS_CA")
         .env_remove("ORCHESTRATOR_GRPC_ADDR")
         .env_remove("ENV_MANAGER_GRPC_ADDR")
         .env_remove("RUST_LOG");

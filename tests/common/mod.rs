@@ -93,6 +93,9 @@ impl Env {
             .env_remove("DSPY_AGENT_HOME")
             .env_remove("DSPY_AGENT_PROJECT")
             .env_remove("DSPY_AGENT_SERVICES_FILE")
+            // A developer's own server credentials must not reach the test's server.
+            .env_remove("DSPY_AGENT_TOKEN")
+            .env_remove("DSPY_AGENT_TLS_CA")
             .env_remove("RUST_LOG")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());

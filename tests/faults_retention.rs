@@ -52,8 +52,8 @@ impl Server {
             .env("DSPY_AGENT_ORCHESTRATOR_ADDR", "127.0.0.1:0")
             .env("DSPY_AGENT_ENV_MANAGER_ADDR", "127.0.0.1:0")
             .env("DSPY_AGENT_HTTP_ADDR", "127.0.0.1:0")
-        .env_remove("DSPY_AGENT_TOKEN")
-        .env_remove("DSPY_AGENT_TLS_CA")
+            .env_remove("DSPY_AGENT_TOKEN")
+            .env_remove("DSPY_AGENT_TLS_CA")
             .env(
                 "DSPY_AGENT_SERVICES_FILE",
                 PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/services.toml"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 
@@ -88,3 +89,32 @@ async def test_tls_is_verified_with_the_home_ca_tls_ca_or_the_env(
     async with AgentInfra(tls_server.addr, timeout=3, home=home) as infra:
         with pytest.raises(OrchestratorUnavailable):
             await infra.list_tasks()
+
+
+async def test_a_remote_worker_with_a_worker_token_over_tls(tls_server: Server) -> None:
+    """The remote-worker path: only the address, a `worker` token and the CA."""
+    home = tls_server.home
+    ca = home / "tls" / "ca.pem"
+    worker_token = make_token(home, "py-worker", "worker")
+    submit_token = make_token(home, "py-submit", "submit")
+    done: list[str] = []
+
+    async def handler(task_id: str, payload: dict[str, object]) -> dict[str, object]:
+        done.append(task_id)
+        return {"ok": True}
+
+    async with AgentInfra(tls_server.addr, timeout=5, token=submit_token, tls_ca=ca, home=home / "x") as client:
+        await client.submit_task("py-remote-1", {"n": 1})
+        async with AgentInfra(tls_server.addr, timeout=5, token=worker_token, tls_ca=ca, home=home / "x") as worker:
+            # The worker role may not submit.
+            with pytest.raises(AuthError):
+                await worker.submit_task("py-no", {"n": 2})
+            run = asyncio.create_task(worker.run_worker(handler))
+            try:
+                status = await client.wait_for_task("py-remote-1", timeout=20)
+                assert status.status == "completed"
+                assert done == ["py-remote-1"]
+            finally:
+                run.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await run

@@ -571,7 +571,11 @@ async fn tls_self_signed_is_verified_by_tonic_curl_and_the_cli_and_a_wrong_ca_is
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["token"] == "remote-sub" && e["ids"][0] == "remote-1"),
+            .any(|e| e["token"] == "remote-sub"
+                && e["ids"][0] == "remote-1"
+                && e["peer"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("127.0.0.1:"))),
         "{audit}"
     );
     // ... and says what to do when it has no CA.

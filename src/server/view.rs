@@ -130,6 +130,9 @@ mod tests {
             payload_hash: "h".into(),
             worker_id: worker.map(str::to_string),
             pgid: Some(4),
+            gpus: 0,
+            gpu_memory_mb: 0,
+            gpu_uuids: Vec::new(),
         }
     }
 

@@ -254,6 +254,9 @@ fn placeholder(id: &str) -> Task {
         payload_hash: String::new(),
         worker_id: None,
         pgid: None,
+        gpus: 0,
+        gpu_memory_mb: 0,
+        gpu_uuids: Vec::new(),
     }
 }
 

@@ -23,6 +23,9 @@ fn task(id: &str, state: TaskState) -> Task {
         payload_hash: "h".into(),
         worker_id: None,
         pgid: None,
+        gpus: 0,
+        gpu_memory_mb: 0,
+        gpu_uuids: Vec::new(),
     }
 }
 

@@ -28,6 +28,9 @@ _dspy__agent() {
             dspy__agent,down)
                 cmd="dspy__agent__subcmd__down"
                 ;;
+            dspy__agent,gpu)
+                cmd="dspy__agent__subcmd__gpu"
+                ;;
             dspy__agent,help)
                 cmd="dspy__agent__subcmd__help"
                 ;;
@@ -108,6 +111,9 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__help,down)
                 cmd="dspy__agent__subcmd__help__subcmd__down"
+                ;;
+            dspy__agent__subcmd__help,gpu)
+                cmd="dspy__agent__subcmd__help__subcmd__gpu"
                 ;;
             dspy__agent__subcmd__help,help)
                 cmd="dspy__agent__subcmd__help__subcmd__help"
@@ -233,7 +239,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports config serve store submit tasks bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports gpu config serve store submit tasks bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -622,8 +628,42 @@ _dspy__agent() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dspy__subcmd__agent__subcmd__gpu)
+            opts="-w -v -q -h -V --watch --require --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down ps logs ports config serve store submit tasks bench completions man help"
+            opts="up down ps logs ports gpu config serve store submit tasks bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -749,6 +789,20 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__down)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__gpu)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -58,6 +58,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Show the host endpoints of running services
     Ports(PortsArgs),
+    /// Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them
+    Gpu(GpuArgs),
     /// Show or change settings and the service catalog
     Config(ConfigArgs),
     /// Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach
@@ -214,6 +216,24 @@ pub enum StoreCommand {
     /// Write a clean journal, keeping the damaged one as journal.ndjson.corrupt-<time>; the
     /// tasks it names come back failed with `journal record lost`
     Repair,
+}
+
+#[derive(Debug, Args)]
+pub struct GpuArgs {
+    /// Redraw every S seconds until Ctrl-C (NDJSON, one document a line, off a terminal or
+    /// with --json)
+    #[arg(
+        long,
+        short = 'w',
+        value_name = "S",
+        num_args = 0..=1,
+        default_missing_value = "2",
+        value_parser = parse_seconds
+    )]
+    pub watch: Option<f64>,
+    /// Exit 1 when there is no GPU (for CI gates)
+    #[arg(long)]
+    pub require: bool,
 }
 
 #[derive(Debug, Args)]

@@ -177,6 +177,7 @@ async fn lease(c: &mut Orch, wait_ms: u32) -> Vec<pb::LeasedTask> {
         max: 10,
         lease_seconds: 30.0,
         wait_ms,
+        gpus: vec![],
     })
     .await
     .unwrap()

@@ -658,6 +658,7 @@ async fn leases_expire_and_redeliver_as_a_new_attempt() {
         max: 5,
         lease_seconds: secs,
         wait_ms,
+        gpus: vec![],
     };
     let got = c
         .lease_tasks(lease("w1", 0.3, 0))
@@ -733,6 +734,7 @@ async fn leases_expire_and_redeliver_as_a_new_attempt() {
             max: 1,
             lease_seconds: 5.0,
             wait_ms: 5000,
+            gpus: vec![],
         })
         .await
         .unwrap()
@@ -2220,6 +2222,7 @@ async fn http_and_cli_show_the_same_task_document() {
             max: 1,
             lease_seconds: 120.0,
             wait_ms: 0,
+            gpus: vec![],
         })
         .await
         .unwrap()

@@ -359,6 +359,7 @@ impl OrchestratorService for Orchestrator {
                 max,
                 lease_duration(r.lease_seconds, 30.0),
                 Duration::from_millis(u64::from(r.wait_ms.min(60_000))),
+                &r.gpus,
             )
             .await
             .map_err(status_of)?;
@@ -372,6 +373,7 @@ impl OrchestratorService for Orchestrator {
                     payload_json: l.payload_json,
                     attempt: l.attempt,
                     lease_expires_at_ms: l.lease_expires_at_ms,
+                    gpu_uuids: l.gpu_uuids,
                 })
                 .collect(),
         }))

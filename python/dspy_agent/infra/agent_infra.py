@@ -332,9 +332,11 @@ class AgentInfra:
         lease_seconds: float = 30.0,
         drain_timeout: float = 10.0,
         worker_id: str | None = None,
+        gpus: Sequence[str] = (),
     ) -> None:
         """Take tasks of `classes` and run `handler(task_id, payload) -> dict` on them until
-        cancelled. See Worker."""
+        cancelled. See Worker. `gpus` lists the UUIDs of the GPUs this worker owns: it then
+        gets only tasks that fit those free, and `current_gpus()` names a task's own."""
         await Worker(
             self.client,
             handler,
@@ -343,6 +345,7 @@ class AgentInfra:
             lease_seconds=lease_seconds,
             drain_timeout=drain_timeout,
             worker_id=worker_id,
+            gpus=gpus,
         ).run()
 
     # -- services ---------------------------------------------------------------------------

@@ -131,24 +131,22 @@ impl Scheduler {
         });
     }
 
-    /// Per-GPU gauges, and how long the oldest GPU task blocked on a device has waited.
+    /// Per-GPU gauges, and how long the oldest GPU task blocked on a device has waited: a
+    /// local task that needs GPUs and is still in its queue (the dispatcher starts one within
+    /// a tick once its devices are free, so one that is still there waits for them).
     pub fn gpu_gauges(&self) -> (Vec<GpuGauge>, f64) {
         let g = self.table();
-        let wait = if g.gpus.blocked {
-            let oldest = g
-                .local
-                .values()
-                .flat_map(|q| q.values())
-                .filter_map(|id| g.tasks.get(id))
-                .filter(|t| t.gpus > 0)
-                .map(|t| t.queued_at_ms)
-                .min();
-            oldest.map_or(0.0, |at| {
-                crate::server::clock::now_ms().saturating_sub(at) as f64 / 1000.0
-            })
-        } else {
-            0.0
-        };
+        let oldest = g
+            .local
+            .values()
+            .flat_map(|q| q.values())
+            .filter_map(|id| g.tasks.get(id))
+            .filter(|t| t.gpus > 0)
+            .map(|t| t.queued_at_ms)
+            .min();
+        let wait = oldest.map_or(0.0, |at| {
+            crate::server::clock::now_ms().saturating_sub(at) as f64 / 1000.0
+        });
         (g.gpus.gauges(), wait)
     }
 }

@@ -29,6 +29,8 @@ pub struct LeasedTask {
 
 /// GPUs one worker may declare at most.
 const MAX_WORKER_GPUS: usize = 64;
+/// Queued tasks of a class looked at for one that fits a GPU worker.
+const MAX_SCAN: usize = 1000;
 
 /// Milliseconds of a duration, saturating (leases are clamped far below the limit anyway).
 fn millis(d: Duration) -> u64 {
@@ -96,18 +98,25 @@ impl Scheduler {
         let mut out = Vec::new();
         while out.len() < max {
             let free = free_worker_gpus(&g, worker_id, worker_gpus);
-            // The best task across the asked classes: priority, then FIFO. A class whose next
-            // task needs more GPUs than this worker has free is passed over (for this worker).
+            // The best task across the asked classes: priority, then FIFO. A worker that
+            // declares GPUs gets the first task of each class that fits its free ones (another
+            // worker may take the bigger ones before it).
             let best = classes
                 .iter()
                 .filter_map(|c| {
-                    let (k, id) = g.pull.get(c).and_then(|q| q.first_key_value())?;
-                    let needs = g.tasks.get(id).map_or(0, |t| t.gpus) as usize;
-                    (worker_gpus.is_empty() || needs <= free.len()).then(|| (*k, c.clone()))
+                    let q = g.pull.get(c)?;
+                    let (k, _) = q
+                        .iter()
+                        .take(if worker_gpus.is_empty() { 1 } else { MAX_SCAN })
+                        .find(|(_, id)| {
+                            worker_gpus.is_empty()
+                                || g.tasks.get(*id).map_or(0, |t| t.gpus) as usize <= free.len()
+                        })?;
+                    Some((*k, c.clone()))
                 })
                 .min();
-            let Some((_, class)) = best else { break };
-            let Some((_, id)) = g.pull.get_mut(&class).and_then(|q| q.pop_first()) else {
+            let Some((key, class)) = best else { break };
+            let Some(id) = g.pull.get_mut(&class).and_then(|q| q.remove(&key)) else {
                 break;
             };
             let gpu_uuids: Vec<String> = match g.tasks.get_mut(&id) {

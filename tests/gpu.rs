@@ -432,6 +432,19 @@ async fn two_one_gpu_tasks_share_two_gpus_and_a_third_waits() {
     assert_eq!(code, 200);
     let line = format!("gpu_allocated{{gpu=\"0\",uuid=\"{}\"}} 1", uuid("pair", 0));
     assert!(text.contains(&line), "{line} not in\n{text}");
+    let path = s.home().join("metrics.txt");
+    std::fs::write(&path, &text).unwrap();
+    let out = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .output()
+        .expect("promtool (Debian package prometheus)");
+    assert!(
+        out.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let seen = gpus_seen(&s).await;
     assert_eq!(seen.len(), 2);
     assert!(seen.iter().all(|g| g.allocated), "{seen:?}");

@@ -209,6 +209,7 @@ impl Scheduler {
         let mut g = self.table();
         let class = g.tasks.get(id).map(|t| t.class.clone()).unwrap_or_default();
         let pgid = g.tasks.get(id).and_then(|t| t.pgid);
+        let had_gpus = g.tasks.get(id).is_some_and(|t| !t.gpu_uuids.is_empty());
         g.gpus.release(id, pgid);
         if let Some(set) = g.running_local.get_mut(&class) {
             set.remove(id);
@@ -235,6 +236,10 @@ impl Scheduler {
             }
         }
         drop(g);
+        if had_gpus {
+            // Settle the release now rather than at the next timer tick.
+            self.refresh_gpus();
+        }
         self.wake.notify_one();
     }
 

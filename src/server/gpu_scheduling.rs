@@ -18,8 +18,9 @@ use crate::settings::Source as SettingSource;
 const REFRESH_BUSY_TICKS: u64 = 3;
 const REFRESH_IDLE_TICKS: u64 = 20;
 
-/// One refresh at a time.
+/// One refresh at a time; AGAIN asks the running one for another round.
 static REFRESHING: AtomicBool = AtomicBool::new(false);
+static AGAIN: AtomicBool = AtomicBool::new(false);
 
 impl Scheduler {
     /// Take the machine's GPUs (read once at start, so that a malformed simulated file stops
@@ -81,54 +82,71 @@ impl Scheduler {
 
     /// Read the inventory again on the dispatcher's timer, when there are GPUs.
     pub(crate) fn maybe_refresh_gpus(self: &Arc<Self>, tick: u64) {
-        let (due, source, groups) = {
+        let due = {
             let g = self.table();
-            if g.gpus.count() == 0 {
-                return;
-            }
             let every = if g.gpus.needs_refresh() {
                 REFRESH_BUSY_TICKS
             } else {
                 REFRESH_IDLE_TICKS
             };
-            (
-                tick.is_multiple_of(every),
-                g.gpus.source.clone(),
-                g.gpus.groups_to_check(),
-            )
+            g.gpus.count() > 0 && tick.is_multiple_of(every)
         };
-        if !due || REFRESHING.swap(true, Ordering::SeqCst) {
+        if due {
+            self.refresh_gpus();
+        }
+    }
+
+    /// Read the inventory (and the liveness of released tasks' process groups) outside the
+    /// lock, then settle releases and quarantines; wake the dispatcher when a GPU came free.
+    /// A call while a refresh runs makes that one run once more, so none is lost.
+    pub(crate) fn refresh_gpus(self: &Arc<Self>) {
+        if REFRESHING.swap(true, Ordering::SeqCst) {
+            AGAIN.store(true, Ordering::SeqCst);
             return;
         }
         let me = self.clone();
         tokio::spawn(async move {
-            let read = tokio::task::spawn_blocking(move || {
-                let live: HashSet<u32> = groups
-                    .into_iter()
-                    .filter(|pg| !crate::os::procfs::pids_in_group(*pg).is_empty())
-                    .collect();
-                (source.read(), live)
-            })
-            .await;
-            REFRESHING.store(false, Ordering::SeqCst);
-            let Ok((inventory, live)) = read else {
-                return;
-            };
-            let inventory = match inventory {
-                Ok(i) => i,
-                Err(e) => {
-                    tracing::warn!("GPU inventory: {}; keeping the last one", e.message);
-                    return;
+            loop {
+                AGAIN.store(false, Ordering::SeqCst);
+                me.refresh_once().await;
+                if !AGAIN.load(Ordering::SeqCst) {
+                    break;
                 }
-            };
-            let (notes, freed) = me.table().gpus.refresh(inventory, &live);
-            for n in notes {
-                tracing::warn!("{n}");
             }
-            if freed {
-                me.wake.notify_one();
-            }
+            REFRESHING.store(false, Ordering::SeqCst);
         });
+    }
+
+    async fn refresh_once(self: &Arc<Self>) {
+        let (source, groups) = {
+            let g = self.table();
+            (g.gpus.source.clone(), g.gpus.groups_to_check())
+        };
+        let read = tokio::task::spawn_blocking(move || {
+            let live: HashSet<u32> = groups
+                .into_iter()
+                .filter(|pg| !crate::os::procfs::pids_in_group(*pg).is_empty())
+                .collect();
+            (source.read(), live)
+        })
+        .await;
+        let Ok((inventory, live)) = read else {
+            return;
+        };
+        let inventory = match inventory {
+            Ok(i) => i,
+            Err(e) => {
+                tracing::warn!("GPU inventory: {}; keeping the last one", e.message);
+                return;
+            }
+        };
+        let (notes, freed) = self.table().gpus.refresh(inventory, &live);
+        for n in notes {
+            tracing::warn!("{n}");
+        }
+        if freed {
+            self.wake.notify_one();
+        }
     }
 
     /// Per-GPU gauges, and how long the oldest GPU task blocked on a device has waited: a

@@ -85,6 +85,19 @@ sys.exit(0 if ok else 1)
 EOF
 then pass "gpu --json agrees with nvidia-smi"; else fail "gpu --json disagrees with nvidia-smi"; fi
 
+# What a look costs: median wall time of 5 runs each.
+median_ms() {
+    local t=()
+    for _ in 1 2 3 4 5; do
+        local s e
+        s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
+        t+=($(( (e - s) / 1000000 )))
+    done
+    printf '%s\n' "${t[@]}" | sort -n | sed -n 3p
+}
+echo "  timing (median of 5): dspy-agent gpu --json $(median_ms "$BIN" gpu --json) ms," \
+    "nvidia-smi --query-gpu=... $(median_ms nvidia-smi --query-gpu=index,uuid,name,memory.total,memory.used --format=csv) ms"
+
 # -- a server on ephemeral ports ----------------------------------------------------------------
 cat >"$DSPY_AGENT_HOME/config.toml" <<'EOF'
 orchestrator_addr = "127.0.0.1:0"

@@ -36,6 +36,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand status 'Show the project''s services: state, health, ports, uptime'
             cand logs 'Show the services'' logs, merged'
             cand ports 'Show the host endpoints of running services'
+            cand gpu 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
             cand config 'Show or change settings and the service catalog'
             cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
             cand store 'Check the task journal, or repair it, without starting the scheduler'
@@ -145,6 +146,23 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
             cand --env 'Print NAME_URL=... lines a shell can evaluate (not with --json)'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;gpu'= {
+            cand -w 'Redraw every S seconds until Ctrl-C (NDJSON, one document a line, off a terminal or with --json)'
+            cand --watch 'Redraw every S seconds until Ctrl-C (NDJSON, one document a line, off a terminal or with --json)'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --require 'Exit 1 when there is no GPU (for CI gates)'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -517,6 +535,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --payload-file 'Read the payload from a file, or from stdin with `-`'
             cand --max-attempts 'Attempts before the task fails [default: scheduler.max_attempts]'
             cand --timeout 'Seconds the task may run [default: the class''s timeout]'
+            cand --gpus 'GPUs the task needs [default: 1 for the gpu class, 0 otherwise]'
+            cand --gpu-memory-mb 'Free memory each of its GPUs must have, in MiB [default: any]'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
@@ -647,6 +667,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand ps 'Show the project''s services: state, health, ports, uptime'
             cand logs 'Show the services'' logs, merged'
             cand ports 'Show the host endpoints of running services'
+            cand gpu 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
             cand config 'Show or change settings and the service catalog'
             cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
             cand store 'Check the task journal, or repair it, without starting the scheduler'
@@ -668,6 +689,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;logs'= {
         }
         &'dspy-agent;help;ports'= {
+        }
+        &'dspy-agent;help;gpu'= {
         }
         &'dspy-agent;help;config'= {
             cand show 'Print every effective setting with its source (default, file, env, flag)'

@@ -58,6 +58,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Show the host endpoints of running services
     Ports(PortsArgs),
+    /// Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them
+    Gpu(GpuArgs),
     /// Show or change settings and the service catalog
     Config(ConfigArgs),
     /// Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach
@@ -264,6 +266,24 @@ pub enum StoreCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct GpuArgs {
+    /// Redraw every S seconds until Ctrl-C (NDJSON, one document a line, off a terminal or
+    /// with --json)
+    #[arg(
+        long,
+        short = 'w',
+        value_name = "S",
+        num_args = 0..=1,
+        default_missing_value = "2",
+        value_parser = parse_seconds
+    )]
+    pub watch: Option<f64>,
+    /// Exit 1 when there is no GPU (for CI gates)
+    #[arg(long)]
+    pub require: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct SubmitArgs {
     /// Task class: cpu_short, cpu_long, gpu or gpu_slurm
     #[arg(long, short = 'c', default_value = "cpu_short", value_name = "C")]
@@ -297,6 +317,12 @@ pub struct SubmitArgs {
         value_parser = parse_seconds
     )]
     pub timeout: Option<f64>,
+    /// GPUs the task needs [default: 1 for the gpu class, 0 otherwise]
+    #[arg(long, value_name = "N")]
+    pub gpus: Option<u32>,
+    /// Free memory each of its GPUs must have, in MiB [default: any]
+    #[arg(long, value_name = "M")]
+    pub gpu_memory_mb: Option<u64>,
     /// Follow the task to its end and print its result (exit 6 when it failed or was cancelled)
     #[arg(long, short = 'w')]
     pub wait: bool,

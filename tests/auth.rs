@@ -21,6 +21,7 @@ fn worker_task(id: &str) -> pb::SubmitTaskRequest {
         priority: 0,
         max_attempts: 0,
         timeout_seconds: 0.0,
+        ..Default::default()
     }
 }
 
@@ -31,6 +32,7 @@ fn lease_req() -> pb::LeaseTasksRequest {
         max: 10,
         lease_seconds: 30.0,
         wait_ms: 2000,
+        ..Default::default()
     }
 }
 

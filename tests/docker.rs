@@ -871,7 +871,9 @@ async fn engine_failures_come_back_as_typed_errors() {
         nano_cpus: None,
         memory: None,
         gpus: false,
+        gpu_device_ids: vec![],
         auto_remove: false,
+        keep_on_start_failure: false,
     };
 
     // Another process created the same name first.

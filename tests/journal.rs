@@ -155,6 +155,7 @@ async fn submit(c: &mut Orch, id: &str, n: u32) {
         priority: 0,
         max_attempts: 0,
         timeout_seconds: 0.0,
+        ..Default::default()
     })
     .await
     .unwrap();
@@ -174,6 +175,7 @@ async fn lease(c: &mut Orch, wait_ms: u32) -> Vec<pb::LeasedTask> {
         max: 10,
         lease_seconds: 30.0,
         wait_ms,
+        gpus: vec![],
     })
     .await
     .unwrap()

@@ -78,6 +78,7 @@ async fn complete_task_result_and_error_are_bounded_by_max_payload_bytes() {
         priority: 0,
         max_attempts: 0,
         timeout_seconds: 0.0,
+        ..Default::default()
     })
     .await
     .unwrap();
@@ -88,6 +89,7 @@ async fn complete_task_result_and_error_are_bounded_by_max_payload_bytes() {
             max: 1,
             lease_seconds: 30.0,
             wait_ms: 2000,
+            ..Default::default()
         })
         .await
         .unwrap()

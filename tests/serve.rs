@@ -228,6 +228,7 @@ fn req(id: &str, p: HashMap<String, String>) -> pb::SubmitTaskRequest {
         priority: 0,
         max_attempts: 0,
         timeout_seconds: 0.0,
+        ..Default::default()
     }
 }
 
@@ -654,6 +655,7 @@ async fn leases_expire_and_redeliver_as_a_new_attempt() {
         max: 5,
         lease_seconds: secs,
         wait_ms,
+        gpus: vec![],
     };
     let got = c
         .lease_tasks(lease("w1", 0.3, 0))
@@ -729,6 +731,7 @@ async fn leases_expire_and_redeliver_as_a_new_attempt() {
             max: 1,
             lease_seconds: 5.0,
             wait_ms: 5000,
+            gpus: vec![],
         })
         .await
         .unwrap()
@@ -2223,6 +2226,7 @@ async fn http_and_cli_show_the_same_task_document() {
             max: 1,
             lease_seconds: 120.0,
             wait_ms: 0,
+            gpus: vec![],
         })
         .await
         .unwrap()

@@ -118,6 +118,16 @@ pub fn print_task(printer: &Printer, t: &pb::TaskStatus) -> Result<()> {
     if !t.worker_id.is_empty() {
         lines.push(format!("worker:    {}", t.worker_id));
     }
+    if t.gpus > 0 {
+        let memory = match t.gpu_memory_mb {
+            0 => String::new(),
+            m => format!(", {m} MiB free each"),
+        };
+        lines.push(format!("gpus:      {}{memory}", t.gpus));
+    }
+    if !t.gpu_uuids.is_empty() {
+        lines.push(format!("gpu_uuids: {}", t.gpu_uuids.join(",")));
+    }
     if !t.error.is_empty() {
         lines.push(format!("error:     {}", t.error));
     }

@@ -203,6 +203,8 @@ impl Stack {
                     .memory
                     .map(|m| i64::try_from(m).unwrap_or(i64::MAX)),
                 gpus: gpu,
+                gpu_device_ids: vec![],
+                keep_on_start_failure: false,
                 auto_remove: false,
             };
             match self.runtime.create_and_start(&spec).await {

@@ -41,7 +41,8 @@ impl Stack {
         }
         let members = graph::closure(&self.catalog, &opts.services)?;
         let plan = Plan::new(&self.catalog, &members);
-        let gpus = crate::gpu::nvidia_gpu_count();
+        let inventory = crate::gpu::inventory()?;
+        let gpus = inventory.gpus.len();
         let mut use_gpu = BTreeMap::new();
         for name in &members {
             let svc = self.service(name)?;
@@ -51,9 +52,9 @@ impl Stack {
                     return Err(Error::runtime(format!(
                         "service `{name}` requires an NVIDIA GPU, but {}",
                         if gpus == 0 {
-                            "none was found (no NVIDIA driver loaded: /proc/driver/nvidia/gpus is empty)"
+                            format!("none was found ({})", inventory.why_none())
                         } else {
-                            "GPU use is off in settings (gpu = false)"
+                            "GPU use is off in settings (gpu = false)".to_string()
                         }
                     )));
                 }

@@ -56,6 +56,39 @@ pub fn pids_with_env(marker: &str, pgid: Option<u32>) -> Vec<u32> {
         .collect()
 }
 
+/// The value of `name` in `pid`'s environment (None when unset or unreadable).
+pub fn env_value(pid: u32, name: &str) -> Option<String> {
+    let env = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+    value_in(&env, name)
+}
+
+fn value_in(env: &[u8], name: &str) -> Option<String> {
+    env.split(|b| *b == 0).find_map(|entry| {
+        let rest = entry.strip_prefix(name.as_bytes())?.strip_prefix(b"=")?;
+        Some(String::from_utf8_lossy(rest).into_owned())
+    })
+}
+
+/// Every live process (of this user) with `name` in its environment, with the value.
+pub fn env_values(name: &str) -> Vec<(u32, String)> {
+    all_pids()
+        .into_iter()
+        .filter(|pid| !is_zombie(*pid))
+        .filter_map(|pid| Some((pid, env_value(pid, name)?)))
+        .collect()
+}
+
+/// The Docker container `pid` runs in, from the 64-hex id in /proc/PID/cgroup (None when it
+/// runs in none).
+pub fn container_id(pid: u32) -> Option<String> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    text.lines().find_map(|line| {
+        line.split(['/', '-', '.', ':'])
+            .find(|part| part.len() == 64 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(str::to_string)
+    })
+}
+
 /// Resident memory of `pid` in kB (0 when unknown).
 pub fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))

@@ -141,14 +141,23 @@ impl Runtime {
                 ..Default::default()
             })
             .collect();
-        let device_requests = spec.gpus.then(|| {
-            vec![DeviceRequest {
+        let device_requests = if !spec.gpu_device_ids.is_empty() {
+            Some(vec![DeviceRequest {
                 driver: Some("nvidia".into()),
-                count: Some(-1),
+                device_ids: Some(spec.gpu_device_ids.clone()),
                 capabilities: Some(vec![vec!["gpu".into()]]),
                 ..Default::default()
-            }]
-        });
+            }])
+        } else {
+            spec.gpus.then(|| {
+                vec![DeviceRequest {
+                    driver: Some("nvidia".into()),
+                    count: Some(-1),
+                    capabilities: Some(vec![vec!["gpu".into()]]),
+                    ..Default::default()
+                }]
+            })
+        };
         let host_config = HostConfig {
             port_bindings: Some(port_bindings),
             init: Some(spec.init),
@@ -194,6 +203,12 @@ impl Runtime {
             let err = self
                 .error(e)
                 .context(format!("cannot start container {}", spec.name));
+            if spec.keep_on_start_failure {
+                return Err(err.context(format!(
+                    "container {} is kept, created but not started, for inspection",
+                    spec.name
+                )));
+            }
             let _ = self.force_remove(&created.id).await;
             return Err(err);
         }

@@ -77,9 +77,16 @@ pub struct ContainerSpec {
     pub init: bool,
     pub nano_cpus: Option<i64>,
     pub memory: Option<i64>,
+    /// All NVIDIA GPUs (a service with `gpu = "auto" | "required"`).
     pub gpus: bool,
+    /// Only these GPUs, by UUID (a GPU task): the device request's `device_ids`.
+    pub gpu_device_ids: Vec<String>,
     /// Remove the container when it exits (task containers).
     pub auto_remove: bool,
+    /// Leave the container (created, not started) when the engine refuses to start it, as
+    /// `docker run` does, so that what was asked for can be inspected. For GPU tasks on a
+    /// simulated inventory, whose devices the engine cannot have.
+    pub keep_on_start_failure: bool,
 }
 
 /// One progress message of an image pull.

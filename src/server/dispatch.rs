@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use crate::server::clock::now_ms;
 use crate::server::events::EventKind;
 use crate::server::executor::{self, Kill, Outcome, Plan, RunSpec};
+use crate::server::gpus;
 use crate::server::scheduler::{Failure, Scheduler};
 use crate::server::table::Table;
 use crate::server::task::{ExecutorKind, Task, TaskState};
@@ -36,6 +37,7 @@ impl Scheduler {
                 _ = tick.tick() => {
                     self.reap_leases();
                     ticks += 1;
+                    self.maybe_refresh_gpus(ticks);
                     if ticks.is_multiple_of(50) {
                         let mut g = self.table();
                         self.apply_retention(&mut g);
@@ -52,11 +54,13 @@ impl Scheduler {
         let launches = {
             let mut g = self.table();
             let mut launches = Vec::new();
+            g.gpus.blocked = false;
             for class in TASK_CLASSES {
                 self.start_local_locked(&mut g, class, &mut launches);
             }
             launches
         };
+        let gpu_simulated = self.table().gpus.simulated();
         for (task, payload, kill_rx) in launches {
             let plan = self.plan_for(&task, &payload);
             let timeout = task.timeout_s.unwrap_or_else(|| {
@@ -75,6 +79,8 @@ impl Scheduler {
                 project: self.project.clone(),
                 docker_host: self.docker_host.clone(),
                 on_spawn: Some(self.record_pgid(&task.id, task.attempt)),
+                gpu_uuids: task.gpu_uuids.clone(),
+                gpu_simulated,
             };
             let me = self.clone();
             tokio::spawn(async move {
@@ -84,17 +90,50 @@ impl Scheduler {
         }
     }
 
-    /// Start queued local tasks of `class` while it has free slots.
-    fn start_local_locked(&self, g: &mut Table, class: &str, launches: &mut Vec<Launch>) {
-        let limit = self
-            .settings()
-            .classes
-            .get(class)
-            .map_or(1, |c| c.concurrency.value) as usize;
+    /// Start queued local tasks of `class` while it has free slots. A task that needs GPUs
+    /// starts only when enough are free; until then it blocks those behind it in its class,
+    /// so a 2-GPU task is not starved by a stream of 1-GPU ones.
+    fn start_local_locked(
+        self: &Arc<Self>,
+        g: &mut Table,
+        class: &str,
+        launches: &mut Vec<Launch>,
+    ) {
+        let limit = self.class_limit(g, class) as usize;
         while g.running_local.get(class).map_or(0, HashSet::len) < limit {
-            let Some((_, id)) = g.local.get_mut(class).and_then(|q| q.pop_first()) else {
+            let Some((&key, id)) = g.local.get(class).and_then(|q| q.first_key_value()) else {
                 break;
             };
+            let id = id.clone();
+            let (gpus, memory) = g
+                .tasks
+                .get(&id)
+                .map_or((0, 0), |t| (t.gpus, t.gpu_memory_mb));
+            let mut uuids = Vec::new();
+            if gpus > 0 {
+                if let Some(why) = gpus::never_fits(&g.gpus.inventory, gpus, memory) {
+                    // The machine changed since submission (or a restart found fewer GPUs).
+                    if let Some(q) = g.local.get_mut(class) {
+                        q.remove(&key);
+                    }
+                    self.fail_never_fits_locked(g, &id, why);
+                    continue;
+                }
+                match g.gpus.pick(gpus, memory) {
+                    Some(picked) => uuids = picked,
+                    None => {
+                        g.gpus.blocked = true;
+                        break;
+                    }
+                }
+            }
+            if let Some(q) = g.local.get_mut(class) {
+                q.remove(&key);
+            }
+            if let Some(t) = g.tasks.get_mut(&id) {
+                t.gpu_uuids = uuids.clone();
+            }
+            g.gpus.take(&id, &uuids);
             let payload = g
                 .payloads
                 .get(&id)
@@ -169,6 +208,9 @@ impl Scheduler {
     fn on_outcome(self: &Arc<Self>, id: &str, attempt: u32, outcome: Outcome) {
         let mut g = self.table();
         let class = g.tasks.get(id).map(|t| t.class.clone()).unwrap_or_default();
+        let pgid = g.tasks.get(id).and_then(|t| t.pgid);
+        let had_gpus = g.tasks.get(id).is_some_and(|t| !t.gpu_uuids.is_empty());
+        g.gpus.release(id, pgid);
         if let Some(set) = g.running_local.get_mut(&class) {
             set.remove(id);
         }
@@ -194,6 +236,10 @@ impl Scheduler {
             }
         }
         drop(g);
+        if had_gpus {
+            // Settle the release now rather than at the next timer tick.
+            self.refresh_gpus();
+        }
         self.wake.notify_one();
     }
 

@@ -433,7 +433,7 @@ impl EnvManagerService for EnvManager {
             .ok()
             .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
             .unwrap_or(0.0);
-        let gpus = gpu_list();
+        let gpus = gpu_list(&self.ctx.sched);
         let (engine_cpus, engine_memory_bytes) =
             match tokio::time::timeout(Duration::from_secs(3), async {
                 let rt = crate::runtime::Runtime::connect_to(&crate::lifecycle::engine(
@@ -459,27 +459,23 @@ impl EnvManagerService for EnvManager {
     }
 }
 
-/// NVIDIA GPUs the driver reports, by index; empty without a driver.
-fn gpu_list() -> Vec<pb::Gpu> {
-    let count = crate::gpu::nvidia_gpu_count();
-    let mut dirs: Vec<_> = std::fs::read_dir("/proc/driver/nvidia/gpus")
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    dirs.sort();
-    (0..count)
-        .map(|i| {
-            let name = dirs
-                .get(i)
-                .and_then(|d| std::fs::read_to_string(d.join("information")).ok())
-                .and_then(|info| {
-                    info.lines()
-                        .find_map(|l| l.strip_prefix("Model:").map(|m| m.trim().to_string()))
-                })
-                .unwrap_or_else(|| "NVIDIA GPU".into());
-            pb::Gpu {
-                index: i as u32,
-                name,
-            }
+/// The machine's GPUs as the scheduler sees them (inventory and allocation).
+fn gpu_list(sched: &crate::server::scheduler::Scheduler) -> Vec<pb::Gpu> {
+    const MIB: u64 = 1024 * 1024;
+    sched
+        .gpu_gauges()
+        .0
+        .into_iter()
+        .map(|g| pb::Gpu {
+            index: g.index,
+            name: g.name,
+            uuid: g.uuid,
+            memory_total_bytes: g.memory_total_mb * MIB,
+            memory_used_bytes: g.memory_used_mb * MIB,
+            utilization_percent: g.utilization_pct,
+            allocated: g.allocated,
+            quarantined: g.quarantined,
+            task_id: g.task_id.unwrap_or_default(),
         })
         .collect()
 }

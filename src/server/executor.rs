@@ -53,6 +53,23 @@ pub struct RunSpec {
     /// Told the process group id once a local process started (the scheduler journals it, so
     /// a restart after a crash can kill what is left of the group).
     pub on_spawn: Option<Box<dyn FnOnce(u32) + Send + Sync>>,
+    /// The GPUs the attempt holds, by UUID (empty: none).
+    pub gpu_uuids: Vec<String>,
+    /// The GPUs come from a simulated inventory: a container the engine cannot start for
+    /// want of them is kept for inspection.
+    pub gpu_simulated: bool,
+}
+
+/// What tells CUDA which GPUs are the task's: UUIDs, which mean the same device whatever the
+/// order, and PCI bus order so that indices agree with nvidia-smi's.
+pub fn gpu_env(uuids: &[String]) -> Vec<(&'static str, String)> {
+    if uuids.is_empty() {
+        return vec![];
+    }
+    vec![
+        ("CUDA_VISIBLE_DEVICES", uuids.join(",")),
+        ("CUDA_DEVICE_ORDER", "PCI_BUS_ID".to_string()),
+    ]
 }
 
 #[derive(Debug, Default)]
@@ -141,6 +158,7 @@ async fn run_process(
         .env("DSPY_TASK_ATTEMPT", spec.attempt.to_string())
         // Marks the task's processes (and their children) as this server's, for the reaper.
         .env(reaper::SERVER_MARKER, std::process::id().to_string())
+        .envs(gpu_env(&spec.gpu_uuids))
         // Its own process group, so a kill reaches what a shell started too.
         .process_group(0)
         .kill_on_drop(true);
@@ -336,6 +354,11 @@ async fn run_container(
     if spec.payload.len() <= ENV_PAYLOAD_MAX {
         env.insert("DSPY_TASK_PAYLOAD".into(), spec.payload.to_string());
     }
+    env.extend(
+        gpu_env(&spec.gpu_uuids)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v)),
+    );
     let cspec = ContainerSpec {
         name: container_name(&spec.project, &spec.id, spec.attempt),
         image: image.to_string(),
@@ -353,8 +376,10 @@ async fn run_container(
         init: true,
         nano_cpus: None,
         memory: None,
-        gpus: spec.class == "gpu" && crate::gpu::nvidia_gpu_count() > 0,
+        gpus: false,
+        gpu_device_ids: spec.gpu_uuids.clone(),
         auto_remove: false,
+        keep_on_start_failure: spec.gpu_simulated && !spec.gpu_uuids.is_empty(),
     };
     // A container left over from an interrupted earlier run of this attempt.
     if let Ok(Some(old)) = rt.inspect(&cspec.name).await {

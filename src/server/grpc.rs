@@ -119,6 +119,8 @@ impl OrchestratorService for Orchestrator {
                 max_attempts: r.max_attempts,
                 timeout_s: r.timeout_seconds,
                 submitted_by,
+                gpus: r.gpus.map(i64::from),
+                gpu_memory_mb: r.gpu_memory_mb,
             })
             .await
             .map_err(status_of)?;
@@ -383,6 +385,7 @@ impl OrchestratorService for Orchestrator {
                 max,
                 lease_duration(r.lease_seconds, 30.0),
                 Duration::from_millis(u64::from(r.wait_ms.min(60_000))),
+                &r.gpus,
             )
             .await
             .map_err(status_of)?;
@@ -397,6 +400,7 @@ impl OrchestratorService for Orchestrator {
                     payload_json: l.payload_json,
                     attempt: l.attempt,
                     lease_expires_at_ms: l.lease_expires_at_ms,
+                    gpu_uuids: l.gpu_uuids,
                 })
                 .collect(),
         }))

@@ -23,7 +23,14 @@ pub struct LeasedTask {
     pub payload_json: String,
     pub attempt: u32,
     pub lease_expires_at_ms: u64,
+    /// The worker's GPUs this task may use.
+    pub gpu_uuids: Vec<String>,
 }
+
+/// GPUs one worker may declare at most.
+const MAX_WORKER_GPUS: usize = 64;
+/// Queued tasks of a class looked at for one that fits a GPU worker.
+const MAX_SCAN: usize = 1000;
 
 /// Milliseconds of a duration, saturating (leases are clamped far below the limit anyway).
 fn millis(d: Duration) -> u64 {
@@ -32,7 +39,8 @@ fn millis(d: Duration) -> u64 {
 
 impl Scheduler {
     /// Give up to `max` ready worker tasks of `classes` to `worker_id`, waiting up to `wait`
-    /// for one to arrive when none is ready.
+    /// for one to arrive when none is ready. A worker that declares `gpus` (UUIDs) gets only
+    /// tasks that fit those its other leases leave free.
     pub async fn lease(
         self: &Arc<Self>,
         worker_id: &str,
@@ -40,9 +48,15 @@ impl Scheduler {
         max: usize,
         lease: Duration,
         wait: Duration,
+        gpus: &[String],
     ) -> SResult<Vec<LeasedTask>> {
         if worker_id.is_empty() || worker_id.len() > 256 {
             return Err(SchedError::invalid("worker_id must be 1-256 characters"));
+        }
+        if gpus.len() > MAX_WORKER_GPUS || gpus.iter().any(|u| u.trim().is_empty()) {
+            return Err(SchedError::invalid(format!(
+                "gpus must list at most {MAX_WORKER_GPUS} non-empty GPU UUIDs"
+            )));
         }
         if let Some(c) = classes.iter().find(|c| !TASK_CLASSES.contains(&c.as_str())) {
             return Err(SchedError::invalid(format!("unknown task class {c:?}")));
@@ -61,7 +75,7 @@ impl Scheduler {
             if self.is_draining() {
                 return Ok(vec![]);
             }
-            let got = self.take_leases(worker_id, &classes, max, lease);
+            let got = self.take_leases(worker_id, &classes, max, lease, gpus);
             if !got.is_empty() {
                 return Ok(got);
             }
@@ -78,23 +92,39 @@ impl Scheduler {
         classes: &[String],
         max: usize,
         lease: Duration,
+        worker_gpus: &[String],
     ) -> Vec<LeasedTask> {
         let mut g = self.table();
         let mut out = Vec::new();
         while out.len() < max {
-            // The best task across the asked classes: priority, then FIFO.
+            let free = free_worker_gpus(&g, worker_id, worker_gpus);
+            // The best task across the asked classes: priority, then FIFO. A worker that
+            // declares GPUs gets the first task of each class that fits its free ones (another
+            // worker may take the bigger ones before it).
             let best = classes
                 .iter()
                 .filter_map(|c| {
-                    g.pull
-                        .get(c)
-                        .and_then(|q| q.first_key_value())
-                        .map(|(k, _)| (*k, c.clone()))
+                    let q = g.pull.get(c)?;
+                    let (k, _) = q
+                        .iter()
+                        .take(if worker_gpus.is_empty() { 1 } else { MAX_SCAN })
+                        .find(|(_, id)| {
+                            worker_gpus.is_empty()
+                                || g.tasks.get(*id).map_or(0, |t| t.gpus) as usize <= free.len()
+                        })?;
+                    Some((*k, c.clone()))
                 })
                 .min();
-            let Some((_, class)) = best else { break };
-            let Some((_, id)) = g.pull.get_mut(&class).and_then(|q| q.pop_first()) else {
+            let Some((key, class)) = best else { break };
+            let Some(id) = g.pull.get_mut(&class).and_then(|q| q.remove(&key)) else {
                 break;
+            };
+            let gpu_uuids: Vec<String> = match g.tasks.get_mut(&id) {
+                Some(t) if !worker_gpus.is_empty() => {
+                    t.gpu_uuids = free.into_iter().take(t.gpus as usize).collect();
+                    t.gpu_uuids.clone()
+                }
+                _ => vec![],
             };
             let payload = g
                 .payloads
@@ -121,6 +151,7 @@ impl Scheduler {
                 payload_json: payload,
                 attempt: task.attempt,
                 lease_expires_at_ms: expires_ms,
+                gpu_uuids,
             });
         }
         out
@@ -220,6 +251,25 @@ impl Scheduler {
     }
 }
 
+/// The worker's declared GPUs that none of its leased tasks holds, in declared order.
+fn free_worker_gpus(g: &Table, worker_id: &str, declared: &[String]) -> Vec<String> {
+    if declared.is_empty() {
+        return vec![];
+    }
+    let busy: std::collections::HashSet<&str> = g
+        .leases
+        .keys()
+        .filter_map(|id| g.tasks.get(id))
+        .filter(|t| t.worker_id.as_deref() == Some(worker_id))
+        .flat_map(|t| t.gpu_uuids.iter().map(String::as_str))
+        .collect();
+    declared
+        .iter()
+        .filter(|u| !busy.contains(u.as_str()))
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,7 +292,7 @@ mod tests {
         sched.submit(worker_task("w")).await.unwrap();
         let none = Duration::ZERO;
         let got = sched
-            .lease("w1", &[], 5, Duration::from_secs(30), none)
+            .lease("w1", &[], 5, Duration::from_secs(30), none, &[])
             .await
             .unwrap();
         assert_eq!((got.len(), got[0].attempt), (1, 1));
@@ -269,7 +319,7 @@ mod tests {
             .map(|s| s.value);
         assert_eq!(retrying, Some(1.0));
         let again = sched
-            .lease("w2", &[], 5, Duration::from_secs(30), none)
+            .lease("w2", &[], 5, Duration::from_secs(30), none, &[])
             .await
             .unwrap();
         assert_eq!(again[0].attempt, 2);

@@ -86,13 +86,56 @@ impl Drop for Occupant {
 pub struct Gauges {
     /// Per class: (concurrency limit, in flight, queued).
     pub classes: BTreeMap<String, (u32, u64, u64)>,
-    /// Seconds the oldest queued gpu task has waited.
+    /// Seconds the oldest GPU task blocked on a device has waited (0 when none is blocked).
     pub gpu_wait_seconds: f64,
+    /// Each GPU of the machine.
+    pub gpus: Vec<crate::server::gpus::GpuGauge>,
     pub tasks_stored: u64,
     pub journal_bytes: u64,
     pub journal_syncs: u64,
     /// Failed journal writes (a full disk): set by the caller from the store.
     pub store_write_errors: u64,
+}
+
+/// The per-GPU gauges, labelled `gpu` (index) and `uuid`.
+fn push_gpu_families(out: &mut Vec<(Family, Vec<Sample>)>, gpus: &[crate::server::gpus::GpuGauge]) {
+    type Value = fn(&crate::server::gpus::GpuGauge) -> f64;
+    let families: [(&str, &str, Value); 5] = [
+        ("gpu_memory_used_bytes", "GPU memory in use", |g| {
+            (g.memory_used_mb * 1024 * 1024) as f64
+        }),
+        ("gpu_memory_total_bytes", "GPU memory in total", |g| {
+            (g.memory_total_mb * 1024 * 1024) as f64
+        }),
+        ("gpu_utilization_percent", "GPU utilisation", |g| {
+            f64::from(g.utilization_pct)
+        }),
+        (
+            "gpu_allocated",
+            "1 while a task of this server holds the GPU (running, releasing or quarantined)",
+            |g| f64::from(u8::from(g.allocated)),
+        ),
+        (
+            "gpu_quarantined",
+            "1 while a finished task's leftover process still holds the GPU",
+            |g| f64::from(u8::from(g.quarantined)),
+        ),
+    ];
+    for (name, help, value) in families {
+        out.push((
+            Family::gauge(name, help),
+            gpus.iter()
+                .map(|g| Sample {
+                    name: String::new(),
+                    labels: BTreeMap::from([
+                        ("gpu".to_string(), g.index.to_string()),
+                        ("uuid".to_string(), g.uuid.clone()),
+                    ]),
+                    value: value(g),
+                })
+                .collect(),
+        ));
+    }
 }
 
 /// One sample for GetMetrics.
@@ -255,7 +298,7 @@ impl Metrics {
         out.push((
             Family::gauge(
                 "gpu_wait_seconds",
-                "Seconds the oldest queued gpu task has been waiting",
+                "Seconds the oldest GPU task blocked on a device has been waiting",
             ),
             vec![Sample {
                 name: String::new(),
@@ -263,6 +306,7 @@ impl Metrics {
                 value: g.gpu_wait_seconds,
             }],
         ));
+        push_gpu_families(&mut out, &g.gpus);
         let rate = if m.recent.is_empty() {
             0.0
         } else {

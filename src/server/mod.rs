@@ -10,6 +10,8 @@ pub mod dispatch;
 pub mod env_manager;
 pub mod events;
 pub mod executor;
+pub mod gpu_scheduling;
+pub mod gpus;
 pub mod grpc;
 pub mod http;
 pub mod lease;
@@ -171,6 +173,18 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
         settings.project.value.clone(),
         crate::lifecycle::engine(&settings),
     );
+
+    let gpu_source = crate::gpu::Source::from_env();
+    let inventory = tokio::task::block_in_place(|| gpu_source.read())?;
+    match &inventory.reason {
+        Some(why) => tracing::info!("no GPU for tasks: {why}"),
+        None => tracing::info!(
+            "{} GPU(s) for tasks ({} inventory)",
+            inventory.gpus.len(),
+            inventory.source
+        ),
+    }
+    sched.init_gpus(gpu_source, inventory);
 
     let orch_l = bind(&settings.orchestrator_addr.value, "orchestrator gRPC").await?;
     let env_l = bind(&settings.env_manager_addr.value, "env manager gRPC").await?;

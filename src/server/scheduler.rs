@@ -488,11 +488,7 @@ impl Scheduler {
             ..Default::default()
         };
         for class in TASK_CLASSES {
-            let limit = self
-                .cfg
-                .classes
-                .get(class)
-                .map_or(0, |c| c.concurrency.value);
+            let limit = self.class_limit(&g, class);
             let queued = g.local.get(class).map_or(0, BTreeMap::len)
                 + g.pull.get(class).map_or(0, BTreeMap::len);
             let inflight = g.running_local.get(class).map_or(0, HashSet::len)
@@ -504,15 +500,10 @@ impl Scheduler {
                 .classes
                 .insert(class.to_string(), (limit, inflight as u64, queued as u64));
         }
-        let oldest_gpu = [g.local.get("gpu"), g.pull.get("gpu")]
-            .into_iter()
-            .flatten()
-            .flat_map(|q| q.values())
-            .filter_map(|id| g.tasks.get(id).map(|t| t.queued_at_ms))
-            .min();
-        gauges.gpu_wait_seconds = oldest_gpu
-            .map(|at| now_ms().saturating_sub(at) as f64 / 1000.0)
-            .unwrap_or(0.0);
+        drop(g);
+        let (gpus, wait) = self.gpu_gauges();
+        gauges.gpus = gpus;
+        gauges.gpu_wait_seconds = wait;
         gauges
     }
 }

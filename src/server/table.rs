@@ -12,6 +12,7 @@ use std::time::Instant;
 use tokio::sync::{oneshot, watch};
 
 use crate::server::executor::Kill;
+use crate::server::gpus::GpuPool;
 use crate::server::task::{ExecutorKind, Task};
 
 /// Queue order: higher priority first, then submission order.
@@ -53,6 +54,8 @@ pub struct Table {
     /// Submissions whose journal record is not yet on disk: a retry of the same id waits on
     /// this before it is acknowledged.
     pub unsynced: HashMap<String, Durable>,
+    /// Which local task holds which GPU.
+    pub gpus: GpuPool,
 }
 
 /// Finished tasks kept at most, whatever the memory budget allows: half the tasks submission

@@ -28,6 +28,9 @@ impl From<&Task> for pb::TaskStatus {
             error: t.error.clone(),
             executor: t.executor.as_str().into(),
             worker_id: t.worker_id.clone().unwrap_or_default(),
+            gpus: t.gpus,
+            gpu_memory_mb: t.gpu_memory_mb,
+            gpu_uuids: t.gpu_uuids.clone(),
         }
     }
 }
@@ -64,6 +67,10 @@ pub struct TaskView {
     pub error: String,
     /// The pull worker holding the task's lease; null while none does.
     pub worker_id: Option<String>,
+    pub gpus: u32,
+    pub gpu_memory_mb: u64,
+    /// The GPUs the latest attempt was given, by UUID.
+    pub gpu_uuids: Vec<String>,
 }
 
 impl From<pb::TaskStatus> for TaskView {
@@ -82,6 +89,9 @@ impl From<pb::TaskStatus> for TaskView {
             result: t.result.into_iter().collect(),
             error: t.error,
             worker_id: Some(t.worker_id).filter(|w| !w.is_empty()),
+            gpus: t.gpus,
+            gpu_memory_mb: t.gpu_memory_mb,
+            gpu_uuids: t.gpu_uuids,
         }
     }
 }
@@ -131,6 +141,9 @@ mod tests {
             worker_id: worker.map(str::to_string),
             pgid: Some(4),
             submitted_by: None,
+            gpus: 0,
+            gpu_memory_mb: 0,
+            gpu_uuids: Vec::new(),
         }
     }
 
@@ -158,7 +171,10 @@ mod tests {
                 "finished_at_ms",
                 "result",
                 "error",
-                "worker_id"
+                "worker_id",
+                "gpus",
+                "gpu_memory_mb",
+                "gpu_uuids"
             ]
         );
         assert_eq!(doc["worker_id"], serde_json::Value::Null);

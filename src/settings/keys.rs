@@ -414,6 +414,16 @@ fn build() -> Vec<Key> {
             "Refuse to start on a damaged journal instead of keeping a copy and failing the tasks it loses (`serve --strict-journal`)",
         )
         .env(&["DSPY_AGENT_STRICT_JOURNAL"]),
+        key(
+            "scheduler.gpu_release_grace_s",
+            Kind::Seconds {
+                zero_ok: true,
+                max: 3600.0,
+            },
+            secs(10.0),
+            "After a GPU task ends, how long a process of it may still hold the GPU before the GPU is quarantined until it lets go",
+        )
+        .env(&["DSPY_AGENT_GPU_RELEASE_GRACE_S"]),
     ];
     for class in TASK_CLASSES {
         let (concurrency, timeout) = class_defaults(class);

@@ -141,6 +141,8 @@ pub struct SchedulerSettings {
     pub shutdown_timeout_s: Sourced<f64>,
     /// Refuse to start on a damaged journal (`serve --strict-journal`).
     pub strict_journal: Sourced<bool>,
+    /// How long a finished GPU task's process may hold its GPU before quarantine.
+    pub gpu_release_grace_s: Sourced<f64>,
 }
 
 /// Services `up` starts by default, as in ARCHITECTURE.md's example config.
@@ -258,6 +260,7 @@ impl Settings {
             strict_journal: r
                 .get("scheduler.strict_journal")
                 .map(|v| matches!(v, Value::Bool(true))),
+            gpu_release_grace_s: r.float("scheduler.gpu_release_grace_s"),
         };
         Ok(Settings {
             project: r.text("project"),

@@ -35,7 +35,7 @@ from .types import (
     TaskResult,
     TaskStatus,
 )
-from .worker import Handler, LeasedTask, Worker
+from .worker import Handler, LeasedTask, Worker, current_gpus
 
 __all__ = [
     "AgentInfra",
@@ -66,4 +66,5 @@ __all__ = [
     "TaskStatus",
     "TaskTimeout",
     "Worker",
+    "current_gpus",
 ]

@@ -253,6 +253,8 @@ class AgentInfra:
         priority: int = 0,
         max_attempts: int = 0,
         timeout_seconds: float = 0.0,
+        gpus: int | None = None,
+        gpu_memory_mb: int | None = None,
         timeout: float | None = None,
     ) -> str:
         """Submit a task durably; returns its id (generated when `task_id` is empty or None).
@@ -261,13 +263,23 @@ class AgentInfra:
         list or shell string) runs as a process, one with `image` in a container; anything else
         waits for a worker of its class. Resubmitting the same id and payload is a no-op;
         the same id with another payload raises TaskConflict.
+
+        `gpus` (None: 1 for the gpu class, 0 otherwise) and `gpu_memory_mb` (None: any) say
+        what GPUs the task needs; a negative value or more than the machine has raises
+        InvalidTask naming the total.
         """
+        gpu_fields: dict[str, int] = {}
+        if gpus is not None:
+            gpu_fields["gpus"] = gpus
+        if gpu_memory_mb is not None:
+            gpu_fields["gpu_memory_mb"] = gpu_memory_mb
         req = pb.SubmitTaskRequest(
             task_id=task_id or "",
             payload=encode_values(payload),
             priority=priority,
             max_attempts=max_attempts,
             timeout_seconds=timeout_seconds,
+            **gpu_fields,
             **{"class": task_class},
         )
         resp = await self._orch("SubmitTask", req, timeout)
@@ -360,9 +372,11 @@ class AgentInfra:
         lease_seconds: float = 30.0,
         drain_timeout: float = 10.0,
         worker_id: str | None = None,
+        gpus: Sequence[str] = (),
     ) -> None:
         """Take tasks of `classes` and run `handler(task_id, payload) -> dict` on them until
-        cancelled. See Worker."""
+        cancelled. See Worker. `gpus` lists the UUIDs of the GPUs this worker owns: it then
+        gets only tasks that fit those free, and `current_gpus()` names a task's own."""
         await Worker(
             self.client,
             handler,
@@ -371,6 +385,7 @@ class AgentInfra:
             lease_seconds=lease_seconds,
             drain_timeout=drain_timeout,
             worker_id=worker_id,
+            gpus=gpus,
         ).run()
 
     # -- services ---------------------------------------------------------------------------

@@ -52,6 +52,9 @@ class TaskStatus:
     error: str = ""
     executor: str = ""  # process, container, handler or worker
     worker_id: str = ""
+    gpus: int = 0
+    gpu_memory_mb: int = 0
+    gpu_uuids: tuple[str, ...] = ()  # the GPUs its latest attempt was given
 
     @property
     def done(self) -> bool:
@@ -77,6 +80,9 @@ class TaskStatus:
             error=m.error,
             executor=m.executor,
             worker_id=m.worker_id,
+            gpus=m.gpus,
+            gpu_memory_mb=m.gpu_memory_mb,
+            gpu_uuids=tuple(m.gpu_uuids),
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import functools
 import inspect
 import json
@@ -39,6 +40,16 @@ class LeasedTask:
     task_class: str
     payload: dict[str, Any]
     attempt: int
+    gpu_uuids: tuple[str, ...] = ()
+
+
+_current_gpus: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("dspy_agent_gpus", default=())
+
+
+def current_gpus() -> tuple[str, ...]:
+    """Inside a handler: the UUIDs of the worker's GPUs the server gave this task (empty when
+    the worker declares none, or the task asks for none). Set CUDA_VISIBLE_DEVICES to them."""
+    return _current_gpus.get()
 
 
 def default_worker_id() -> str:
@@ -64,6 +75,7 @@ class Worker:
         poll_wait_ms: int = 5_000,
         drain_timeout: float = 10.0,
         worker_id: str | None = None,
+        gpus: Sequence[str] = (),
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -77,6 +89,8 @@ class Worker:
         self.poll_wait_ms = poll_wait_ms
         self.drain_timeout = drain_timeout
         self.worker_id = worker_id or default_worker_id()
+        # The GPUs this worker owns, by UUID: the server then leases only tasks that fit them.
+        self.gpus = list(gpus)
         self._running: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(concurrency)
         # A coroutine function, or an object whose __call__ is one.
@@ -135,6 +149,7 @@ class Worker:
             max=n,
             lease_seconds=self.lease_seconds,
             wait_ms=self.poll_wait_ms,
+            gpus=self.gpus,
         )
         # The long poll may legitimately take wait_ms; the deadline covers that plus a call.
         timeout = self.poll_wait_ms / 1000 + self.client.timeout
@@ -145,10 +160,13 @@ class Worker:
                 payload = json.loads(t.payload_json) if t.payload_json else {}
             except ValueError:
                 payload = {"_raw": t.payload_json}
-            out.append(LeasedTask(t.task_id, t.lease_id, getattr(t, "class"), payload, t.attempt))
+            out.append(
+                LeasedTask(t.task_id, t.lease_id, getattr(t, "class"), payload, t.attempt, tuple(t.gpu_uuids))
+            )
         return out
 
     async def _call_handler(self, task: LeasedTask) -> Result:
+        _current_gpus.set(task.gpu_uuids)
         if self._is_async:
             return await self.handler(task.task_id, task.payload)  # type: ignore[no-any-return,misc]
         if self._pool is None:
@@ -156,8 +174,10 @@ class Worker:
                 self.concurrency, thread_name_prefix="dspy-agent-worker"
             )
         loop = asyncio.get_running_loop()
+        # The handler's thread sees this task's context (current_gpus()).
+        ctx = contextvars.copy_context()
         result = await loop.run_in_executor(
-            self._pool, functools.partial(self.handler, task.task_id, task.payload)
+            self._pool, ctx.run, functools.partial(self.handler, task.task_id, task.payload)
         )
         if inspect.isawaitable(result):  # a sync callable that returned a coroutine
             result = await result

@@ -185,12 +185,26 @@ class GetResourceAvailabilityRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class Gpu(_message.Message):
-    __slots__ = ("index", "name")
+    __slots__ = ("index", "name", "uuid", "memory_total_bytes", "memory_used_bytes", "utilization_percent", "allocated", "quarantined", "task_id")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_USED_BYTES_FIELD_NUMBER: _ClassVar[int]
+    UTILIZATION_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATED_FIELD_NUMBER: _ClassVar[int]
+    QUARANTINED_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
     index: int
     name: str
-    def __init__(self, index: _Optional[int] = ..., name: _Optional[str] = ...) -> None: ...
+    uuid: str
+    memory_total_bytes: int
+    memory_used_bytes: int
+    utilization_percent: int
+    allocated: bool
+    quarantined: bool
+    task_id: str
+    def __init__(self, index: _Optional[int] = ..., name: _Optional[str] = ..., uuid: _Optional[str] = ..., memory_total_bytes: _Optional[int] = ..., memory_used_bytes: _Optional[int] = ..., utilization_percent: _Optional[int] = ..., allocated: _Optional[bool] = ..., quarantined: _Optional[bool] = ..., task_id: _Optional[str] = ...) -> None: ...
 
 class ResourceAvailability(_message.Message):
     __slots__ = ("cpu_cores", "load_average_1m", "memory_total_bytes", "memory_available_bytes", "gpus", "engine_cpus", "engine_memory_bytes")

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SubmitTaskRequest(_message.Message):
-    __slots__ = ("task_id", "payload", "priority", "max_attempts", "timeout_seconds")
+    __slots__ = ("task_id", "payload", "priority", "max_attempts", "timeout_seconds", "gpus", "gpu_memory_mb")
     class PayloadEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -21,12 +21,16 @@ class SubmitTaskRequest(_message.Message):
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
     MAX_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    GPUS_FIELD_NUMBER: _ClassVar[int]
+    GPU_MEMORY_MB_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     payload: _containers.ScalarMap[str, str]
     priority: int
     max_attempts: int
     timeout_seconds: float
-    def __init__(self, task_id: _Optional[str] = ..., payload: _Optional[_Mapping[str, str]] = ..., priority: _Optional[int] = ..., max_attempts: _Optional[int] = ..., timeout_seconds: _Optional[float] = ..., **kwargs) -> None: ...
+    gpus: int
+    gpu_memory_mb: int
+    def __init__(self, task_id: _Optional[str] = ..., payload: _Optional[_Mapping[str, str]] = ..., priority: _Optional[int] = ..., max_attempts: _Optional[int] = ..., timeout_seconds: _Optional[float] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., **kwargs) -> None: ...
 
 class SubmitTaskResponse(_message.Message):
     __slots__ = ("task_id", "created", "status")
@@ -77,7 +81,7 @@ class GetTaskStatusRequest(_message.Message):
     def __init__(self, task_id: _Optional[str] = ...) -> None: ...
 
 class TaskStatus(_message.Message):
-    __slots__ = ("task_id", "status", "priority", "attempt", "max_attempts", "submitted_at_ms", "started_at_ms", "finished_at_ms", "result", "error", "executor", "worker_id")
+    __slots__ = ("task_id", "status", "priority", "attempt", "max_attempts", "submitted_at_ms", "started_at_ms", "finished_at_ms", "result", "error", "executor", "worker_id", "gpus", "gpu_memory_mb", "gpu_uuids")
     class ResultEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -98,6 +102,9 @@ class TaskStatus(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     EXECUTOR_FIELD_NUMBER: _ClassVar[int]
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    GPUS_FIELD_NUMBER: _ClassVar[int]
+    GPU_MEMORY_MB_FIELD_NUMBER: _ClassVar[int]
+    GPU_UUIDS_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     status: str
     priority: int
@@ -110,7 +117,10 @@ class TaskStatus(_message.Message):
     error: str
     executor: str
     worker_id: str
-    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[int] = ..., attempt: _Optional[int] = ..., max_attempts: _Optional[int] = ..., submitted_at_ms: _Optional[int] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., executor: _Optional[str] = ..., worker_id: _Optional[str] = ..., **kwargs) -> None: ...
+    gpus: int
+    gpu_memory_mb: int
+    gpu_uuids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[int] = ..., attempt: _Optional[int] = ..., max_attempts: _Optional[int] = ..., submitted_at_ms: _Optional[int] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., executor: _Optional[str] = ..., worker_id: _Optional[str] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., gpu_uuids: _Optional[_Iterable[str]] = ..., **kwargs) -> None: ...
 
 class CreateWorkflowRequest(_message.Message):
     __slots__ = ("name", "definition_json")
@@ -281,33 +291,37 @@ class ListTasksResponse(_message.Message):
     def __init__(self, tasks: _Optional[_Iterable[_Union[TaskStatus, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
 
 class LeaseTasksRequest(_message.Message):
-    __slots__ = ("worker_id", "classes", "max", "lease_seconds", "wait_ms")
+    __slots__ = ("worker_id", "classes", "max", "lease_seconds", "wait_ms", "gpus")
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
     CLASSES_FIELD_NUMBER: _ClassVar[int]
     MAX_FIELD_NUMBER: _ClassVar[int]
     LEASE_SECONDS_FIELD_NUMBER: _ClassVar[int]
     WAIT_MS_FIELD_NUMBER: _ClassVar[int]
+    GPUS_FIELD_NUMBER: _ClassVar[int]
     worker_id: str
     classes: _containers.RepeatedScalarFieldContainer[str]
     max: int
     lease_seconds: float
     wait_ms: int
-    def __init__(self, worker_id: _Optional[str] = ..., classes: _Optional[_Iterable[str]] = ..., max: _Optional[int] = ..., lease_seconds: _Optional[float] = ..., wait_ms: _Optional[int] = ...) -> None: ...
+    gpus: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, worker_id: _Optional[str] = ..., classes: _Optional[_Iterable[str]] = ..., max: _Optional[int] = ..., lease_seconds: _Optional[float] = ..., wait_ms: _Optional[int] = ..., gpus: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class LeasedTask(_message.Message):
-    __slots__ = ("task_id", "lease_id", "payload_json", "attempt", "lease_expires_at_ms")
+    __slots__ = ("task_id", "lease_id", "payload_json", "attempt", "lease_expires_at_ms", "gpu_uuids")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     LEASE_ID_FIELD_NUMBER: _ClassVar[int]
     CLASS_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_JSON_FIELD_NUMBER: _ClassVar[int]
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     LEASE_EXPIRES_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    GPU_UUIDS_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     lease_id: str
     payload_json: str
     attempt: int
     lease_expires_at_ms: int
-    def __init__(self, task_id: _Optional[str] = ..., lease_id: _Optional[str] = ..., payload_json: _Optional[str] = ..., attempt: _Optional[int] = ..., lease_expires_at_ms: _Optional[int] = ..., **kwargs) -> None: ...
+    gpu_uuids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, task_id: _Optional[str] = ..., lease_id: _Optional[str] = ..., payload_json: _Optional[str] = ..., attempt: _Optional[int] = ..., lease_expires_at_ms: _Optional[int] = ..., gpu_uuids: _Optional[_Iterable[str]] = ..., **kwargs) -> None: ...
 
 class LeaseTasksResponse(_message.Message):
     __slots__ = ("tasks",)

@@ -15,12 +15,9 @@ use std::time::{Duration, Instant};
 
 use common::{BIN, Env};
 use dspy_agent::proto::env_manager as em;
-use dspy_agent::proto::env_manager::env_manager_service_client::EnvManagerServiceClient;
 use dspy_agent::proto::orchestrator as pb;
-use dspy_agent::proto::orchestrator::orchestrator_service_client::OrchestratorServiceClient;
-use tonic::transport::Channel;
 
-type Orch = OrchestratorServiceClient<Channel>;
+use common::Orch;
 
 /// A unique fake UUID.
 fn uuid(test: &str, i: usize) -> String {
@@ -114,16 +111,12 @@ impl Server {
 
     /// The one way this file makes an orchestrator client.
     async fn orch(&self) -> Orch {
-        OrchestratorServiceClient::connect(format!("http://{}", self.orch))
-            .await
-            .unwrap()
+        common::orch(&self.orch, self.home()).await
     }
 
     /// The one way this file makes an env manager client.
-    async fn env_manager(&self) -> EnvManagerServiceClient<Channel> {
-        EnvManagerServiceClient::connect(format!("http://{}", self.env))
-            .await
-            .unwrap()
+    async fn env_manager(&self) -> common::EnvClient {
+        common::env_manager(&self.env, self.home()).await
     }
 
     fn cli(&self, args: &[&str]) -> common::Run {
@@ -172,6 +165,7 @@ fn remove_containers(project: &str) {
 fn http(server: &Server, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
     let mut cmd = Command::new("curl");
     cmd.args(["-s", "-m", "10", "-X", method, "-w", "\n%{http_code}"])
+        .args(common::curl_auth(server.home()))
         .arg(format!("http://{}{path}", server.http));
     if let Some(b) = body {
         cmd.args(["-H", "Content-Type: application/json", "--data-binary", b]);

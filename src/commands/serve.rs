@@ -243,12 +243,18 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
         .as_ref()
         .map(|h| (h.status.clone(), h.uptime_ms))
         .unwrap_or_else(|| ("NOT ANSWERING".into(), 0));
-    // Why it is degraded (journal writes fail): GET /health has the reason.
-    let reason = if status == "DEGRADED" {
-        degraded_reason(&s.http_addr).await
+    // Why it is degraded (journal writes fail), and whether slurmctld answers the slurm
+    // executor: GET /health has both.
+    let doc = if health.is_some() {
+        health_document(&s.http_addr).await
     } else {
         None
     };
+    let reason = doc
+        .as_ref()
+        .filter(|_| status == "DEGRADED")
+        .and_then(|d| d.get("reason")?.as_str().map(str::to_string));
+    let slurm = doc.as_ref().and_then(|d| d.get("slurm")).cloned();
     if ctx.printer.json {
         ctx.printer.json_document(json!({
             "running": true,
@@ -263,6 +269,7 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
             "http_addr": s.http_addr,
             "log_file": s.log_file,
             "tasks": tasks,
+            "slurm": slurm,
             "journal": journal.as_ref().map(|r| json!({
                 "records_lost": r.records_lost(),
                 "first_line": r.first_line(),
@@ -282,6 +289,13 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
     if let (Some(p), Some(r)) = (tasks.get("pending"), tasks.get("running")) {
         ctx.printer
             .line(format!("tasks              {p} pending, {r} running"))?;
+    }
+    if let Some(sl) = slurm.as_ref().filter(|v| v.is_object()) {
+        let line = match sl["error"].as_str() {
+            Some(why) => format!("slurm              slurmctld unreachable: {why}"),
+            None => "slurm              slurmctld answers".to_string(),
+        };
+        ctx.printer.line(line)?;
     }
     if let Some(n) = tasks.get("evicted").filter(|n| n.as_u64() > Some(0)) {
         ctx.printer.line(format!(
@@ -316,8 +330,8 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// The `reason` of GET /health, read with one plain HTTP/1.0 request (bounded to 2s).
-async fn degraded_reason(http_addr: &str) -> Option<String> {
+/// GET /health's document, read with one plain HTTP/1.0 request (bounded to 2s).
+async fn health_document(http_addr: &str) -> Option<serde_json::Value> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let ask = async {
         let mut conn = tokio::net::TcpStream::connect(http_addr).await.ok()?;
@@ -328,8 +342,7 @@ async fn degraded_reason(http_addr: &str) -> Option<String> {
         conn.read_to_end(&mut answer).await.ok()?;
         let text = String::from_utf8_lossy(&answer);
         let body = text.split_once("\r\n\r\n")?.1;
-        let doc: serde_json::Value = serde_json::from_str(body).ok()?;
-        doc.get("reason")?.as_str().map(str::to_string)
+        serde_json::from_str(body).ok()
     };
     tokio::time::timeout(Duration::from_secs(2), ask)
         .await

@@ -118,6 +118,15 @@ pub fn print_task(printer: &Printer, t: &pb::TaskStatus) -> Result<()> {
     if !t.worker_id.is_empty() {
         lines.push(format!("worker:    {}", t.worker_id));
     }
+    if let Some(job) = t.slurm.get("job_id") {
+        let field = |k: &str| t.slurm.get(k).filter(|v| !v.is_empty()).map_or("-", |v| v);
+        lines.push(format!(
+            "slurm:     job {job}, node {}, state {}, reason {}",
+            field("node"),
+            field("state"),
+            field("reason")
+        ));
+    }
     if !t.error.is_empty() {
         lines.push(format!("error:     {}", t.error));
     }

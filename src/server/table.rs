@@ -53,6 +53,13 @@ pub struct Table {
     /// Submissions whose journal record is not yet on disk: a retry of the same id waits on
     /// this before it is acknowledged.
     pub unsynced: HashMap<String, Durable>,
+    /// Queued tasks of slurm-executor classes, all classes in one queue: the slurm loop submits
+    /// them in batches (arrays), outside the local concurrency limits.
+    pub slurm_ready: BTreeMap<QueueKey, String>,
+    /// Tasks whose Slurm job is submitted and not yet seen to end.
+    pub slurm_running: HashSet<String>,
+    /// Slurm job ids to cancel, sent in one scancel by the slurm loop.
+    pub slurm_cancels: Vec<String>,
 }
 
 /// Finished tasks kept at most, whatever the memory budget allows: half the tasks submission
@@ -126,6 +133,10 @@ impl Table {
     /// Put a queued task in its ready queue: the pull queue for workers, else the local one.
     pub fn enqueue(&mut self, task: &Task) {
         let key = (Reverse(task.priority), task.seq);
+        if task.executor == ExecutorKind::Slurm {
+            self.slurm_ready.insert(key, task.id.clone());
+            return;
+        }
         let queues = if task.executor == ExecutorKind::Worker {
             &mut self.pull
         } else {
@@ -139,6 +150,7 @@ impl Table {
 
     pub fn dequeue(&mut self, task: &Task) {
         let key = (Reverse(task.priority), task.seq);
+        self.slurm_ready.remove(&key);
         for queues in [&mut self.local, &mut self.pull] {
             if let Some(q) = queues.get_mut(&task.class) {
                 q.remove(&key);

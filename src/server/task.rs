@@ -69,6 +69,8 @@ pub enum ExecutorKind {
     Container,
     Handler,
     Worker,
+    /// A job on the Slurm cluster (the class's `executor = "slurm"`).
+    Slurm,
 }
 
 impl ExecutorKind {
@@ -78,6 +80,7 @@ impl ExecutorKind {
             ExecutorKind::Container => "container",
             ExecutorKind::Handler => "handler",
             ExecutorKind::Worker => "worker",
+            ExecutorKind::Slurm => "slurm",
         }
     }
 }
@@ -116,6 +119,27 @@ pub struct Task {
     /// left of it before the task runs again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pgid: Option<u32>,
+    /// The Slurm job of the current attempt, journaled in the same record that makes the task
+    /// running, so a restart looks it up rather than submitting it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<SlurmJob>,
+}
+
+/// A task's Slurm job as the last poll saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlurmJob {
+    /// `123`, or `123_4` for element 4 of array 123.
+    pub job_id: String,
+    /// The attempt's directory under `slurm.workdir` (script, payload, outputs, exit code).
+    pub dir: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub node: String,
+    /// Slurm's word: PENDING, RUNNING, COMPLETED, TIMEOUT...
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub state: String,
+    /// Why it waits (Resources, Priority...).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }
 
 /// What a client asks for.

@@ -28,6 +28,21 @@ impl From<&Task> for pb::TaskStatus {
             error: t.error.clone(),
             executor: t.executor.as_str().into(),
             worker_id: t.worker_id.clone().unwrap_or_default(),
+            slurm: t
+                .slurm
+                .as_ref()
+                .map(|j| {
+                    [
+                        ("job_id", &j.job_id),
+                        ("node", &j.node),
+                        ("state", &j.state),
+                        ("reason", &j.reason),
+                    ]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -64,6 +79,9 @@ pub struct TaskView {
     pub error: String,
     /// The pull worker holding the task's lease; null while none does.
     pub worker_id: Option<String>,
+    /// A slurm task's job (job_id, node, state, reason); absent for other executors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<BTreeMap<String, String>>,
 }
 
 impl From<pb::TaskStatus> for TaskView {
@@ -82,6 +100,7 @@ impl From<pb::TaskStatus> for TaskView {
             result: t.result.into_iter().collect(),
             error: t.error,
             worker_id: Some(t.worker_id).filter(|w| !w.is_empty()),
+            slurm: (!t.slurm.is_empty()).then(|| t.slurm.into_iter().collect()),
         }
     }
 }
@@ -130,6 +149,7 @@ mod tests {
             payload_hash: "h".into(),
             worker_id: worker.map(str::to_string),
             pgid: Some(4),
+            slurm: None,
         }
     }
 

@@ -254,6 +254,7 @@ fn placeholder(id: &str) -> Task {
         payload_hash: String::new(),
         worker_id: None,
         pgid: None,
+        slurm: None,
     }
 }
 

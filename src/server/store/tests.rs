@@ -23,6 +23,7 @@ fn task(id: &str, state: TaskState) -> Task {
         payload_hash: "h".into(),
         worker_id: None,
         pgid: None,
+        slurm: None,
     }
 }
 

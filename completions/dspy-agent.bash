@@ -1387,7 +1387,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__submit)
-            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --wait --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --json --verbose --quiet --project --home --services-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1426,6 +1426,14 @@ _dspy__agent() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpu-memory-mb)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -391,6 +391,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --payload-file 'Read the payload from a file, or from stdin with `-`'
             cand --max-attempts 'Attempts before the task fails [default: scheduler.max_attempts]'
             cand --timeout 'Seconds the task may run [default: the class''s timeout]'
+            cand --gpus 'GPUs the task needs [default: 1 for the gpu class, 0 otherwise]'
+            cand --gpu-memory-mb 'Free memory each of its GPUs must have, in MiB [default: any]'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'

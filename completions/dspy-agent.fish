@@ -241,6 +241,8 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l payload
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l payload-file -d 'Read the payload from a file, or from stdin with `-`' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l max-attempts -d 'Attempts before the task fails [default: scheduler.max_attempts]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l timeout -d 'Seconds the task may run [default: the class\'s timeout]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l gpus -d 'GPUs the task needs [default: 1 for the gpu class, 0 otherwise]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l gpu-memory-mb -d 'Free memory each of its GPUs must have, in MiB [default: any]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F

@@ -250,6 +250,12 @@ pub struct SubmitArgs {
         value_parser = parse_seconds
     )]
     pub timeout: Option<f64>,
+    /// GPUs the task needs [default: 1 for the gpu class, 0 otherwise]
+    #[arg(long, value_name = "N")]
+    pub gpus: Option<u32>,
+    /// Free memory each of its GPUs must have, in MiB [default: any]
+    #[arg(long, value_name = "M")]
+    pub gpu_memory_mb: Option<u64>,
     /// Follow the task to its end and print its result (exit 6 when it failed or was cancelled)
     #[arg(long, short = 'w')]
     pub wait: bool,

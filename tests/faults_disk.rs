@@ -216,6 +216,7 @@ fn req(id: &str, filler: usize) -> pb::SubmitTaskRequest {
         priority: 0,
         max_attempts: 0,
         timeout_seconds: 0.0,
+        ..Default::default()
     }
 }
 

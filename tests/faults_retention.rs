@@ -126,6 +126,7 @@ fn quick(id: &str) -> pb::SubmitTaskRequest {
         priority: 0,
         max_attempts: 0,
         timeout_seconds: 0.0,
+        ..Default::default()
     }
 }
 

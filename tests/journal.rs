@@ -157,6 +157,7 @@ async fn submit(c: &mut Orch, id: &str, n: u32) {
         priority: 0,
         max_attempts: 0,
         timeout_seconds: 0.0,
+        ..Default::default()
     })
     .await
     .unwrap();

@@ -231,6 +231,7 @@ fn req(id: &str, p: HashMap<String, String>) -> pb::SubmitTaskRequest {
         priority: 0,
         max_attempts: 0,
         timeout_seconds: 0.0,
+        ..Default::default()
     }
 }
 

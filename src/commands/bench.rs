@@ -110,6 +110,7 @@ fn submit_req(id: String, payload: HashMap<String, String>) -> pb::SubmitTaskReq
         priority: 0,
         max_attempts: 0,
         timeout_seconds: 0.0,
+        ..Default::default()
     }
 }
 

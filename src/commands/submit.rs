@@ -49,6 +49,11 @@ pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<ExitStatus> {
             priority: args.priority,
             max_attempts: args.max_attempts.unwrap_or(0),
             timeout_seconds: args.timeout.unwrap_or(0.0),
+            // The server refuses what does not fit its fields, naming the limit.
+            gpus: args.gpus.map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
+            gpu_memory_mb: args
+                .gpu_memory_mb
+                .map(|m| i64::try_from(m).unwrap_or(i64::MAX)),
         })
         .await
         .map_err(|s| status_error(s, &addr))?

@@ -109,6 +109,8 @@ impl OrchestratorService for Orchestrator {
                 priority: r.priority,
                 max_attempts: r.max_attempts,
                 timeout_s: r.timeout_seconds,
+                gpus: r.gpus.map(i64::from),
+                gpu_memory_mb: r.gpu_memory_mb,
             })
             .await
             .map_err(status_of)?;

@@ -323,8 +323,8 @@ impl Scheduler {
                         .get(&task.class)
                         .map_or(3600.0, |c| c.timeout_s.value)
                 }),
-            gpus: number("gpus").unwrap_or(0) as u32,
-            gpu_memory_mb: number("gpu_memory_mb").unwrap_or(0),
+            gpus: task.gpus,
+            gpu_memory_mb: task.gpu_memory_mb,
             cpus: number("cpus").map(|c| c as u32),
             memory_mb: number("memory_mb"),
         };

@@ -15,7 +15,7 @@ use crate::server::scheduler::Scheduler;
 use crate::server::table::Durable;
 use crate::server::task::{
     ErrorKind, ExecutorKind, MAX_ATTEMPTS, SResult, SchedError, SubmitRequest, Task, TaskState,
-    payload_object, validate_id,
+    default_gpus, payload_object, validate_gpu_request, validate_id,
 };
 use crate::settings::TASK_CLASSES;
 
@@ -35,6 +35,8 @@ struct Checked {
     payload_hash: String,
     max_attempts: u32,
     timeout_s: Option<f64>,
+    gpus: u32,
+    gpu_memory_mb: u64,
 }
 
 /// Wait for a submission's record to reach the disk.
@@ -102,6 +104,9 @@ impl Scheduler {
                 worker_id: None,
                 pgid: None,
                 slurm: None,
+                gpus: checked.gpus,
+                gpu_memory_mb: checked.gpu_memory_mb,
+                gpu_uuids: Vec::new(),
             };
             let ack = self.store.put_durable(&task, &checked.payload_json);
             let (synced_tx, synced) = watch::channel(None);
@@ -175,6 +180,7 @@ impl Scheduler {
             }
             (None, None) => self.handler_or_worker(&class),
         };
+        let (gpus, gpu_memory_mb) = validate_gpu_request(&class, req.gpus, req.gpu_memory_mb)?;
         let timeout_s = (req.timeout_s > 0.0 && req.timeout_s.is_finite()).then_some(req.timeout_s);
         let executor = self.slurm_executor(&class, executor, &object, timeout_s)?;
         let payload_json = serde_json::Value::Object(object).to_string();
@@ -188,6 +194,11 @@ impl Scheduler {
         hasher.update(class.as_bytes());
         hasher.update([0]);
         hasher.update(payload_json.as_bytes());
+        // GPU needs other than the class's default are part of what a retry must repeat; the
+        // default adds nothing, so hashes journaled before these fields existed still match.
+        if gpus != default_gpus(&class) || gpu_memory_mb != 0 {
+            hasher.update(format!("\0gpus={gpus};gpu_memory_mb={gpu_memory_mb}").as_bytes());
+        }
         let payload_hash = hex::encode(&hasher.finalize()[..16]);
         let id = if req.task_id.is_empty() {
             self.new_id()
@@ -213,6 +224,8 @@ impl Scheduler {
             payload_hash,
             max_attempts,
             timeout_s,
+            gpus,
+            gpu_memory_mb,
         })
     }
 

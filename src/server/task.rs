@@ -123,6 +123,15 @@ pub struct Task {
     /// running, so a restart looks it up rather than submitting it again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slurm: Option<SlurmJob>,
+    /// GPUs the task needs (0: none).
+    #[serde(default)]
+    pub gpus: u32,
+    /// Free memory each of its GPUs must have, in MiB (0: any).
+    #[serde(default)]
+    pub gpu_memory_mb: u64,
+    /// The UUIDs of the GPUs its current attempt holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gpu_uuids: Vec<String>,
 }
 
 /// A task's Slurm job as the last poll saw it.
@@ -152,6 +161,48 @@ pub struct SubmitRequest {
     pub priority: i32,
     pub max_attempts: u32,
     pub timeout_s: f64,
+    /// None: the class's default (`default_gpus`). Signed so that a negative count reaches
+    /// validation and is refused there, not wrapped.
+    pub gpus: Option<i64>,
+    /// None or 0: any free memory.
+    pub gpu_memory_mb: Option<i64>,
+}
+
+/// GPUs a task of `class` needs when it does not say: one for `gpu`, none otherwise. The
+/// `gpu_slurm` class asks Slurm, not this machine, so it takes none here unless told.
+pub fn default_gpus(class: &str) -> u32 {
+    u32::from(class == "gpu")
+}
+
+/// Check a request's GPU fields (before the machine's inventory is consulted): counts and
+/// sizes that are not negative and fit in the task's fields.
+pub fn validate_gpu_request(
+    class: &str,
+    gpus: Option<i64>,
+    gpu_memory_mb: Option<i64>,
+) -> SResult<(u32, u64)> {
+    let gpus = match gpus {
+        None => default_gpus(class),
+        Some(n) => u32::try_from(n).map_err(|_| {
+            SchedError::invalid(format!(
+                "gpus is {n}; expected a whole number of GPUs, 0 or more"
+            ))
+        })?,
+    };
+    let memory = match gpu_memory_mb {
+        None => 0,
+        Some(m) => u64::try_from(m).map_err(|_| {
+            SchedError::invalid(format!(
+                "gpu_memory_mb is {m}; expected a whole number of MiB, 0 or more (0: any)"
+            ))
+        })?,
+    };
+    if memory > 0 && gpus == 0 {
+        return Err(SchedError::invalid(format!(
+            "gpu_memory_mb is {memory} but the task asks for no GPU (gpus = 0)"
+        )));
+    }
+    Ok((gpus, memory))
 }
 
 /// Errors in the terms both gRPC and HTTP map to their own codes.
@@ -268,6 +319,29 @@ mod tests {
             let e = validate_id(bad).unwrap_err();
             assert_eq!(e.kind, ErrorKind::InvalidArgument, "{bad}");
         }
+    }
+
+    #[test]
+    fn gpu_requests_default_by_class_and_refuse_negatives() {
+        assert_eq!(validate_gpu_request("gpu", None, None).unwrap(), (1, 0));
+        assert_eq!(
+            validate_gpu_request("cpu_short", None, None).unwrap(),
+            (0, 0)
+        );
+        assert_eq!(
+            validate_gpu_request("gpu_slurm", None, None).unwrap(),
+            (0, 0)
+        );
+        assert_eq!(
+            validate_gpu_request("cpu_long", Some(2), Some(1024)).unwrap(),
+            (2, 1024)
+        );
+        for (gpus, mem) in [(Some(-1), None), (None, Some(-5)), (Some(0), Some(10))] {
+            let e = validate_gpu_request("gpu", gpus, mem).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::InvalidArgument, "{gpus:?} {mem:?}");
+        }
+        let e = validate_gpu_request("gpu", Some(-1), None).unwrap_err();
+        assert!(e.message.contains("gpus is -1"), "{}", e.message);
     }
 
     #[test]

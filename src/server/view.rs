@@ -150,6 +150,9 @@ mod tests {
             worker_id: worker.map(str::to_string),
             pgid: Some(4),
             slurm: None,
+            gpus: 0,
+            gpu_memory_mb: 0,
+            gpu_uuids: Vec::new(),
         }
     }
 

@@ -213,6 +213,8 @@ class AgentInfra:
         priority: int = 0,
         max_attempts: int = 0,
         timeout_seconds: float = 0.0,
+        gpus: int | None = None,
+        gpu_memory_mb: int | None = None,
         timeout: float | None = None,
     ) -> str:
         """Submit a task durably; returns its id (generated when `task_id` is empty or None).
@@ -221,13 +223,23 @@ class AgentInfra:
         list or shell string) runs as a process, one with `image` in a container; anything else
         waits for a worker of its class. Resubmitting the same id and payload is a no-op;
         the same id with another payload raises TaskConflict.
+
+        `gpus` (None: 1 for the gpu class, 0 otherwise) and `gpu_memory_mb` (None: any) say
+        what GPUs the task needs; a negative value or more than the machine has raises
+        InvalidTask naming the total.
         """
+        gpu_fields: dict[str, int] = {}
+        if gpus is not None:
+            gpu_fields["gpus"] = gpus
+        if gpu_memory_mb is not None:
+            gpu_fields["gpu_memory_mb"] = gpu_memory_mb
         req = pb.SubmitTaskRequest(
             task_id=task_id or "",
             payload=encode_values(payload),
             priority=priority,
             max_attempts=max_attempts,
             timeout_seconds=timeout_seconds,
+            **gpu_fields,
             **{"class": task_class},
         )
         resp = await self._orch("SubmitTask", req, timeout)

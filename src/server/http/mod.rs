@@ -153,6 +153,8 @@ struct SubmitBody {
     priority: Option<serde_json::Number>,
     max_attempts: Option<serde_json::Number>,
     timeout_seconds: Option<serde_json::Number>,
+    gpus: Option<serde_json::Number>,
+    gpu_memory_mb: Option<serde_json::Number>,
     payload: Option<serde_json::Map<String, Value>>,
 }
 
@@ -169,7 +171,7 @@ fn json_rejection(e: JsonRejection) -> Response {
 }
 
 /// POST /queue/submit: {"task_id"?, "class"?, "priority"?, "max_attempts"?, "timeout_seconds"?,
-/// "payload": {...}}.
+/// "gpus"?, "gpu_memory_mb"?, "payload": {...}}.
 async fn submit(State(ctx): Ctx, body: Result<Json<SubmitBody>, JsonRejection>) -> Response {
     let body = match body {
         Ok(Json(b)) => b,
@@ -227,6 +229,25 @@ async fn submit(State(ctx): Ctx, body: Result<Json<SubmitBody>, JsonRejection>) 
                     )
                 })?,
         };
+        // Whole numbers only; the sign is checked by the scheduler, as for gRPC.
+        let gpus = body
+            .gpus
+            .as_ref()
+            .map(|n| {
+                whole(n).ok_or_else(|| {
+                    format!("`gpus` is {n}; expected a whole number of GPUs, 0 or more")
+                })
+            })
+            .transpose()?;
+        let gpu_memory_mb = body
+            .gpu_memory_mb
+            .as_ref()
+            .map(|n| {
+                whole(n).ok_or_else(|| {
+                    format!("`gpu_memory_mb` is {n}; expected a whole number of MiB, 0 or more")
+                })
+            })
+            .transpose()?;
         Ok::<_, String>(SubmitRequest {
             task_id,
             payload,
@@ -234,6 +255,8 @@ async fn submit(State(ctx): Ctx, body: Result<Json<SubmitBody>, JsonRejection>) 
             priority,
             max_attempts,
             timeout_s,
+            gpus,
+            gpu_memory_mb,
         })
     })();
     let req = match parsed {

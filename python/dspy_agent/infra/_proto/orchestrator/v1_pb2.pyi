@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SubmitTaskRequest(_message.Message):
-    __slots__ = ("task_id", "payload", "priority", "max_attempts", "timeout_seconds")
+    __slots__ = ("task_id", "payload", "priority", "max_attempts", "timeout_seconds", "gpus", "gpu_memory_mb")
     class PayloadEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -21,12 +21,16 @@ class SubmitTaskRequest(_message.Message):
     PRIORITY_FIELD_NUMBER: _ClassVar[int]
     MAX_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    GPUS_FIELD_NUMBER: _ClassVar[int]
+    GPU_MEMORY_MB_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     payload: _containers.ScalarMap[str, str]
     priority: int
     max_attempts: int
     timeout_seconds: float
-    def __init__(self, task_id: _Optional[str] = ..., payload: _Optional[_Mapping[str, str]] = ..., priority: _Optional[int] = ..., max_attempts: _Optional[int] = ..., timeout_seconds: _Optional[float] = ..., **kwargs) -> None: ...
+    gpus: int
+    gpu_memory_mb: int
+    def __init__(self, task_id: _Optional[str] = ..., payload: _Optional[_Mapping[str, str]] = ..., priority: _Optional[int] = ..., max_attempts: _Optional[int] = ..., timeout_seconds: _Optional[float] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., **kwargs) -> None: ...
 
 class SubmitTaskResponse(_message.Message):
     __slots__ = ("task_id", "created", "status")

@@ -616,6 +616,9 @@ impl Scheduler {
                 format!("exited with code {c} (slurm job {} FAILED)", job.job_id)
             }
             (_, Some(JobState::Failed), ..) => format!("slurm job {} ended {state}", job.job_id),
+            (_, _, None, Err(why)) if !state.is_empty() => {
+                format!("slurm job {} ended {state}, but {why}", job.job_id)
+            }
             (_, _, Some(0), _) => String::new(),
             (_, _, Some(c), _) => format!("exited with code {c}"),
             (_, _, None, Err(why)) => why.clone(),

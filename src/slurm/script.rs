@@ -172,6 +172,13 @@ fn common_args(cfg: &Config, name: &str, comment: &str, shape: &[String]) -> Vec
     args
 }
 
+/// The arguments as `#SBATCH` lines, so the script says what it asked for. sbatch is given
+/// them on its command line too, which wins (a path with a space would not survive a
+/// directive).
+fn directives(args: &[String]) -> String {
+    args.iter().map(|a| format!("#SBATCH {a}\n")).collect()
+}
+
 /// The batch script of one task, in its directory. `comment` says which task and attempt, so
 /// a restart can find a job it submitted but had not yet journaled.
 pub fn single(
@@ -183,17 +190,18 @@ pub fn single(
 ) -> Result<JobScript, String> {
     write_task(files, cfg)?;
     let path = files.dir.join("job.sh");
-    let text = format!(
-        "#!/bin/sh\n# dspy-agent: {comment}\ndir={}\n{BODY}",
-        quote(&files.dir.to_string_lossy())
-    );
-    write(&path, &text, 0o755)?;
     let mut args = common_args(cfg, name, comment, shape);
     args.push(format!("--chdir={}", files.dir.display()));
     args.push(format!(
         "--output={}",
         files.dir.join("slurm.out").display()
     ));
+    let text = format!(
+        "#!/bin/sh\n{}# dspy-agent: {comment}\ndir={}\n{BODY}",
+        directives(&args),
+        quote(&files.dir.to_string_lossy())
+    );
+    write(&path, &text, 0o755)?;
     Ok(JobScript { path, args })
 }
 
@@ -218,13 +226,6 @@ pub fn array(
         .collect();
     write(&list, &lines, 0o644)?;
     let path = dir.join("job.sh");
-    let text = format!(
-        "#!/bin/sh\n# dspy-agent: array of {n}\ndir=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {list})\n\
-         [ -n \"$dir\" ] || {{ echo \"no task for array index $SLURM_ARRAY_TASK_ID\" >&2; exit 90; }}\n{BODY}",
-        n = tasks.len(),
-        list = quote(&list.to_string_lossy()),
-    );
-    write(&path, &text, 0o755)?;
     let mut args = common_args(cfg, name, "array", shape);
     let throttle = max_parallel.map(|p| format!("%{p}")).unwrap_or_default();
     args.push(format!(
@@ -233,6 +234,14 @@ pub fn array(
     ));
     args.push(format!("--chdir={}", dir.display()));
     args.push(format!("--output={}", dir.join("slurm-%a.out").display()));
+    let text = format!(
+        "#!/bin/sh\n{}# dspy-agent: array of {n}\ndir=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" {list})\n\
+         [ -n \"$dir\" ] || {{ echo \"no task for array index $SLURM_ARRAY_TASK_ID\" >&2; exit 90; }}\n{BODY}",
+        directives(&args),
+        n = tasks.len(),
+        list = quote(&list.to_string_lossy()),
+    );
+    write(&path, &text, 0o755)?;
     Ok(JobScript { path, args })
 }
 
@@ -289,4 +298,118 @@ pub fn read_ended(dir: &Path, tail_bytes: usize) -> Result<Ended, String> {
         stdout: tail(&dir.join("stdout"), tail_bytes)?,
         stderr: tail(&dir.join("stderr"), tail_bytes)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> Config {
+        Config {
+            sbatch: "sbatch".into(),
+            squeue: "squeue".into(),
+            sacct: "sacct".into(),
+            scancel: "scancel".into(),
+            partition: Some("gpu".into()),
+            account: Some("lab".into()),
+            qos: None,
+            extra_args: vec!["--exclusive".into()],
+            use_gpus_flag: false,
+            container_runtime: Some("apptainer".into()),
+            command_timeout: std::time::Duration::from_secs(5),
+        }
+    }
+
+    #[test]
+    fn shape_turns_gpus_memory_cpus_and_time_into_sbatch_arguments() {
+        let req = JobRequest {
+            time_limit_s: 61.0,
+            gpus: 2,
+            gpu_memory_mb: 16_000,
+            cpus: Some(4),
+            memory_mb: Some(8_000),
+        };
+        let mut c = cfg();
+        assert_eq!(
+            req.shape(&c),
+            [
+                "--time=2",
+                "--gres=gpu:2",
+                "--mem=16000M",
+                "--cpus-per-task=4"
+            ]
+        );
+        c.use_gpus_flag = true;
+        assert_eq!(req.shape(&c)[1], "--gpus=2");
+        let none = JobRequest {
+            time_limit_s: 3600.0,
+            ..Default::default()
+        };
+        assert_eq!(none.shape(&c), ["--time=60"]);
+    }
+
+    #[test]
+    fn scripts_carry_their_arguments_and_quote_the_payload_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = TaskFiles {
+            dir: dir.path().join("t/1"),
+            env: vec![("DSPY_TASK_ID".into(), "it's".into())],
+            payload_json: "{}".into(),
+            run: Payload::Argv(vec!["echo".into(), "a b".into(), "c'd".into()]),
+        };
+        let job = single(&cfg(), &files, "dspy-agent-x", "t@1", &["--time=1".into()]).unwrap();
+        let text = std::fs::read_to_string(&job.path).unwrap();
+        for line in [
+            "#SBATCH --job-name=dspy-agent-x",
+            "#SBATCH --comment=t@1",
+            "#SBATCH --partition=gpu",
+            "#SBATCH --account=lab",
+            "#SBATCH --time=1",
+            "#SBATCH --exclusive",
+        ] {
+            assert!(text.contains(line), "{line} missing from:\n{text}");
+        }
+        assert!(!text.contains("--qos"));
+        let run = std::fs::read_to_string(files.dir.join("run")).unwrap();
+        assert_eq!(run, "exec 'echo' 'a b' 'c'\\''d'\n");
+        let env = std::fs::read_to_string(files.dir.join("env")).unwrap();
+        assert_eq!(env, "export DSPY_TASK_ID='it'\\''s'\n");
+        let image = TaskFiles {
+            run: Payload::Image {
+                image: "alpine:3".into(),
+                command: Some(vec!["nvidia-smi".into()]),
+            },
+            ..files.clone()
+        };
+        write_task(&image, &cfg()).unwrap();
+        let run = std::fs::read_to_string(files.dir.join("run")).unwrap();
+        assert_eq!(
+            run,
+            "exec apptainer exec 'docker://alpine:3' 'nvidia-smi'\n"
+        );
+        let mut no_runtime = cfg();
+        no_runtime.container_runtime = None;
+        assert!(
+            write_task(&image, &no_runtime)
+                .unwrap_err()
+                .contains("slurm.container_runtime")
+        );
+    }
+
+    #[test]
+    fn ended_files_missing_or_damaged_say_why() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(exit_code(dir.path()), Ok(None));
+        let e = read_ended(dir.path(), 100).unwrap_err();
+        assert!(e.contains("no exit code file"), "{e}");
+        std::fs::write(dir.path().join("exit_code"), "garbage").unwrap();
+        let e = read_ended(dir.path(), 100).unwrap_err();
+        assert!(e.contains("not a number"), "{e}");
+        std::fs::write(dir.path().join("exit_code"), "3\n").unwrap();
+        std::fs::write(dir.path().join("stdout"), "x".repeat(300)).unwrap();
+        let ended = read_ended(dir.path(), 100).unwrap();
+        assert_eq!(ended.exit_code, 3);
+        assert_eq!(ended.stdout.len(), 100);
+        assert!(ended.stderr.is_empty());
+    }
 }

@@ -109,9 +109,16 @@ impl Scheduler {
             }
             match failure {
                 Some(why) => {
+                    // Doubling, up to 8 intervals (at most a minute, at least one interval):
+                    // a controller back from a restart is seen soon.
+                    let cap = runner
+                        .interval
+                        .saturating_mul(8)
+                        .min(MAX_BACKOFF)
+                        .max(runner.interval);
                     let wait = backoff
                         .map_or(runner.interval, |b| b.saturating_mul(2))
-                        .min(MAX_BACKOFF.max(runner.interval));
+                        .min(cap);
                     tracing::warn!("slurm: {why}; trying again in {:.0}s", wait.as_secs_f64());
                     self.metrics.slurm.reachable(Some(why), now_ms());
                     backoff = Some(wait);

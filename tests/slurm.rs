@@ -262,15 +262,18 @@ fn stdout_of(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// `scontrol show config`'s NEXT_JOB_ID: how many jobs the cluster was given.
-fn next_job_id() -> u64 {
-    let text = stdout_of(Command::new("scontrol").args(["show", "config"]));
-    text.lines()
-        .find_map(|l| {
-            let rest = l.strip_prefix("NEXT_JOB_ID")?;
-            rest.split('=').nth(1)?.trim().parse().ok()
-        })
-        .expect("NEXT_JOB_ID in scontrol show config")
+/// The distinct jobs (an array counts once) slurmctld holds under `name`, ended ones included:
+/// what was submitted. (NEXT_JOB_ID cannot tell: array elements take job ids as they start.)
+fn submitted_jobs(name: &str) -> std::collections::BTreeSet<String> {
+    let text = stdout_of(Command::new("squeue").args([
+        "-h",
+        "--states=all",
+        "-r",
+        &format!("--name={name}"),
+        "-o",
+        "%F",
+    ]));
+    text.split_whitespace().map(str::to_string).collect()
 }
 
 /// slurmctld's own count of job-info RPCs (what squeue sends), from sdiag.
@@ -485,7 +488,8 @@ async fn kill_9_with_20_jobs_then_a_restart_adopts_them_and_submits_none() {
         .map(|t| (t.task_id.clone(), t.slurm["job_id"].clone()))
         .collect();
     assert_eq!(before.len(), 20);
-    let submitted = next_job_id();
+    let submitted = submitted_jobs(&s.job_name());
+    assert!(!submitted.is_empty());
     s.kill9();
     tokio::time::sleep(Duration::from_secs(4)).await;
     s.spawn();
@@ -497,7 +501,11 @@ async fn kill_9_with_20_jobs_then_a_restart_adopts_them_and_submits_none() {
         let i = t.task_id.trim_start_matches("adopt-");
         assert_eq!(t.result["stdout_tail"], format!("done {i}\n"), "{t:?}");
     }
-    assert_eq!(next_job_id(), submitted, "the restart submitted jobs again");
+    assert_eq!(
+        submitted_jobs(&s.job_name()),
+        submitted,
+        "the restart submitted jobs again"
+    );
     assert_eq!(s.commands("sbatch").await, 0.0);
 }
 

@@ -230,9 +230,9 @@ impl Scheduler {
     }
 
     /// A class whose `executor = "slurm"` runs what would run here (a command, an image, its
-    /// handler) as a Slurm job; pull-worker tasks stay pull-worker tasks. Refused at once when
-    /// the job could never be submitted: no sbatch, an image without a container runtime, a time
-    /// limit under Slurm's minute.
+    /// handler) as a Slurm job. Refused at once when the job could never be submitted: nothing
+    /// to run, no sbatch, an image without a container runtime, a time limit under Slurm's
+    /// minute.
     fn slurm_executor(
         &self,
         class: &str,
@@ -244,10 +244,13 @@ impl Scheduler {
         let Some(cls) = settings.classes.get(class).filter(|c| c.slurm.value) else {
             return Ok(executor);
         };
-        if executor == ExecutorKind::Worker {
-            return Ok(executor);
-        }
         let precondition = |m: String| SchedError::new(ErrorKind::FailedPrecondition, m);
+        if executor == ExecutorKind::Worker {
+            // A Slurm job needs something to run; no pull worker serves a Slurm class.
+            return Err(precondition(format!(
+                "task class {class} runs on Slurm: the payload needs `command` or `image` (or set scheduler.classes.{class}.handler)"
+            )));
+        }
         let cfg = crate::slurm::Config::from_settings(&settings.slurm);
         cfg.resolve(crate::slurm::Command::Sbatch).map_err(|e| {
             precondition(format!("task class {class} runs on Slurm: {}", e.message()))

@@ -50,8 +50,10 @@ class TaskStatus:
     finished_at_ms: int = 0
     result: dict[str, str] = field(default_factory=dict)  # raw strings, as stored
     error: str = ""
-    executor: str = ""  # process, container, handler or worker
+    executor: str = ""  # process, container, handler, worker or slurm
     worker_id: str = ""
+    # A slurm task's job: job_id, node, state (Slurm's word), reason (why it waits).
+    slurm: dict[str, str] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -77,6 +79,7 @@ class TaskStatus:
             error=m.error,
             executor=m.executor,
             worker_id=m.worker_id,
+            slurm=dict(m.slurm),
         )
 
 

@@ -81,8 +81,15 @@ class GetTaskStatusRequest(_message.Message):
     def __init__(self, task_id: _Optional[str] = ...) -> None: ...
 
 class TaskStatus(_message.Message):
-    __slots__ = ("task_id", "status", "priority", "attempt", "max_attempts", "submitted_at_ms", "started_at_ms", "finished_at_ms", "result", "error", "executor", "worker_id")
+    __slots__ = ("task_id", "status", "priority", "attempt", "max_attempts", "submitted_at_ms", "started_at_ms", "finished_at_ms", "result", "error", "executor", "worker_id", "slurm")
     class ResultEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class SlurmEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -102,6 +109,7 @@ class TaskStatus(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     EXECUTOR_FIELD_NUMBER: _ClassVar[int]
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    SLURM_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     status: str
     priority: int
@@ -114,7 +122,8 @@ class TaskStatus(_message.Message):
     error: str
     executor: str
     worker_id: str
-    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[int] = ..., attempt: _Optional[int] = ..., max_attempts: _Optional[int] = ..., submitted_at_ms: _Optional[int] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., executor: _Optional[str] = ..., worker_id: _Optional[str] = ..., **kwargs) -> None: ...
+    slurm: _containers.ScalarMap[str, str]
+    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[int] = ..., attempt: _Optional[int] = ..., max_attempts: _Optional[int] = ..., submitted_at_ms: _Optional[int] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., executor: _Optional[str] = ..., worker_id: _Optional[str] = ..., slurm: _Optional[_Mapping[str, str]] = ..., **kwargs) -> None: ...
 
 class CreateWorkflowRequest(_message.Message):
     __slots__ = ("name", "definition_json")

@@ -259,7 +259,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --slurm --slurm-poll-interval-s --json --verbose --quiet --project --home --services-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +278,14 @@ _dspy__agent() {
                     return 0
                     ;;
                 --starts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slurm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slurm-poll-interval-s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -21,9 +21,9 @@ use crate::state::StateFile;
 /// HTTP/2 connections the throughput run spreads its requests over.
 const CONNECTIONS: usize = 4;
 
-struct Server {
-    child: std::process::Child,
-    home: PathBuf,
+pub(crate) struct Server {
+    pub(crate) child: std::process::Child,
+    pub(crate) home: PathBuf,
 }
 
 impl Drop for Server {
@@ -42,7 +42,7 @@ impl Drop for Server {
     }
 }
 
-async fn start_server() -> Result<(Server, String)> {
+pub(crate) async fn start_server(extra_env: &[(&str, String)]) -> Result<(Server, String)> {
     let home = std::env::temp_dir().join(format!("dspy-agent-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     crate::state::ensure_home(&home)?;
@@ -59,6 +59,7 @@ async fn start_server() -> Result<(Server, String)> {
         .env("DSPY_AGENT_ENV_MANAGER_ADDR", "127.0.0.1:0")
         .env("DSPY_AGENT_HTTP_ADDR", "127.0.0.1:0")
         .env("DSPY_AGENT_RETENTION_COUNT", "500000")
+        .envs(extra_env.iter().map(|(k, v)| (k, v)))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
@@ -115,7 +116,10 @@ fn submit_req(id: String, payload: HashMap<String, String>) -> pb::SubmitTaskReq
 }
 
 pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
-    let (server, addr) = start_server().await?;
+    if let Some(jobs) = args.slurm {
+        return crate::commands::bench_slurm::run(ctx, jobs, args.slurm_poll_interval_s).await;
+    }
+    let (server, addr) = start_server(&[]).await?;
     let pid = server.child.id();
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));
     let mut one = client::connect_to(&addr).await?;

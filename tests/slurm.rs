@@ -276,15 +276,24 @@ fn submitted_jobs(name: &str) -> std::collections::BTreeSet<String> {
     text.split_whitespace().map(str::to_string).collect()
 }
 
-/// slurmctld's own count of job-info RPCs (what squeue sends), from sdiag.
+/// slurmctld's own count of job-info RPCs (REQUEST_JOB_INFO and REQUEST_JOB_INFO_SINGLE, what
+/// squeue sends), from sdiag.
 fn sdiag_job_info() -> u64 {
     let text = stdout_of(&mut Command::new("sdiag"));
     text.lines()
-        .find(|l| l.trim_start().starts_with("REQUEST_JOB_INFO "))
-        .and_then(|l| l.split("count:").nth(1))
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+        .filter(|l| {
+            let l = l.trim_start();
+            l.starts_with("REQUEST_JOB_INFO ") || l.starts_with("REQUEST_JOB_INFO_SINGLE ")
+        })
+        .filter_map(|l| {
+            l.split("count:")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
 }
 
 /// The Slurm jobs among `ids` that still wait or run.

@@ -18,7 +18,8 @@ use crate::proto::orchestrator as pb;
 /// Submissions in flight for the server's run.
 const IN_FLIGHT: usize = 32;
 
-/// slurmctld's REQUEST_JOB_INFO count (what squeue sends), from sdiag.
+/// slurmctld's job-info RPC count (REQUEST_JOB_INFO, what a squeue for many jobs sends, plus
+/// REQUEST_JOB_INFO_SINGLE, what `squeue -j ID` sends), from sdiag.
 fn sdiag_job_info() -> u64 {
     let out = Command::new("sdiag")
         .output()
@@ -26,11 +27,19 @@ fn sdiag_job_info() -> u64 {
         .unwrap_or_default();
     String::from_utf8_lossy(&out)
         .lines()
-        .find(|l| l.trim_start().starts_with("REQUEST_JOB_INFO "))
-        .and_then(|l| l.split("count:").nth(1))
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+        .filter(|l| {
+            let l = l.trim_start();
+            l.starts_with("REQUEST_JOB_INFO ") || l.starts_with("REQUEST_JOB_INFO_SINGLE ")
+        })
+        .filter_map(|l| {
+            l.split("count:")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
 }
 
 fn slurm_command(program: &str, args: &[&str]) -> Result<String> {
@@ -49,6 +58,8 @@ fn slurm_command(program: &str, args: &[&str]) -> Result<String> {
 
 /// The server's run: N tasks submitted with IN_FLIGHT in flight, until all completed.
 async fn through_server(ctx: &Ctx, n: usize, poll_s: f64) -> Result<serde_json::Value> {
+    // From before the server starts: its first poll (looking for jobs to adopt) counts too.
+    let rpcs_before = sdiag_job_info();
     let home_slurm =
         std::env::temp_dir().join(format!("dspy-agent-bench-slurm-{}", std::process::id()));
     let (server, addr) = start_server(&[
@@ -58,7 +69,6 @@ async fn through_server(ctx: &Ctx, n: usize, poll_s: f64) -> Result<serde_json::
     .await?;
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));
     let mut one = client::connect_to(&addr).await?;
-    let rpcs_before = sdiag_job_info();
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));

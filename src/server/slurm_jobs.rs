@@ -187,19 +187,38 @@ impl Scheduler {
             }
             out
         };
-        let mut groups: BTreeMap<Vec<String>, Vec<Prepared>> = BTreeMap::new();
+        // One array per shape; a map step's tasks form an array of their own, throttled.
+        type Key = (Vec<String>, Option<(String, u32)>);
+        let mut groups: BTreeMap<Key, Vec<Prepared>> = BTreeMap::new();
         for (task, payload) in batch {
             match self.prepare(runner, &task, &payload) {
-                Ok(p) => groups.entry(p.shape.clone()).or_default().push(p),
+                Ok(p) => {
+                    let map = self.table().slurm_maps.get(&task.id).cloned();
+                    groups.entry((p.shape.clone(), map)).or_default().push(p);
+                }
                 Err(error) => self.refuse(&task.id, task.attempt, None, error),
             }
         }
-        for (_, group) in groups {
-            if let Some(why) = self.submit_group(runner, group, None).await {
+        for ((_, map), group) in groups {
+            let max_parallel = map.map(|(_, max)| max);
+            if let Some(why) = self.submit_group(runner, group, max_parallel).await {
                 return Some(why);
             }
         }
         None
+    }
+
+    /// The batch path for a workflow `map` step on a slurm class: its tasks (submitted in the
+    /// same moment, or before the next turn of the loop) go as one job array of their own with
+    /// at most `max_parallel` elements running at once (`--array=0-N%max_parallel`).
+    pub fn slurm_map(&self, step: &str, task_ids: &[String], max_parallel: u32) {
+        let mut g = self.table();
+        for id in task_ids {
+            g.slurm_maps
+                .insert(id.clone(), (step.to_string(), max_parallel.max(1)));
+        }
+        drop(g);
+        self.slurm_wake.notify_one();
     }
 
     /// Submit tasks of one shape: one job, or one array (at most `max_parallel` elements at
@@ -285,6 +304,7 @@ impl Scheduler {
                     ..Default::default()
                 });
             }
+            g.slurm_maps.remove(&p.id);
             if self.start_attempt_locked(&mut g, &p.id, None).is_some() {
                 g.slurm_running.insert(p.id.clone());
             }

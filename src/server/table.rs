@@ -60,6 +60,9 @@ pub struct Table {
     pub slurm_running: HashSet<String>,
     /// Slurm job ids to cancel, sent in one scancel by the slurm loop.
     pub slurm_cancels: Vec<String>,
+    /// Tasks of a workflow `map` step on a slurm class: task id -> (step, max_parallel). They
+    /// go as one array of their own with `%max_parallel`.
+    pub slurm_maps: HashMap<String, (String, u32)>,
 }
 
 /// Finished tasks kept at most, whatever the memory budget allows: half the tasks submission

@@ -397,6 +397,30 @@ mod tests {
     }
 
     #[test]
+    fn an_array_runs_the_ith_task_directory_with_its_throttle() {
+        let dir = tempfile::tempdir().unwrap();
+        let tasks: Vec<TaskFiles> = (0..3)
+            .map(|i| TaskFiles {
+                dir: dir.path().join(format!("t{i}/1")),
+                env: vec![],
+                payload_json: "{}".into(),
+                run: Payload::Argv(vec!["true".into()]),
+            })
+            .collect();
+        let job = array(&cfg(), &dir.path().join("a"), &tasks, "n", &[], Some(2)).unwrap();
+        assert!(
+            job.args.contains(&"--array=0-2%2".to_string()),
+            "{:?}",
+            job.args
+        );
+        let text = std::fs::read_to_string(&job.path).unwrap();
+        assert!(text.contains("#SBATCH --array=0-2%2"), "{text}");
+        assert!(text.contains("SLURM_ARRAY_TASK_ID + 1"), "{text}");
+        let list = std::fs::read_to_string(dir.path().join("a/dirs")).unwrap();
+        assert_eq!(list.lines().nth(1).unwrap(), tasks[1].dir.to_string_lossy());
+    }
+
+    #[test]
     fn ended_files_missing_or_damaged_say_why() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(exit_code(dir.path()), Ok(None));

@@ -4,7 +4,6 @@
 //! commands each made, and slurmctld's job-info RPC count (sdiag) for each.
 
 use std::collections::{BTreeMap, HashMap};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -14,52 +13,15 @@ use crate::commands::bench::start_server;
 use crate::commands::client;
 use crate::error::{Error, ExitStatus, Result};
 use crate::proto::orchestrator as pb;
+use crate::slurm::{Command, Config, sdiag_job_info_rpcs};
 
 /// Submissions in flight for the server's run.
 const IN_FLIGHT: usize = 32;
 
-/// slurmctld's job-info RPC count (REQUEST_JOB_INFO, what a squeue for many jobs sends, plus
-/// REQUEST_JOB_INFO_SINGLE, what `squeue -j ID` sends), from sdiag.
-fn sdiag_job_info() -> u64 {
-    let out = Command::new("sdiag")
-        .output()
-        .map(|o| o.stdout)
-        .unwrap_or_default();
-    String::from_utf8_lossy(&out)
-        .lines()
-        .filter(|l| {
-            let l = l.trim_start();
-            l.starts_with("REQUEST_JOB_INFO ") || l.starts_with("REQUEST_JOB_INFO_SINGLE ")
-        })
-        .filter_map(|l| {
-            l.split("count:")
-                .nth(1)?
-                .split_whitespace()
-                .next()?
-                .parse::<u64>()
-                .ok()
-        })
-        .sum()
-}
-
-fn slurm_command(program: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .map_err(|e| Error::runtime(format!("cannot run {program}: {e} (is Slurm installed?)")))?;
-    if !out.status.success() {
-        return Err(Error::runtime(format!(
-            "{program} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
 /// The server's run: N tasks submitted with IN_FLIGHT in flight, until all completed.
 async fn through_server(ctx: &Ctx, n: usize, poll_s: f64) -> Result<serde_json::Value> {
     // From before the server starts: its first poll (looking for jobs to adopt) counts too.
-    let rpcs_before = sdiag_job_info();
+    let rpcs_before = sdiag_job_info_rpcs();
     let home_slurm =
         std::env::temp_dir().join(format!("dspy-agent-bench-slurm-{}", std::process::id()));
     let (server, addr) = start_server(&[
@@ -121,7 +83,7 @@ async fn through_server(ctx: &Ctx, n: usize, poll_s: f64) -> Result<serde_json::
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let all_s = started.elapsed().as_secs_f64();
-    let rpcs = sdiag_job_info().saturating_sub(rpcs_before);
+    let rpcs = sdiag_job_info_rpcs().saturating_sub(rpcs_before);
     let metrics = one
         .get_metrics(pb::GetMetricsRequest {
             metric_names: vec!["slurm_commands_total".into()],
@@ -151,61 +113,76 @@ async fn through_server(ctx: &Ctx, n: usize, poll_s: f64) -> Result<serde_json::
 }
 
 /// The naive client: sbatch per job in a loop, then squeue per live job every second.
-fn naive(ctx: &Ctx, n: usize) -> Result<serde_json::Value> {
+async fn naive(ctx: &Ctx, n: usize) -> Result<serde_json::Value> {
+    let slurm = Config::default();
+    let fail = |e: crate::slurm::SlurmError| Error::runtime(e.message().to_string());
     let name = format!("naive-bench-{}", std::process::id());
-    let rpcs_before = sdiag_job_info();
+    let rpcs_before = sdiag_job_info_rpcs();
     let started = Instant::now();
-    let mut sbatch = 0u64;
-    let mut squeue = 0u64;
+    let mut calls: BTreeMap<&str, u64> = [Command::Sbatch, Command::Squeue, Command::Sacct]
+        .iter()
+        .map(|c| (c.as_str(), 0))
+        .collect();
+    let args: Vec<String> = vec![
+        "--parsable".to_string(),
+        format!("--job-name={name}"),
+        "--output=/dev/null".into(),
+        "--time=10".into(),
+        "--wrap=true".into(),
+    ];
     let mut live: Vec<String> = Vec::with_capacity(n);
     for _ in 0..n {
-        sbatch += 1;
-        let id = slurm_command(
-            "sbatch",
-            &[
-                "--parsable",
-                &format!("--job-name={name}"),
-                "--output=/dev/null",
-                "--time=10",
-                "--wrap=true",
-            ],
-        )?;
-        live.push(id.trim().split(';').next().unwrap_or_default().to_string());
+        *calls.entry(Command::Sbatch.as_str()).or_default() += 1;
+        let answer = slurm.run(Command::Sbatch, &args).await.map_err(fail)?;
+        live.push(
+            answer
+                .stdout
+                .trim()
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        );
     }
     let deadline = Instant::now() + Duration::from_secs(600);
     while !live.is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_secs(1)).await;
         let mut still = Vec::new();
         for id in live {
-            squeue += 1;
-            let out = slurm_command("squeue", &["-h", "-t", "PD,R,CG", "-o", "%T", "-j", &id])
-                .unwrap_or_else(|_| "UNKNOWN".into());
-            if !out.trim().is_empty() {
+            *calls.entry(Command::Squeue.as_str()).or_default() += 1;
+            let ask = ["-h", "-t", "PD,R,CG", "-o", "%T", "-j", &id].map(str::to_string);
+            let gone = slurm
+                .run(Command::Squeue, &ask)
+                .await
+                .is_ok_and(|a| a.stdout.trim().is_empty());
+            if !gone {
                 still.push(id);
             }
         }
         live = still;
     }
     let all_s = started.elapsed().as_secs_f64();
-    let rpcs = sdiag_job_info().saturating_sub(rpcs_before);
+    let rpcs = sdiag_job_info_rpcs().saturating_sub(rpcs_before);
     if !live.is_empty() {
-        let _ = slurm_command("scancel", &[&format!("--name={name}")]);
+        let _ = slurm.scancel(&[format!("--name={name}")]).await;
     }
     ctx.printer.progress(format!(
-        "naive: {n} jobs done in {all_s:.1}s; sbatch {sbatch}, squeue {squeue}; slurmctld job-info RPCs {rpcs}"
+        "naive: {n} jobs done in {all_s:.1}s; commands {calls:?}; slurmctld job-info RPCs {rpcs}"
     ));
     Ok(json!({
         "all_done_s": all_s,
         "unfinished": live.len(),
-        "commands": {"sbatch": sbatch, "squeue": squeue, "sacct": 0, "scancel": 0},
+        "commands": calls,
         "slurmctld_job_info_rpcs": rpcs,
     }))
 }
 
 pub async fn run(ctx: &Ctx, n: usize, poll_s: f64) -> Result<ExitStatus> {
-    slurm_command("sinfo", &["-h"])?;
+    Config::default()
+        .resolve(Command::Sbatch)
+        .map_err(|e| Error::runtime(e.message().to_string()))?;
     let ours = through_server(ctx, n, poll_s).await?;
-    let naive = tokio::task::block_in_place(|| naive(ctx, n))?;
+    let naive = naive(ctx, n).await?;
     let doc = json!({"jobs": n, "dspy_agent": ours, "naive": naive});
     if ctx.printer.json {
         ctx.printer.json_document(doc)?;

@@ -474,9 +474,12 @@ impl SlurmStats {
             value,
         };
         let label = |k: &str, v: &str| BTreeMap::from([(k.to_string(), v.to_string())]);
-        let commands = ["sbatch", "squeue", "sacct", "scancel"]
+        let commands = crate::slurm::Command::ALL
             .iter()
-            .map(|c| one(label("command", c), *g.commands.get(c).unwrap_or(&0) as f64))
+            .map(|c| {
+                let n = g.commands.get(c.as_str()).copied().unwrap_or(0);
+                one(label("command", c.as_str()), n as f64)
+            })
             .collect();
         let jobs = g
             .jobs

@@ -45,6 +45,13 @@ pub enum Command {
 }
 
 impl Command {
+    pub const ALL: [Command; 4] = [
+        Command::Sbatch,
+        Command::Squeue,
+        Command::Sacct,
+        Command::Scancel,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Command::Sbatch => "sbatch",
@@ -91,6 +98,25 @@ fn is_unreachable(stderr: &str) -> bool {
         "Communication connection failure",
     ];
     SIGNS.iter().any(|s| stderr.contains(s))
+}
+
+impl Default for Config {
+    /// The commands on PATH, no partition, account or extra arguments.
+    fn default() -> Config {
+        Config {
+            sbatch: "sbatch".into(),
+            squeue: "squeue".into(),
+            sacct: "sacct".into(),
+            scancel: "scancel".into(),
+            partition: None,
+            account: None,
+            qos: None,
+            extra_args: vec![],
+            use_gpus_flag: false,
+            container_runtime: None,
+            command_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 impl Config {
@@ -273,6 +299,31 @@ impl Config {
     pub async fn scancel(&self, ids: &[String]) -> Result<(), SlurmError> {
         self.run(Command::Scancel, ids).await.map(|_| ())
     }
+}
+
+/// slurmctld's count of job-info RPCs since its start (REQUEST_JOB_INFO, what one squeue for
+/// many jobs sends, plus REQUEST_JOB_INFO_SINGLE, what `squeue -j ID` sends), from `sdiag`; 0
+/// when sdiag does not answer. For benchmarks: what a client costs the controller.
+pub fn sdiag_job_info_rpcs() -> u64 {
+    let out = std::process::Command::new("sdiag")
+        .output()
+        .map(|o| o.stdout)
+        .unwrap_or_default();
+    String::from_utf8_lossy(&out)
+        .lines()
+        .filter(|l| {
+            let l = l.trim_start();
+            l.starts_with("REQUEST_JOB_INFO ") || l.starts_with("REQUEST_JOB_INFO_SINGLE ")
+        })
+        .filter_map(|l| {
+            l.split("count:")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
 }
 
 fn is_executable(path: &std::path::Path) -> bool {

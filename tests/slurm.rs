@@ -701,3 +701,93 @@ async fn bad_input_gets_clear_errors_and_nothing_hangs() {
     let t = wait_status(&mut c, "lost-output", "failed", Duration::from_secs(30)).await;
     assert!(t.error.contains("no exit code file"), "{t:?}");
 }
+
+/// Whether `sinfo` gets an answer from slurmctld.
+fn controller_answers() -> bool {
+    Command::new("sinfo")
+        .arg("-h")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_slurm_forgot_is_unknown_for_the_grace_period_then_retried() {
+    let _turn = SERIAL.lock().await;
+    if !cluster() {
+        return;
+    }
+    let grace = 8u64;
+    // --begin keeps the job pending, so it never leaves an exit-code file.
+    let s = Server::start(
+        1,
+        &format!("unknown_grace_s = {grace}\nextra_args = \"--begin=now+3600\"\n"),
+    );
+    let mut c = s.client().await;
+    let mut req = request("forgotten", "true");
+    req.max_attempts = 2;
+    c.submit_task(req).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let first = loop {
+        let t = status(&mut c, "forgotten").await;
+        if t.slurm.get("reason").is_some_and(|r| r == "BeginTime") {
+            break t;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never pending for BeginTime: {t:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(first.slurm["state"], "PENDING");
+    let job = first.slurm["job_id"].clone();
+
+    // A controller that starts clean (`slurmctld -c`) forgets every job: the one way to make a
+    // job vanish from squeue without waiting MinJobAge (and this cluster has no sacct).
+    let _restart = RestartController;
+    let stop = Command::new("scontrol")
+        .args(["shutdown", "slurmctld"])
+        .output()
+        .unwrap();
+    assert!(
+        stop.status.success(),
+        "{}",
+        String::from_utf8_lossy(&stop.stderr)
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while controller_answers() {
+        assert!(Instant::now() < deadline, "slurmctld did not stop");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The unknown clock cannot start before the controller answers again.
+    let forgotten_at = Instant::now();
+    let clean = Command::new("slurmctld").arg("-c").status().unwrap();
+    assert!(clean.success());
+    let up = Command::new(script("slurm-up.sh")).output().unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+
+    // Within the grace period: still the same running attempt.
+    tokio::time::sleep(Duration::from_secs(grace / 2).saturating_sub(forgotten_at.elapsed())).await;
+    let t = status(&mut c, "forgotten").await;
+    assert_eq!((t.status.as_str(), t.attempt), ("running", 1), "{t:?}");
+    assert_eq!(t.slurm["job_id"], job);
+
+    // After it: the attempt fails as vanished, and the task is submitted again.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let t = loop {
+        let t = status(&mut c, "forgotten").await;
+        if t.attempt == 2 {
+            break t;
+        }
+        assert!(Instant::now() < deadline, "never retried: {t:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        forgotten_at.elapsed() >= Duration::from_secs(grace),
+        "retried before the grace ended"
+    );
+    assert!(t.error.contains("neither squeue nor sacct"), "{t:?}");
+}

@@ -680,6 +680,8 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests in flight for the throughput run')
             [CompletionResult]::new('--samples', '--samples', [CompletionResultType]::ParameterName, 'Samples for each single-client latency run')
             [CompletionResult]::new('--starts', '--starts', [CompletionResultType]::ParameterName, 'Tasks for the submission-to-start run')
+            [CompletionResult]::new('--slurm', '--slurm', [CompletionResultType]::ParameterName, 'Instead: N no-op gpu_slurm tasks on the Slurm cluster, against a naive sbatch loop with per-job squeue polling')
+            [CompletionResult]::new('--slurm-poll-interval-s', '--slurm-poll-interval-s', [CompletionResultType]::ParameterName, 'slurm.poll_interval_s of the server in the --slurm run')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
             [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')

@@ -617,6 +617,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --concurrency 'Requests in flight for the throughput run'
             cand --samples 'Samples for each single-client latency run'
             cand --starts 'Tasks for the submission-to-start run'
+            cand --slurm 'Instead: N no-op gpu_slurm tasks on the Slurm cluster, against a naive sbatch loop with per-job squeue polling'
+            cand --slurm-poll-interval-s 'slurm.poll_interval_s of the server in the --slurm run'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'

@@ -323,6 +323,8 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l submissi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l concurrency -d 'Requests in flight for the throughput run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l samples -d 'Samples for each single-client latency run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l starts -d 'Tasks for the submission-to-start run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l slurm -d 'Instead: N no-op gpu_slurm tasks on the Slurm cluster, against a naive sbatch loop with per-job squeue polling' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l slurm-poll-interval-s -d 'slurm.poll_interval_s of the server in the --slurm run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F

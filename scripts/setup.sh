@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the engine, what the test images are built from, promtool for metrics.
-packages=(docker.io busybox-static redis-server prometheus)
+# Debian packages: the engine, what the test images are built from, promtool for metrics,
+# and a one-node Slurm cluster for the gpu_slurm executor (scripts/slurm-up.sh runs it).
+packages=(docker.io busybox-static redis-server prometheus slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -22,3 +23,5 @@ command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rus
 
 scripts/start-dockerd.sh
 scripts/build-test-images.sh
+# Not started here: scripts/test.sh starts the cluster (and stops it after, if it started it);
+# to try gpu_slurm by hand, run scripts/slurm-up.sh.

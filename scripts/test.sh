@@ -8,9 +8,21 @@ cd "$(dirname "$0")/.."
 engine_was_running=no
 docker info >/dev/null 2>&1 && engine_was_running=yes
 scripts/setup.sh
-if [[ $engine_was_running == no ]]; then
-    trap 'scripts/stop-dockerd.sh >/dev/null 2>&1 || true' EXIT
-fi
+# The same for the one-node Slurm cluster the gpu_slurm tests run on.
+slurm_was_running=no
+sinfo -h >/dev/null 2>&1 && slurm_was_running=yes
+cleanup() {
+    if [[ $engine_was_running == no ]]; then
+        scripts/stop-dockerd.sh >/dev/null 2>&1 || true
+    fi
+    if [[ $slurm_was_running == no ]]; then
+        scripts/slurm-down.sh >/dev/null 2>&1 || true
+    fi
+}
+trap cleanup EXIT
+scripts/slurm-up.sh
+# The Slurm tests fail, rather than skip, when Slurm is missing.
+export DSPY_AGENT_REQUIRE_SLURM=1
 
 cargo build --locked --all-targets
 # Run both suites even when the first fails, and fail if either did.

@@ -373,6 +373,13 @@ pub struct BenchArgs {
     /// second server in the same run
     #[arg(long)]
     pub tls: bool,
+    /// Instead: N no-op gpu_slurm tasks on the Slurm cluster, against a naive sbatch loop
+    /// with per-job squeue polling
+    #[arg(long, value_name = "N")]
+    pub slurm: Option<usize>,
+    /// slurm.poll_interval_s of the server in the --slurm run
+    #[arg(long, value_name = "S", default_value_t = 10.0, requires = "slurm")]
+    pub slurm_poll_interval_s: f64,
 }
 
 #[derive(Debug, Args)]

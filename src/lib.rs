@@ -19,6 +19,7 @@ pub mod proto;
 pub mod runtime;
 pub mod server;
 pub mod settings;
+pub mod slurm;
 pub mod state;
 
 use std::process::ExitCode;

@@ -194,3 +194,24 @@ fn only_the_os_module_signals_processes() {
         );
     }
 }
+
+#[test]
+fn only_the_slurm_module_runs_slurm_commands() {
+    // The settings name the commands' default paths; everything else goes through src/slurm.
+    for needle in [
+        "\"sbatch\"",
+        "\"squeue\"",
+        "\"sacct\"",
+        "\"scancel\"",
+        "\"sdiag\"",
+    ] {
+        let outside: Vec<String> = only_in("slurm", needle)
+            .into_iter()
+            .filter(|p| !p.contains("src/settings/"))
+            .collect();
+        assert!(
+            outside.is_empty(),
+            "`{needle}` used outside src/slurm: {outside:?}"
+        );
+    }
+}

@@ -21,9 +21,9 @@ use crate::state::StateFile;
 /// HTTP/2 connections the throughput run spreads its requests over.
 const CONNECTIONS: usize = 4;
 
-struct Server {
-    child: std::process::Child,
-    home: PathBuf,
+pub(crate) struct Server {
+    pub(crate) child: std::process::Child,
+    pub(crate) home: PathBuf,
 }
 
 impl Drop for Server {
@@ -46,7 +46,7 @@ impl Drop for Server {
 /// uses a named `submit` token (looked up among the home's named tokens) instead of the
 /// home's own, and `tls` serves a self-signed certificate that the clients verify.
 #[derive(Debug, Clone, Copy, Default)]
-struct Variant {
+pub(crate) struct Variant {
     named_token: bool,
     tls: bool,
 }
@@ -62,7 +62,12 @@ impl Variant {
     }
 }
 
-async fn start_server(variant: Variant, tag: &str) -> Result<(Server, client::Target)> {
+/// A private server for one measurement, secured as `variant`, with `extra_env` set.
+pub(crate) async fn start_server(
+    variant: Variant,
+    tag: &str,
+    extra_env: &[(&str, String)],
+) -> Result<(Server, client::Target)> {
     let home = std::env::temp_dir().join(format!("dspy-agent-bench-{}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     crate::state::ensure_home(&home)?;
@@ -82,6 +87,7 @@ async fn start_server(variant: Variant, tag: &str) -> Result<(Server, client::Ta
         .env("DSPY_AGENT_ENV_MANAGER_ADDR", "127.0.0.1:0")
         .env("DSPY_AGENT_HTTP_ADDR", "127.0.0.1:0")
         .env("DSPY_AGENT_RETENTION_COUNT", "500000")
+        .envs(extra_env.iter().map(|(k, v)| (k, v)))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
@@ -220,7 +226,7 @@ async fn measure_variant(
     tag: &str,
     data: &HashMap<String, String>,
 ) -> Result<serde_json::Value> {
-    let (server, addr) = start_server(variant, tag).await?;
+    let (server, addr) = start_server(variant, tag, &[]).await?;
     let token = variant_token(&server, variant)?;
     let mut one = bench_client(&server, &addr, &token).await?;
     let _ = submit_latency(&mut one, 200, &format!("{tag}-warm"), data).await?;
@@ -246,7 +252,10 @@ async fn measure_variant(
 }
 
 pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
-    let (server, addr) = start_server(Variant::default(), "main").await?;
+    if let Some(jobs) = args.slurm {
+        return crate::commands::bench_slurm::run(ctx, jobs, args.slurm_poll_interval_s).await;
+    }
+    let (server, addr) = start_server(Variant::default(), "main", &[]).await?;
     let pid = server.child.id();
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));
     let mut one = client::connect_to(&server.home, &addr).await?;

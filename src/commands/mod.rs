@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod bench_slurm;
 pub mod client;
 pub mod completions;
 pub mod config;

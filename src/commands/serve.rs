@@ -251,13 +251,19 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
         .as_ref()
         .map(|h| (h.status.clone(), h.uptime_ms))
         .unwrap_or_else(|| ("NOT ANSWERING".into(), 0));
-    // Why it is degraded (journal writes fail): GET /health has the reason.
-    let reason = if status == "DEGRADED" {
+    // Why it is degraded (journal writes fail), and whether slurmctld answers the slurm
+    // executor: GET /health (with the token: its full report) has both.
+    let doc = if health.is_some() {
         let token = server::auth::tokens::client_token(&settings.home.value);
-        degraded_reason(&s, token.as_deref()).await
+        health_document(&s, token.as_deref()).await
     } else {
         None
     };
+    let reason = doc
+        .as_ref()
+        .filter(|_| status == "DEGRADED")
+        .and_then(|d| d.get("reason")?.as_str().map(str::to_string));
+    let slurm = doc.as_ref().and_then(|d| d.get("slurm")).cloned();
     if ctx.printer.json {
         ctx.printer.json_document(json!({
             "running": true,
@@ -272,6 +278,7 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
             "http_addr": s.http_addr,
             "log_file": s.log_file,
             "tasks": tasks,
+            "slurm": slurm,
             "journal": journal.as_ref().map(|r| json!({
                 "records_lost": r.records_lost(),
                 "first_line": r.first_line(),
@@ -291,6 +298,13 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
     if let (Some(p), Some(r)) = (tasks.get("pending"), tasks.get("running")) {
         ctx.printer
             .line(format!("tasks              {p} pending, {r} running"))?;
+    }
+    if let Some(sl) = slurm.as_ref().filter(|v| v.is_object()) {
+        let line = match sl["error"].as_str() {
+            Some(why) => format!("slurm              slurmctld unreachable: {why}"),
+            None => "slurm              slurmctld answers".to_string(),
+        };
+        ctx.printer.line(line)?;
     }
     if let Some(n) = tasks.get("evicted").filter(|n| n.as_u64() > Some(0)) {
         ctx.printer.line(format!(
@@ -328,8 +342,8 @@ async fn status(ctx: &Ctx) -> Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// The `reason` of GET /health, read with one plain HTTP/1.0 request (bounded to 2s).
-async fn degraded_reason(s: &ServeState, token: Option<&str>) -> Option<String> {
+/// GET /health's full document, read with one plain HTTP/1.0 request (bounded to 2s).
+async fn health_document(s: &ServeState, token: Option<&str>) -> Option<serde_json::Value> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     if s.tls {
         // Plain HTTP/1.0 by hand only; over TLS the status line says DEGRADED without why.
@@ -347,8 +361,7 @@ async fn degraded_reason(s: &ServeState, token: Option<&str>) -> Option<String> 
         conn.read_to_end(&mut answer).await.ok()?;
         let text = String::from_utf8_lossy(&answer);
         let body = text.split_once("\r\n\r\n")?.1;
-        let doc: serde_json::Value = serde_json::from_str(body).ok()?;
-        doc.get("reason")?.as_str().map(str::to_string)
+        serde_json::from_str(body).ok()
     };
     tokio::time::timeout(Duration::from_secs(2), ask)
         .await

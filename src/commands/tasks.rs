@@ -128,6 +128,15 @@ pub fn print_task(printer: &Printer, t: &pb::TaskStatus) -> Result<()> {
     if !t.gpu_uuids.is_empty() {
         lines.push(format!("gpu_uuids: {}", t.gpu_uuids.join(",")));
     }
+    if let Some(job) = t.slurm.get("job_id") {
+        let field = |k: &str| t.slurm.get(k).filter(|v| !v.is_empty()).map_or("-", |v| v);
+        lines.push(format!(
+            "slurm:     job {job}, node {}, state {}, reason {}",
+            field("node"),
+            field("state"),
+            field("reason")
+        ));
+    }
     if !t.error.is_empty() {
         lines.push(format!("error:     {}", t.error));
     }

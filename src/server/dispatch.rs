@@ -188,6 +188,9 @@ impl Scheduler {
                 Some(Err(e)) => Plan::Invalid(format!("payload `command`: {e}")),
                 None => Plan::Invalid("payload has no `command`".into()),
             },
+            ExecutorKind::Slurm => {
+                Plan::Invalid("a slurm task reached the local dispatcher".into())
+            }
             ExecutorKind::Handler | ExecutorKind::Worker => {
                 match self
                     .settings()

@@ -286,7 +286,7 @@ async fn run_process(
 
 /// The result fields every run reports from its output: the tails, and the fields of stdout's
 /// last line when it is a JSON object.
-fn output_fields(stdout: &[u8], stderr: &[u8]) -> BTreeMap<String, String> {
+pub(crate) fn output_fields(stdout: &[u8], stderr: &[u8]) -> BTreeMap<String, String> {
     let mut result = BTreeMap::new();
     add_json_fields(&mut result, stdout);
     result.insert("stdout_tail".into(), String::from_utf8_lossy(stdout).into());

@@ -51,8 +51,9 @@ impl Scheduler {
         gpus: u32,
         memory_mb: u64,
     ) -> SResult<()> {
-        // A pull worker's task runs on the worker's GPUs, which LeaseTasks matches.
-        if gpus == 0 || executor == ExecutorKind::Worker {
+        // A pull worker's task runs on the worker's GPUs, which LeaseTasks matches; a Slurm
+        // job on the cluster's, which Slurm matches.
+        if gpus == 0 || matches!(executor, ExecutorKind::Worker | ExecutorKind::Slurm) {
             return Ok(());
         }
         match gpus::never_fits(&self.table().gpus.inventory, gpus, memory_mb) {

@@ -19,6 +19,7 @@ pub mod lock;
 pub mod metrics;
 pub mod scheduler;
 pub mod service_health;
+pub mod slurm_jobs;
 pub mod stop;
 pub mod store;
 pub mod stream_cap;
@@ -252,6 +253,10 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
         )),
     });
     let dispatcher = tokio::spawn(sched.clone().run());
+    let slurm_loop = sched.uses_slurm().then(|| {
+        let runner = slurm_jobs::Runner::new(&sched, &home);
+        tokio::spawn(sched.clone().run_slurm(runner))
+    });
 
     // Stop accepting once the scheduler has drained.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -309,6 +314,9 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
     let timeout = clock::seconds(timeout);
     sched.shutdown(timeout).await;
     dispatcher.abort();
+    if let Some(l) = slurm_loop {
+        l.abort();
+    }
     let _ = stop_tx.send(true);
     // Streams may keep connections open; do not wait on them long.
     let _ = tokio::time::timeout(Duration::from_secs(2), async {

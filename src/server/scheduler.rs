@@ -41,6 +41,8 @@ pub struct Scheduler {
     pub docker_host: crate::runtime::Engine,
     /// Wakes the dispatcher: local work is ready, or a slot came free.
     pub(crate) wake: Notify,
+    /// Wakes the slurm loop: tasks to submit or jobs to cancel.
+    pub(crate) slurm_wake: Notify,
     /// Wakes LeaseTasks long polls: worker tasks are ready (or the server drains).
     pub(crate) lease_wake: Notify,
     draining: AtomicBool,
@@ -87,6 +89,7 @@ impl Scheduler {
             docker_host,
             wake: Notify::new(),
             lease_wake: Notify::new(),
+            slurm_wake: Notify::new(),
             draining: AtomicBool::new(false),
             id_prefix: format!("t{:x}", started_ns / 1000),
             id_counter: AtomicU64::new(0),
@@ -100,7 +103,13 @@ impl Scheduler {
             for (mut task, payload) in loaded {
                 g.next_seq = g.next_seq.max(task.seq + 1);
                 if task.state == TaskState::Running {
-                    sched.recover_interrupted(&mut task, now);
+                    if task.executor == ExecutorKind::Slurm && task.slurm.is_some() {
+                        // Its job runs on the cluster whatever happened here: the slurm loop
+                        // looks it up (adoption), and never submits it again.
+                        g.slurm_running.insert(task.id.clone());
+                    } else {
+                        sched.recover_interrupted(&mut task, now);
+                    }
                 }
                 if let Some(p) = payload.filter(|_| !task.state.is_terminal()) {
                     g.keep_payload(&task.id, Arc::from(p));
@@ -189,6 +198,8 @@ impl Scheduler {
     pub(crate) fn wake_for(&self, executor: ExecutorKind) {
         if executor == ExecutorKind::Worker {
             self.lease_wake.notify_waiters();
+        } else if executor == ExecutorKind::Slurm {
+            self.slurm_wake.notify_one();
         } else {
             self.wake.notify_one();
         }
@@ -239,6 +250,13 @@ impl Scheduler {
         g.leases.remove(id);
         if let Some(kill) = g.kills.remove(id) {
             let _ = kill.send(Kill::Cancel);
+        }
+        if g.slurm_running.remove(id)
+            && let Some(job) = &task.slurm
+        {
+            // Sent with the other cancellations of this moment in one scancel.
+            g.slurm_cancels.push(job.job_id.clone());
+            self.slurm_wake.notify_one();
         }
         let was_running = task.state == TaskState::Running;
         let done = self
@@ -489,9 +507,12 @@ impl Scheduler {
         };
         for class in TASK_CLASSES {
             let limit = self.class_limit(&g, class);
+            let of_class = |id: &String| g.tasks.get(id).is_some_and(|t| t.class == class);
             let queued = g.local.get(class).map_or(0, BTreeMap::len)
-                + g.pull.get(class).map_or(0, BTreeMap::len);
+                + g.pull.get(class).map_or(0, BTreeMap::len)
+                + g.slurm_ready.values().filter(|id| of_class(id)).count();
             let inflight = g.running_local.get(class).map_or(0, HashSet::len)
+                + g.slurm_running.iter().filter(|id| of_class(id)).count()
                 + g.leases
                     .keys()
                     .filter(|id| g.tasks.get(*id).is_some_and(|t| t.class == class))

@@ -104,6 +104,7 @@ impl Scheduler {
                 worker_id: None,
                 pgid: None,
                 submitted_by: req.submitted_by.clone(),
+                slurm: None,
                 gpus: checked.gpus,
                 gpu_memory_mb: checked.gpu_memory_mb,
                 gpu_uuids: Vec::new(),
@@ -162,12 +163,6 @@ impl Scheduler {
                 TASK_CLASSES.join(", ")
             )));
         }
-        if class == "gpu_slurm" {
-            return Err(SchedError::new(
-                ErrorKind::FailedPrecondition,
-                "task class gpu_slurm needs a Slurm backend, which this scheduler does not have yet",
-            ));
-        }
         let raw_size: usize = req.payload.iter().map(|(k, v)| k.len() + v.len()).sum();
         let max = self.settings().max_payload_bytes.value as usize;
         if raw_size > max {
@@ -187,6 +182,8 @@ impl Scheduler {
             (None, None) => self.handler_or_worker(&class),
         };
         let (gpus, gpu_memory_mb) = validate_gpu_request(&class, req.gpus, req.gpu_memory_mb)?;
+        let timeout_s = (req.timeout_s > 0.0 && req.timeout_s.is_finite()).then_some(req.timeout_s);
+        let executor = self.slurm_executor(&class, executor, &object, timeout_s)?;
         self.check_gpu_fit(executor, gpus, gpu_memory_mb)?;
         let payload_json = serde_json::Value::Object(object).to_string();
         if payload_json.len() > max {
@@ -221,7 +218,6 @@ impl Scheduler {
                 )));
             }
         };
-        let timeout_s = (req.timeout_s > 0.0 && req.timeout_s.is_finite()).then_some(req.timeout_s);
         Ok(Checked {
             id,
             class,
@@ -233,6 +229,48 @@ impl Scheduler {
             gpus,
             gpu_memory_mb,
         })
+    }
+
+    /// A class whose `executor = "slurm"` runs what would run here (a command, an image, its
+    /// handler) as a Slurm job. Refused at once when the job could never be submitted: nothing
+    /// to run, no sbatch, an image without a container runtime, a time limit under Slurm's
+    /// minute.
+    fn slurm_executor(
+        &self,
+        class: &str,
+        executor: ExecutorKind,
+        object: &serde_json::Map<String, serde_json::Value>,
+        timeout_s: Option<f64>,
+    ) -> SResult<ExecutorKind> {
+        let settings = self.settings();
+        let Some(cls) = settings.classes.get(class).filter(|c| c.slurm.value) else {
+            return Ok(executor);
+        };
+        let precondition = |m: String| SchedError::new(ErrorKind::FailedPrecondition, m);
+        if executor == ExecutorKind::Worker {
+            // A Slurm job needs something to run; no pull worker serves a Slurm class.
+            return Err(precondition(format!(
+                "task class {class} runs on Slurm: the payload needs `command` or `image` (or set scheduler.classes.{class}.handler)"
+            )));
+        }
+        let cfg = crate::slurm::Config::from_settings(&settings.slurm);
+        cfg.resolve(crate::slurm::Command::Sbatch).map_err(|e| {
+            precondition(format!("task class {class} runs on Slurm: {}", e.message()))
+        })?;
+        if object.contains_key("image") && cfg.container_runtime.is_none() {
+            return Err(precondition(format!(
+                "task class {class} runs on Slurm, and a payload `image` there needs slurm.container_runtime (apptainer, singularity or docker)"
+            )));
+        }
+        let limit = timeout_s
+            .or(settings.slurm.time_limit_s.value)
+            .unwrap_or(cls.timeout_s.value);
+        if limit < crate::slurm::script::MIN_TIME_LIMIT_S {
+            return Err(SchedError::invalid(format!(
+                "timeout {limit} s is below Slurm's minimum time limit of 60 s (limits are whole minutes)"
+            )));
+        }
+        Ok(ExecutorKind::Slurm)
     }
 
     /// A submission's record reached the disk, or failed to. A failed one is withdrawn while it

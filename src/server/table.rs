@@ -56,6 +56,16 @@ pub struct Table {
     pub unsynced: HashMap<String, Durable>,
     /// Which local task holds which GPU.
     pub gpus: GpuPool,
+    /// Queued tasks of slurm-executor classes, all classes in one queue: the slurm loop submits
+    /// them in batches (arrays), outside the local concurrency limits.
+    pub slurm_ready: BTreeMap<QueueKey, String>,
+    /// Tasks whose Slurm job is submitted and not yet seen to end.
+    pub slurm_running: HashSet<String>,
+    /// Slurm job ids to cancel, sent in one scancel by the slurm loop.
+    pub slurm_cancels: Vec<String>,
+    /// Tasks of a workflow `map` step on a slurm class: task id -> (step, max_parallel). They
+    /// go as one array of their own with `%max_parallel`.
+    pub slurm_maps: HashMap<String, (String, u32)>,
 }
 
 /// Finished tasks kept at most, whatever the memory budget allows: half the tasks submission
@@ -129,6 +139,10 @@ impl Table {
     /// Put a queued task in its ready queue: the pull queue for workers, else the local one.
     pub fn enqueue(&mut self, task: &Task) {
         let key = (Reverse(task.priority), task.seq);
+        if task.executor == ExecutorKind::Slurm {
+            self.slurm_ready.insert(key, task.id.clone());
+            return;
+        }
         let queues = if task.executor == ExecutorKind::Worker {
             &mut self.pull
         } else {
@@ -142,6 +156,7 @@ impl Table {
 
     pub fn dequeue(&mut self, task: &Task) {
         let key = (Reverse(task.priority), task.seq);
+        self.slurm_ready.remove(&key);
         for queues in [&mut self.local, &mut self.pull] {
             if let Some(q) = queues.get_mut(&task.class) {
                 q.remove(&key);

@@ -69,6 +69,8 @@ pub enum ExecutorKind {
     Container,
     Handler,
     Worker,
+    /// A job on the Slurm cluster (the class's `executor = "slurm"`).
+    Slurm,
 }
 
 impl ExecutorKind {
@@ -78,6 +80,7 @@ impl ExecutorKind {
             ExecutorKind::Container => "container",
             ExecutorKind::Handler => "handler",
             ExecutorKind::Worker => "worker",
+            ExecutorKind::Slurm => "slurm",
         }
     }
 }
@@ -119,6 +122,10 @@ pub struct Task {
     /// The name of the token that submitted it (a `submit` token may cancel only its own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submitted_by: Option<String>,
+    /// The Slurm job of the current attempt, journaled in the same record that makes the task
+    /// running, so a restart looks it up rather than submitting it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<SlurmJob>,
     /// GPUs the task needs (0: none).
     #[serde(default)]
     pub gpus: u32,
@@ -128,6 +135,23 @@ pub struct Task {
     /// The UUIDs of the GPUs its current attempt holds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gpu_uuids: Vec<String>,
+}
+
+/// A task's Slurm job as the last poll saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlurmJob {
+    /// `123`, or `123_4` for element 4 of array 123.
+    pub job_id: String,
+    /// The attempt's directory under `slurm.workdir` (script, payload, outputs, exit code).
+    pub dir: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub node: String,
+    /// Slurm's word: PENDING, RUNNING, COMPLETED, TIMEOUT...
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub state: String,
+    /// Why it waits (Resources, Priority...).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }
 
 /// What a client asks for.

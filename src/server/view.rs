@@ -31,6 +31,21 @@ impl From<&Task> for pb::TaskStatus {
             gpus: t.gpus,
             gpu_memory_mb: t.gpu_memory_mb,
             gpu_uuids: t.gpu_uuids.clone(),
+            slurm: t
+                .slurm
+                .as_ref()
+                .map(|j| {
+                    [
+                        ("job_id", &j.job_id),
+                        ("node", &j.node),
+                        ("state", &j.state),
+                        ("reason", &j.reason),
+                    ]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -71,6 +86,9 @@ pub struct TaskView {
     pub gpu_memory_mb: u64,
     /// The GPUs the latest attempt was given, by UUID.
     pub gpu_uuids: Vec<String>,
+    /// A slurm task's job (job_id, node, state, reason); absent for other executors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<BTreeMap<String, String>>,
 }
 
 impl From<pb::TaskStatus> for TaskView {
@@ -92,6 +110,7 @@ impl From<pb::TaskStatus> for TaskView {
             gpus: t.gpus,
             gpu_memory_mb: t.gpu_memory_mb,
             gpu_uuids: t.gpu_uuids,
+            slurm: (!t.slurm.is_empty()).then(|| t.slurm.into_iter().collect()),
         }
     }
 }
@@ -141,6 +160,7 @@ mod tests {
             worker_id: worker.map(str::to_string),
             pgid: Some(4),
             submitted_by: None,
+            slurm: None,
             gpus: 0,
             gpu_memory_mb: 0,
             gpu_uuids: Vec::new(),

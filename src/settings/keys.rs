@@ -424,6 +424,93 @@ fn build() -> Vec<Key> {
             "After a GPU task ends, how long a process of it may still hold the GPU before the GPU is quarantined until it lets go",
         )
         .env(&["DSPY_AGENT_GPU_RELEASE_GRACE_S"]),
+        key(
+            "slurm.partition",
+            Kind::Text,
+            Unset,
+            "Slurm partition of the jobs (sbatch --partition); unset: the cluster's default",
+        )
+        .env(&["DSPY_AGENT_SLURM_PARTITION"]),
+        key(
+            "slurm.account",
+            Kind::Text,
+            Unset,
+            "Slurm account charged for the jobs (sbatch --account)",
+        )
+        .env(&["DSPY_AGENT_SLURM_ACCOUNT"]),
+        key(
+            "slurm.qos",
+            Kind::Text,
+            Unset,
+            "Slurm quality of service of the jobs (sbatch --qos)",
+        )
+        .env(&["DSPY_AGENT_SLURM_QOS"]),
+        key(
+            "slurm.time_limit",
+            Kind::Seconds {
+                zero_ok: false,
+                max: f64::MAX,
+            },
+            Unset,
+            "Time limit of jobs whose task gives no timeout, in seconds (whole minutes, at least 60); unset: the class's timeout_s",
+        )
+        .env(&["DSPY_AGENT_SLURM_TIME_LIMIT"]),
+        key(
+            "slurm.extra_args",
+            Kind::Text,
+            Unset,
+            "More sbatch arguments for every job, split on whitespace (\"--constraint=a100 --exclusive\")",
+        )
+        .env(&["DSPY_AGENT_SLURM_EXTRA_ARGS"]),
+        key(
+            "slurm.workdir",
+            Kind::Path,
+            Computed("$DSPY_AGENT_HOME/slurm"),
+            "Where job scripts, outputs and exit-code files go; on a real cluster it must be on storage the nodes share",
+        )
+        .env(&["DSPY_AGENT_SLURM_WORKDIR"]),
+        key(
+            "slurm.poll_interval_s",
+            Kind::Seconds {
+                zero_ok: false,
+                max: 3600.0,
+            },
+            secs(10.0),
+            "Seconds between squeue calls (one call for all jobs); stretched to 5x the last call's duration",
+        )
+        .env(&["DSPY_AGENT_SLURM_POLL_INTERVAL_S"]),
+        key(
+            "slurm.unknown_grace_s",
+            Kind::Seconds {
+                zero_ok: true,
+                max: f64::MAX,
+            },
+            secs(120.0),
+            "How long a job found in neither squeue nor sacct (nor its exit file) is checked again before its attempt fails",
+        )
+        .env(&["DSPY_AGENT_SLURM_UNKNOWN_GRACE_S"]),
+        key(
+            "slurm.gpus_flag",
+            Kind::Bool,
+            DefaultValue::Value(Value::Bool(false)),
+            "Ask for GPUs with --gpus=N instead of --gres=gpu:N",
+        )
+        .env(&["DSPY_AGENT_SLURM_GPUS_FLAG"]),
+        key(
+            "slurm.container_runtime",
+            Kind::Text,
+            Unset,
+            "How a payload `image` runs in a job: apptainer, singularity or docker; unset: image payloads are refused",
+        )
+        .env(&["DSPY_AGENT_SLURM_CONTAINER_RUNTIME"]),
+        key("slurm.sbatch", Kind::Path, text("sbatch"), "The sbatch command")
+            .env(&["DSPY_AGENT_SLURM_SBATCH"]),
+        key("slurm.squeue", Kind::Path, text("squeue"), "The squeue command")
+            .env(&["DSPY_AGENT_SLURM_SQUEUE"]),
+        key("slurm.sacct", Kind::Path, text("sacct"), "The sacct command")
+            .env(&["DSPY_AGENT_SLURM_SACCT"]),
+        key("slurm.scancel", Kind::Path, text("scancel"), "The scancel command")
+            .env(&["DSPY_AGENT_SLURM_SCANCEL"]),
     ];
     for class in TASK_CLASSES {
         let (concurrency, timeout) = class_defaults(class);
@@ -466,6 +553,15 @@ fn build() -> Vec<Key> {
                 "Command (run by sh -c) for payloads with neither command nor image; without one they wait for a pull worker",
             )
         }));
+        keys.push(per_class(
+            key(
+                &name("executor"),
+                Kind::Text,
+                text(if class == "gpu_slurm" { "slurm" } else { "local" }),
+                "Where the class's tasks run: local (process or container here) or slurm (a job on the Slurm cluster)",
+            )
+            .env(&[&format!("DSPY_AGENT_{upper}_EXECUTOR")]),
+        ));
     }
     keys
 }

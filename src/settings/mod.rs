@@ -120,6 +120,27 @@ pub struct ClassSettings {
     pub concurrency: Sourced<u32>,
     pub timeout_s: Sourced<f64>,
     pub handler: Sourced<Option<String>>,
+    /// Run the class's tasks as Slurm jobs (`executor = "slurm"`) rather than here.
+    pub slurm: Sourced<bool>,
+}
+
+/// The `slurm.*` keys: how the slurm executor reaches the cluster and polls it.
+#[derive(Debug, Clone)]
+pub struct SlurmSettings {
+    pub partition: Sourced<Option<String>>,
+    pub account: Sourced<Option<String>>,
+    pub qos: Sourced<Option<String>>,
+    pub time_limit_s: Sourced<Option<f64>>,
+    pub extra_args: Sourced<Option<String>>,
+    pub workdir: Sourced<PathBuf>,
+    pub poll_interval_s: Sourced<f64>,
+    pub unknown_grace_s: Sourced<f64>,
+    pub gpus_flag: Sourced<bool>,
+    pub container_runtime: Sourced<Option<String>>,
+    pub sbatch: Sourced<String>,
+    pub squeue: Sourced<String>,
+    pub sacct: Sourced<String>,
+    pub scancel: Sourced<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +164,7 @@ pub struct SchedulerSettings {
     pub strict_journal: Sourced<bool>,
     /// How long a finished GPU task's process may hold its GPU before quarantine.
     pub gpu_release_grace_s: Sourced<f64>,
+    pub slurm: SlurmSettings,
 }
 
 /// Services `up` starts by default, as in ARCHITECTURE.md's example config.
@@ -244,9 +266,11 @@ impl Settings {
                     concurrency: r.u32(&name("concurrency")),
                     timeout_s: r.float(&name("timeout_s")),
                     handler: r.opt_text(&name("handler")),
+                    slurm: r.executor(&name("executor"))?,
                 },
             );
         }
+        let slurm = r.slurm(&home.value)?;
         let scheduler = SchedulerSettings {
             classes,
             max_payload_bytes: r.u64("scheduler.max_payload_bytes"),
@@ -261,6 +285,7 @@ impl Settings {
                 .get("scheduler.strict_journal")
                 .map(|v| matches!(v, Value::Bool(true))),
             gpu_release_grace_s: r.float("scheduler.gpu_release_grace_s"),
+            slurm,
         };
         Ok(Settings {
             project: r.text("project"),
@@ -493,6 +518,63 @@ impl Resolver<'_> {
 
     fn u32(&self, name: &str) -> Sourced<u32> {
         self.u64(name).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// A class's `executor`: local or slurm.
+    fn executor(&self, name: &str) -> Result<Sourced<bool>> {
+        let v = self.text(name);
+        match v.value.as_str() {
+            "local" => Ok(v.map(|_| false)),
+            "slurm" => Ok(v.map(|_| true)),
+            other => Err(Error::usage(format!(
+                "{name} = {other:?} ({}): expected \"local\" or \"slurm\"",
+                v.source
+            ))),
+        }
+    }
+
+    fn slurm(&self, home: &Path) -> Result<SlurmSettings> {
+        let runtime = self.opt_text("slurm.container_runtime");
+        if let Some(rt) = &runtime.value
+            && !matches!(rt.as_str(), "apptainer" | "singularity" | "docker")
+        {
+            return Err(Error::usage(format!(
+                "slurm.container_runtime = {rt:?} ({}): expected apptainer, singularity or docker",
+                runtime.source
+            )));
+        }
+        let time_limit_s = self.get("slurm.time_limit").map(|v| match v {
+            Value::Unset => None,
+            Value::Float(f) => Some(f),
+            other => Some(int(&other) as f64),
+        });
+        if let Some(t) = time_limit_s.value.filter(|t| *t < 60.0) {
+            return Err(Error::usage(format!(
+                "slurm.time_limit = {t} ({}): below Slurm's minimum of 60 s (limits are whole minutes)",
+                time_limit_s.source
+            )));
+        }
+        let workdir = self
+            .opt_text("slurm.workdir")
+            .map(|p| p.map_or_else(|| home.join("slurm"), PathBuf::from));
+        Ok(SlurmSettings {
+            partition: self.opt_text("slurm.partition"),
+            account: self.opt_text("slurm.account"),
+            qos: self.opt_text("slurm.qos"),
+            time_limit_s,
+            extra_args: self.opt_text("slurm.extra_args"),
+            workdir,
+            poll_interval_s: self.float("slurm.poll_interval_s"),
+            unknown_grace_s: self.float("slurm.unknown_grace_s"),
+            gpus_flag: self
+                .get("slurm.gpus_flag")
+                .map(|v| matches!(v, Value::Bool(true))),
+            container_runtime: runtime,
+            sbatch: self.text("slurm.sbatch"),
+            squeue: self.text("slurm.squeue"),
+            sacct: self.text("slurm.sacct"),
+            scancel: self.text("slurm.scancel"),
+        })
     }
 
     fn float(&self, name: &str) -> Sourced<f64> {

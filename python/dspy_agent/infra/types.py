@@ -50,11 +50,13 @@ class TaskStatus:
     finished_at_ms: int = 0
     result: dict[str, str] = field(default_factory=dict)  # raw strings, as stored
     error: str = ""
-    executor: str = ""  # process, container, handler or worker
+    executor: str = ""  # process, container, handler, worker or slurm
     worker_id: str = ""
     gpus: int = 0
     gpu_memory_mb: int = 0
     gpu_uuids: tuple[str, ...] = ()  # the GPUs its latest attempt was given
+    # A slurm task's job: job_id, node, state (Slurm's word), reason (why it waits).
+    slurm: dict[str, str] = field(default_factory=dict)
 
     @property
     def done(self) -> bool:
@@ -83,6 +85,7 @@ class TaskStatus:
             gpus=m.gpus,
             gpu_memory_mb=m.gpu_memory_mb,
             gpu_uuids=tuple(m.gpu_uuids),
+            slurm=dict(m.slurm),
         )
 
 

@@ -480,8 +480,20 @@ async fn health(State(ctx): Ctx, caller: Option<Extension<Caller>>) -> Response 
         "timestamp_ms": now_ms(),
         "services": services,
         "services_error": services_error,
+        "slurm": slurm_health(&ctx.sched),
     }))
     .into_response()
+}
+
+/// Whether slurmctld answers the slurm executor; null when no class runs on Slurm.
+fn slurm_health(sched: &crate::server::scheduler::Scheduler) -> Value {
+    if !sched.uses_slurm() {
+        return Value::Null;
+    }
+    match sched.metrics.slurm.unreachable() {
+        None => json!({"reachable": true}),
+        Some((since, why)) => json!({"reachable": false, "since_ms": since, "error": why}),
+    }
 }
 
 /// Workflows arrive with the workflow issue (gRPC answers UNIMPLEMENTED likewise).

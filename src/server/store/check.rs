@@ -255,6 +255,7 @@ fn placeholder(id: &str) -> Task {
         worker_id: None,
         pgid: None,
         submitted_by: None,
+        slurm: None,
         gpus: 0,
         gpu_memory_mb: 0,
         gpu_uuids: Vec::new(),

@@ -24,6 +24,7 @@ fn task(id: &str, state: TaskState) -> Task {
         worker_id: None,
         pgid: None,
         submitted_by: None,
+        slurm: None,
         gpus: 0,
         gpu_memory_mb: 0,
         gpu_uuids: Vec::new(),

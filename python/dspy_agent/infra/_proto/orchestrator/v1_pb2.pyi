@@ -81,8 +81,15 @@ class GetTaskStatusRequest(_message.Message):
     def __init__(self, task_id: _Optional[str] = ...) -> None: ...
 
 class TaskStatus(_message.Message):
-    __slots__ = ("task_id", "status", "priority", "attempt", "max_attempts", "submitted_at_ms", "started_at_ms", "finished_at_ms", "result", "error", "executor", "worker_id", "gpus", "gpu_memory_mb", "gpu_uuids")
+    __slots__ = ("task_id", "status", "priority", "attempt", "max_attempts", "submitted_at_ms", "started_at_ms", "finished_at_ms", "result", "error", "executor", "worker_id", "gpus", "gpu_memory_mb", "gpu_uuids", "slurm")
     class ResultEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class SlurmEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -105,6 +112,7 @@ class TaskStatus(_message.Message):
     GPUS_FIELD_NUMBER: _ClassVar[int]
     GPU_MEMORY_MB_FIELD_NUMBER: _ClassVar[int]
     GPU_UUIDS_FIELD_NUMBER: _ClassVar[int]
+    SLURM_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     status: str
     priority: int
@@ -120,7 +128,8 @@ class TaskStatus(_message.Message):
     gpus: int
     gpu_memory_mb: int
     gpu_uuids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[int] = ..., attempt: _Optional[int] = ..., max_attempts: _Optional[int] = ..., submitted_at_ms: _Optional[int] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., executor: _Optional[str] = ..., worker_id: _Optional[str] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., gpu_uuids: _Optional[_Iterable[str]] = ..., **kwargs) -> None: ...
+    slurm: _containers.ScalarMap[str, str]
+    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[int] = ..., attempt: _Optional[int] = ..., max_attempts: _Optional[int] = ..., submitted_at_ms: _Optional[int] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., executor: _Optional[str] = ..., worker_id: _Optional[str] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., gpu_uuids: _Optional[_Iterable[str]] = ..., slurm: _Optional[_Mapping[str, str]] = ..., **kwargs) -> None: ...
 
 class CreateWorkflowRequest(_message.Message):
     __slots__ = ("name", "definition_json")

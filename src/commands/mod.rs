@@ -14,6 +14,7 @@ pub mod store;
 pub mod submit;
 pub mod tasks;
 pub mod up;
+pub mod workflows;
 
 use crate::catalog::Catalog;
 use crate::cli::{Cli, Command};
@@ -68,6 +69,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Store(args) => store::run(&ctx, args),
         Command::Submit(args) => block_on(submit::run(&ctx, args)),
         Command::Tasks(args) => block_on(tasks::run(&ctx, args)),
+        Command::Workflows(args) => block_on(workflows::run(&ctx, args.command)),
         Command::Bench(args) => block_on(bench::run(&ctx, args)),
     }
 }

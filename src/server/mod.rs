@@ -9,6 +9,8 @@ pub mod env_manager;
 pub mod events;
 pub mod executor;
 pub mod grpc;
+pub mod grpc_status;
+pub mod grpc_workflows;
 pub mod http;
 pub mod lease;
 pub mod lock;
@@ -21,6 +23,7 @@ pub mod submission;
 pub mod table;
 pub mod task;
 pub mod view;
+pub mod workflow;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -117,8 +120,10 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>) -> Result<()> {
         serve_state.pid
     ));
 
+    let workflows = workflow::Engine::start(sched.clone(), &store_dir)?;
     let ctx = Arc::new(ServerCtx {
         sched: sched.clone(),
+        workflows,
         settings: settings.clone(),
         stop: StopRequests::new(settings.scheduler.shutdown_timeout_s.value),
         health: HealthCache::default(),

@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: the engine, what the test images are built from, promtool for metrics.
-packages=(docker.io busybox-static redis-server prometheus)
+# Debian packages: the engine, what the test images are built from, promtool for metrics,
+# graphviz (`dot`) for the workflow graph test.
+packages=(docker.io busybox-static redis-server prometheus graphviz)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -166,8 +166,8 @@ fn read_spec(file: &Path) -> Result<String> {
             .map_err(|e| Error::usage(format!("cannot read {}: {e}", file.display())))?
     };
     if file.extension().is_some_and(|e| e == "toml") {
-        let v: Value = toml::from_str(&text)
-            .map_err(|e| Error::usage(format!("{}: {e}", file.display())))?;
+        let v: Value =
+            toml::from_str(&text).map_err(|e| Error::usage(format!("{}: {e}", file.display())))?;
         return Ok(v.to_string());
     }
     Ok(text)
@@ -220,7 +220,7 @@ async fn wait_for(ctx: &Ctx, client: &mut Client, addr: &str, run: &str) -> Resu
         .into_inner();
     let mut last = None;
     while let Some(msg) = stream.message().await.map_err(|s| status_error(s, addr))? {
-        if let Some(r) = &msg.run {
+        if let Some(r) = msg.run.as_ref().filter(|_| msg.kind != "end") {
             for s in &r.steps {
                 ctx.printer.progress(format!("{}: {}", s.id, s.status));
             }
@@ -230,9 +230,8 @@ async fn wait_for(ctx: &Ctx, client: &mut Client, addr: &str, run: &str) -> Resu
             break;
         }
     }
-    let run = last.ok_or_else(|| {
-        client::orchestrator_down(addr, "the server closed the workflow stream")
-    })?;
+    let run = last
+        .ok_or_else(|| client::orchestrator_down(addr, "the server closed the workflow stream"))?;
     let doc = document(&run)?;
     if ctx.printer.json {
         ctx.printer.json_document(&doc)?;

@@ -14,8 +14,8 @@ use crate::proto::orchestrator as pb;
 use crate::proto::orchestrator::orchestrator_service_server::OrchestratorService;
 use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
-use crate::server::grpc_workflows;
 use crate::server::events::{Event, TypeFilter};
+use crate::server::grpc_workflows;
 use crate::server::scheduler::Scheduler;
 use crate::server::task::{SubmitRequest, TaskState};
 

@@ -36,4 +36,3 @@ pub fn draining(message: impl Into<String>) -> Status {
         .insert(REASON_KEY, MetadataValue::from_static(REASON_DRAINING));
     status
 }
-

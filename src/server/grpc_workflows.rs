@@ -90,7 +90,11 @@ pub async fn create(
     ctx: &ServerCtx,
     r: pb::CreateWorkflowRequest,
 ) -> Result<Response<pb::CreateWorkflowResponse>, Status> {
-    let c = ctx.workflows.create(&r.spec_json).await.map_err(status_of)?;
+    let c = ctx
+        .workflows
+        .create(&r.spec_json)
+        .await
+        .map_err(status_of)?;
     Ok(Response::new(pb::CreateWorkflowResponse {
         name: c.name,
         version: c.version,

@@ -166,7 +166,9 @@ impl Metrics {
     }
 
     pub fn workflow_step_finished(&self, duration_s: f64) {
-        self.lock().workflow_step_duration.observe(duration_s.max(0.0));
+        self.lock()
+            .workflow_step_duration
+            .observe(duration_s.max(0.0));
     }
 
     fn workflow_samples(m: &Inner, out: &mut Vec<(Family, Vec<Sample>)>) {

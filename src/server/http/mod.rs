@@ -96,10 +96,7 @@ pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
         .route("/events", get(events))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
-        .route(
-            "/workflows",
-            get(workflows::list).post(workflows::create),
-        )
+        .route("/workflows", get(workflows::list).post(workflows::create))
         .route("/workflows/runs", get(workflows::list_runs))
         .route("/workflows/{name}/runs", post(workflows::start))
         .route("/workflows/runs/{run_id}", get(workflows::get))
@@ -429,7 +426,6 @@ async fn health(State(ctx): Ctx) -> Response {
     }))
     .into_response()
 }
-
 
 async fn metrics(State(ctx): Ctx) -> Response {
     let mut gauges = ctx.sched.gauges();

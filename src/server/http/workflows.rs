@@ -36,8 +36,10 @@ pub async fn create(State(ctx): Ctx, body: Result<Json<Value>, JsonRejection>) -
             } else {
                 StatusCode::OK
             },
-            Json(json!({"name": c.name, "version": c.version, "created": c.created,
-                        "steps": c.steps})),
+            Json(
+                json!({"name": c.name, "version": c.version, "created": c.created,
+                        "steps": c.steps}),
+            ),
         )
             .into_response(),
         Err(e) => sched_error(e),

@@ -315,6 +315,12 @@ pub fn advance(run: &mut Run, notes: &mut Notes) -> Vec<Launch> {
     };
     run.status = status;
     run.finished_at_ms = now_ms();
+    // What never started because the run failed is skipped (a retry runs it).
+    for s in &mut run.steps {
+        if s.status == Status::Pending {
+            s.status = Status::Skipped;
+        }
+    }
     if status == Status::Failed {
         let failed: Vec<&str> = run
             .steps

@@ -20,7 +20,7 @@ use crate::server::events::EventKind;
 use crate::server::scheduler::{Scheduler, WORKFLOW_TASK_PREFIX};
 use crate::server::store::side_log::SideLog;
 use crate::server::task::{
-    ErrorKind, SResult, SchedError, Task, TaskState, payload_object,
+    ErrorKind, ExecutorKind, SResult, SchedError, Task, TaskState, payload_object,
 };
 use crate::server::workflow::advance::{self, Launch, Notes};
 use crate::server::workflow::run::{Run, Status, StepRun};
@@ -140,7 +140,10 @@ impl Engine {
     pub fn start(sched: Arc<Scheduler>, store_dir: &Path) -> Result<Arc<Engine>> {
         let (log, back) = SideLog::open(store_dir, LOG, compact)?;
         if back.damaged > 0 {
-            tracing::warn!("{} damaged line(s) in store/{LOG} were skipped", back.damaged);
+            tracing::warn!(
+                "{} damaged line(s) in store/{LOG} were skipped",
+                back.damaged
+            );
         }
         let engine = Arc::new(Engine {
             sched: sched.clone(),
@@ -416,9 +419,10 @@ impl Engine {
         let st = self.lock();
         st.runs.get(run).is_some_and(|r| {
             !r.status.is_terminal()
-                && r.steps[step].items.get(item).is_some_and(|it| {
-                    it.status == Status::Running && it.generation == generation
-                })
+                && r.steps[step]
+                    .items
+                    .get(item)
+                    .is_some_and(|it| it.status == Status::Running && it.generation == generation)
         })
     }
 
@@ -472,18 +476,15 @@ impl Engine {
                 let Some(&step) = r.spec.index.get(step_id) else {
                     continue;
                 };
-                let current = r.steps[step].items.get(item).is_some_and(|it| {
-                    it.status == Status::Running && it.generation == generation
-                }) && r.attempt == attempt;
+                let current =
+                    r.steps[step].items.get(item).is_some_and(|it| {
+                        it.status == Status::Running && it.generation == generation
+                    }) && r.attempt == attempt;
                 if !current {
                     continue;
                 }
                 let (status, outputs, error) = match t.state {
-                    TaskState::Completed => (
-                        Status::Completed,
-                        Value::Object(payload_object(&t.result)),
-                        String::new(),
-                    ),
+                    TaskState::Completed => (Status::Completed, outputs_of(&t), String::new()),
                     TaskState::Cancelled => (Status::Cancelled, Value::Null, t.error.clone()),
                     _ => (Status::Failed, Value::Null, t.error.clone()),
                 };
@@ -559,4 +560,17 @@ fn relaunch(run: &mut Run, step: usize, item: usize) -> Option<Launch> {
         generation,
         req,
     })
+}
+
+/// A step's outputs: its task's result fields, each parsed as JSON. For a process or a
+/// container that is the JSON object on stdout's last line: the executor's own bookkeeping
+/// (exit code, duration, output tails) stays on the task.
+fn outputs_of(t: &Task) -> Value {
+    let mut o = payload_object(&t.result);
+    if matches!(t.executor, ExecutorKind::Process | ExecutorKind::Container) {
+        for k in ["exit_code", "duration_ms", "stdout_tail", "stderr_tail"] {
+            o.remove(k);
+        }
+    }
+    Value::Object(o)
 }

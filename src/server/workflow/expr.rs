@@ -79,7 +79,10 @@ fn walk(mut v: Value, path: &[String], what: &str) -> Result<Value, String> {
     for (i, field) in path.iter().enumerate() {
         v = match v {
             Value::Object(mut o) => o.remove(field),
-            Value::Array(a) => field.parse::<usize>().ok().and_then(|n| a.into_iter().nth(n)),
+            Value::Array(a) => field
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| a.into_iter().nth(n)),
             _ => None,
         }
         .ok_or_else(|| format!("{what} has no field {:?}", path[..=i].join(".")))?;
@@ -98,8 +101,7 @@ pub fn resolve(r: &Ref, scope: &Scope) -> Result<Value, String> {
             walk(v, path, &format!("param {name}"))
         }
         Ref::Outputs(step, path) => {
-            let v = (scope.outputs)(step)
-                .ok_or_else(|| format!("step {step:?} has no outputs"))?;
+            let v = (scope.outputs)(step).ok_or_else(|| format!("step {step:?} has no outputs"))?;
             walk(v, path, &format!("the outputs of step {step}"))
         }
         Ref::Item(path) => {
@@ -267,7 +269,10 @@ impl Parser {
         Ok(l)
     }
     fn unary(&mut self) -> Result<Expr, String> {
-        let t = self.peek().cloned().ok_or("the expression ends too early")?;
+        let t = self
+            .peek()
+            .cloned()
+            .ok_or("the expression ends too early")?;
         self.at += 1;
         match t {
             Tok::Op("!") => Ok(Expr::Not(Box::new(self.unary()?))),
@@ -393,7 +398,8 @@ mod tests {
             item: Some(&json!({"q": "why"})),
             index: Some(4),
         };
-        let v = json!({"a": "${params.xs}", "b": "n=${params.name} i=${index}", "c": ["${item.q}"]});
+        let v =
+            json!({"a": "${params.xs}", "b": "n=${params.name} i=${index}", "c": ["${item.q}"]});
         assert_eq!(
             substitute(&v, &scope).unwrap(),
             json!({"a": [1, 2], "b": "n=a i=4", "c": ["why"]})

@@ -68,8 +68,10 @@ impl Engine {
                     .values()
                     .filter(|r| &r.spec.spec.name == name)
                     .count();
-                Some(json!({"name": name, "version": hash, "steps": c.spec.steps.len(),
-                            "params": c.spec.params, "runs": runs}))
+                Some(
+                    json!({"name": name, "version": hash, "steps": c.spec.steps.len(),
+                            "params": c.spec.params, "runs": runs}),
+                )
             })
             .collect()
     }
@@ -176,9 +178,9 @@ impl Engine {
             .map(|r| {
                 let mut doc = r.document(false);
                 let steps = doc["steps"].as_array().map_or(0, Vec::len);
-                let done = doc["steps"]
-                    .as_array()
-                    .map_or(0, |s| s.iter().filter(|s| s["status"] == "completed").count());
+                let done = doc["steps"].as_array().map_or(0, |s| {
+                    s.iter().filter(|s| s["status"] == "completed").count()
+                });
                 doc["steps"] = json!({"total": steps, "completed": done});
                 doc
             })

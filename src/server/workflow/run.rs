@@ -158,7 +158,9 @@ impl StepRun {
         if is_map {
             Value::Array(self.items.iter().map(|i| i.outputs.clone()).collect())
         } else {
-            self.items.first().map_or(Value::Null, |i| i.outputs.clone())
+            self.items
+                .first()
+                .map_or(Value::Null, |i| i.outputs.clone())
         }
     }
 

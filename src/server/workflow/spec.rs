@@ -335,10 +335,14 @@ mod tests {
 
     #[test]
     fn bad_specs_name_the_step_and_field() {
-        let e = err(r#"{"name":"w","steps":[{"id":"a","depends":["b"]},{"id":"b","depends":["a"]}]}"#);
+        let e =
+            err(r#"{"name":"w","steps":[{"id":"a","depends":["b"]},{"id":"b","depends":["a"]}]}"#);
         assert!(e.contains("depends") && e.contains("cycle"), "{e}");
         let e = err(r#"{"name":"w","steps":[{"id":"a","depends":["a"]}]}"#);
-        assert!(e.contains("\"a\": depends: a step cannot depend on itself"), "{e}");
+        assert!(
+            e.contains("\"a\": depends: a step cannot depend on itself"),
+            "{e}"
+        );
         let e = err(r#"{"name":"w","steps":[{"id":"a","depends":["zz"]}]}"#);
         assert!(e.contains("unknown step \"zz\""), "{e}");
         let e = err(r#"{"name":"w","steps":[{"id":"a","class":"huge"}]}"#);
@@ -353,14 +357,23 @@ mod tests {
         assert!(e.contains("\"a\": payload"), "{e}");
         let e = err(r#"{"name":"w","steps":[{"id":"a","bogus":1}]}"#);
         assert!(e.contains("bogus"), "{e}");
-        assert!(compile(&"x".repeat(100), 10).unwrap_err().message.contains("limit"));
+        assert!(
+            compile(&"x".repeat(100), 10)
+                .unwrap_err()
+                .message
+                .contains("limit")
+        );
     }
 
     #[test]
     fn a_long_chain_compiles_and_hashes_by_content() {
         let steps: Vec<Value> = (0..MAX_STEPS)
             .map(|i| {
-                let deps = if i == 0 { vec![] } else { vec![format!("s{}", i - 1)] };
+                let deps = if i == 0 {
+                    vec![]
+                } else {
+                    vec![format!("s{}", i - 1)]
+                };
                 serde_json::json!({"id": format!("s{i}"), "depends": deps})
             })
             .collect();

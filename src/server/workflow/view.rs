@@ -72,11 +72,7 @@ pub fn mermaid(doc: &Value) -> String {
     let mut out = String::from("flowchart LR\n");
     for s in steps(doc) {
         let id = s["id"].as_str().unwrap_or("");
-        let _ = writeln!(
-            out,
-            "  {id}[\"{}\"]",
-            label(s).replace("\\n", "<br/>")
-        );
+        let _ = writeln!(out, "  {id}[\"{}\"]", label(s).replace("\\n", "<br/>"));
         let _ = writeln!(
             out,
             "  style {id} fill:{}",
@@ -158,9 +154,42 @@ pub fn tree(doc: &Value) -> String {
             continue;
         };
         let _ = writeln!(out, "{}└─ {}", "   ".repeat(depth.min(40)), line(s));
-        for c in all.iter().rev().filter(|c| first_dep(c).as_deref() == Some(&sid)) {
+        for c in all
+            .iter()
+            .rev()
+            .filter(|c| first_dep(c).as_deref() == Some(&sid))
+        {
             stack.push((depth + 1, id(c)));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_tree_hangs_each_step_under_its_first_dependency() {
+        let doc = json!({"run_id": "r", "workflow": "w", "status": "failed", "steps": [
+            {"id": "a", "depends": [], "status": "completed", "map": null},
+            {"id": "b", "depends": ["a"], "status": "failed", "error": "boom",
+             "map": {"total": 3, "completed": 2, "failed": 1}},
+            {"id": "c", "depends": ["a", "b"], "status": "skipped", "map": null}
+        ]});
+        let t = tree(&doc);
+        assert!(t.contains("└─ a [completed]"), "{t}");
+        assert!(
+            t.contains("   └─ b [failed] 2/3 completed, 1 failed error: boom"),
+            "{t}"
+        );
+        assert!(t.contains("   └─ c [skipped] (also after b)"), "{t}");
+        let d = dot(&doc);
+        assert!(
+            d.contains("\"a\" -> \"c\"") && d.contains("\"b\" -> \"c\""),
+            "{d}"
+        );
+        assert!(mermaid(&doc).contains("style b fill:#e88f8f"));
+    }
 }

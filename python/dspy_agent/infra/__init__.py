@@ -35,6 +35,7 @@ from .types import (
     TaskStatus,
 )
 from .worker import Handler, LeasedTask, Worker
+from .workflow import Workflow, WorkflowFailed, WorkflowTimeout, WorkflowUpdate
 
 __all__ = [
     "AgentInfra",
@@ -64,4 +65,8 @@ __all__ = [
     "TaskStatus",
     "TaskTimeout",
     "Worker",
+    "Workflow",
+    "WorkflowFailed",
+    "WorkflowTimeout",
+    "WorkflowUpdate",
 ]

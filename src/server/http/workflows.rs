@@ -18,9 +18,9 @@ use super::{Ctx, error, json_rejection, sched_error};
 use crate::server::workflow::OnConflict;
 use crate::server::workflow::ops::changed_steps;
 
-fn path_text(p: Result<Path<String>, PathRejection>) -> Result<String, Response> {
+fn path_text(p: Result<Path<String>, PathRejection>) -> Result<String, Box<Response>> {
     p.map(|Path(s)| s)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, e.body_text()))
+        .map_err(|e| Box::new(error(StatusCode::BAD_REQUEST, e.body_text())))
 }
 
 /// POST /workflows: the spec as the JSON body.
@@ -70,7 +70,7 @@ pub async fn start(
 ) -> Response {
     let name = match path_text(name) {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body = match body {
         Ok(Json(b)) => b,
@@ -114,7 +114,7 @@ pub async fn get(
 ) -> Response {
     let run = match path_text(run) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let items = q.map(|Query(q)| q.items).unwrap_or(false);
     match ctx.workflows.run_document(&run, items) {
@@ -158,7 +158,7 @@ pub async fn retry(
 ) -> Response {
     let run = match path_text(run) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body = match body {
         Ok(Json(b)) => b,
@@ -180,7 +180,7 @@ pub async fn retry(
 pub async fn cancel(State(ctx): Ctx, run: Result<Path<String>, PathRejection>) -> Response {
     let run = match path_text(run) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match ctx.workflows.cancel_run(&run).await {
         Ok(doc) => Json(doc).into_response(),
@@ -193,7 +193,7 @@ pub async fn cancel(State(ctx): Ctx, run: Result<Path<String>, PathRejection>) -
 pub async fn events(State(ctx): Ctx, run: Result<Path<String>, PathRejection>) -> Response {
     let run = match path_text(run) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(permit) = ctx.sse.clone().try_acquire_owned() else {
         return error(

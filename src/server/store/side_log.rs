@@ -25,7 +25,7 @@ pub struct ReadBack {
 fn encode(out: &mut Vec<u8>, record: &serde_json::Value) {
     let json = record.to_string();
     let crc = crc32c::crc32c(json.as_bytes());
-    let _ = write!(out, "{crc:08x}\t{json}\n");
+    let _ = writeln!(out, "{crc:08x}\t{json}");
 }
 
 impl SideLog {

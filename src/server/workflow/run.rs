@@ -49,6 +49,12 @@ pub struct Item {
     pub finished_at_ms: u64,
 }
 
+impl Default for Item {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Item {
     pub fn new() -> Item {
         Item {
@@ -113,6 +119,12 @@ pub struct StepRun {
     pub started_at_ms: u64,
     pub finished_at_ms: u64,
     pub history: Vec<StepAttempt>,
+}
+
+impl Default for StepRun {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl StepRun {

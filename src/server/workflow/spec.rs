@@ -227,10 +227,7 @@ fn topo_order(spec: &Spec, deps: &[Vec<usize>]) -> SResult<Vec<usize>> {
     let mut path = vec![start];
     let mut seen = HashMap::from([(start, 0usize)]);
     let mut at = start;
-    loop {
-        let Some(&next) = deps[at].iter().find(|&&d| waiting[d] > 0) else {
-            break;
-        };
+    while let Some(&next) = deps[at].iter().find(|&&d| waiting[d] > 0) {
         if let Some(&pos) = seen.get(&next) {
             let cycle: Vec<&str> = path[pos..]
                 .iter()

@@ -366,6 +366,16 @@ pub struct BenchArgs {
     /// Tasks for the submission-to-start run
     #[arg(long, default_value_t = 200)]
     pub starts: usize,
+    /// Measure workflows instead: a chain of no-op steps and a map on 4 pull workers, beside
+    /// the scheduler's own task rate on the same workers
+    #[arg(long)]
+    pub workflows: bool,
+    /// Steps in the workflow chain
+    #[arg(long, default_value_t = 1000)]
+    pub chain_steps: usize,
+    /// Items in the workflow map
+    #[arg(long, default_value_t = 10_000)]
+    pub map_items: usize,
 }
 
 #[derive(Debug, Args)]

@@ -21,8 +21,8 @@ use crate::state::StateFile;
 /// HTTP/2 connections the throughput run spreads its requests over.
 const CONNECTIONS: usize = 4;
 
-struct Server {
-    child: std::process::Child,
+pub(crate) struct Server {
+    pub(crate) child: std::process::Child,
     home: PathBuf,
 }
 
@@ -42,7 +42,7 @@ impl Drop for Server {
     }
 }
 
-async fn start_server() -> Result<(Server, String)> {
+pub(crate) async fn start_server() -> Result<(Server, String)> {
     let home = std::env::temp_dir().join(format!("dspy-agent-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     crate::state::ensure_home(&home)?;
@@ -91,7 +91,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-fn summary(mut v: Vec<f64>) -> serde_json::Value {
+pub(crate) fn summary(mut v: Vec<f64>) -> serde_json::Value {
     v.sort_by(|a, b| a.total_cmp(b));
     json!({
         "p50_ms": percentile(&v, 0.50),
@@ -114,6 +114,9 @@ fn submit_req(id: String, payload: HashMap<String, String>) -> pb::SubmitTaskReq
 }
 
 pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
+    if args.workflows {
+        return crate::commands::bench_workflows::run(ctx, &args).await;
+    }
     let (server, addr) = start_server().await?;
     let pid = server.child.id();
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));

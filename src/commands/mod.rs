@@ -1,6 +1,7 @@
 //! One file per subcommand. Each reads settings, calls library code and prints through the Printer.
 
 pub mod bench;
+pub mod bench_workflows;
 pub mod client;
 pub mod completions;
 pub mod config;

@@ -197,9 +197,11 @@ pub fn stream(
         }
         loop {
             if last["status"] != "running" {
+                // The end carries the whole document, params and history included.
+                let doc = ctx.workflows.run_document(&run_id, false).unwrap_or(last);
                 let end = pb::WorkflowStatus {
                     kind: "end".into(),
-                    run: Some(full(&last)),
+                    run: Some(full(&doc)),
                 };
                 let _ = tx.send(Ok(end)).await;
                 return;
@@ -208,7 +210,7 @@ pub fn stream(
                 changed = changes.changed() => if changed.is_err() { return },
                 () = tx.closed() => return,
             }
-            let Ok(doc) = ctx.workflows.run_document(&run_id, false) else {
+            let Ok(doc) = ctx.workflows.status_document(&run_id) else {
                 return;
             };
             let steps = changed_steps(&last, &doc);

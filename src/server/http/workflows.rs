@@ -220,7 +220,7 @@ pub async fn events(State(ctx): Ctx, run: Result<Path<String>, PathRejection>) -
                 changed = changes.changed() => if changed.is_err() { return },
                 () = tx.closed() => return,
             }
-            let Ok(doc) = http.workflows.run_document(&run, false) else {
+            let Ok(doc) = http.workflows.status_document(&run) else {
                 return;
             };
             let steps = changed_steps(&last, &doc);
@@ -230,7 +230,8 @@ pub async fn events(State(ctx): Ctx, run: Result<Path<String>, PathRejection>) -
             }
             last = doc;
         }
-        let _ = tx.send(("end", last)).await;
+        let doc = http.workflows.run_document(&run, false).unwrap_or(last);
+        let _ = tx.send(("end", doc)).await;
     });
     let to_sse = |(kind, v): (&'static str, Value)| {
         Ok::<_, Infallible>(SseEvent::default().event(kind).data(v.to_string()))

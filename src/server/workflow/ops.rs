@@ -279,6 +279,15 @@ impl Engine {
         self.run_document(run, false)
     }
 
+    /// The run's status document (no params, no history): what streams send as updates.
+    pub fn status_document(&self, run: &str) -> SResult<Value> {
+        let st = self.lock();
+        st.runs
+            .get(run)
+            .map(|r| r.status_document())
+            .ok_or_else(|| not_found(run))
+    }
+
     /// The run document now, and a receiver that changes whenever the run does.
     pub fn watch_run(&self, run: &str) -> SResult<(Value, watch::Receiver<u64>)> {
         let st = self.lock();

@@ -241,6 +241,26 @@ impl Run {
 
     /// The run document: what `workflow status --json`, GetWorkflowRun and HTTP show.
     /// `items`: include each map item (large; only on request).
+    /// The run document without params and history: what a stream compares at each change
+    /// (a large param list is not copied for every finished item).
+    pub fn status_document(&self) -> Value {
+        let steps: Vec<Value> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| self.step_document(i, s, false))
+            .collect();
+        json!({
+            "run_id": self.id,
+            "workflow": self.spec.spec.name,
+            "version": self.spec.hash,
+            "status": self.status.as_str(),
+            "attempt": self.attempt,
+            "error": self.error,
+            "steps": steps,
+        })
+    }
+
     pub fn document(&self, items: bool) -> Value {
         let steps: Vec<Value> = self
             .steps

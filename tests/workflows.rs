@@ -764,6 +764,19 @@ async fn the_http_routes_create_start_follow_and_cancel_runs() {
     assert_eq!(code, 200, "{body}");
     let (code, _) = s.http("GET", "/workflows/runs/nope", None);
     assert_eq!(code, 404);
+    // The run's events went through the scheduler's event stream.
+    let events = Command::new("curl")
+        .args(["-s", "-N", "-m", "2"])
+        .arg(format!(
+            "http://{}/events?since=0&types=workflow_started,step_started,step_completed,workflow_completed",
+            s.http
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&events.stdout);
+    for kind in ["workflow_started", "step_started", "step_completed", "workflow_completed"] {
+        assert!(text.contains(&format!("event: {kind}")), "no {kind} in {text}");
+    }
     let (_, body) = s.http("GET", "/metrics", None);
     assert!(
         body.contains("workflow_runs_total{status=\"cancelled\"} 2"),

@@ -268,6 +268,11 @@ mod tests {
                 "task_cancelled",
                 "lease_expired",
                 "shutdown",
+                "workflow_started",
+                "step_started",
+                "step_completed",
+                "step_failed",
+                "workflow_completed",
                 "gap"
             ]
         );

@@ -774,8 +774,16 @@ async fn the_http_routes_create_start_follow_and_cancel_runs() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&events.stdout);
-    for kind in ["workflow_started", "step_started", "step_completed", "workflow_completed"] {
-        assert!(text.contains(&format!("event: {kind}")), "no {kind} in {text}");
+    for kind in [
+        "workflow_started",
+        "step_started",
+        "step_completed",
+        "workflow_completed",
+    ] {
+        assert!(
+            text.contains(&format!("event: {kind}")),
+            "no {kind} in {text}"
+        );
     }
     let (_, body) = s.http("GET", "/metrics", None);
     assert!(

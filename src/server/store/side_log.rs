@@ -83,6 +83,17 @@ impl SideLog {
             .map_err(|e| format!("cannot append to {}: {e}", self.path.display()))
     }
 
+    /// Append several records in one write (not yet synced).
+    pub fn append_all(&self, records: &[serde_json::Value]) -> std::result::Result<(), String> {
+        let mut bytes = Vec::with_capacity(256 * records.len());
+        for r in records {
+            encode(&mut bytes, r);
+        }
+        let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        f.write_all(&bytes)
+            .map_err(|e| format!("cannot append to {}: {e}", self.path.display()))
+    }
+
     /// Make everything appended so far durable.
     pub fn sync(&self) -> std::result::Result<(), String> {
         let f = {

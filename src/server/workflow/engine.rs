@@ -466,6 +466,8 @@ impl Engine {
 
     fn finished(self: &Arc<Self>, tasks: Vec<Task>) {
         let mut launches = Vec::new();
+        let mut notes = Notes::default();
+        let mut lines = Vec::new();
         {
             let mut st = self.lock();
             for t in tasks {
@@ -498,11 +500,17 @@ impl Engine {
                     outputs,
                     error,
                 };
-                match self.record(&mut st, rec) {
-                    Ok(l) => launches.extend(l),
-                    Err(e) => tracing::warn!("workflow journal: {}", e.message),
+                if let Ok(v) = serde_json::to_value(&rec) {
+                    lines.push(v);
                 }
+                self.apply(&mut st, rec, &mut notes);
             }
+            // One write for the whole batch, before any of its consequences is submitted.
+            if let Err(e) = self.log.append_all(&lines) {
+                tracing::warn!("workflow journal: {e}");
+            }
+            launches.extend(take_launches(&mut notes));
+            self.publish(&st, notes);
             self.retain(&mut st);
         }
         self.launch(launches);

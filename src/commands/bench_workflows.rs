@@ -2,8 +2,9 @@
 //! gRPC clients doing LeaseTasks and CompleteTask), measure
 //! - the scheduler's own rate: plain worker tasks submitted at once, completed by the workers;
 //! - its own dispatch: one task at a time, from sending SubmitTask to a worker's lease;
-//! - a chain of no-op steps: per step, from the worker's CompleteTask answer for step k-1 to
-//!   its lease of step k (the workflow engine's overhead on top of one dispatch);
+//! - a chain of no-op steps: per step, from the worker sending CompleteTask for step k-1 to a
+//!   worker's lease of step k (the CompleteTask call, the engine, the durable submission of
+//!   step k and the lease's wake-up: everything between two steps);
 //! - a map on the same 4 workers: items per second from StartWorkflowRun to the run's end.
 
 use std::collections::HashMap;
@@ -26,6 +27,8 @@ const WORKERS: usize = 4;
 #[derive(Default)]
 struct Times {
     leased: HashMap<String, Instant>,
+    /// When the worker sent CompleteTask, and when it was answered.
+    completing: HashMap<String, Instant>,
     completed: HashMap<String, Instant>,
 }
 
@@ -204,7 +207,7 @@ pub async fn run(ctx: &Ctx, args: &BenchArgs) -> Result<ExitStatus> {
         for i in 1..args.chain_steps {
             let prev = format!("wf:chain-1:s{}:-:1.1", i - 1);
             let this = format!("wf:chain-1:s{i}:-:1.1");
-            if let (Some(done), Some(leased)) = (t.completed.get(&prev), t.leased.get(&this)) {
+            if let (Some(done), Some(leased)) = (t.completing.get(&prev), t.leased.get(&this)) {
                 per_step.push(leased.saturating_duration_since(*done).as_secs_f64() * 1000.0);
             }
         }

@@ -44,6 +44,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand audit 'Print the scheduler''s audit log (mutating calls: who, what, outcome)'
             cand submit 'Submit a task to the running scheduler'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
+            cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
+            cand workflow 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory'
@@ -612,6 +614,324 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         }
         &'dspy-agent;tasks;help;help'= {
         }
+        &'dspy-agent;workflows'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+            cand run 'Start a run of a workflow (idempotent with --run-id)'
+            cand status 'Show a run as a tree of steps with status, duration and map counts'
+            cand retry 'Run again what failed (or, with --from, a step and everything downstream)'
+            cand cancel 'Cancel a run: queued tasks are dropped, running ones killed'
+            cand list 'List runs, newest first'
+            cand show 'Draw a run''s graph, coloured by status, for Graphviz or a Markdown page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;workflow'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+            cand run 'Start a run of a workflow (idempotent with --run-id)'
+            cand status 'Show a run as a tree of steps with status, duration and map counts'
+            cand retry 'Run again what failed (or, with --from, a step and everything downstream)'
+            cand cancel 'Cancel a run: queued tasks are dropped, running ones killed'
+            cand list 'List runs, newest first'
+            cand show 'Draw a run''s graph, coloured by status, for Graphviz or a Markdown page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;workflows;create'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflow;create'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflows;run'= {
+            cand --run-id 'The run''s id; the same id, spec and params give back the existing run'
+            cand -p 'A param as KEY=VALUE (VALUE is JSON, or else a string); repeatable'
+            cand --param 'A param as KEY=VALUE (VALUE is JSON, or else a string); repeatable'
+            cand --on-conflict 'What an existing run id with another spec or params does: error, or allow_if_failed (a new attempt of a failed or cancelled run)'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --wait 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflow;run'= {
+            cand --run-id 'The run''s id; the same id, spec and params give back the existing run'
+            cand -p 'A param as KEY=VALUE (VALUE is JSON, or else a string); repeatable'
+            cand --param 'A param as KEY=VALUE (VALUE is JSON, or else a string); repeatable'
+            cand --on-conflict 'What an existing run id with another spec or params does: error, or allow_if_failed (a new attempt of a failed or cancelled run)'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --wait 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflows;status'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflow;status'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflows;retry'= {
+            cand --from 'Run this step and everything downstream of it again'
+            cand -p 'Override a param for the re-run as KEY=VALUE; repeatable'
+            cand --param 'Override a param for the re-run as KEY=VALUE; repeatable'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --wait 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflow;retry'= {
+            cand --from 'Run this step and everything downstream of it again'
+            cand -p 'Override a param for the re-run as KEY=VALUE; repeatable'
+            cand --param 'Override a param for the re-run as KEY=VALUE; repeatable'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --wait 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflows;cancel'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflow;cancel'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflows;list'= {
+            cand --workflow 'Only runs of this workflow'
+            cand -n 'At most this many'
+            cand --limit 'At most this many'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflow;list'= {
+            cand --workflow 'Only runs of this workflow'
+            cand -n 'At most this many'
+            cand --limit 'At most this many'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflows;show'= {
+            cand --format 'format'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflow;show'= {
+            cand --format 'format'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;workflows;help'= {
+            cand create 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+            cand run 'Start a run of a workflow (idempotent with --run-id)'
+            cand status 'Show a run as a tree of steps with status, duration and map counts'
+            cand retry 'Run again what failed (or, with --from, a step and everything downstream)'
+            cand cancel 'Cancel a run: queued tasks are dropped, running ones killed'
+            cand list 'List runs, newest first'
+            cand show 'Draw a run''s graph, coloured by status, for Graphviz or a Markdown page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;workflows;help;create'= {
+        }
+        &'dspy-agent;workflows;help;run'= {
+        }
+        &'dspy-agent;workflows;help;status'= {
+        }
+        &'dspy-agent;workflows;help;retry'= {
+        }
+        &'dspy-agent;workflows;help;cancel'= {
+        }
+        &'dspy-agent;workflows;help;list'= {
+        }
+        &'dspy-agent;workflows;help;show'= {
+        }
+        &'dspy-agent;workflows;help;help'= {
+        }
+        &'dspy-agent;workflow;help'= {
+            cand create 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+            cand run 'Start a run of a workflow (idempotent with --run-id)'
+            cand status 'Show a run as a tree of steps with status, duration and map counts'
+            cand retry 'Run again what failed (or, with --from, a step and everything downstream)'
+            cand cancel 'Cancel a run: queued tasks are dropped, running ones killed'
+            cand list 'List runs, newest first'
+            cand show 'Draw a run''s graph, coloured by status, for Graphviz or a Markdown page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'dspy-agent;workflow;help;create'= {
+        }
+        &'dspy-agent;workflow;help;run'= {
+        }
+        &'dspy-agent;workflow;help;status'= {
+        }
+        &'dspy-agent;workflow;help;retry'= {
+        }
+        &'dspy-agent;workflow;help;cancel'= {
+        }
+        &'dspy-agent;workflow;help;list'= {
+        }
+        &'dspy-agent;workflow;help;show'= {
+        }
+        &'dspy-agent;workflow;help;help'= {
+        }
         &'dspy-agent;bench'= {
             cand --submissions 'Submissions for the throughput run'
             cand --concurrency 'Requests in flight for the throughput run'
@@ -677,6 +997,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand audit 'Print the scheduler''s audit log (mutating calls: who, what, outcome)'
             cand submit 'Submit a task to the running scheduler'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
+            cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
             cand completions 'Print a shell completion script'
             cand man 'Write man pages into a directory'
@@ -752,6 +1073,29 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;tasks;show'= {
         }
         &'dspy-agent;help;tasks;cancel'= {
+        }
+        &'dspy-agent;help;workflows'= {
+            cand create 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+            cand run 'Start a run of a workflow (idempotent with --run-id)'
+            cand status 'Show a run as a tree of steps with status, duration and map counts'
+            cand retry 'Run again what failed (or, with --from, a step and everything downstream)'
+            cand cancel 'Cancel a run: queued tasks are dropped, running ones killed'
+            cand list 'List runs, newest first'
+            cand show 'Draw a run''s graph, coloured by status, for Graphviz or a Markdown page'
+        }
+        &'dspy-agent;help;workflows;create'= {
+        }
+        &'dspy-agent;help;workflows;run'= {
+        }
+        &'dspy-agent;help;workflows;status'= {
+        }
+        &'dspy-agent;help;workflows;retry'= {
+        }
+        &'dspy-agent;help;workflows;cancel'= {
+        }
+        &'dspy-agent;help;workflows;list'= {
+        }
+        &'dspy-agent;help;workflows;show'= {
         }
         &'dspy-agent;help;bench'= {
         }

@@ -74,6 +74,9 @@ pub enum Command {
     Submit(SubmitArgs),
     /// List, inspect and cancel the scheduler's tasks
     Tasks(TasksArgs),
+    /// Create DAG workflows and start, follow, retry and cancel their runs
+    #[command(visible_alias = "workflow")]
+    Workflows(WorkflowsArgs),
     /// Measure the scheduler: durable submit throughput, latencies, start delay, idle memory
     #[command(hide = true)]
     Bench(BenchArgs),
@@ -352,6 +355,77 @@ pub enum TasksCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct WorkflowsArgs {
+    #[command(subcommand)]
+    pub command: WorkflowsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkflowsCommand {
+    /// Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server
+    Create {
+        /// The spec file; - reads JSON from stdin
+        file: PathBuf,
+    },
+    /// Start a run of a workflow (idempotent with --run-id)
+    Run {
+        /// The workflow's name
+        name: String,
+        /// The run's id; the same id, spec and params give back the existing run
+        #[arg(long, value_name = "ID")]
+        run_id: Option<String>,
+        /// A param as KEY=VALUE (VALUE is JSON, or else a string); repeatable
+        #[arg(short = 'p', long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+        /// What an existing run id with another spec or params does: error, or allow_if_failed
+        /// (a new attempt of a failed or cancelled run)
+        #[arg(long, value_name = "POLICY")]
+        on_conflict: Option<String>,
+        /// Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Show a run as a tree of steps with status, duration and map counts
+    Status { run: String },
+    /// Run again what failed (or, with --from, a step and everything downstream)
+    Retry {
+        run: String,
+        /// Run this step and everything downstream of it again
+        #[arg(long = "from", value_name = "STEP")]
+        from: Option<String>,
+        /// Override a param for the re-run as KEY=VALUE; repeatable
+        #[arg(short = 'p', long = "param", value_name = "KEY=VALUE")]
+        params: Vec<String>,
+        /// Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Cancel a run: queued tasks are dropped, running ones killed
+    Cancel { run: String },
+    /// List runs, newest first
+    List {
+        /// Only runs of this workflow
+        #[arg(long, value_name = "NAME")]
+        workflow: Option<String>,
+        /// At most this many
+        #[arg(long, short = 'n', default_value_t = 100, value_name = "N")]
+        limit: u32,
+    },
+    /// Draw a run's graph, coloured by status, for Graphviz or a Markdown page
+    Show {
+        run: String,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Submissions for the throughput run
     #[arg(long, default_value_t = 50_000)]
@@ -380,6 +454,16 @@ pub struct BenchArgs {
     /// slurm.poll_interval_s of the server in the --slurm run
     #[arg(long, value_name = "S", default_value_t = 10.0, requires = "slurm")]
     pub slurm_poll_interval_s: f64,
+    /// Measure workflows instead: a chain of no-op steps and a map on 4 pull workers, beside
+    /// the scheduler's own task rate on the same workers
+    #[arg(long)]
+    pub workflows: bool,
+    /// Steps in the workflow chain
+    #[arg(long, default_value_t = 1000)]
+    pub chain_steps: usize,
+    /// Items in the workflow map
+    #[arg(long, default_value_t = 10_000)]
+    pub map_items: usize,
 }
 
 #[derive(Debug, Args)]

@@ -59,13 +59,6 @@ async def test_typed_errors(infra: AgentInfra) -> None:
         await infra.submit_task("x", {"a": 1}, task_class="no_such_class")
     with pytest.raises(NotSupported):
         await infra.submit_task("slurm", {"a": 1}, task_class="gpu_slurm")
-    with pytest.raises(NotSupported, match="CreateWorkflow"):
-        await infra.create_workflow("wf", {"steps": []})
-    with pytest.raises(NotSupported):
-        await infra.start_workflow_run("wf-1", {"x": 1})
-    with pytest.raises(NotSupported):
-        async for _ in infra.stream_workflow_status("run-1"):
-            pass
 
 
 async def test_cancel_list_and_wait_timeout(infra: AgentInfra) -> None:

@@ -120,7 +120,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-fn summary(mut v: Vec<f64>) -> serde_json::Value {
+pub(crate) fn summary(mut v: Vec<f64>) -> serde_json::Value {
     v.sort_by(|a, b| a.total_cmp(b));
     json!({
         "p50_ms": percentile(&v, 0.50),
@@ -254,6 +254,9 @@ async fn measure_variant(
 pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
     if let Some(jobs) = args.slurm {
         return crate::commands::bench_slurm::run(ctx, jobs, args.slurm_poll_interval_s).await;
+    }
+    if args.workflows {
+        return crate::commands::bench_workflows::run(ctx, &args).await;
     }
     let (server, addr) = start_server(Variant::default(), "main", &[]).await?;
     let pid = server.child.id();

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod bench_slurm;
+pub mod bench_workflows;
 pub mod client;
 pub mod completions;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod store;
 pub mod submit;
 pub mod tasks;
 pub mod up;
+pub mod workflows;
 
 use crate::catalog::Catalog;
 use crate::cli::{Cli, Command};
@@ -75,6 +77,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Submit(args) => block_on(submit::run(&ctx, args)),
         Command::Tasks(args) => block_on(tasks::run(&ctx, args)),
+        Command::Workflows(args) => block_on(workflows::run(&ctx, args.command)),
         Command::Bench(args) => block_on(bench::run(&ctx, args)),
     }
 }

@@ -11,11 +11,14 @@ use crate::server::scheduler::Scheduler;
 use crate::server::service_health::{HealthCache, Probed};
 use crate::server::stop::StopRequests;
 use crate::server::stream_cap::StreamCap;
+use crate::server::workflow::Engine;
 use crate::settings::Settings;
 
 /// What the RPC and HTTP handlers share.
 pub struct ServerCtx {
     pub sched: Arc<Scheduler>,
+    /// The workflow engine: gRPC and HTTP call the same functions.
+    pub workflows: Arc<Engine>,
     pub settings: Settings,
     /// Where the Shutdown RPC asks the server to stop.
     pub stop: StopRequests,

@@ -28,12 +28,17 @@ pub enum EventKind {
     TaskCancelled,
     LeaseExpired,
     Shutdown,
+    WorkflowStarted,
+    StepStarted,
+    StepCompleted,
+    StepFailed,
+    WorkflowCompleted,
     /// Stands in for events a slow subscriber lost; always delivered, whatever the filter.
     Gap,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::TaskSubmitted,
         EventKind::TaskStarted,
         EventKind::TaskRetrying,
@@ -42,6 +47,11 @@ impl EventKind {
         EventKind::TaskCancelled,
         EventKind::LeaseExpired,
         EventKind::Shutdown,
+        EventKind::WorkflowStarted,
+        EventKind::StepStarted,
+        EventKind::StepCompleted,
+        EventKind::StepFailed,
+        EventKind::WorkflowCompleted,
         EventKind::Gap,
     ];
 
@@ -55,6 +65,11 @@ impl EventKind {
             EventKind::TaskCancelled => "task_cancelled",
             EventKind::LeaseExpired => "lease_expired",
             EventKind::Shutdown => "shutdown",
+            EventKind::WorkflowStarted => "workflow_started",
+            EventKind::StepStarted => "step_started",
+            EventKind::StepCompleted => "step_completed",
+            EventKind::StepFailed => "step_failed",
+            EventKind::WorkflowCompleted => "workflow_completed",
             EventKind::Gap => "gap",
         }
     }
@@ -253,6 +268,11 @@ mod tests {
                 "task_cancelled",
                 "lease_expired",
                 "shutdown",
+                "workflow_started",
+                "step_started",
+                "step_completed",
+                "step_failed",
+                "workflow_completed",
                 "gap"
             ]
         );

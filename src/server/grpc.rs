@@ -8,7 +8,6 @@ use std::time::Duration;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::metadata::MetadataValue;
 use tonic::{Request, Response, Status};
 
 use crate::proto::orchestrator as pb;
@@ -17,12 +16,10 @@ use crate::server::auth::{self, AuditIds, Caller};
 use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
 use crate::server::events::{Event, TypeFilter};
+use crate::server::grpc_workflows;
 use crate::server::scheduler::Scheduler;
 use crate::server::stream_cap;
-use crate::server::task::{
-    ErrorKind, FINISHED_AT_KEY, REASON_DRAINING, REASON_EXPIRED, REASON_KEY, SchedError,
-    SubmitRequest, TaskState,
-};
+use crate::server::task::{SubmitRequest, TaskState};
 
 /// Messages buffered per stream before its producer waits (or, for events, starts skipping).
 const STREAM_BUFFER: usize = 256;
@@ -44,35 +41,7 @@ fn caller<T>(request: &Request<T>) -> Option<Caller> {
     request.extensions().get::<Caller>().cloned()
 }
 
-pub fn status_of(e: SchedError) -> Status {
-    match e.kind {
-        ErrorKind::InvalidArgument => Status::invalid_argument(e.message),
-        ErrorKind::AlreadyExists => Status::already_exists(e.message),
-        ErrorKind::NotFound => {
-            let mut status = Status::not_found(e.message);
-            if let Some(at) = e.expired_at_ms {
-                let md = status.metadata_mut();
-                md.insert(REASON_KEY, MetadataValue::from_static(REASON_EXPIRED));
-                md.insert(FINISHED_AT_KEY, MetadataValue::from(at));
-            }
-            status
-        }
-        ErrorKind::FailedPrecondition => Status::failed_precondition(e.message),
-        ErrorKind::Draining => draining(e.message),
-        ErrorKind::ResourceExhausted => Status::resource_exhausted(e.message),
-        ErrorKind::Internal => Status::internal(e.message),
-    }
-}
-
-/// UNAVAILABLE because the server drains, said in metadata (`dspy-agent-reason: draining`) so
-/// that clients tell it from a server that is gone without reading the message.
-pub fn draining(message: impl Into<String>) -> Status {
-    let mut status = Status::unavailable(message);
-    status
-        .metadata_mut()
-        .insert(REASON_KEY, MetadataValue::from_static(REASON_DRAINING));
-    status
-}
+pub use crate::server::grpc_status::{draining, status_of};
 
 fn event_pb(e: &Event) -> pb::Event {
     pb::Event {
@@ -211,31 +180,61 @@ impl OrchestratorService for Orchestrator {
 
     async fn create_workflow(
         &self,
-        _request: Request<pb::CreateWorkflowRequest>,
+        request: Request<pb::CreateWorkflowRequest>,
     ) -> Result<Response<pb::CreateWorkflowResponse>, Status> {
-        Err(Status::unimplemented(
-            "workflows arrive with the workflow issue",
-        ))
+        grpc_workflows::create(&self.ctx, request.into_inner()).await
+    }
+
+    async fn list_workflows(
+        &self,
+        _request: Request<pb::ListWorkflowsRequest>,
+    ) -> Result<Response<pb::ListWorkflowsResponse>, Status> {
+        grpc_workflows::list(&self.ctx)
     }
 
     async fn start_workflow_run(
         &self,
-        _request: Request<pb::StartWorkflowRunRequest>,
+        request: Request<pb::StartWorkflowRunRequest>,
     ) -> Result<Response<pb::StartWorkflowRunResponse>, Status> {
-        Err(Status::unimplemented(
-            "workflows arrive with the workflow issue",
-        ))
+        grpc_workflows::start(&self.ctx, request.into_inner()).await
     }
 
     type StreamWorkflowStatusStream = BoxStream<pb::WorkflowStatus>;
 
     async fn stream_workflow_status(
         &self,
-        _request: Request<pb::StreamWorkflowStatusRequest>,
+        request: Request<pb::StreamWorkflowStatusRequest>,
     ) -> Result<Response<Self::StreamWorkflowStatusStream>, Status> {
-        Err(Status::unimplemented(
-            "workflows arrive with the workflow issue",
-        ))
+        let rx = grpc_workflows::stream(&self.ctx, request.into_inner())?;
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn get_workflow_run(
+        &self,
+        request: Request<pb::GetWorkflowRunRequest>,
+    ) -> Result<Response<pb::WorkflowRun>, Status> {
+        grpc_workflows::get(&self.ctx, request.into_inner())
+    }
+
+    async fn list_workflow_runs(
+        &self,
+        request: Request<pb::ListWorkflowRunsRequest>,
+    ) -> Result<Response<pb::ListWorkflowRunsResponse>, Status> {
+        grpc_workflows::list_runs(&self.ctx, request.into_inner())
+    }
+
+    async fn cancel_workflow_run(
+        &self,
+        request: Request<pb::CancelWorkflowRunRequest>,
+    ) -> Result<Response<pb::WorkflowRun>, Status> {
+        grpc_workflows::cancel(&self.ctx, request.into_inner()).await
+    }
+
+    async fn retry_workflow_run(
+        &self,
+        request: Request<pb::RetryWorkflowRunRequest>,
+    ) -> Result<Response<pb::WorkflowRun>, Status> {
+        grpc_workflows::retry(&self.ctx, request.into_inner()).await
     }
 
     async fn get_metrics(

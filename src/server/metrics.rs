@@ -44,6 +44,10 @@ struct Inner {
     /// Finished tasks dropped before `retention_min_age_s` because of the memory budget.
     evicted: u64,
     recent: VecDeque<bool>,
+    /// Finished workflow runs by status, and workflow step durations.
+    workflow_runs: BTreeMap<String, u64>,
+    workflow_step_duration: Histogram,
+    workflow_active: u64,
 }
 
 #[derive(Default)]
@@ -190,6 +194,77 @@ impl Metrics {
             }
             m.recent.push_back(failed);
         }
+    }
+
+    /// A workflow run ended with `status` (completed, failed, cancelled).
+    pub fn workflow_run_finished(&self, status: &str) {
+        *self
+            .lock()
+            .workflow_runs
+            .entry(status.to_string())
+            .or_default() += 1;
+    }
+
+    /// Workflow runs under way now (set by the engine at each start and end).
+    pub fn set_workflow_runs_active(&self, n: u64) {
+        self.lock().workflow_active = n;
+    }
+
+    pub fn workflow_step_finished(&self, duration_s: f64) {
+        self.lock()
+            .workflow_step_duration
+            .observe(duration_s.max(0.0));
+    }
+
+    fn workflow_samples(m: &Inner, out: &mut Vec<(Family, Vec<Sample>)>) {
+        let one = |value: f64| Sample {
+            name: String::new(),
+            labels: BTreeMap::new(),
+            value,
+        };
+        out.push((
+            Family::counter("workflow_runs_total", "Workflow runs that ended, by status"),
+            ["completed", "failed", "cancelled"]
+                .into_iter()
+                .map(|st| Sample {
+                    name: String::new(),
+                    labels: BTreeMap::from([("status".to_string(), st.to_string())]),
+                    value: m.workflow_runs.get(st).copied().unwrap_or(0) as f64,
+                })
+                .collect(),
+        ));
+        out.push((
+            Family::gauge("workflow_runs_active", "Workflow runs under way"),
+            vec![one(m.workflow_active as f64)],
+        ));
+        let name = "workflow_step_duration_seconds";
+        let h = &m.workflow_step_duration;
+        let mut samples: Vec<Sample> = BUCKETS
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Sample {
+                name: format!("{name}_bucket"),
+                labels: BTreeMap::from([("le".to_string(), format_float(*b))]),
+                value: h.counts[i] as f64,
+            })
+            .collect();
+        samples.push(Sample {
+            name: format!("{name}_bucket"),
+            labels: BTreeMap::from([("le".to_string(), "+Inf".to_string())]),
+            value: h.count as f64,
+        });
+        samples.push(Sample {
+            name: format!("{name}_sum"),
+            ..one(h.sum)
+        });
+        samples.push(Sample {
+            name: format!("{name}_count"),
+            ..one(h.count as f64)
+        });
+        out.push((
+            Family::histogram(name, "Time from a workflow step's start to its end"),
+            samples,
+        ));
     }
 
     /// Every sample, histograms included (as _bucket, _sum and _count).
@@ -428,6 +503,7 @@ impl Metrics {
             }
             out.push((Family::histogram(name, help), samples));
         }
+        Self::workflow_samples(&m, &mut out);
         drop(m);
         out.extend(self.slurm.samples());
         for (family, samples) in &mut out {

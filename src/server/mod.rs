@@ -13,6 +13,8 @@ pub mod executor;
 pub mod gpu_scheduling;
 pub mod gpus;
 pub mod grpc;
+pub mod grpc_status;
+pub mod grpc_workflows;
 pub mod http;
 pub mod lease;
 pub mod lock;
@@ -28,6 +30,7 @@ pub mod table;
 pub mod task;
 pub mod tls;
 pub mod view;
+pub mod workflow;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -231,8 +234,10 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
         serve_state.pid
     ));
 
+    let workflows = workflow::Engine::start(sched.clone(), &store_dir)?;
     let ctx = Arc::new(ServerCtx {
         sched: sched.clone(),
+        workflows,
         settings: settings.clone(),
         stop: StopRequests::new(settings.scheduler.shutdown_timeout_s.value),
         health: HealthCache::default(),

@@ -15,10 +15,10 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 
 use crate::server::clock::now_ms;
 use crate::server::events::{EventKind, Events};
@@ -53,7 +53,13 @@ pub struct Scheduler {
     pub started: Instant,
     /// Set once the memory budget first forced an early eviction (the log says so once).
     eviction_warned: AtomicBool,
+    /// Where tasks whose id starts with `WORKFLOW_TASK_PREFIX` go when they end: the workflow
+    /// engine, which sits above the scheduler and registers itself here at start.
+    finish_hook: OnceLock<mpsc::UnboundedSender<Task>>,
 }
+
+/// Ids of tasks that workflow steps run as start with this.
+pub const WORKFLOW_TASK_PREFIX: &str = "wf:";
 
 /// How an attempt failed.
 pub struct Failure {
@@ -96,6 +102,7 @@ impl Scheduler {
             durable_waiters: Occupancy::default(),
             started: Instant::now(),
             eviction_warned: AtomicBool::new(false),
+            finish_hook: OnceLock::new(),
         });
         {
             let mut g = sched.table();
@@ -156,6 +163,11 @@ impl Scheduler {
                 "interrupted: the server exited while it ran, and it was out of attempts".into();
         }
         self.store.put(task);
+    }
+
+    /// Send every workflow task that ends to `tx` (the workflow engine; set once).
+    pub fn set_finish_hook(&self, tx: mpsc::UnboundedSender<Task>) {
+        let _ = self.finish_hook.set(tx);
     }
 
     pub fn settings(&self) -> &SchedulerSettings {
@@ -415,6 +427,11 @@ impl Scheduler {
         }
         self.events
             .emit(kind, &task.id, data, Some(Arc::new(task.clone())));
+        if task.id.starts_with(WORKFLOW_TASK_PREFIX)
+            && let Some(hook) = self.finish_hook.get()
+        {
+            let _ = hook.send(task.clone());
+        }
         self.apply_retention(g);
         Some(task)
     }

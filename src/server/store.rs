@@ -11,6 +11,7 @@
 
 mod check;
 mod record;
+pub mod side_log;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;

@@ -36,6 +36,7 @@ from .types import (
     TaskStatus,
 )
 from .worker import Handler, LeasedTask, Worker, current_gpus
+from .workflow import Workflow, WorkflowFailed, WorkflowTimeout, WorkflowUpdate
 
 __all__ = [
     "AgentInfra",
@@ -67,4 +68,8 @@ __all__ = [
     "TaskTimeout",
     "Worker",
     "current_gpus",
+    "Workflow",
+    "WorkflowFailed",
+    "WorkflowTimeout",
+    "WorkflowUpdate",
 ]

@@ -47,6 +47,15 @@ from .types import (
     encode_values,
 )
 from .worker import Handler, Worker
+from .workflow import (
+    Workflow,
+    WorkflowFailed,
+    WorkflowTimeout,
+    WorkflowUpdate,
+    encode_json_values,
+    run_dict,
+    spec_json,
+)
 
 log = logging.getLogger("dspy_agent.infra")
 
@@ -442,26 +451,96 @@ class AgentInfra:
         async for m in env.stream("StreamLogs", self.client.env.StreamLogs, req, self.timeout):
             yield LogLine(m.service, m.stream, m.timestamp, m.message)
 
-    # -- workflows (the server answers UNIMPLEMENTED until the workflow issue lands) ------
+    # -- workflows --------------------------------------------------------------------------
 
     async def create_workflow(
-        self, name: str, definition: Mapping[str, Any] | str, *, timeout: float | None = None
-    ) -> str:
-        text = definition if isinstance(definition, str) else json.dumps(definition)
-        req = pb.CreateWorkflowRequest(name=name, definition_json=text)
-        return (await self._orch("CreateWorkflow", req, timeout)).workflow_id  # type: ignore[no-any-return]
+        self, spec: Workflow | Mapping[str, Any] | str, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Check and store a spec (a Workflow, a dict, or JSON text); {name, version, created}.
+        A bad spec raises InvalidTask naming the step and field."""
+        req = pb.CreateWorkflowRequest(spec_json=spec_json(spec))
+        r = await self._orch("CreateWorkflow", req, timeout)
+        return {"name": r.name, "version": r.version, "created": r.created, "steps": r.steps}
 
     async def start_workflow_run(
-        self, workflow_id: str, inputs: Mapping[str, Any] | None = None, *, timeout: float | None = None
-    ) -> str:
-        req = pb.StartWorkflowRunRequest(workflow_id=workflow_id, inputs=encode_values(inputs or {}))
-        return (await self._orch("StartWorkflowRun", req, timeout)).run_id  # type: ignore[no-any-return]
+        self,
+        name: str,
+        run_id: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        on_conflict: str = "",
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Start a run of the workflow's latest version; returns the run document. The same
+        run_id with the same spec and params returns the existing run; other params raise
+        TaskConflict unless `on_conflict="allow_if_failed"` and the run failed."""
+        req = pb.StartWorkflowRunRequest(
+            workflow=name,
+            run_id=run_id or "",
+            params=encode_json_values(params),
+            on_conflict=on_conflict,
+        )
+        r = await self._orch("StartWorkflowRun", req, timeout)
+        doc = run_dict(r.run)
+        doc["created"] = r.created
+        return doc
 
-    async def stream_workflow_status(self, run_id: str) -> AsyncGenerator[tuple[str, str], None]:
-        """(run_id, status) pairs as the run progresses."""
+    async def get_workflow_run(self, run_id: str, *, timeout: float | None = None) -> dict[str, Any]:
+        r = await self._orch("GetWorkflowRun", pb.GetWorkflowRunRequest(run_id=run_id), timeout)
+        return run_dict(r)
+
+    async def list_workflow_runs(
+        self, workflow: str | None = None, *, limit: int = 100, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        req = pb.ListWorkflowRunsRequest(workflow=workflow or "", limit=limit)
+        return [run_dict(r) for r in (await self._orch("ListWorkflowRuns", req, timeout)).runs]
+
+    async def cancel_workflow_run(self, run_id: str, *, timeout: float | None = None) -> dict[str, Any]:
+        r = await self._orch("CancelWorkflowRun", pb.CancelWorkflowRunRequest(run_id=run_id), timeout)
+        return run_dict(r)
+
+    async def retry_workflow_run(
+        self,
+        run_id: str,
+        from_step: str | None = None,
+        params_override: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """Run again, under the same run id, what failed (inside a map only the failed items),
+        or with `from_step` that step and everything downstream."""
+        req = pb.RetryWorkflowRunRequest(
+            run_id=run_id,
+            from_step=from_step or "",
+            params_override=encode_json_values(params_override),
+        )
+        return run_dict(await self._orch("RetryWorkflowRun", req, timeout))
+
+    async def stream_workflow_status(self, run_id: str) -> AsyncGenerator[WorkflowUpdate, None]:
+        """The whole graph first, then each change, then the end (the stream stops there)."""
         req = pb.StreamWorkflowStatusRequest(run_id=run_id)
         async for m in self._orch_stream("StreamWorkflowStatus", req):
-            yield m.run_id, m.status
+            yield WorkflowUpdate(m.kind, run_dict(m.run))
+
+    async def wait_for_workflow(self, run_id: str, timeout: float | None = None) -> dict[str, Any]:
+        """Wait for the run to end; its document when it completed. Raises WorkflowFailed
+        when it failed or was cancelled, WorkflowTimeout after `timeout` seconds."""
+
+        async def wait() -> dict[str, Any]:
+            updates = self.stream_workflow_status(run_id)
+            async with aclosing(updates):
+                async for u in updates:
+                    if u.kind == "end":
+                        return u.run
+            raise OrchestratorUnavailable(f"the status stream of workflow run {run_id} ended early")
+
+        try:
+            run = await asyncio.wait_for(wait(), timeout)
+        except asyncio.TimeoutError:
+            raise WorkflowTimeout(f"workflow run {run_id} did not end within {timeout:g}s") from None
+        if run.get("status") != "completed":
+            raise WorkflowFailed(run)
+        return run
 
     # -- plumbing ---------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 pub mod guard;
 pub mod listener;
 mod reply;
+mod workflows;
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -99,7 +100,13 @@ pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
         .route("/events", get(events))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
-        .route("/workflows", get(workflows).post(workflows))
+        .route("/workflows", get(workflows::list).post(workflows::create))
+        .route("/workflows/runs", get(workflows::list_runs))
+        .route("/workflows/{name}/runs", post(workflows::start))
+        .route("/workflows/runs/{run_id}", get(workflows::get))
+        .route("/workflows/runs/{run_id}/retry", post(workflows::retry))
+        .route("/workflows/runs/{run_id}/cancel", post(workflows::cancel))
+        .route("/workflows/runs/{run_id}/events", get(workflows::events))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(http)
         .layer(from_fn_with_state(
@@ -494,14 +501,6 @@ fn slurm_health(sched: &crate::server::scheduler::Scheduler) -> Value {
         None => json!({"reachable": true}),
         Some((since, why)) => json!({"reachable": false, "since_ms": since, "error": why}),
     }
-}
-
-/// Workflows arrive with the workflow issue (gRPC answers UNIMPLEMENTED likewise).
-async fn workflows() -> Response {
-    error(
-        StatusCode::NOT_IMPLEMENTED,
-        "workflows arrive with the workflow issue",
-    )
 }
 
 async fn metrics(State(ctx): Ctx) -> Response {

@@ -132,39 +132,158 @@ class TaskStatus(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[int] = ..., attempt: _Optional[int] = ..., max_attempts: _Optional[int] = ..., submitted_at_ms: _Optional[int] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., executor: _Optional[str] = ..., worker_id: _Optional[str] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., gpu_uuids: _Optional[_Iterable[str]] = ..., slurm: _Optional[_Mapping[str, str]] = ..., **kwargs) -> None: ...
 
 class CreateWorkflowRequest(_message.Message):
-    __slots__ = ("name", "definition_json")
-    NAME_FIELD_NUMBER: _ClassVar[int]
-    DEFINITION_JSON_FIELD_NUMBER: _ClassVar[int]
-    name: str
-    definition_json: str
-    def __init__(self, name: _Optional[str] = ..., definition_json: _Optional[str] = ...) -> None: ...
+    __slots__ = ("spec_json",)
+    SPEC_JSON_FIELD_NUMBER: _ClassVar[int]
+    spec_json: str
+    def __init__(self, spec_json: _Optional[str] = ...) -> None: ...
 
 class CreateWorkflowResponse(_message.Message):
-    __slots__ = ("workflow_id",)
-    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
-    workflow_id: str
-    def __init__(self, workflow_id: _Optional[str] = ...) -> None: ...
+    __slots__ = ("name", "version", "created", "steps")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    version: str
+    created: bool
+    steps: int
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[str] = ..., created: _Optional[bool] = ..., steps: _Optional[int] = ...) -> None: ...
+
+class ListWorkflowsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListWorkflowsResponse(_message.Message):
+    __slots__ = ("workflows_json",)
+    WORKFLOWS_JSON_FIELD_NUMBER: _ClassVar[int]
+    workflows_json: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, workflows_json: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class StartWorkflowRunRequest(_message.Message):
-    __slots__ = ("workflow_id", "inputs")
-    class InputsEntry(_message.Message):
+    __slots__ = ("workflow", "run_id", "params", "on_conflict")
+    class ParamsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
-    INPUTS_FIELD_NUMBER: _ClassVar[int]
-    workflow_id: str
-    inputs: _containers.ScalarMap[str, str]
-    def __init__(self, workflow_id: _Optional[str] = ..., inputs: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    WORKFLOW_FIELD_NUMBER: _ClassVar[int]
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_FIELD_NUMBER: _ClassVar[int]
+    ON_CONFLICT_FIELD_NUMBER: _ClassVar[int]
+    workflow: str
+    run_id: str
+    params: _containers.ScalarMap[str, str]
+    on_conflict: str
+    def __init__(self, workflow: _Optional[str] = ..., run_id: _Optional[str] = ..., params: _Optional[_Mapping[str, str]] = ..., on_conflict: _Optional[str] = ...) -> None: ...
 
 class StartWorkflowRunResponse(_message.Message):
+    __slots__ = ("run", "created")
+    RUN_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    run: WorkflowRun
+    created: bool
+    def __init__(self, run: _Optional[_Union[WorkflowRun, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
+
+class WorkflowStep(_message.Message):
+    __slots__ = ("id", "status", "attempt", "depends", "is_map", "items_total", "items_completed", "items_failed", "items_running", "error", "started_at_ms", "finished_at_ms", "outputs_json")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    DEPENDS_FIELD_NUMBER: _ClassVar[int]
+    IS_MAP_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FAILED_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_RUNNING_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUTS_JSON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    status: str
+    attempt: int
+    depends: _containers.RepeatedScalarFieldContainer[str]
+    is_map: bool
+    items_total: int
+    items_completed: int
+    items_failed: int
+    items_running: int
+    error: str
+    started_at_ms: int
+    finished_at_ms: int
+    outputs_json: str
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[str] = ..., attempt: _Optional[int] = ..., depends: _Optional[_Iterable[str]] = ..., is_map: _Optional[bool] = ..., items_total: _Optional[int] = ..., items_completed: _Optional[int] = ..., items_failed: _Optional[int] = ..., items_running: _Optional[int] = ..., error: _Optional[str] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., outputs_json: _Optional[str] = ...) -> None: ...
+
+class WorkflowRun(_message.Message):
+    __slots__ = ("run_id", "workflow", "version", "status", "attempt", "params_json", "created_at_ms", "finished_at_ms", "error", "steps", "document_json")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ATTEMPT_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_JSON_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    FINISHED_AT_MS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_JSON_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    workflow: str
+    version: str
+    status: str
+    attempt: int
+    params_json: str
+    created_at_ms: int
+    finished_at_ms: int
+    error: str
+    steps: _containers.RepeatedCompositeFieldContainer[WorkflowStep]
+    document_json: str
+    def __init__(self, run_id: _Optional[str] = ..., workflow: _Optional[str] = ..., version: _Optional[str] = ..., status: _Optional[str] = ..., attempt: _Optional[int] = ..., params_json: _Optional[str] = ..., created_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., error: _Optional[str] = ..., steps: _Optional[_Iterable[_Union[WorkflowStep, _Mapping]]] = ..., document_json: _Optional[str] = ...) -> None: ...
+
+class GetWorkflowRunRequest(_message.Message):
     __slots__ = ("run_id",)
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+
+class ListWorkflowRunsRequest(_message.Message):
+    __slots__ = ("workflow", "limit")
+    WORKFLOW_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    workflow: str
+    limit: int
+    def __init__(self, workflow: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListWorkflowRunsResponse(_message.Message):
+    __slots__ = ("runs",)
+    RUNS_FIELD_NUMBER: _ClassVar[int]
+    runs: _containers.RepeatedCompositeFieldContainer[WorkflowRun]
+    def __init__(self, runs: _Optional[_Iterable[_Union[WorkflowRun, _Mapping]]] = ...) -> None: ...
+
+class CancelWorkflowRunRequest(_message.Message):
+    __slots__ = ("run_id",)
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+
+class RetryWorkflowRunRequest(_message.Message):
+    __slots__ = ("run_id", "from_step", "params_override")
+    class ParamsOverrideEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_STEP_FIELD_NUMBER: _ClassVar[int]
+    PARAMS_OVERRIDE_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    from_step: str
+    params_override: _containers.ScalarMap[str, str]
+    def __init__(self, run_id: _Optional[str] = ..., from_step: _Optional[str] = ..., params_override: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class StreamWorkflowStatusRequest(_message.Message):
     __slots__ = ("run_id",)
@@ -173,12 +292,12 @@ class StreamWorkflowStatusRequest(_message.Message):
     def __init__(self, run_id: _Optional[str] = ...) -> None: ...
 
 class WorkflowStatus(_message.Message):
-    __slots__ = ("run_id", "status")
-    RUN_ID_FIELD_NUMBER: _ClassVar[int]
-    STATUS_FIELD_NUMBER: _ClassVar[int]
-    run_id: str
-    status: str
-    def __init__(self, run_id: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+    __slots__ = ("kind", "run")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    RUN_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    run: WorkflowRun
+    def __init__(self, kind: _Optional[str] = ..., run: _Optional[_Union[WorkflowRun, _Mapping]] = ...) -> None: ...
 
 class GetMetricsRequest(_message.Message):
     __slots__ = ("metric_names",)

@@ -54,6 +54,11 @@ class OrchestratorServiceStub:
                 request_serializer=orchestrator_dot_v1__pb2.CreateWorkflowRequest.SerializeToString,
                 response_deserializer=orchestrator_dot_v1__pb2.CreateWorkflowResponse.FromString,
                 _registered_method=True)
+        self.ListWorkflows = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/ListWorkflows',
+                request_serializer=orchestrator_dot_v1__pb2.ListWorkflowsRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.ListWorkflowsResponse.FromString,
+                _registered_method=True)
         self.StartWorkflowRun = channel.unary_unary(
                 '/orchestrator.v1.OrchestratorService/StartWorkflowRun',
                 request_serializer=orchestrator_dot_v1__pb2.StartWorkflowRunRequest.SerializeToString,
@@ -63,6 +68,26 @@ class OrchestratorServiceStub:
                 '/orchestrator.v1.OrchestratorService/StreamWorkflowStatus',
                 request_serializer=orchestrator_dot_v1__pb2.StreamWorkflowStatusRequest.SerializeToString,
                 response_deserializer=orchestrator_dot_v1__pb2.WorkflowStatus.FromString,
+                _registered_method=True)
+        self.GetWorkflowRun = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/GetWorkflowRun',
+                request_serializer=orchestrator_dot_v1__pb2.GetWorkflowRunRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.WorkflowRun.FromString,
+                _registered_method=True)
+        self.ListWorkflowRuns = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/ListWorkflowRuns',
+                request_serializer=orchestrator_dot_v1__pb2.ListWorkflowRunsRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.ListWorkflowRunsResponse.FromString,
+                _registered_method=True)
+        self.CancelWorkflowRun = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/CancelWorkflowRun',
+                request_serializer=orchestrator_dot_v1__pb2.CancelWorkflowRunRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.WorkflowRun.FromString,
+                _registered_method=True)
+        self.RetryWorkflowRun = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/RetryWorkflowRun',
+                request_serializer=orchestrator_dot_v1__pb2.RetryWorkflowRunRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.WorkflowRun.FromString,
                 _registered_method=True)
         self.GetMetrics = channel.unary_unary(
                 '/orchestrator.v1.OrchestratorService/GetMetrics',

@@ -186,7 +186,10 @@ impl Scheduler {
             (None, None) => self.handler_or_worker(&class),
         };
         let (gpus, gpu_memory_mb) = validate_gpu_request(&class, req.gpus, req.gpu_memory_mb)?;
-        self.check_gpu_fit(executor, gpus, gpu_memory_mb)?;
+        // gpu_slurm's GPUs are Slurm's to allocate, not this machine's.
+        if class != "gpu_slurm" {
+            self.check_gpu_fit(executor, gpus, gpu_memory_mb)?;
+        }
         let payload_json = serde_json::Value::Object(object).to_string();
         if payload_json.len() > max {
             return Err(SchedError::invalid(format!(

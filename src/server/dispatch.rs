@@ -130,10 +130,10 @@ impl Scheduler {
             if let Some(q) = g.local.get_mut(class) {
                 q.remove(&key);
             }
+            // Set before the start, which journals the task with them.
             if let Some(t) = g.tasks.get_mut(&id) {
                 t.gpu_uuids = uuids.clone();
             }
-            g.gpus.take(&id, &uuids);
             let payload = g
                 .payloads
                 .get(&id)
@@ -142,6 +142,7 @@ impl Scheduler {
             let Some(task) = self.start_attempt_locked(g, &id, None) else {
                 continue;
             };
+            g.gpus.take(&id, &uuids);
             g.running_local
                 .entry(class.to_string())
                 .or_default()

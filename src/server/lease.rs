@@ -119,12 +119,18 @@ impl Scheduler {
             let Some(id) = g.pull.get_mut(&class).and_then(|q| q.remove(&key)) else {
                 break;
             };
+            // This attempt's GPUs (none from a worker that declares none), set before the
+            // start, which journals the task with them.
             let gpu_uuids: Vec<String> = match g.tasks.get_mut(&id) {
-                Some(t) if !worker_gpus.is_empty() => {
-                    t.gpu_uuids = free.into_iter().take(t.gpus as usize).collect();
+                Some(t) => {
+                    t.gpu_uuids = if worker_gpus.is_empty() {
+                        vec![]
+                    } else {
+                        free.into_iter().take(t.gpus as usize).collect()
+                    };
                     t.gpu_uuids.clone()
                 }
-                _ => vec![],
+                None => vec![],
             };
             let payload = g
                 .payloads

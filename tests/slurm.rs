@@ -791,3 +791,34 @@ async fn a_job_slurm_forgot_is_unknown_for_the_grace_period_then_retried() {
     );
     assert!(t.error.contains("neither squeue nor sacct"), "{t:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_payload_runs_in_the_job_through_the_container_runtime() {
+    let _turn = SERIAL.lock().await;
+    if !cluster() {
+        return;
+    }
+    // The local test image (scripts/build-test-images.sh), through docker inside the job.
+    let s = Server::start(1, "container_runtime = \"docker\"\n");
+    let mut c = s.client().await;
+    let mut req = request("boxed", "");
+    req.payload = HashMap::from([
+        (
+            "image".to_string(),
+            "\"dspy-test/busybox:latest\"".to_string(),
+        ),
+        (
+            "command".to_string(),
+            serde_json::json!(["sh", "-c", "echo in $DSPY_TASK_ID; cat"]).to_string(),
+        ),
+        ("n".to_string(), "7".to_string()),
+    ]);
+    req.max_attempts = 1;
+    c.submit_task(req).await.unwrap();
+    let t = wait_status(&mut c, "boxed", "completed", Duration::from_secs(60)).await;
+    assert!(t.result["stdout_tail"].starts_with("in boxed\n"), "{t:?}");
+    assert!(
+        t.result["stdout_tail"].contains("\"n\":7"),
+        "payload on stdin: {t:?}"
+    );
+}

@@ -199,9 +199,19 @@ impl Scheduler {
                 Err(error) => self.refuse(&task.id, task.attempt, None, error),
             }
         }
-        for ((_, map), group) in groups {
+        let mut groups = groups.into_iter();
+        while let Some(((_, map), group)) = groups.next() {
             let max_parallel = map.map(|(_, max)| max);
             if let Some(why) = self.submit_group(runner, group, max_parallel).await {
+                // slurmctld does not answer: the groups not tried yet wait in the queue too.
+                let mut g = self.table();
+                for p in groups.flat_map(|(_, group)| group) {
+                    if let Some(t) = g.tasks.get(&p.id).cloned()
+                        && t.state == TaskState::Queued
+                    {
+                        g.enqueue(&t);
+                    }
+                }
                 return Some(why);
             }
         }
@@ -294,6 +304,7 @@ impl Scheduler {
             if !current {
                 // Cancelled while sbatch ran.
                 g.slurm_cancels.push(job_id);
+                self.slurm_wake.notify_one();
                 continue;
             }
             if let Some(t) = g.tasks.get_mut(&p.id) {
@@ -447,6 +458,8 @@ impl Scheduler {
                 .filter_map(|t| Some((t.id.clone(), t.slurm.clone()?, t.started_at_ms)))
                 .collect()
         };
+        // Forget the unknown clocks of tasks that ended meanwhile (cancelled, say).
+        unknown.retain(|id, _| live.iter().any(|(l, _, _)| l == id));
         // The first poll after a start also looks for jobs submitted but never journaled.
         if live.is_empty() && !first {
             self.metrics.slurm.jobs(BTreeMap::new());

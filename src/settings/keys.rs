@@ -79,6 +79,11 @@ impl Key {
         self.example = example;
         self
     }
+    /// What `config init` shows for a key without a default.
+    fn example(mut self, example: &'static str) -> Self {
+        self.example = Some(example);
+        self
+    }
     fn deprecated(mut self, why: &'static str) -> Self {
         self.deprecated = Some(why);
         self
@@ -454,7 +459,8 @@ fn build() -> Vec<Key> {
             Unset,
             "Time limit of jobs whose task gives no timeout, in seconds (whole minutes, at least 60); unset: the class's timeout_s",
         )
-        .env(&["DSPY_AGENT_SLURM_TIME_LIMIT"]),
+        .env(&["DSPY_AGENT_SLURM_TIME_LIMIT"])
+        .example("7200"),
         key(
             "slurm.extra_args",
             Kind::Text,

@@ -24,10 +24,14 @@ async fn through_server(ctx: &Ctx, n: usize, poll_s: f64) -> Result<serde_json::
     let rpcs_before = sdiag_job_info_rpcs();
     let home_slurm =
         std::env::temp_dir().join(format!("dspy-agent-bench-slurm-{}", std::process::id()));
-    let (server, addr) = start_server(Variant::default(), "slurm", &[
-        ("DSPY_AGENT_SLURM_POLL_INTERVAL_S", poll_s.to_string()),
-        ("DSPY_AGENT_SLURM_WORKDIR", home_slurm.display().to_string()),
-    ])
+    let (server, addr) = start_server(
+        Variant::default(),
+        "slurm",
+        &[
+            ("DSPY_AGENT_SLURM_POLL_INTERVAL_S", poll_s.to_string()),
+            ("DSPY_AGENT_SLURM_WORKDIR", home_slurm.display().to_string()),
+        ],
+    )
     .await?;
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));
     let mut one = client::connect_to(&server.home, &addr).await?;

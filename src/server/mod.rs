@@ -144,6 +144,21 @@ fn warn_if_home_is_readable(home: &std::path::Path) {
     }
 }
 
+/// Accepted connections with TCP_NODELAY: the builder's `tcp_nodelay` applies only to
+/// listeners tonic binds itself, and over TLS a reply is several records, which Nagle's
+/// algorithm would hold back for the client's delayed ACK.
+fn no_delay(
+    l: TcpListener,
+) -> impl futures_util::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    use futures_util::StreamExt;
+    TcpListenerStream::new(l).map(|s| {
+        if let Ok(s) = &s {
+            let _ = s.set_nodelay(true);
+        }
+        s
+    })
+}
+
 fn local(l: &TcpListener) -> String {
     l.local_addr()
         .map(|a: SocketAddr| a.to_string())
@@ -287,12 +302,12 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
     let orch = tokio::spawn(
         builder()?
             .add_service(orch_svc)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(orch_l), stopped(stop_rx.clone())),
+            .serve_with_incoming_shutdown(no_delay(orch_l), stopped(stop_rx.clone())),
     );
     let envm = tokio::spawn(
         builder()?
             .add_service(env_svc)
-            .serve_with_incoming_shutdown(TcpListenerStream::new(env_l), stopped(stop_rx.clone())),
+            .serve_with_incoming_shutdown(no_delay(env_l), stopped(stop_rx.clone())),
     );
     let http_tls = tls.as_ref().map(tls::server_config).transpose()?;
     let web = tokio::spawn(http::serve(

@@ -97,6 +97,7 @@ pub const RULES: &[Rule] = &[
     rule("OrchestratorService/StartWorkflowRun", Submit, true),
     rule("OrchestratorService/RetryWorkflowRun", Submit, true),
     rule("OrchestratorService/CancelWorkflowRun", Submit, true),
+    rule("OrchestratorService/ListWorkflows", Read, false),
     rule("OrchestratorService/StreamWorkflowStatus", Read, false),
     rule("OrchestratorService/GetWorkflowRun", Read, false),
     rule("OrchestratorService/ListWorkflowRuns", Read, false),
@@ -182,6 +183,8 @@ mod tests {
         assert_eq!(rule_for("POST /tasks/abc/cancel").need, Submit);
         assert_eq!(rule_for("GET /tasks/abc").need, Read);
         assert_eq!(rule_for("GET /workflows/x/runs").need, Read);
+        assert_eq!(rule_for("OrchestratorService/ListWorkflows").need, Read);
+        assert_eq!(rule_for("POST /workflows/runs/r1/cancel").need, Submit);
         assert_eq!(rule_for("GET /health").need, Open);
         // Not in the table: admin, audited.
         let unknown = rule_for("OrchestratorService/DropEverything");

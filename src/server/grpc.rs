@@ -205,8 +205,12 @@ impl OrchestratorService for Orchestrator {
         &self,
         request: Request<pb::StreamWorkflowStatusRequest>,
     ) -> Result<Response<Self::StreamWorkflowStatusStream>, Status> {
+        let place = self.ctx.streams.admit()?;
         let rx = grpc_workflows::stream(&self.ctx, request.into_inner())?;
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(stream_cap::hold(
+            place,
+            ReceiverStream::new(rx),
+        )))
     }
 
     async fn get_workflow_run(

@@ -332,7 +332,7 @@ fn build() -> Vec<Key> {
             "grpc.max_streams",
             Kind::Int { min: 1, max: 65_536 },
             int(256),
-            "Open server streams (events, results, health, logs) at most; one more gets RESOURCE_EXHAUSTED",
+            "Open server streams (events, results, health, logs, workflow status) at most; one more gets RESOURCE_EXHAUSTED",
         )
         .env(&["DSPY_AGENT_GRPC_MAX_STREAMS"]),
         key(

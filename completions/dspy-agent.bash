@@ -337,7 +337,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --workflows --chain-steps --map-items --json --verbose --quiet --project --home --services-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -356,6 +356,14 @@ _dspy__agent() {
                     return 0
                     ;;
                 --starts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chain-steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map-items)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

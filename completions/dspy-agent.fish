@@ -471,9 +471,12 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l submissi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l concurrency -d 'Requests in flight for the throughput run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l samples -d 'Samples for each single-client latency run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l starts -d 'Tasks for the submission-to-start run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l chain-steps -d 'Steps in the workflow chain' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l map-items -d 'Items in the workflow map' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l workflows -d 'Measure workflows instead: a chain of no-op steps and a map on 4 pull workers, beside the scheduler\'s own task rate on the same workers'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'

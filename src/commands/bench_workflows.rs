@@ -23,7 +23,7 @@ use crate::proto::orchestrator as pb;
 
 const WORKERS: usize = 4;
 
-/// When each task was leased, and when its completion was acknowledged.
+/// When each task was leased, when its CompleteTask was sent, and when it was answered.
 #[derive(Default)]
 struct Times {
     leased: HashMap<String, Instant>,
@@ -58,9 +58,12 @@ async fn worker(mut c: Client, n: usize, times: Arc<Mutex<Times>>, stop: Arc<Ato
             let mut c = c.clone();
             let times = times.clone();
             async move {
-                lock(&times)
-                    .leased
-                    .insert(t.task_id.clone(), Instant::now());
+                let leased = Instant::now();
+                {
+                    let mut g = lock(&times);
+                    g.leased.insert(t.task_id.clone(), leased);
+                    g.completing.insert(t.task_id.clone(), Instant::now());
+                }
                 let _ = c
                     .complete_task(pb::CompleteTaskRequest {
                         task_id: t.task_id.clone(),
@@ -165,7 +168,7 @@ pub async fn run(ctx: &Ctx, args: &BenchArgs) -> Result<ExitStatus> {
     ctx.printer
         .progress(format!("scheduler: {n} plain tasks at {plain_rate:.0}/s"));
 
-    // 2. The scheduler's own dispatch, one task at a time: submit answered -> leased.
+    // 2. The scheduler's own dispatch, one task at a time: SubmitTask sent -> leased.
     let mut dispatch = Vec::new();
     for i in 0..args.chain_steps.min(1000) {
         let id = format!("seq-{i}");
@@ -269,7 +272,7 @@ pub async fn run(ctx: &Ctx, args: &BenchArgs) -> Result<ExitStatus> {
         ],
         vec![
             format!(
-                "chain of {}: step k-1 completed -> step k leased, p50",
+                "chain of {}: CompleteTask(k-1) sent -> step k leased, p50",
                 args.chain_steps
             ),
             ms(&doc["chain"]["step_to_step"], "p50_ms"),

@@ -560,6 +560,68 @@ async fn fifty_tasks_submitted_at_once_go_as_one_array() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workflow_map_on_gpu_slurm_goes_as_one_array_throttled_to_max_parallel() {
+    let _turn = SERIAL.lock().await;
+    if !cluster() {
+        return;
+    }
+    let s = Server::start(1, "");
+    let mut c = s.client().await;
+    let spec = serde_json::json!({
+        "name": "sweep",
+        "params": {"xs": (0..12).collect::<Vec<u32>>()},
+        "steps": [{
+            "id": "train",
+            "class": "gpu_slurm",
+            "map": "${params.xs}",
+            "max_parallel": 3,
+            "payload": {"command": ["sh", "-c", "echo '{\"ok\": true}'"]},
+        }],
+    });
+    c.create_workflow(pb::CreateWorkflowRequest {
+        spec_json: spec.to_string(),
+    })
+    .await
+    .unwrap();
+    c.start_workflow_run(pb::StartWorkflowRunRequest {
+        workflow: "sweep".into(),
+        run_id: "sweep-1".into(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let done = wait_count(&mut c, "completed", 12, Duration::from_secs(120)).await;
+    let bases: std::collections::BTreeSet<String> = done
+        .iter()
+        .map(|t| t.slurm["job_id"].split('_').next().unwrap().to_string())
+        .collect();
+    assert_eq!(bases.len(), 1, "the 12 items ran as {bases:?}");
+    let sbatch = s.commands("sbatch").await;
+    assert_eq!(sbatch, 1.0, "{sbatch} sbatch calls for one map step");
+    // The array's own script carries the step's throttle.
+    let mut scripts = Vec::new();
+    let mut dirs = vec![s.home.path().join("slurm")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if let Ok(t) = std::fs::read_to_string(&p)
+                && t.contains("#SBATCH --array=")
+            {
+                scripts.push(t);
+            }
+        }
+    }
+    assert_eq!(scripts.len(), 1, "{scripts:?}");
+    assert!(
+        scripts[0].contains("#SBATCH --array=0-11%3"),
+        "{}",
+        scripts[0]
+    );
+}
+
 /// Starts slurmctld again when dropped, so a failing test leaves the cluster up.
 struct RestartController;
 impl Drop for RestartController {

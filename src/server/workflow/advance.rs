@@ -26,6 +26,8 @@ pub struct Launch {
     pub attempt: u32,
     pub generation: u32,
     pub req: SubmitRequest,
+    /// Set for an item of a map step on Slurm: the step's array throttle (`%max_parallel`).
+    pub slurm_throttle: Option<u32>,
 }
 
 /// What a change should announce: events, and step durations for the histogram.
@@ -213,6 +215,18 @@ fn fill(run: &mut Run, i: usize, launches: &mut Vec<Launch>, notes: &mut Notes) 
         0 => DEFAULT_MAX_PARALLEL,
         n => n as usize,
     };
+    // On Slurm the array's `%max_parallel` throttles the items, so all of them go at once.
+    let slurm_throttle = run
+        .slurm_maps
+        .get(i)
+        .copied()
+        .unwrap_or(false)
+        .then_some(max as u32);
+    let max = if slurm_throttle.is_some() {
+        usize::MAX
+    } else {
+        max
+    };
     while run.steps[i].counts.running < max && run.steps[i].next < run.steps[i].items.len() {
         let k = run.steps[i].next;
         run.steps[i].next += 1;
@@ -236,6 +250,7 @@ fn fill(run: &mut Run, i: usize, launches: &mut Vec<Launch>, notes: &mut Notes) 
                     attempt: run.attempt,
                     generation,
                     req,
+                    slurm_throttle,
                 });
             }
             Err(e) => {

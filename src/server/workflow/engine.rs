@@ -259,6 +259,7 @@ impl Engine {
                                 s.history = h;
                             }
                         }
+                        r.slurm_maps = self.slurm_maps(&spec);
                         r.spec = spec;
                         r.params = params;
                         r.attempt = attempt;
@@ -275,6 +276,7 @@ impl Engine {
                             Run {
                                 id: run.clone(),
                                 steps: (0..spec.spec.steps.len()).map(|_| StepRun::new()).collect(),
+                                slurm_maps: self.slurm_maps(&spec),
                                 spec,
                                 params,
                                 attempt,
@@ -388,8 +390,33 @@ impl Engine {
             .map_err(|e| SchedError::new(ErrorKind::Internal, e))
     }
 
+    /// Which steps are maps on a class that runs on Slurm (see `Run::slurm_maps`).
+    fn slurm_maps(&self, spec: &Compiled) -> Vec<bool> {
+        let classes = &self.sched.settings().classes;
+        spec.spec
+            .steps
+            .iter()
+            .map(|s| s.map.is_some() && classes.get(&s.class).is_some_and(|c| c.slurm.value))
+            .collect()
+    }
+
     /// Submit the items' tasks. A task that already exists (a restart) is taken as it is.
     pub(super) fn launch(self: &Arc<Self>, launches: Vec<Launch>) {
+        // A Slurm map step's items, launched together, go as one throttled array: tell the
+        // slurm loop before they are queued.
+        let mut arrays: BTreeMap<(String, usize), (u32, Vec<String>)> = BTreeMap::new();
+        for l in &launches {
+            if let Some(throttle) = l.slurm_throttle {
+                let entry = arrays
+                    .entry((l.run.clone(), l.step))
+                    .or_insert_with(|| (throttle, Vec::new()));
+                entry.1.push(l.req.task_id.clone());
+            }
+        }
+        for ((run, step), (throttle, ids)) in arrays {
+            self.sched
+                .slurm_map(&format!("{run}/{step}"), &ids, throttle);
+        }
         for l in launches {
             let me = self.clone();
             tokio::spawn(async move {
@@ -567,6 +594,8 @@ fn relaunch(run: &mut Run, step: usize, item: usize) -> Option<Launch> {
         attempt: run.attempt,
         generation,
         req,
+        // A Slurm job of it is adopted by the slurm loop; one never queued goes on its own.
+        slurm_throttle: None,
     })
 }
 

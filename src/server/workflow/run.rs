@@ -208,6 +208,9 @@ pub struct Run {
     /// Starts, retries (with their params overrides) and cancels, in order.
     pub history: Vec<Value>,
     pub steps: Vec<StepRun>,
+    /// Map steps whose class runs on Slurm: all their items go at once, as one job array that
+    /// Slurm throttles to `max_parallel`, instead of the engine holding items back.
+    pub slurm_maps: Vec<bool>,
     /// Bumped at every change: what StreamWorkflowStatus waits on.
     pub changed: watch::Sender<u64>,
 }

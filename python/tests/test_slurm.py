@@ -40,6 +40,8 @@ async def slurm_infra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncI
         DSPY_AGENT_SLURM_POLL_INTERVAL_S="1",
         DSPY_AGENT_SLURM_WORKDIR=str(tmp_path / "slurm"),
     )
+    # The token of the server it talks to, as the `server` fixture gives it.
+    monkeypatch.setenv("DSPY_AGENT_TOKEN", (srv.home / "auth" / "token").read_text().strip())
     try:
         async with AgentInfra.start(
             srv.addr, env_manager_addr=srv.env_manager_addr, auto_start=False, timeout=5

@@ -230,7 +230,7 @@ fn health_without_a_token_says_only_its_status_and_metrics_need_the_read_role() 
     let (code, body) = s.curl(None, &[], "/health");
     assert_eq!(code, 200);
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(doc, serde_json::json!({"status": "serving"}));
+    assert_eq!(doc, serde_json::json!({"status": "SERVING"}));
     let (code, body) = s.curl(Some(&common::token(s.home())), &[], "/health");
     assert_eq!(code, 200);
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();

@@ -296,7 +296,7 @@ async fn a_full_disk_degrades_then_recovers_and_loses_no_acknowledged_task() {
     assert!(last_error.contains("journal write failed"), "{last_error}");
 
     // Degraded, with the reason, everywhere.
-    let h = wait_health(&s, "degraded").await;
+    let h = wait_health(&s, "DEGRADED").await;
     assert!(
         h["reason"].as_str().unwrap_or("").contains("No space left"),
         "{h}"
@@ -341,7 +341,7 @@ async fn a_full_disk_degrades_then_recovers_and_loses_no_acknowledged_task() {
         acked.push(id);
     }
     assert_eq!(
-        wait_health(&s, "serving").await["reason"],
+        wait_health(&s, "SERVING").await["reason"],
         serde_json::Value::Null
     );
     assert_eq!(

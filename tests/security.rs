@@ -438,7 +438,7 @@ async fn health_probes_once_for_a_flood_and_never_writes_state() {
                 let r = r.await.unwrap();
                 assert_eq!(r.status(), 200);
                 let doc: serde_json::Value = r.json().await.unwrap();
-                assert_eq!(doc["status"], "serving");
+                assert_eq!(doc["status"], "SERVING");
             })
         })
         .collect();

@@ -1070,7 +1070,7 @@ async fn http_endpoints() {
         .json()
         .await
         .unwrap();
-    assert_eq!(h["status"], "serving");
+    assert_eq!(h["status"], "SERVING");
     assert_eq!(h["version"], env!("CARGO_PKG_VERSION"));
 }
 

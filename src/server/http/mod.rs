@@ -466,7 +466,7 @@ async fn health(State(ctx): Ctx, caller: Option<Extension<Caller>>) -> Response 
             ctx.sched.is_draining(),
             ctx.sched.store.failing(),
         );
-        return Json(json!({ "status": status.to_ascii_lowercase() })).into_response();
+        return Json(json!({ "status": status })).into_response();
     }
     let services = ctx
         .services_health(crate::server::service_health::FRESH_FOR)
@@ -480,7 +480,7 @@ async fn health(State(ctx): Ctx, caller: Option<Extension<Caller>>) -> Response 
         ctx.sched.store.failing(),
     );
     Json(json!({
-        "status": status.to_ascii_lowercase(),
+        "status": status,
         "reason": reason,
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_ms": u64::try_from(ctx.sched.started.elapsed().as_millis()).unwrap_or(u64::MAX),

@@ -534,7 +534,7 @@ fn build() -> Vec<Key> {
                     max: 10_000,
                 },
                 int(concurrency),
-                "Tasks of the class that run at once",
+                "Tasks of the class that run at once (gpu, when not set: one per GPU in the inventory; not applied to slurm classes)",
             )
             .env(&[&format!("DSPY_AGENT_{upper}_CONCURRENCY")]),
         ));

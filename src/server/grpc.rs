@@ -83,6 +83,7 @@ impl OrchestratorService for Orchestrator {
             .submit(SubmitRequest {
                 task_id: r.task_id,
                 payload: r.payload.into_iter().collect(),
+                payload_json: (!r.payload_json.is_empty()).then_some(r.payload_json),
                 class: r.class,
                 priority: r.priority,
                 max_attempts: r.max_attempts,

@@ -44,7 +44,7 @@ from .types import (
     StopResult,
     TaskResult,
     TaskStatus,
-    encode_values,
+    payload_json,
 )
 from .worker import Handler, Worker
 from .workflow import (
@@ -268,7 +268,8 @@ class AgentInfra:
     ) -> str:
         """Submit a task durably; returns its id (generated when `task_id` is empty or None).
 
-        Payload values that are not strings are JSON-encoded. A payload with `command` (argv
+        The payload travels as JSON text (payload_json): every value, strings included,
+        reaches the worker exactly as given. A payload with `command` (argv
         list or shell string) runs as a process, one with `image` in a container; anything else
         waits for a worker of its class. Resubmitting the same id and payload is a no-op;
         the same id with another payload raises TaskConflict.
@@ -284,7 +285,7 @@ class AgentInfra:
             gpu_fields["gpu_memory_mb"] = gpu_memory_mb
         req = pb.SubmitTaskRequest(
             task_id=task_id or "",
-            payload=encode_values(payload),
+            payload_json=payload_json(payload),
             priority=priority,
             max_attempts=max_attempts,
             timeout_seconds=timeout_seconds,

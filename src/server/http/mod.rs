@@ -204,18 +204,9 @@ async fn submit(
             .filter(|id| !id.is_empty())
             .or(body.id)
             .unwrap_or_default();
-        let payload: BTreeMap<String, String> = body
-            .payload
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    Value::String(s) => serde_json::to_string(&s).unwrap_or_default(),
-                    other => other.to_string(),
-                };
-                (k, v)
-            })
-            .collect();
+        // Sent as the typed payload: every value exactly as the JSON body has it.
+        let payload_json =
+            Value::Object(body.payload.unwrap_or_default().into_iter().collect()).to_string();
         let priority = match &body.priority {
             None => 0,
             Some(n) => whole(n)
@@ -270,7 +261,8 @@ async fn submit(
             .transpose()?;
         Ok::<_, String>(SubmitRequest {
             task_id,
-            payload,
+            payload: BTreeMap::new(),
+            payload_json: Some(payload_json),
             class: body.class.unwrap_or_default(),
             priority,
             max_attempts,

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SubmitTaskRequest(_message.Message):
-    __slots__ = ("task_id", "payload", "priority", "max_attempts", "timeout_seconds", "gpus", "gpu_memory_mb")
+    __slots__ = ("task_id", "payload", "priority", "max_attempts", "timeout_seconds", "gpus", "gpu_memory_mb", "payload_json")
     class PayloadEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +23,7 @@ class SubmitTaskRequest(_message.Message):
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     GPUS_FIELD_NUMBER: _ClassVar[int]
     GPU_MEMORY_MB_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_JSON_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     payload: _containers.ScalarMap[str, str]
     priority: int
@@ -30,7 +31,8 @@ class SubmitTaskRequest(_message.Message):
     timeout_seconds: float
     gpus: int
     gpu_memory_mb: int
-    def __init__(self, task_id: _Optional[str] = ..., payload: _Optional[_Mapping[str, str]] = ..., priority: _Optional[int] = ..., max_attempts: _Optional[int] = ..., timeout_seconds: _Optional[float] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., **kwargs) -> None: ...
+    payload_json: str
+    def __init__(self, task_id: _Optional[str] = ..., payload: _Optional[_Mapping[str, str]] = ..., priority: _Optional[int] = ..., max_attempts: _Optional[int] = ..., timeout_seconds: _Optional[float] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., payload_json: _Optional[str] = ..., **kwargs) -> None: ...
 
 class SubmitTaskResponse(_message.Message):
     __slots__ = ("task_id", "created", "status")

@@ -38,6 +38,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ps" -d 'Show 
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "status" -d 'Show the project\'s services: state, health, ports, uptime'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "logs" -d 'Show the services\' logs, merged'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "gpu" -d 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "config" -d 'Show or change settings and the service catalog'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
@@ -45,6 +46,8 @@ complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "auth" -d 'Man
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "audit" -d 'Print the scheduler\'s audit log (mutating calls: who, what, outcome)'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "submit" -d 'Submit a task to the running scheduler'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "workflows" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "workflow" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "man" -d 'Write man pages into a directory'
@@ -112,6 +115,16 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s v -l ver
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s w -l watch -d 'Redraw every S seconds until Ctrl-C (NDJSON, one document a line, off a terminal or with --json)' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l require -d 'Exit 1 when there is no GPU (for CI gates)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
@@ -277,6 +290,9 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l payload
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l payload-file -d 'Read the payload from a file, or from stdin with `-`' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l max-attempts -d 'Attempts before the task fails [default: scheduler.max_attempts]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l timeout -d 'Seconds the task may run [default: the class\'s timeout]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l gpus -d 'GPUs the task needs [default: 1 for the gpu class, 0 otherwise]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l gpu-memory-mb -d 'Free memory each of its GPUs must have, in MiB [default: any]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l batch -d 'Submit many tasks: NDJSON lines of {task_id?, class?, priority?, payload, ...} from a file or stdin (`-`); prints one NDJSON result line per task' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
@@ -319,17 +335,202 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued or running task'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l run-id -d 'The run\'s id; the same id, spec and params give back the existing run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s p -l param -d 'A param as KEY=VALUE (VALUE is JSON, or else a string); repeatable' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l on-conflict -d 'What an existing run id with another spec or params does: error, or allow_if_failed (a new attempt of a failed or cancelled run)' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l from -d 'Run this step and everything downstream of it again' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s p -l param -d 'Override a param for the re-run as KEY=VALUE; repeatable' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l workflow -d 'Only runs of this workflow' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l format -r -f -a "dot\t''
+mermaid\t''"
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l run-id -d 'The run\'s id; the same id, spec and params give back the existing run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s p -l param -d 'A param as KEY=VALUE (VALUE is JSON, or else a string); repeatable' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l on-conflict -d 'What an existing run id with another spec or params does: error, or allow_if_failed (a new attempt of a failed or cancelled run)' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l from -d 'Run this step and everything downstream of it again' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s p -l param -d 'Override a param for the re-run as KEY=VALUE; repeatable' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l workflow -d 'Only runs of this workflow' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l format -r -f -a "dot\t''
+mermaid\t''"
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l submissions -d 'Submissions for the throughput run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l concurrency -d 'Requests in flight for the throughput run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l samples -d 'Samples for each single-client latency run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l starts -d 'Tasks for the submission-to-start run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l slurm -d 'Instead: N no-op gpu_slurm tasks on the Slurm cluster, against a naive sbatch loop with per-job squeue polling' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l slurm-poll-interval-s -d 'slurm.poll_interval_s of the server in the --slurm run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l chain-steps -d 'Steps in the workflow chain' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l map-items -d 'Items in the workflow map' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l auth -d 'Also measure throughput and SubmitTask latency with a named `submit` token (tokens are always checked; the first run uses the home\'s own), on a second server in the same run'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l tls -d 'Also measure throughput and SubmitTask latency over TLS (self-signed, verified), on a second server in the same run'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l workflows -d 'Measure workflows instead: a chain of no-op steps and a map on 4 pull workers, beside the scheduler\'s own task rate on the same workers'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -352,22 +553,24 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s v -l verbo
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s V -l version -d 'Print version'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "auth" -d 'Manage the scheduler\'s access tokens (named tokens with a role)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "audit" -d 'Print the scheduler\'s audit log (mutating calls: who, what, outcome)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "submit" -d 'Submit a task to the running scheduler'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "man" -d 'Write man pages into a directory'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "gpu" -d 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "auth" -d 'Manage the scheduler\'s access tokens (named tokens with a role)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "audit" -d 'Print the scheduler\'s audit log (mutating calls: who, what, outcome)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "submit" -d 'Submit a task to the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "workflows" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "man" -d 'Write man pages into a directory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting with its source (default, file, env, flag)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented default config.toml'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the files are'
@@ -380,3 +583,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_s
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Named tokens: create (printed once), list, revoke'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "cancel" -d 'Cancel a queued or running task'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'

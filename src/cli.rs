@@ -329,6 +329,14 @@ pub struct SubmitArgs {
     /// Follow the task to its end and print its result (exit 6 when it failed or was cancelled)
     #[arg(long, short = 'w')]
     pub wait: bool,
+    /// Submit many tasks: NDJSON lines of {task_id?, class?, priority?, payload, ...} from a
+    /// file or stdin (`-`); prints one NDJSON result line per task
+    #[arg(
+        long,
+        value_name = "FILE|-",
+        conflicts_with_all = ["id", "payload", "payload_file", "wait"]
+    )]
+    pub batch: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

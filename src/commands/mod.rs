@@ -17,6 +17,7 @@ pub mod ps;
 pub mod serve;
 pub mod store;
 pub mod submit;
+pub mod submit_batch;
 pub mod tasks;
 pub mod up;
 pub mod workflows;

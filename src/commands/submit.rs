@@ -39,6 +39,9 @@ fn read_payload(args: &SubmitArgs) -> Result<String> {
 }
 
 pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<ExitStatus> {
+    if let Some(path) = &args.batch {
+        return super::submit_batch::run(ctx, path).await;
+    }
     let payload_json = payload_json(&read_payload(&args)?)?;
     let (mut client, addr) = client::connect(ctx).await?;
     let resp = client

@@ -149,6 +149,24 @@ impl Scheduler {
         Ok((task, created))
     }
 
+    /// Accept many tasks at once, answered per task in order. Each request that converted
+    /// (`Ok`) is submitted; all are started before any waits for the disk, so their records
+    /// share one group commit. One bad task is an error in its own slot only. `err` turns the
+    /// scheduler's error into the caller's.
+    pub async fn submit_batch<E>(
+        self: &Arc<Self>,
+        reqs: Vec<Result<SubmitRequest, E>>,
+        err: impl Fn(SchedError) -> E,
+    ) -> Vec<Result<(Task, bool), E>> {
+        let pending = reqs.into_iter().map(|r| async {
+            match r {
+                Ok(req) => self.submit(req).await.map_err(&err),
+                Err(e) => Err(e),
+            }
+        });
+        futures_util::future::join_all(pending).await
+    }
+
     /// Validate a request: class, payload size and shape, id, attempts. Decides the executor
     /// and computes the payload's canonical JSON and hash.
     fn check(&self, req: &SubmitRequest) -> SResult<Checked> {

@@ -429,6 +429,14 @@ fn build() -> Vec<Key> {
             "After a GPU task ends, how long a process of it may still hold the GPU before the GPU is quarantined until it lets go",
         )
         .env(&["DSPY_AGENT_GPU_RELEASE_GRACE_S"]),
+        // Remote workers and batch submission (issue 14).
+        key(
+            "scheduler.max_batch_tasks",
+            Kind::Int { min: 1, max: 100_000 },
+            int(1000),
+            "Most tasks one SubmitTasks call or POST /queue/submit-batch may carry",
+        )
+        .env(&["DSPY_AGENT_MAX_BATCH_TASKS"]),
         key(
             "slurm.partition",
             Kind::Text,

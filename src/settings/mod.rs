@@ -164,6 +164,8 @@ pub struct SchedulerSettings {
     pub strict_journal: Sourced<bool>,
     /// How long a finished GPU task's process may hold its GPU before quarantine.
     pub gpu_release_grace_s: Sourced<f64>,
+    /// Most tasks in one batch submission.
+    pub max_batch_tasks: Sourced<u64>,
     pub slurm: SlurmSettings,
 }
 
@@ -285,6 +287,7 @@ impl Settings {
                 .get("scheduler.strict_journal")
                 .map(|v| matches!(v, Value::Bool(true))),
             gpu_release_grace_s: r.float("scheduler.gpu_release_grace_s"),
+            max_batch_tasks: r.u64("scheduler.max_batch_tasks"),
             slurm,
         };
         Ok(Settings {

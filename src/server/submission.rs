@@ -196,6 +196,17 @@ impl Scheduler {
         let (gpus, gpu_memory_mb) = validate_gpu_request(&class, req.gpus, req.gpu_memory_mb)?;
         let timeout_s = (req.timeout_s > 0.0 && req.timeout_s.is_finite()).then_some(req.timeout_s);
         let executor = self.slurm_executor(&class, executor, &object, timeout_s)?;
+        // `executor = "workers"`: checked like a local task, then left for a pull worker.
+        let workers_only = self
+            .settings()
+            .classes
+            .get(&class)
+            .is_some_and(|c| c.workers);
+        let executor = if workers_only {
+            ExecutorKind::Worker
+        } else {
+            executor
+        };
         self.check_gpu_fit(executor, gpus, gpu_memory_mb)?;
         let payload_json = serde_json::Value::Object(object).to_string();
         if payload_json.len() > max {

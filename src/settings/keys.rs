@@ -572,7 +572,7 @@ fn build() -> Vec<Key> {
                 &name("executor"),
                 Kind::Text,
                 text(if class == "gpu_slurm" { "slurm" } else { "local" }),
-                "Where the class's tasks run: local (process or container here) or slurm (a job on the Slurm cluster)",
+                "Where the class's tasks run: local (process or container here), workers (only pull workers, dspy-agent worker, even command and image payloads) or slurm (a job on the Slurm cluster)",
             )
             .env(&[&format!("DSPY_AGENT_{upper}_EXECUTOR")]),
         ));

@@ -122,6 +122,9 @@ pub struct ClassSettings {
     pub handler: Sourced<Option<String>>,
     /// Run the class's tasks as Slurm jobs (`executor = "slurm"`) rather than here.
     pub slurm: Sourced<bool>,
+    /// Only pull workers (`dspy-agent worker`) run the class's tasks, `command` and `image`
+    /// payloads included (`executor = "workers"`).
+    pub workers: bool,
 }
 
 /// The `slurm.*` keys: how the slurm executor reaches the cluster and polls it.
@@ -269,6 +272,7 @@ impl Settings {
                     timeout_s: r.float(&name("timeout_s")),
                     handler: r.opt_text(&name("handler")),
                     slurm: r.executor(&name("executor"))?,
+                    workers: r.text(&name("executor")).value == "workers",
                 },
             );
         }
@@ -527,10 +531,10 @@ impl Resolver<'_> {
     fn executor(&self, name: &str) -> Result<Sourced<bool>> {
         let v = self.text(name);
         match v.value.as_str() {
-            "local" => Ok(v.map(|_| false)),
+            "local" | "workers" => Ok(v.map(|_| false)),
             "slurm" => Ok(v.map(|_| true)),
             other => Err(Error::usage(format!(
-                "{name} = {other:?} ({}): expected \"local\" or \"slurm\"",
+                "{name} = {other:?} ({}): expected \"local\", \"workers\" or \"slurm\"",
                 v.source
             ))),
         }

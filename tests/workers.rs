@@ -208,3 +208,72 @@ async fn sigterm_drains_the_running_task_then_the_worker_exits() {
     assert_eq!(status.status, "completed", "{status:?} {}", w.log());
     assert!(w.log().contains("1 done"), "{}", w.log());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_of_a_worker_killed_with_sigkill_run_again_elsewhere_after_the_lease() {
+    let s = Server::start(CONFIG);
+    let token = s.token("pool", "worker");
+    let side = s.home().join("side.txt");
+    let mut c = s.orch_as(Some(&common::token(s.home()))).await;
+    let tasks = (0..20)
+        .map(|i| side_task(format!("k-{i}"), &side, "sleep 1; "))
+        .collect();
+    c.submit_tasks(pb::SubmitTasksRequest { tasks })
+        .await
+        .unwrap();
+    let lease = ["--concurrency", "8", "--lease-seconds", "2"];
+    let mut doomed = Worker::start(&s, &token, "doomed", &lease);
+    // Kill it while it holds leases.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let held: Vec<String> = loop {
+        let running = c
+            .list_tasks(pb::ListTasksRequest {
+                status: "running".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .tasks;
+        if !running.is_empty() {
+            break running.into_iter().map(|t| t.task_id).collect();
+        }
+        assert!(Instant::now() < deadline, "{}", doomed.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    doomed.child.kill().unwrap(); // SIGKILL
+    doomed.child.wait().unwrap();
+    let _other = Worker::start(&s, &token, "other", &lease);
+    wait_all_completed(&mut c, 20, Duration::from_secs(60)).await;
+    let all = c
+        .list_tasks(pb::ListTasksRequest {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(all.total, 20);
+    assert!(all.tasks.iter().all(|t| t.status == "completed"));
+    for id in &held {
+        let t = all.tasks.iter().find(|t| &t.task_id == id).unwrap();
+        assert!(t.attempt >= 2, "{id} was held by the killed worker: {t:?}");
+    }
+    // At least once: every task ran to its echo on "other"; the killed worker's orphans may
+    // have written theirs too.
+    let text = std::fs::read_to_string(&side).unwrap();
+    for i in 0..20 {
+        let id = format!("k-{i}");
+        assert!(
+            text.lines()
+                .any(|l| l == format!("{id} other") || l == format!("{id} doomed")),
+            "{id} never ran: {text}"
+        );
+    }
+    for id in &held {
+        assert!(
+            text.lines().any(|l| l == format!("{id} other")),
+            "{id}: {text}"
+        );
+    }
+}

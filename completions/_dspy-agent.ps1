@@ -613,7 +613,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             break
         }
         'dspy-agent;worker' {
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The scheduler''s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA names its CA')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The scheduler''s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home''s tls/ca.pem names its CA')
             [CompletionResult]::new('--classes', '--classes', [CompletionResultType]::ParameterName, 'Task classes to take, comma-separated [default: every class]')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Tasks run at once')
             [CompletionResult]::new('--gpus', '--gpus', [CompletionResultType]::ParameterName, 'GPUs offered: none, or comma-separated UUIDs')

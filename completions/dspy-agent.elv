@@ -557,7 +557,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --version 'Print version'
         }
         &'dspy-agent;worker'= {
-            cand --server 'The scheduler''s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA names its CA'
+            cand --server 'The scheduler''s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home''s tls/ca.pem names its CA'
             cand --classes 'Task classes to take, comma-separated [default: every class]'
             cand --concurrency 'Tasks run at once'
             cand --gpus 'GPUs offered: none, or comma-separated UUIDs'

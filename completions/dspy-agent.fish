@@ -303,7 +303,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s v -l ve
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s V -l version -d 'Print version'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l server -d 'The scheduler\'s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA names its CA' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l server -d 'The scheduler\'s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home\'s tls/ca.pem names its CA' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l classes -d 'Task classes to take, comma-separated [default: every class]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l concurrency -d 'Tasks run at once' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l gpus -d 'GPUs offered: none, or comma-separated UUIDs' -r

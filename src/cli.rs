@@ -343,7 +343,7 @@ pub struct SubmitArgs {
 
 #[derive(Debug, Args)]
 pub struct WorkerArgs {
-    /// The scheduler's gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA names its CA
+    /// The scheduler's gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home's tls/ca.pem names its CA
     #[arg(long, value_name = "HOST:PORT")]
     pub server: String,
     /// Task classes to take, comma-separated [default: every class]

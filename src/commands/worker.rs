@@ -28,7 +28,8 @@ pub async fn run(ctx: &Ctx, args: WorkerArgs) -> Result<ExitStatus> {
     };
     let target = Target {
         addr: args.server.clone(),
-        tls: std::env::var_os(crate::server::tls::CA_ENV).is_some_and(|v| !v.is_empty()),
+        // TLS when a CA is known: DSPY_AGENT_TLS_CA, else this home's tls/ca.pem.
+        tls: crate::server::tls::client_ca_path(&settings.home.value).is_file(),
     };
     let client = client::connect_to(&settings.home.value, &target).await?;
     let name = args.name.clone().unwrap_or_else(|| {

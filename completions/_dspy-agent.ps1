@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Manage the scheduler''s access tokens (named tokens with a role)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Print the scheduler''s audit log (mutating calls: who, what, outcome)')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
+            [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
             [CompletionResult]::new('workflows', 'workflows', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
             [CompletionResult]::new('workflow', 'workflow', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
@@ -594,11 +595,34 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds the task may run [default: the class''s timeout]')
             [CompletionResult]::new('--gpus', '--gpus', [CompletionResultType]::ParameterName, 'GPUs the task needs [default: 1 for the gpu class, 0 otherwise]')
             [CompletionResult]::new('--gpu-memory-mb', '--gpu-memory-mb', [CompletionResultType]::ParameterName, 'Free memory each of its GPUs must have, in MiB [default: any]')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Submit many tasks: NDJSON lines of {task_id?, class?, priority?, payload, ...} from a file or stdin (`-`); prints one NDJSON result line per task')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
             [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;worker' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The scheduler''s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home''s tls/ca.pem names its CA')
+            [CompletionResult]::new('--classes', '--classes', [CompletionResultType]::ParameterName, 'Task classes to take, comma-separated [default: every class]')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Tasks run at once')
+            [CompletionResult]::new('--gpus', '--gpus', [CompletionResultType]::ParameterName, 'GPUs offered: none, or comma-separated UUIDs')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The worker''s name [default: HOST-PID]')
+            [CompletionResult]::new('--lease-seconds', '--lease-seconds', [CompletionResultType]::ParameterName, 'Lease length in seconds (extended while a task runs)')
+            [CompletionResult]::new('--drain-seconds', '--drain-seconds', [CompletionResultType]::ParameterName, 'After SIGTERM, seconds running tasks may take before they are stopped and handed back')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
@@ -1099,6 +1123,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('auth', 'auth', [CompletionResultType]::ParameterValue, 'Manage the scheduler''s access tokens (named tokens with a role)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Print the scheduler''s audit log (mutating calls: who, what, outcome)')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
+            [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
             [CompletionResult]::new('workflows', 'workflows', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory')
@@ -1193,6 +1218,9 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             break
         }
         'dspy-agent;help;submit' {
+            break
+        }
+        'dspy-agent;help;worker' {
             break
         }
         'dspy-agent;help;tasks' {

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand auth 'Manage the scheduler''s access tokens (named tokens with a role)'
             cand audit 'Print the scheduler''s audit log (mutating calls: who, what, outcome)'
             cand submit 'Submit a task to the running scheduler'
+            cand worker 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand workflow 'Create DAG workflows and start, follow, retry and cancel their runs'
@@ -539,11 +540,33 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --timeout 'Seconds the task may run [default: the class''s timeout]'
             cand --gpus 'GPUs the task needs [default: 1 for the gpu class, 0 otherwise]'
             cand --gpu-memory-mb 'Free memory each of its GPUs must have, in MiB [default: any]'
+            cand --batch 'Submit many tasks: NDJSON lines of {task_id?, class?, priority?, payload, ...} from a file or stdin (`-`); prints one NDJSON result line per task'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
             cand -w 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)'
             cand --wait 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;worker'= {
+            cand --server 'The scheduler''s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home''s tls/ca.pem names its CA'
+            cand --classes 'Task classes to take, comma-separated [default: every class]'
+            cand --concurrency 'Tasks run at once'
+            cand --gpus 'GPUs offered: none, or comma-separated UUIDs'
+            cand --name 'The worker''s name [default: HOST-PID]'
+            cand --lease-seconds 'Lease length in seconds (extended while a task runs)'
+            cand --drain-seconds 'After SIGTERM, seconds running tasks may take before they are stopped and handed back'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -999,6 +1022,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand auth 'Manage the scheduler''s access tokens (named tokens with a role)'
             cand audit 'Print the scheduler''s audit log (mutating calls: who, what, outcome)'
             cand submit 'Submit a task to the running scheduler'
+            cand worker 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
@@ -1068,6 +1092,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;audit'= {
         }
         &'dspy-agent;help;submit'= {
+        }
+        &'dspy-agent;help;worker'= {
         }
         &'dspy-agent;help;tasks'= {
             cand show 'Show one task with its result'

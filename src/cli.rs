@@ -72,6 +72,8 @@ pub enum Command {
     Audit(AuditArgs),
     /// Submit a task to the running scheduler
     Submit(SubmitArgs),
+    /// Run tasks of a (possibly remote) scheduler on this machine: a pull worker
+    Worker(WorkerArgs),
     /// List, inspect and cancel the scheduler's tasks
     Tasks(TasksArgs),
     /// Create DAG workflows and start, follow, retry and cancel their runs
@@ -329,6 +331,39 @@ pub struct SubmitArgs {
     /// Follow the task to its end and print its result (exit 6 when it failed or was cancelled)
     #[arg(long, short = 'w')]
     pub wait: bool,
+    /// Submit many tasks: NDJSON lines of {task_id?, class?, priority?, payload, ...} from a
+    /// file or stdin (`-`); prints one NDJSON result line per task
+    #[arg(
+        long,
+        value_name = "FILE|-",
+        conflicts_with_all = ["id", "payload", "payload_file", "wait"]
+    )]
+    pub batch: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The scheduler's gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home's tls/ca.pem names its CA
+    #[arg(long, value_name = "HOST:PORT")]
+    pub server: String,
+    /// Task classes to take, comma-separated [default: every class]
+    #[arg(long, value_delimiter = ',', value_name = "C,..")]
+    pub classes: Vec<String>,
+    /// Tasks run at once
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub concurrency: usize,
+    /// GPUs offered: none, or comma-separated UUIDs
+    #[arg(long, default_value = "none", value_name = "none|UUIDS")]
+    pub gpus: String,
+    /// The worker's name [default: HOST-PID]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Lease length in seconds (extended while a task runs)
+    #[arg(long, default_value_t = 30.0, value_name = "S")]
+    pub lease_seconds: f64,
+    /// After SIGTERM, seconds running tasks may take before they are stopped and handed back
+    #[arg(long, default_value_t = 30.0, value_name = "S")]
+    pub drain_seconds: f64,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,7 @@ pub mod server;
 pub mod settings;
 pub mod slurm;
 pub mod state;
+pub mod worker;
 
 use std::process::ExitCode;
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -142,3 +144,22 @@ async def test_health_and_metrics(infra: AgentInfra) -> None:
     assert metrics
     names = {m.name for m in metrics}
     assert any("submitted" in n for n in names), sorted(names)
+
+
+async def test_submit_tasks_in_batches_with_one_bad_task(infra: AgentInfra) -> None:
+    def tasks() -> Iterator[dict[str, Any]]:  # a generator: submit_tasks reads it lazily
+        for i in range(1203):
+            task: dict[str, Any] = {"task_id": f"bt-{i}", "payload": {"zip": "10001", "i": i}}
+            if i == 700:
+                task["class"] = "no_such_class"
+            yield task
+
+    results = await infra.submit_tasks(tasks(), batch_size=250, concurrency=3)
+    assert len(results) == 1203
+    assert [r["task_id"] for r in results] == [f"bt-{i}" for i in range(1203)]
+    assert results[700]["outcome"] == "error" and "unknown task class" in results[700]["error"]
+    assert sum(r["outcome"] == "created" for r in results) == 1202
+    again = await infra.submit_tasks(({"task_id": "bt-1", "payload": {"i": 1, "zip": "10001"}},))
+    assert again == [{"task_id": "bt-1", "outcome": "existing", "error": ""}]
+    with pytest.raises(ValueError, match="unknown task fields"):
+        await infra.submit_tasks([{"task_id": "x", "paylod": {}}])

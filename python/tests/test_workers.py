@@ -60,6 +60,33 @@ async def test_worker_round_trip_async_and_sync(infra: AgentInfra) -> None:
         await _stop(worker)
 
 
+async def test_typed_payload_reaches_the_worker_unchanged(infra: AgentInfra) -> None:
+    """Strings that look like JSON stay strings (payload_json on the wire, not the legacy map)."""
+    payload = {
+        "zip": "10001",
+        "flag": "true",
+        "nothing": "null",
+        "real_null": None,
+        "nested": {"a": [1, "2", {"b": "false"}], "d": {}},
+        "list": ["true", 10001, None, [["x"]]],
+    }
+    got: dict[str, Any] = {}
+
+    async def handler(task_id: str, p: dict[str, Any]) -> dict[str, Any]:
+        got[task_id] = p
+        return {}
+
+    await infra.submit_task("typed-1", payload)
+    # Resubmitting the same payload is idempotent, not a conflict.
+    await infra.submit_task("typed-1", dict(reversed(list(payload.items()))))
+    worker = await _with_worker(infra, handler)
+    try:
+        await infra.wait_for_task("typed-1", timeout=15)
+    finally:
+        await _stop(worker)
+    assert got["typed-1"] == payload
+
+
 async def test_handler_exception_becomes_a_failure_with_traceback(infra: AgentInfra) -> None:
     def handler(task_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"boom on {task_id}")

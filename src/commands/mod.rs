@@ -17,8 +17,10 @@ pub mod ps;
 pub mod serve;
 pub mod store;
 pub mod submit;
+pub mod submit_batch;
 pub mod tasks;
 pub mod up;
+pub mod worker;
 pub mod workflows;
 
 use crate::catalog::Catalog;
@@ -76,6 +78,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Auth(args) => auth::run(&ctx, args),
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Submit(args) => block_on(submit::run(&ctx, args)),
+        Command::Worker(args) => block_on(worker::run(&ctx, args)),
         Command::Tasks(args) => block_on(tasks::run(&ctx, args)),
         Command::Workflows(args) => block_on(workflows::run(&ctx, args.command)),
         Command::Bench(args) => block_on(bench::run(&ctx, args)),

@@ -11,15 +11,15 @@ use crate::error::{Code, Error, ExitStatus, Result};
 use crate::proto::orchestrator as pb;
 use crate::server::view::TaskView;
 
-/// The payload as the proto's map: every value JSON-encoded, so strings and structures arrive
-/// exactly as given.
-pub fn payload_map(text: &str) -> Result<HashMap<String, String>> {
+/// The payload checked as one JSON object and sent as the typed `payload_json`, so every value
+/// (the string "true", the string "10001", null, nested structures) arrives exactly as given.
+pub fn payload_json(text: &str) -> Result<String> {
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| Error::usage(format!("the payload is not valid JSON: {e}")))?;
-    let serde_json::Value::Object(map) = value else {
+    if !value.is_object() {
         return Err(Error::usage("the payload must be a JSON object"));
-    };
-    Ok(map.into_iter().map(|(k, v)| (k, v.to_string())).collect())
+    }
+    Ok(value.to_string())
 }
 
 fn read_payload(args: &SubmitArgs) -> Result<String> {
@@ -39,12 +39,16 @@ fn read_payload(args: &SubmitArgs) -> Result<String> {
 }
 
 pub async fn run(ctx: &Ctx, args: SubmitArgs) -> Result<ExitStatus> {
-    let payload = payload_map(&read_payload(&args)?)?;
+    if let Some(path) = &args.batch {
+        return super::submit_batch::run(ctx, path).await;
+    }
+    let payload_json = payload_json(&read_payload(&args)?)?;
     let (mut client, addr) = client::connect(ctx).await?;
     let resp = client
         .submit_task(pb::SubmitTaskRequest {
             task_id: args.id.clone().unwrap_or_default(),
-            payload,
+            payload: HashMap::new(),
+            payload_json,
             class: args.class.clone(),
             priority: args.priority,
             max_attempts: args.max_attempts.unwrap_or(0),

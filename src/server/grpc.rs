@@ -62,6 +62,32 @@ fn lease_duration(seconds: f64, default: f64) -> Duration {
     crate::server::clock::seconds(s.clamp(0.1, 24.0 * 3600.0))
 }
 
+/// A gRPC submission as the scheduler's request; refuses what the scheduler cannot read.
+fn submit_request(
+    r: pb::SubmitTaskRequest,
+    submitted_by: Option<String>,
+) -> Result<SubmitRequest, Status> {
+    // 0 (proto3's "not set") means the class's default, as the CLI's --timeout 0 does.
+    if !(r.timeout_seconds.is_finite() && r.timeout_seconds >= 0.0) {
+        return Err(Status::invalid_argument(format!(
+            "timeout_seconds is {}; expected a finite number of seconds, 0 or more (0: the class's default)",
+            r.timeout_seconds
+        )));
+    }
+    Ok(SubmitRequest {
+        task_id: r.task_id,
+        payload: r.payload.into_iter().collect(),
+        payload_json: (!r.payload_json.is_empty()).then_some(r.payload_json),
+        class: r.class,
+        priority: r.priority,
+        max_attempts: r.max_attempts,
+        timeout_s: r.timeout_seconds,
+        submitted_by,
+        gpus: r.gpus.map(i64::from),
+        gpu_memory_mb: r.gpu_memory_mb,
+    })
+}
+
 #[tonic::async_trait]
 impl OrchestratorService for Orchestrator {
     async fn submit_task(
@@ -70,35 +96,66 @@ impl OrchestratorService for Orchestrator {
     ) -> Result<Response<pb::SubmitTaskResponse>, Status> {
         let submitted_by = caller(&request).map(|c| c.name);
         let audit = AuditIds::of(request.extensions());
-        let r = request.into_inner();
-        // 0 (proto3's "not set") means the class's default, as the CLI's --timeout 0 does.
-        if !(r.timeout_seconds.is_finite() && r.timeout_seconds >= 0.0) {
-            return Err(Status::invalid_argument(format!(
-                "timeout_seconds is {}; expected a finite number of seconds, 0 or more (0: the class's default)",
-                r.timeout_seconds
-            )));
-        }
-        let (task, created) = self
-            .sched()
-            .submit(SubmitRequest {
-                task_id: r.task_id,
-                payload: r.payload.into_iter().collect(),
-                class: r.class,
-                priority: r.priority,
-                max_attempts: r.max_attempts,
-                timeout_s: r.timeout_seconds,
-                submitted_by,
-                gpus: r.gpus.map(i64::from),
-                gpu_memory_mb: r.gpu_memory_mb,
-            })
-            .await
-            .map_err(status_of)?;
+        let req = submit_request(request.into_inner(), submitted_by)?;
+        let (task, created) = self.sched().submit(req).await.map_err(status_of)?;
         audit.add([task.id.clone()]);
         Ok(Response::new(pb::SubmitTaskResponse {
             task_id: task.id.clone(),
             created,
             status: Some((&task).into()),
         }))
+    }
+
+    async fn submit_tasks(
+        &self,
+        request: Request<pb::SubmitTasksRequest>,
+    ) -> Result<Response<pb::SubmitTasksResponse>, Status> {
+        let submitted_by = caller(&request).map(|c| c.name);
+        let audit = AuditIds::of(request.extensions());
+        let tasks = request.into_inner().tasks;
+        let max = self.sched().settings().max_batch_tasks.value;
+        if tasks.len() as u64 > max {
+            return Err(Status::invalid_argument(format!(
+                "the batch has {} tasks; the limit is {max} (scheduler.max_batch_tasks)",
+                tasks.len()
+            )));
+        }
+        let ids: Vec<String> = tasks.iter().map(|t| t.task_id.clone()).collect();
+        let reqs = tasks
+            .into_iter()
+            .map(|t| {
+                submit_request(t, submitted_by.clone())
+                    .map_err(|s| (s.code(), s.message().to_string()))
+            })
+            .collect();
+        let outcomes = self
+            .sched()
+            .submit_batch(reqs, |e| {
+                let s = status_of(e);
+                (s.code(), s.message().to_string())
+            })
+            .await;
+        let results = outcomes
+            .into_iter()
+            .zip(ids)
+            .map(|(outcome, asked)| match outcome {
+                Ok((task, created)) => {
+                    audit.add([task.id.clone()]);
+                    pb::SubmitTaskOutcome {
+                        task_id: task.id,
+                        outcome: if created { "created" } else { "existing" }.into(),
+                        ..Default::default()
+                    }
+                }
+                Err((code, message)) => pb::SubmitTaskOutcome {
+                    task_id: asked,
+                    outcome: "error".into(),
+                    error: message,
+                    code: format!("{code:?}"),
+                },
+            })
+            .collect();
+        Ok(Response::new(pb::SubmitTasksResponse { results }))
     }
 
     type StreamTaskResultsStream = BoxStream<pb::TaskResult>;

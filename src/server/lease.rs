@@ -286,6 +286,7 @@ mod tests {
         SubmitRequest {
             task_id: id.into(),
             payload: BTreeMap::from([("data".to_string(), "1".to_string())]),
+            payload_json: None,
             max_attempts: 2,
             ..Default::default()
         }

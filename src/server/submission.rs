@@ -149,6 +149,24 @@ impl Scheduler {
         Ok((task, created))
     }
 
+    /// Accept many tasks at once, answered per task in order. Each request that converted
+    /// (`Ok`) is submitted; all are started before any waits for the disk, so their records
+    /// share one group commit. One bad task is an error in its own slot only. `err` turns the
+    /// scheduler's error into the caller's.
+    pub async fn submit_batch<E>(
+        self: &Arc<Self>,
+        reqs: Vec<Result<SubmitRequest, E>>,
+        err: impl Fn(SchedError) -> E,
+    ) -> Vec<Result<(Task, bool), E>> {
+        let pending = reqs.into_iter().map(|r| async {
+            match r {
+                Ok(req) => self.submit(req).await.map_err(&err),
+                Err(e) => Err(e),
+            }
+        });
+        futures_util::future::join_all(pending).await
+    }
+
     /// Validate a request: class, payload size and shape, id, attempts. Decides the executor
     /// and computes the payload's canonical JSON and hash.
     fn check(&self, req: &SubmitRequest) -> SResult<Checked> {
@@ -163,14 +181,8 @@ impl Scheduler {
                 TASK_CLASSES.join(", ")
             )));
         }
-        let raw_size: usize = req.payload.iter().map(|(k, v)| k.len() + v.len()).sum();
         let max = self.settings().max_payload_bytes.value as usize;
-        if raw_size > max {
-            return Err(SchedError::invalid(format!(
-                "payload is {raw_size} bytes; the limit is {max} (scheduler.max_payload_bytes)"
-            )));
-        }
-        let object = payload_object(&req.payload);
+        let object = submitted_object(req, max)?;
         let executor = match (object.get("command"), object.get("image")) {
             (_, Some(serde_json::Value::String(_))) => ExecutorKind::Container,
             (_, Some(_)) => return Err(SchedError::invalid("payload `image` must be a string")),
@@ -184,6 +196,17 @@ impl Scheduler {
         let (gpus, gpu_memory_mb) = validate_gpu_request(&class, req.gpus, req.gpu_memory_mb)?;
         let timeout_s = (req.timeout_s > 0.0 && req.timeout_s.is_finite()).then_some(req.timeout_s);
         let executor = self.slurm_executor(&class, executor, &object, timeout_s)?;
+        // `executor = "workers"`: checked like a local task, then left for a pull worker.
+        let workers_only = self
+            .settings()
+            .classes
+            .get(&class)
+            .is_some_and(|c| c.workers);
+        let executor = if workers_only {
+            ExecutorKind::Worker
+        } else {
+            executor
+        };
         self.check_gpu_fit(executor, gpus, gpu_memory_mb)?;
         let payload_json = serde_json::Value::Object(object).to_string();
         if payload_json.len() > max {
@@ -306,6 +329,53 @@ impl Scheduler {
     }
 }
 
+/// The payload a client sent as one JSON object: `payload_json` when present (values exactly
+/// as sent), else the legacy map (each value parsed as JSON when it parses). Size is checked
+/// before parsing.
+fn submitted_object(
+    req: &SubmitRequest,
+    max: usize,
+) -> SResult<serde_json::Map<String, serde_json::Value>> {
+    let raw_size = match &req.payload_json {
+        Some(text) => text.len(),
+        None => req.payload.iter().map(|(k, v)| k.len() + v.len()).sum(),
+    };
+    if raw_size > max {
+        return Err(SchedError::invalid(format!(
+            "payload is {raw_size} bytes; the limit is {max} (scheduler.max_payload_bytes)"
+        )));
+    }
+    let Some(text) = &req.payload_json else {
+        return Ok(payload_object(&req.payload));
+    };
+    match serde_json::from_str::<serde_json::Value>(text) {
+        // Keys sorted as the legacy map's are, so the same payload hashes the same either way
+        // (an idempotent resubmission does not depend on the field it came in).
+        Ok(serde_json::Value::Object(mut object)) => {
+            object.sort_keys();
+            Ok(object)
+        }
+        Ok(other) => Err(SchedError::invalid(format!(
+            "payload_json must be a JSON object, not {}",
+            json_kind(&other)
+        ))),
+        Err(e) => Err(SchedError::invalid(format!(
+            "payload_json is not valid JSON: {e}"
+        ))),
+    }
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant};
@@ -317,6 +387,7 @@ mod tests {
         SubmitRequest {
             task_id: id.into(),
             payload: BTreeMap::from([("data".to_string(), "1".to_string())]),
+            payload_json: None,
             ..Default::default()
         }
     }

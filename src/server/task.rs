@@ -158,8 +158,10 @@ pub struct SlurmJob {
 #[derive(Debug, Clone, Default)]
 pub struct SubmitRequest {
     pub task_id: String,
-    /// Each value may carry JSON.
+    /// Legacy: each value parsed as JSON when it parses. Read only without `payload_json`.
     pub payload: BTreeMap<String, String>,
+    /// The payload as a JSON object's text; when present it wins over `payload`.
+    pub payload_json: Option<String>,
     pub class: String,
     pub priority: i32,
     pub max_attempts: u32,

@@ -429,6 +429,14 @@ fn build() -> Vec<Key> {
             "After a GPU task ends, how long a process of it may still hold the GPU before the GPU is quarantined until it lets go",
         )
         .env(&["DSPY_AGENT_GPU_RELEASE_GRACE_S"]),
+        // Remote workers and batch submission (issue 14).
+        key(
+            "scheduler.max_batch_tasks",
+            Kind::Int { min: 1, max: 100_000 },
+            int(1000),
+            "Most tasks one SubmitTasks call or POST /queue/submit-batch may carry",
+        )
+        .env(&["DSPY_AGENT_MAX_BATCH_TASKS"]),
         key(
             "slurm.partition",
             Kind::Text,
@@ -564,7 +572,7 @@ fn build() -> Vec<Key> {
                 &name("executor"),
                 Kind::Text,
                 text(if class == "gpu_slurm" { "slurm" } else { "local" }),
-                "Where the class's tasks run: local (process or container here) or slurm (a job on the Slurm cluster)",
+                "Where the class's tasks run: local (process or container here), workers (only pull workers, dspy-agent worker, even command and image payloads) or slurm (a job on the Slurm cluster)",
             )
             .env(&[&format!("DSPY_AGENT_{upper}_EXECUTOR")]),
         ));

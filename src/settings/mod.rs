@@ -122,6 +122,9 @@ pub struct ClassSettings {
     pub handler: Sourced<Option<String>>,
     /// Run the class's tasks as Slurm jobs (`executor = "slurm"`) rather than here.
     pub slurm: Sourced<bool>,
+    /// Only pull workers (`dspy-agent worker`) run the class's tasks, `command` and `image`
+    /// payloads included (`executor = "workers"`).
+    pub workers: bool,
 }
 
 /// The `slurm.*` keys: how the slurm executor reaches the cluster and polls it.
@@ -164,6 +167,8 @@ pub struct SchedulerSettings {
     pub strict_journal: Sourced<bool>,
     /// How long a finished GPU task's process may hold its GPU before quarantine.
     pub gpu_release_grace_s: Sourced<f64>,
+    /// Most tasks in one batch submission.
+    pub max_batch_tasks: Sourced<u64>,
     pub slurm: SlurmSettings,
 }
 
@@ -267,6 +272,7 @@ impl Settings {
                     timeout_s: r.float(&name("timeout_s")),
                     handler: r.opt_text(&name("handler")),
                     slurm: r.executor(&name("executor"))?,
+                    workers: r.text(&name("executor")).value == "workers",
                 },
             );
         }
@@ -285,6 +291,7 @@ impl Settings {
                 .get("scheduler.strict_journal")
                 .map(|v| matches!(v, Value::Bool(true))),
             gpu_release_grace_s: r.float("scheduler.gpu_release_grace_s"),
+            max_batch_tasks: r.u64("scheduler.max_batch_tasks"),
             slurm,
         };
         Ok(Settings {
@@ -524,10 +531,10 @@ impl Resolver<'_> {
     fn executor(&self, name: &str) -> Result<Sourced<bool>> {
         let v = self.text(name);
         match v.value.as_str() {
-            "local" => Ok(v.map(|_| false)),
+            "local" | "workers" => Ok(v.map(|_| false)),
             "slurm" => Ok(v.map(|_| true)),
             other => Err(Error::usage(format!(
-                "{name} = {other:?} ({}): expected \"local\" or \"slurm\"",
+                "{name} = {other:?} ({}): expected \"local\", \"workers\" or \"slurm\"",
                 v.source
             ))),
         }

@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from .types import (
     StopResult,
     TaskResult,
     TaskStatus,
-    encode_values,
+    payload_json,
 )
 from .worker import Handler, Worker
 from .workflow import (
@@ -268,7 +268,8 @@ class AgentInfra:
     ) -> str:
         """Submit a task durably; returns its id (generated when `task_id` is empty or None).
 
-        Payload values that are not strings are JSON-encoded. A payload with `command` (argv
+        The payload travels as JSON text (payload_json): every value, strings included,
+        reaches the worker exactly as given. A payload with `command` (argv
         list or shell string) runs as a process, one with `image` in a container; anything else
         waits for a worker of its class. Resubmitting the same id and payload is a no-op;
         the same id with another payload raises TaskConflict.
@@ -284,7 +285,7 @@ class AgentInfra:
             gpu_fields["gpu_memory_mb"] = gpu_memory_mb
         req = pb.SubmitTaskRequest(
             task_id=task_id or "",
-            payload=encode_values(payload),
+            payload_json=payload_json(payload),
             priority=priority,
             max_attempts=max_attempts,
             timeout_seconds=timeout_seconds,
@@ -293,6 +294,53 @@ class AgentInfra:
         )
         resp = await self._orch("SubmitTask", req, timeout)
         return resp.task_id  # type: ignore[no-any-return]
+
+    async def submit_tasks(
+        self,
+        tasks: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = 500,
+        concurrency: int = 4,
+        timeout: float | None = None,
+    ) -> list[dict[str, str]]:
+        """Submit many tasks with SubmitTasks, `batch_size` per call and at most `concurrency`
+        calls in flight; `tasks` is read lazily. Each task is a mapping of `payload` and the
+        optional `task_id`, `class`, `priority`, `max_attempts`, `timeout_seconds`, `gpus`,
+        `gpu_memory_mb`. Returns one {"task_id", "outcome": created|existing|error, "error"}
+        per task, in order; a bad task does not stop the others (a whole call that fails
+        raises, as submit_task does).
+        """
+        if batch_size < 1 or concurrency < 1:
+            raise ValueError("batch_size and concurrency must be at least 1")
+        gate = asyncio.Semaphore(concurrency)
+        calls: list[asyncio.Task[list[dict[str, str]]]] = []
+
+        async def send(batch: list[Any]) -> list[dict[str, str]]:
+            try:
+                resp = await self._orch("SubmitTasks", pb.SubmitTasksRequest(tasks=batch), timeout)
+            finally:
+                gate.release()
+            return [
+                {"task_id": r.task_id, "outcome": r.outcome, "error": r.error} for r in resp.results
+            ]
+
+        batch: list[Any] = []
+        try:
+            for task in tasks:
+                batch.append(_task_request(task))
+                if len(batch) == batch_size:
+                    await gate.acquire()
+                    calls.append(asyncio.create_task(send(batch)))
+                    batch = []
+            if batch:
+                await gate.acquire()
+                calls.append(asyncio.create_task(send(batch)))
+            done = await asyncio.gather(*calls)
+        except BaseException:
+            for c in calls:
+                c.cancel()
+            raise
+        return [r for part in done for r in part]
 
     async def get_task_status(self, task_id: str, *, timeout: float | None = None) -> TaskStatus:
         m = await self._orch("GetTaskStatus", pb.GetTaskStatusRequest(task_id=task_id), timeout)
@@ -559,3 +607,26 @@ class AgentInfra:
     def _orch_stream(self, method: str, request: Any) -> AsyncGenerator[Any, None]:
         call = getattr(self.client.orch, method)
         return self.client.orchestrator.stream(method, call, request, self.timeout)
+
+
+_TASK_FIELDS = frozenset(
+    {"task_id", "payload", "class", "priority", "max_attempts", "timeout_seconds", "gpus",
+     "gpu_memory_mb"}
+)
+
+
+def _task_request(task: Mapping[str, Any]) -> Any:
+    """One submit_tasks item as a SubmitTaskRequest with the typed payload."""
+    unknown = set(task) - _TASK_FIELDS
+    if unknown:
+        raise ValueError(f"unknown task fields {sorted(unknown)}; expected {sorted(_TASK_FIELDS)}")
+    fields = {k: task[k] for k in ("gpus", "gpu_memory_mb") if task.get(k) is not None}
+    return pb.SubmitTaskRequest(
+        task_id=task.get("task_id") or "",
+        payload_json=payload_json(task.get("payload") or {}),
+        priority=task.get("priority", 0),
+        max_attempts=task.get("max_attempts", 0),
+        timeout_seconds=task.get("timeout_seconds", 0.0),
+        **fields,
+        **{"class": task.get("class") or "cpu_short"},
+    )

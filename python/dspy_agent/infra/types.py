@@ -26,6 +26,15 @@ def encode_values(values: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
+def payload_json(payload: Mapping[str, Any]) -> str:
+    """A payload for SubmitTaskRequest.payload_json: the whole object as JSON text, so each
+    value reaches the worker exactly as given (the string "true" stays a string)."""
+    for key in payload:
+        if not isinstance(key, str):
+            raise TypeError(f"payload keys must be strings, got {key!r}")
+    return json.dumps(dict(payload), separators=(",", ":"), allow_nan=False)
+
+
 def decode_values(values: Mapping[str, str]) -> dict[str, Any]:
     """The server's own reading of a map: each value as JSON when it parses, else the string."""
     out: dict[str, Any] = {}

@@ -82,6 +82,7 @@ use Need::{Admin, AnyToken, Open, Read, Submit, Work};
 pub const RULES: &[Rule] = &[
     // OrchestratorService
     rule("OrchestratorService/SubmitTask", Submit, true),
+    rule("OrchestratorService/SubmitTasks", Submit, true),
     rule("OrchestratorService/CancelTask", Submit, true),
     rule("OrchestratorService/GetTaskStatus", Read, false),
     rule("OrchestratorService/ListTasks", Read, false),
@@ -112,6 +113,7 @@ pub const RULES: &[Rule] = &[
     rule("EnvManagerService/GetResourceAvailability", Read, false),
     // HTTP
     rule("POST /queue/submit", Submit, true),
+    rule("POST /queue/submit-batch", Submit, true),
     rule("GET /queue/status", Read, false),
     rule("GET /tasks", Read, false),
     rule("GET /tasks/*", Read, false),

@@ -110,13 +110,23 @@ impl Policy {
     }
 }
 
-/// `application/json`, with or without parameters (`; charset=utf-8`).
+/// `application/json` (or NDJSON, for POST /queue/submit-batch), with or without parameters
+/// (`; charset=utf-8`). None of them is a type a browser form may send across sites.
 fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        .is_some_and(|m| {
+            let m = m.trim();
+            [
+                "application/json",
+                "application/x-ndjson",
+                "application/ndjson",
+            ]
+            .iter()
+            .any(|t| m.eq_ignore_ascii_case(t))
+        })
 }
 
 /// Whether the request announces a body (a length above zero, or chunks).

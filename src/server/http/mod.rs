@@ -2,6 +2,7 @@
 //! Same scheduler functions as gRPC. Every route sits behind `guard` (Host, Origin,
 //! Content-Type, body limits); `listener` serves it with a header timeout and a connection cap.
 
+mod batch;
 pub mod guard;
 pub mod listener;
 mod reply;
@@ -93,6 +94,7 @@ pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
     });
     Router::new()
         .route("/queue/submit", post(submit))
+        .route("/queue/submit-batch", post(batch::submit_batch))
         .route("/queue/status", get(queue_status))
         .route("/tasks", get(list_tasks))
         .route("/tasks/{id}", get(get_task))
@@ -160,7 +162,7 @@ fn whole(n: &serde_json::Number) -> Option<i64> {
 /// POST /queue/submit's body. Absent and null fields take their defaults; unknown ones are
 /// ignored.
 #[derive(Deserialize)]
-struct SubmitBody {
+pub(crate) struct SubmitBody {
     task_id: Option<String>,
     /// Another name for `task_id`.
     id: Option<String>,
@@ -185,6 +187,81 @@ fn json_rejection(e: JsonRejection) -> Response {
     }
 }
 
+/// A submission body as the scheduler's request; the error is the message of a 400 answer.
+fn submit_request(body: SubmitBody, submitted_by: Option<String>) -> Result<SubmitRequest, String> {
+    let task_id = body
+        .task_id
+        .filter(|id| !id.is_empty())
+        .or(body.id)
+        .unwrap_or_default();
+    // Sent as the typed payload: every value exactly as the JSON body has it.
+    let payload_json =
+        Value::Object(body.payload.unwrap_or_default().into_iter().collect()).to_string();
+    let priority = match &body.priority {
+        None => 0,
+        Some(n) => whole(n)
+            .and_then(|p| i32::try_from(p).ok())
+            .ok_or_else(|| {
+                format!(
+                    "`priority` is {n}; expected an integer from {} to {}",
+                    i32::MIN,
+                    i32::MAX
+                )
+            })?,
+    };
+    let max_attempts = match &body.max_attempts {
+        None => 0,
+        Some(n) => whole(n)
+            .and_then(|m| u32::try_from(m).ok())
+            .filter(|m| (1..=MAX_ATTEMPTS).contains(m))
+            .ok_or_else(|| {
+                format!("`max_attempts` is {n}; expected an integer from 1 to {MAX_ATTEMPTS}")
+            })?,
+    };
+    // 0 means the class's default; a negative number is refused, as the CLI does.
+    let timeout_s = match &body.timeout_seconds {
+        None => 0.0,
+        Some(n) => n
+            .as_f64()
+            .filter(|t| t.is_finite() && *t >= 0.0)
+            .ok_or_else(|| {
+                format!(
+                    "`timeout_seconds` is {n}; expected a number of seconds, 0 or more (0: the class's default)"
+                )
+            })?,
+    };
+    // Whole numbers only; the sign is checked by the scheduler, as for gRPC.
+    let gpus = body
+        .gpus
+        .as_ref()
+        .map(|n| {
+            whole(n)
+                .ok_or_else(|| format!("`gpus` is {n}; expected a whole number of GPUs, 0 or more"))
+        })
+        .transpose()?;
+    let gpu_memory_mb = body
+        .gpu_memory_mb
+        .as_ref()
+        .map(|n| {
+            whole(n).ok_or_else(|| {
+                format!("`gpu_memory_mb` is {n}; expected a whole number of MiB, 0 or more")
+            })
+        })
+        .transpose()?;
+    Ok(SubmitRequest {
+        task_id,
+        payload: BTreeMap::new(),
+        payload_json: Some(payload_json),
+        class: body.class.unwrap_or_default(),
+        priority,
+        max_attempts,
+        timeout_s,
+        submitted_by,
+        gpus,
+        gpu_memory_mb,
+    })
+}
+
 /// POST /queue/submit: {"task_id"?, "class"?, "priority"?, "max_attempts"?, "timeout_seconds"?,
 /// "gpus"?, "gpu_memory_mb"?, "payload": {...}}.
 async fn submit(
@@ -197,89 +274,7 @@ async fn submit(
         Ok(Json(b)) => b,
         Err(e) => return json_rejection(e),
     };
-    // Errors are messages for a 400 answer.
-    let parsed = (|| {
-        let task_id = body
-            .task_id
-            .filter(|id| !id.is_empty())
-            .or(body.id)
-            .unwrap_or_default();
-        let payload: BTreeMap<String, String> = body
-            .payload
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    Value::String(s) => serde_json::to_string(&s).unwrap_or_default(),
-                    other => other.to_string(),
-                };
-                (k, v)
-            })
-            .collect();
-        let priority = match &body.priority {
-            None => 0,
-            Some(n) => whole(n)
-                .and_then(|p| i32::try_from(p).ok())
-                .ok_or_else(|| {
-                    format!(
-                        "`priority` is {n}; expected an integer from {} to {}",
-                        i32::MIN,
-                        i32::MAX
-                    )
-                })?,
-        };
-        let max_attempts = match &body.max_attempts {
-            None => 0,
-            Some(n) => whole(n)
-                .and_then(|m| u32::try_from(m).ok())
-                .filter(|m| (1..=MAX_ATTEMPTS).contains(m))
-                .ok_or_else(|| {
-                    format!("`max_attempts` is {n}; expected an integer from 1 to {MAX_ATTEMPTS}")
-                })?,
-        };
-        // 0 means the class's default; a negative number is refused, as the CLI does.
-        let timeout_s = match &body.timeout_seconds {
-            None => 0.0,
-            Some(n) => n
-                .as_f64()
-                .filter(|t| t.is_finite() && *t >= 0.0)
-                .ok_or_else(|| {
-                    format!(
-                        "`timeout_seconds` is {n}; expected a number of seconds, 0 or more (0: the class's default)"
-                    )
-                })?,
-        };
-        // Whole numbers only; the sign is checked by the scheduler, as for gRPC.
-        let gpus = body
-            .gpus
-            .as_ref()
-            .map(|n| {
-                whole(n).ok_or_else(|| {
-                    format!("`gpus` is {n}; expected a whole number of GPUs, 0 or more")
-                })
-            })
-            .transpose()?;
-        let gpu_memory_mb = body
-            .gpu_memory_mb
-            .as_ref()
-            .map(|n| {
-                whole(n).ok_or_else(|| {
-                    format!("`gpu_memory_mb` is {n}; expected a whole number of MiB, 0 or more")
-                })
-            })
-            .transpose()?;
-        Ok::<_, String>(SubmitRequest {
-            task_id,
-            payload,
-            class: body.class.unwrap_or_default(),
-            priority,
-            max_attempts,
-            timeout_s,
-            submitted_by: caller.map(|Extension(c)| c.name),
-            gpus,
-            gpu_memory_mb,
-        })
-    })();
+    let parsed = submit_request(body, caller.map(|Extension(c)| c.name));
     let req = match parsed {
         Ok(r) => r,
         Err(msg) => return error(StatusCode::BAD_REQUEST, msg),

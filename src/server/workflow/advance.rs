@@ -137,6 +137,7 @@ fn request(run: &Run, step: usize, item: usize) -> Result<SubmitRequest, String>
     Ok(SubmitRequest {
         task_id: run.task_id(step, item),
         payload,
+        payload_json: None,
         class: spec.class.clone(),
         priority: spec.priority,
         max_attempts: spec.max_attempts,

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SubmitTaskRequest(_message.Message):
-    __slots__ = ("task_id", "payload", "priority", "max_attempts", "timeout_seconds", "gpus", "gpu_memory_mb")
+    __slots__ = ("task_id", "payload", "priority", "max_attempts", "timeout_seconds", "gpus", "gpu_memory_mb", "payload_json")
     class PayloadEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +23,7 @@ class SubmitTaskRequest(_message.Message):
     TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     GPUS_FIELD_NUMBER: _ClassVar[int]
     GPU_MEMORY_MB_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_JSON_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     payload: _containers.ScalarMap[str, str]
     priority: int
@@ -30,7 +31,32 @@ class SubmitTaskRequest(_message.Message):
     timeout_seconds: float
     gpus: int
     gpu_memory_mb: int
-    def __init__(self, task_id: _Optional[str] = ..., payload: _Optional[_Mapping[str, str]] = ..., priority: _Optional[int] = ..., max_attempts: _Optional[int] = ..., timeout_seconds: _Optional[float] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., **kwargs) -> None: ...
+    payload_json: str
+    def __init__(self, task_id: _Optional[str] = ..., payload: _Optional[_Mapping[str, str]] = ..., priority: _Optional[int] = ..., max_attempts: _Optional[int] = ..., timeout_seconds: _Optional[float] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., payload_json: _Optional[str] = ..., **kwargs) -> None: ...
+
+class SubmitTasksRequest(_message.Message):
+    __slots__ = ("tasks",)
+    TASKS_FIELD_NUMBER: _ClassVar[int]
+    tasks: _containers.RepeatedCompositeFieldContainer[SubmitTaskRequest]
+    def __init__(self, tasks: _Optional[_Iterable[_Union[SubmitTaskRequest, _Mapping]]] = ...) -> None: ...
+
+class SubmitTaskOutcome(_message.Message):
+    __slots__ = ("task_id", "outcome", "error", "code")
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    outcome: str
+    error: str
+    code: str
+    def __init__(self, task_id: _Optional[str] = ..., outcome: _Optional[str] = ..., error: _Optional[str] = ..., code: _Optional[str] = ...) -> None: ...
+
+class SubmitTasksResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[SubmitTaskOutcome]
+    def __init__(self, results: _Optional[_Iterable[_Union[SubmitTaskOutcome, _Mapping]]] = ...) -> None: ...
 
 class SubmitTaskResponse(_message.Message):
     __slots__ = ("task_id", "created", "status")

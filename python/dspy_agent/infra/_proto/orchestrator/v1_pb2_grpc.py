@@ -39,6 +39,11 @@ class OrchestratorServiceStub:
                 request_serializer=orchestrator_dot_v1__pb2.SubmitTaskRequest.SerializeToString,
                 response_deserializer=orchestrator_dot_v1__pb2.SubmitTaskResponse.FromString,
                 _registered_method=True)
+        self.SubmitTasks = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/SubmitTasks',
+                request_serializer=orchestrator_dot_v1__pb2.SubmitTasksRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.SubmitTasksResponse.FromString,
+                _registered_method=True)
         self.StreamTaskResults = channel.unary_stream(
                 '/orchestrator.v1.OrchestratorService/StreamTaskResults',
                 request_serializer=orchestrator_dot_v1__pb2.StreamTaskResultsRequest.SerializeToString,

@@ -34,6 +34,9 @@ _dspy__agent() {
             dspy__agent,down)
                 cmd="dspy__agent__subcmd__down"
                 ;;
+            dspy__agent,gpu)
+                cmd="dspy__agent__subcmd__gpu"
+                ;;
             dspy__agent,help)
                 cmd="dspy__agent__subcmd__help"
                 ;;
@@ -66,6 +69,12 @@ _dspy__agent() {
                 ;;
             dspy__agent,up)
                 cmd="dspy__agent__subcmd__up"
+                ;;
+            dspy__agent,workflow)
+                cmd="dspy__agent__subcmd__workflows"
+                ;;
+            dspy__agent,workflows)
+                cmd="dspy__agent__subcmd__workflows"
                 ;;
             dspy__agent__subcmd__auth,help)
                 cmd="dspy__agent__subcmd__auth__subcmd__help"
@@ -166,6 +175,9 @@ _dspy__agent() {
             dspy__agent__subcmd__help,down)
                 cmd="dspy__agent__subcmd__help__subcmd__down"
                 ;;
+            dspy__agent__subcmd__help,gpu)
+                cmd="dspy__agent__subcmd__help__subcmd__gpu"
+                ;;
             dspy__agent__subcmd__help,help)
                 cmd="dspy__agent__subcmd__help__subcmd__help"
                 ;;
@@ -195,6 +207,9 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__help,up)
                 cmd="dspy__agent__subcmd__help__subcmd__up"
+                ;;
+            dspy__agent__subcmd__help,workflows)
+                cmd="dspy__agent__subcmd__help__subcmd__workflows"
                 ;;
             dspy__agent__subcmd__help__subcmd__auth,token)
                 cmd="dspy__agent__subcmd__help__subcmd__auth__subcmd__token"
@@ -240,6 +255,27 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__help__subcmd__tasks,show)
                 cmd="dspy__agent__subcmd__help__subcmd__tasks__subcmd__show"
+                ;;
+            dspy__agent__subcmd__help__subcmd__workflows,cancel)
+                cmd="dspy__agent__subcmd__help__subcmd__workflows__subcmd__cancel"
+                ;;
+            dspy__agent__subcmd__help__subcmd__workflows,create)
+                cmd="dspy__agent__subcmd__help__subcmd__workflows__subcmd__create"
+                ;;
+            dspy__agent__subcmd__help__subcmd__workflows,list)
+                cmd="dspy__agent__subcmd__help__subcmd__workflows__subcmd__list"
+                ;;
+            dspy__agent__subcmd__help__subcmd__workflows,retry)
+                cmd="dspy__agent__subcmd__help__subcmd__workflows__subcmd__retry"
+                ;;
+            dspy__agent__subcmd__help__subcmd__workflows,run)
+                cmd="dspy__agent__subcmd__help__subcmd__workflows__subcmd__run"
+                ;;
+            dspy__agent__subcmd__help__subcmd__workflows,show)
+                cmd="dspy__agent__subcmd__help__subcmd__workflows__subcmd__show"
+                ;;
+            dspy__agent__subcmd__help__subcmd__workflows,status)
+                cmd="dspy__agent__subcmd__help__subcmd__workflows__subcmd__status"
                 ;;
             dspy__agent__subcmd__serve,help)
                 cmd="dspy__agent__subcmd__serve__subcmd__help"
@@ -295,6 +331,54 @@ _dspy__agent() {
             dspy__agent__subcmd__tasks__subcmd__help,show)
                 cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__show"
                 ;;
+            dspy__agent__subcmd__workflows,cancel)
+                cmd="dspy__agent__subcmd__workflows__subcmd__cancel"
+                ;;
+            dspy__agent__subcmd__workflows,create)
+                cmd="dspy__agent__subcmd__workflows__subcmd__create"
+                ;;
+            dspy__agent__subcmd__workflows,help)
+                cmd="dspy__agent__subcmd__workflows__subcmd__help"
+                ;;
+            dspy__agent__subcmd__workflows,list)
+                cmd="dspy__agent__subcmd__workflows__subcmd__list"
+                ;;
+            dspy__agent__subcmd__workflows,retry)
+                cmd="dspy__agent__subcmd__workflows__subcmd__retry"
+                ;;
+            dspy__agent__subcmd__workflows,run)
+                cmd="dspy__agent__subcmd__workflows__subcmd__run"
+                ;;
+            dspy__agent__subcmd__workflows,show)
+                cmd="dspy__agent__subcmd__workflows__subcmd__show"
+                ;;
+            dspy__agent__subcmd__workflows,status)
+                cmd="dspy__agent__subcmd__workflows__subcmd__status"
+                ;;
+            dspy__agent__subcmd__workflows__subcmd__help,cancel)
+                cmd="dspy__agent__subcmd__workflows__subcmd__help__subcmd__cancel"
+                ;;
+            dspy__agent__subcmd__workflows__subcmd__help,create)
+                cmd="dspy__agent__subcmd__workflows__subcmd__help__subcmd__create"
+                ;;
+            dspy__agent__subcmd__workflows__subcmd__help,help)
+                cmd="dspy__agent__subcmd__workflows__subcmd__help__subcmd__help"
+                ;;
+            dspy__agent__subcmd__workflows__subcmd__help,list)
+                cmd="dspy__agent__subcmd__workflows__subcmd__help__subcmd__list"
+                ;;
+            dspy__agent__subcmd__workflows__subcmd__help,retry)
+                cmd="dspy__agent__subcmd__workflows__subcmd__help__subcmd__retry"
+                ;;
+            dspy__agent__subcmd__workflows__subcmd__help,run)
+                cmd="dspy__agent__subcmd__workflows__subcmd__help__subcmd__run"
+                ;;
+            dspy__agent__subcmd__workflows__subcmd__help,show)
+                cmd="dspy__agent__subcmd__workflows__subcmd__help__subcmd__show"
+                ;;
+            dspy__agent__subcmd__workflows__subcmd__help,status)
+                cmd="dspy__agent__subcmd__workflows__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -302,7 +386,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports config serve store auth audit submit tasks bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version up down ps status logs ports gpu config serve store auth audit submit tasks workflows workflow bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,6 +404,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -328,7 +416,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__audit)
-            opts="-v -q -h -V --since --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --since --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -350,6 +438,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -358,7 +450,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version token help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,6 +465,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -468,7 +564,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version create list revoke help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,6 +582,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -494,7 +594,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__create)
-            opts="-v -q -h -V --role --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --role --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,6 +613,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -594,7 +698,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__list)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -609,6 +713,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -620,7 +728,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__revoke)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -638,6 +746,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -646,7 +758,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -668,6 +780,22 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --slurm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slurm-poll-interval-s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chain-steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map-items)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -677,6 +805,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -688,7 +820,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__completions)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version bash zsh fish elvish powershell"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -703,6 +835,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -714,7 +850,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version show init path set services help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version show init path set services help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -729,6 +865,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -838,7 +978,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__init)
-            opts="-v -q -h -V --force --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --force --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -853,6 +993,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -864,7 +1008,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__path)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -879,6 +1023,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -890,7 +1038,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__services)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -905,6 +1053,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -916,7 +1068,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__set)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -931,6 +1083,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -942,7 +1098,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__show)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -960,6 +1116,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -968,7 +1128,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__down)
-            opts="-s -t -v -q -h -V --services --volumes --timeout --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-s -t -v -q -h -V --services --volumes --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1002,6 +1162,48 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__gpu)
+            opts="-w -v -q -h -V --watch --require --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1010,7 +1212,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down ps logs ports config serve store auth audit submit tasks bench completions man help"
+            opts="up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,6 +1422,20 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__down)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__gpu)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1457,8 +1673,120 @@ _dspy__agent() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__workflows)
+            opts="create run status retry cancel list show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__workflows__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__workflows__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__workflows__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__workflows__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__workflows__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__workflows__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__workflows__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dspy__subcmd__agent__subcmd__logs)
-            opts="-f -n -t -v -q -h -V --follow --tail --since --timestamps --service --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-f -n -t -v -q -h -V --follow --tail --since --timestamps --service --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1492,6 +1820,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1500,7 +1832,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__man)
-            opts="-v -q -h -V --out --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --out --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1522,6 +1854,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1530,7 +1866,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__ports)
-            opts="-v -q -h -V --env --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --env --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1545,6 +1881,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1556,7 +1896,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__ps)
-            opts="-a -v -q -h -V --all --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-a -v -q -h -V --all --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1571,6 +1911,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1582,7 +1926,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve)
-            opts="-d -v -q -h -V --detach --strict-journal --insecure-bind --json --verbose --quiet --project --home --services-file --help --version status stop help"
+            opts="-d -v -q -h -V --detach --strict-journal --insecure-bind --json --verbose --quiet --project --home --services-file --env-file --help --version status stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1597,6 +1941,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1664,7 +2012,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1682,6 +2030,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1690,7 +2042,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve__subcmd__stop)
-            opts="-t -v -q -h -V --timeout --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-t -v -q -h -V --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1716,6 +2068,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1724,7 +2080,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version check repair help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version check repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1742,6 +2098,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1750,7 +2110,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store__subcmd__check)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1765,6 +2125,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1832,7 +2196,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store__subcmd__repair)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1850,6 +2214,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1858,7 +2226,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__submit)
-            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --wait --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1900,6 +2268,14 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --gpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpu-memory-mb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1912,6 +2288,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1920,7 +2300,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks)
-            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --help --version show cancel help"
+            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --env-file --help --version show cancel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1954,6 +2334,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1962,7 +2346,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__cancel)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1977,6 +2361,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2044,7 +2432,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__show)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2062,6 +2450,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2070,7 +2462,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__up)
-            opts="-s -v -q -h -V --services --no-pull --recreate --wait-timeout --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-s -v -q -h -V --services --no-pull --recreate --wait-timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2097,6 +2489,420 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version create run status retry cancel list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__cancel)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__create)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__help)
+            opts="create run status retry cancel list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__list)
+            opts="-n -v -q -h -V --workflow --limit --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workflow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__retry)
+            opts="-p -v -q -h -V --from --param --wait --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__run)
+            opts="-p -v -q -h -V --run-id --param --on-conflict --wait --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --run-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-conflict)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__show)
+            opts="-v -q -h -V --format --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "dot mermaid" -- "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workflows__subcmd__status)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_dspy_agent_global_optspecs
-    string join \n json v/verbose q/quiet project= home= services-file= h/help V/version
+    string join \n json v/verbose q/quiet project= home= services-file= env-file= h/help V/version
 end
 
 function __fish_dspy_agent_needs_command
@@ -27,6 +27,7 @@ end
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -38,6 +39,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ps" -d 'Show 
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "status" -d 'Show the project\'s services: state, health, ports, uptime'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "logs" -d 'Show the services\' logs, merged'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "gpu" -d 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "config" -d 'Show or change settings and the service catalog'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
@@ -45,6 +47,8 @@ complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "auth" -d 'Man
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "audit" -d 'Print the scheduler\'s audit log (mutating calls: who, what, outcome)'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "submit" -d 'Submit a task to the running scheduler'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "workflows" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "workflow" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "man" -d 'Write man pages into a directory'
@@ -54,6 +58,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l wait-timeou
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l no-pull -d 'Never pull: fail when an image is not present locally'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l recreate -d 'Recreate containers even when their definition is unchanged'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -66,6 +71,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s t -l time
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l volumes -d 'Also remove the project\'s named volumes'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -75,6 +81,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s V -l vers
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s a -l all -d 'Also show services of the catalog that have no container'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -84,6 +91,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s V -l versio
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s a -l all -d 'Also show services of the catalog that have no container'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -96,6 +104,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l service -
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s f -l follow -d 'Keep following new lines (and services that start later) until Ctrl-C'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s t -l timestamps -d 'Show each line\'s timestamp'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -106,15 +115,28 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s V -l vers
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l env -d 'Print NAME_URL=... lines a shell can evaluate (not with --json)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s w -l watch -d 'Redraw every S seconds until Ctrl-C (NDJSON, one document a line, off a terminal or with --json)' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l require -d 'Exit 1 when there is no GPU (for CI gates)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -129,6 +151,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -137,6 +160,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -146,6 +170,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -154,6 +179,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -162,6 +188,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -176,6 +203,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s d -l detach -d 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l strict-journal -d 'Refuse to start when the journal is damaged, instead of keeping a copy and failing the tasks it loses [setting: scheduler.strict_journal]'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l insecure-bind -d 'Listen on a non-loopback address without TLS (tokens and tasks then cross the network in clear text); warned about on every start'
@@ -190,6 +218,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -199,6 +228,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -210,6 +240,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -221,6 +252,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -229,6 +261,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -240,6 +273,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -250,6 +284,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -265,6 +300,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l since -d
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -277,9 +313,12 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l payload
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l payload-file -d 'Read the payload from a file, or from stdin with `-`' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l max-attempts -d 'Attempts before the task fails [default: scheduler.max_attempts]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l timeout -d 'Seconds the task may run [default: the class\'s timeout]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l gpus -d 'GPUs the task needs [default: 1 for the gpu class, 0 otherwise]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l gpu-memory-mb -d 'Free memory each of its GPUs must have, in MiB [default: any]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s w -l wait -d 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -292,6 +331,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -303,6 +343,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -311,6 +352,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -319,17 +361,219 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued or running task'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l run-id -d 'The run\'s id; the same id, spec and params give back the existing run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s p -l param -d 'A param as KEY=VALUE (VALUE is JSON, or else a string); repeatable' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l on-conflict -d 'What an existing run id with another spec or params does: error, or allow_if_failed (a new attempt of a failed or cancelled run)' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l from -d 'Run this step and everything downstream of it again' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s p -l param -d 'Override a param for the re-run as KEY=VALUE; repeatable' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l workflow -d 'Only runs of this workflow' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l format -r -f -a "dot\t''
+mermaid\t''"
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l run-id -d 'The run\'s id; the same id, spec and params give back the existing run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s p -l param -d 'A param as KEY=VALUE (VALUE is JSON, or else a string); repeatable' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l on-conflict -d 'What an existing run id with another spec or params does: error, or allow_if_failed (a new attempt of a failed or cancelled run)' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l from -d 'Run this step and everything downstream of it again' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s p -l param -d 'Override a param for the re-run as KEY=VALUE; repeatable' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l workflow -d 'Only runs of this workflow' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s n -l limit -d 'At most this many' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l format -r -f -a "dot\t''
+mermaid\t''"
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l submissions -d 'Submissions for the throughput run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l concurrency -d 'Requests in flight for the throughput run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l samples -d 'Samples for each single-client latency run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l starts -d 'Tasks for the submission-to-start run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l slurm -d 'Instead: N no-op gpu_slurm tasks on the Slurm cluster, against a naive sbatch loop with per-job squeue polling' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l slurm-poll-interval-s -d 'slurm.poll_interval_s of the server in the --slurm run' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l chain-steps -d 'Steps in the workflow chain' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l map-items -d 'Items in the workflow map' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l auth -d 'Also measure throughput and SubmitTask latency with a named `submit` token (tokens are always checked; the first run uses the home\'s own), on a second server in the same run'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l tls -d 'Also measure throughput and SubmitTask latency over TLS (self-signed, verified), on a second server in the same run'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l workflows -d 'Measure workflows instead: a chain of no-op steps and a map on 4 pull workers, beside the scheduler\'s own task rate on the same workers'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -338,6 +582,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s V -l ver
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -347,27 +592,30 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l out -d 'Di
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s V -l version -d 'Print version'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "auth" -d 'Manage the scheduler\'s access tokens (named tokens with a role)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "audit" -d 'Print the scheduler\'s audit log (mutating calls: who, what, outcome)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "submit" -d 'Submit a task to the running scheduler'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "man" -d 'Write man pages into a directory'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports config serve store auth audit submit tasks bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "gpu" -d 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "auth" -d 'Manage the scheduler\'s access tokens (named tokens with a role)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "audit" -d 'Print the scheduler\'s audit log (mutating calls: who, what, outcome)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "submit" -d 'Submit a task to the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "workflows" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "man" -d 'Write man pages into a directory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting with its source (default, file, env, flag)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented default config.toml'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the files are'
@@ -380,3 +628,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_s
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Named tokens: create (printed once), list, revoke'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "cancel" -d 'Cancel a queued or running task'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "status" -d 'Show a run as a tree of steps with status, duration and map counts'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "retry" -d 'Run again what failed (or, with --from, a step and everything downstream)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "cancel" -d 'Cancel a run: queued tasks are dropped, running ones killed'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "list" -d 'List runs, newest first'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "show" -d 'Draw a run\'s graph, coloured by status, for Graphviz or a Markdown page'

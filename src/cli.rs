@@ -43,6 +43,9 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub services_file: Option<PathBuf>,
+    /// Variables for `${VAR}` in the services file [default: .env beside the services file]
+    #[arg(long, global = true, env = "DSPY_AGENT_ENV_FILE", value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -909,3 +909,87 @@ async fn engine_failures_come_back_as_typed_errors() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
 }
+
+#[test]
+fn a_killed_main_process_is_restarted_by_docker_and_ps_shows_it() {
+    // reddb is a default service (unless-stopped); `oneshot` is one the user adds (no).
+    let stack = test_stack(44100)
+        + "\n[services.oneshot]\nimage = \"dspy-test/busybox:latest\"\ncommand = [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\nports = [\"44109:8080\"]\n";
+    let env = Env::new("restart").with_services(&stack);
+    let _cleanup = Cleanup(&env);
+    env.run(&["up", "--services", "reddb,oneshot"]).ok();
+    let reddb = format!("{}-reddb", env.project);
+    let oneshot = format!("{}-oneshot", env.project);
+    assert_eq!(
+        docker(&[
+            "inspect",
+            "-f",
+            "{{.HostConfig.RestartPolicy.Name}}",
+            &reddb
+        ]),
+        "unless-stopped"
+    );
+    // Docker's default, which reads as "" when none was set.
+    let none = docker(&[
+        "inspect",
+        "-f",
+        "{{.HostConfig.RestartPolicy.Name}}",
+        &oneshot,
+    ]);
+    assert!(none.is_empty() || none == "no", "{none}");
+    // The main process (httpd, under the init process), killed from inside the container.
+    for c in [&reddb, &oneshot] {
+        docker(&["exec", c, "sh", "-c", "kill -9 $(pidof httpd)"]);
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let rows = services_of(&env.run(&["--json", "ps"]).ok().json());
+        let r = find(&rows, "reddb");
+        let o = find(&rows, "oneshot");
+        if r["restart_count"].as_i64() >= Some(1)
+            && r["state"] == "running"
+            && o["state"] == "exited"
+        {
+            assert_eq!(r["exit_code"], 137, "{r}");
+            assert_eq!(o["restart_count"], 0, "{o}");
+            assert_eq!(o["exit_code"], 137, "{o}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "not restarted: {rows:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The plain table has the columns too.
+    let out = env.run(&["ps"]).ok();
+    assert!(
+        out.stdout.contains("RESTARTS") && out.stdout.contains("EXIT"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_crashing_service_with_a_restart_policy_still_fails_fast() {
+    let stack = test_stack(44150)
+        + "\n[services.crashy]\nimage = \"dspy-test/busybox:latest\"\nrestart = \"always\"\ncommand = [\"sh\", \"-c\", \"echo cannot open config >&2; exit 7\"]\nports = [\"44159:8080\"]\n[services.crashy.health]\nkind = \"http\"\ntimeout_s = 60\n";
+    let env = Env::new("crashy").with_services(&stack);
+    let _cleanup = Cleanup(&env);
+    let start = Instant::now();
+    let doc = env
+        .run(&["--json", "up", "--services", "crashy"])
+        .code(3)
+        .json();
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "waited for the timeout: {:?}",
+        start.elapsed()
+    );
+    let reason = doc["failed"]["reason"].as_str().unwrap();
+    assert!(reason.contains("code 7"), "{reason}");
+    let policy = docker(&[
+        "inspect",
+        "-f",
+        "{{.HostConfig.RestartPolicy.Name}}",
+        &format!("{}-crashy", env.project),
+    ]);
+    assert_eq!(policy, "always");
+}

@@ -29,6 +29,7 @@ struct ServiceOverride {
     health: Option<HealthOverride>,
     resources: Option<ResourcesOverride>,
     env_file: Option<Vec<toml::Spanned<String>>>,
+    restart: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -117,6 +118,8 @@ fn merge_with(mut catalog: Catalog, path: &Path, text: &str, vars: &Vars) -> Res
                         timeout_s: 60.0,
                     },
                     resources: Resources::default(),
+                    // compose's default for a service the user adds.
+                    restart: "no".into(),
                 }
             }
         };
@@ -186,6 +189,10 @@ fn merge_with(mut catalog: Catalog, path: &Path, text: &str, vars: &Vars) -> Res
                     parse_volume(v.get_ref()).map_err(|m| at("volumes", Some(v.span().start), m))
                 })
                 .collect::<Result<_>>()?;
+        }
+        if let Some(r) = o.restart {
+            svc.restart =
+                parse_restart(r.get_ref()).map_err(|m| at("restart", Some(r.span().start), m))?;
         }
         if let Some(deps) = o.depends_on {
             svc.depends_on = deps;
@@ -290,6 +297,24 @@ fn validate_service_name(name: &str) -> std::result::Result<(), String> {
         Err(format!(
             "service name {name:?} is invalid: use lowercase letters, digits, '-' and '_'"
         ))
+    }
+}
+
+/// A restart policy as Docker takes it: "no", "always", "unless-stopped", "on-failure" or
+/// "on-failure:N" (at most N restarts).
+pub fn parse_restart(s: &str) -> std::result::Result<String, String> {
+    let bad = || {
+        format!(
+            "unknown restart policy {s:?} (expected \"no\", \"on-failure[:N]\", \"always\" or \"unless-stopped\")"
+        )
+    };
+    match s {
+        "no" | "always" | "unless-stopped" | "on-failure" => Ok(s.into()),
+        _ => {
+            let n = s.strip_prefix("on-failure:").ok_or_else(bad)?;
+            n.parse::<u32>().map_err(|_| bad())?;
+            Ok(s.into())
+        }
     }
 }
 
@@ -423,6 +448,25 @@ path = "/"
         assert!(err.message.contains("needs an image"), "{}", err.message);
         let err = merged("[services.redis]\ngpu = \"sometimes\"\n").unwrap_err();
         assert!(err.message.contains("sometimes"), "{}", err.message);
+    }
+
+    #[test]
+    fn restart_policies() {
+        let c = merged("[services.web]\nimage = \"x\"\n[services.job]\nimage = \"x\"\nrestart = \"on-failure:3\"\n").unwrap();
+        assert_eq!(c.services["web"].restart, "no");
+        assert_eq!(c.services["job"].restart, "on-failure:3");
+        assert_eq!(c.services["redis"].restart, "unless-stopped");
+        for bad in ["sometimes", "on-failure:x", "on-failure:-1", ""] {
+            let text = format!("[services.redis]\nrestart = {bad:?}\n");
+            let err = merged(&text).unwrap_err();
+            assert!(
+                err.message.contains("services.toml:2:")
+                    && err.message.contains("field `restart`")
+                    && err.message.contains("unknown restart policy"),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]

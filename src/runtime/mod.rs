@@ -50,6 +50,8 @@ pub struct ContainerInfo {
     pub state: String,
     pub running: bool,
     pub exit_code: Option<i64>,
+    /// How many times Docker restarted it under its restart policy.
+    pub restart_count: i64,
     /// The image HEALTHCHECK's status, when the image has one.
     pub docker_health: Option<String>,
     pub ports: Vec<PortBinding>,

@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the project''s services: state, health, ports, uptime')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the services'' logs, merged')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show the host endpoints of running services')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command inside a running service''s container (a TTY when stdin is one); exits with the command''s exit code')
             [CompletionResult]::new('gpu', 'gpu', [CompletionResultType]::ParameterValue, 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings and the service catalog')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach')
@@ -164,6 +165,24 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables for `${VAR}` in the services file [default: .env beside the services file]')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Print NAME_URL=... lines a shell can evaluate (not with --json)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;exec' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables for `${VAR}` in the services file [default: .env beside the services file]')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Never allocate a TTY, even when stdin is a terminal')
+            [CompletionResult]::new('--no-tty', '--no-tty', [CompletionResultType]::ParameterName, 'Never allocate a TTY, even when stdin is a terminal')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
@@ -1141,6 +1160,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('ps', 'ps', [CompletionResultType]::ParameterValue, 'Show the project''s services: state, health, ports, uptime')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the services'' logs, merged')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show the host endpoints of running services')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command inside a running service''s container (a TTY when stdin is one); exits with the command''s exit code')
             [CompletionResult]::new('gpu', 'gpu', [CompletionResultType]::ParameterValue, 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show or change settings and the service catalog')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach')
@@ -1169,6 +1189,9 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             break
         }
         'dspy-agent;help;ports' {
+            break
+        }
+        'dspy-agent;help;exec' {
             break
         }
         'dspy-agent;help;gpu' {

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand status 'Show the project''s services: state, health, ports, uptime'
             cand logs 'Show the services'' logs, merged'
             cand ports 'Show the host endpoints of running services'
+            cand exec 'Run a command inside a running service''s container (a TTY when stdin is one); exits with the command''s exit code'
             cand gpu 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
             cand config 'Show or change settings and the service catalog'
             cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
@@ -155,6 +156,23 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
             cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
             cand --env 'Print NAME_URL=... lines a shell can evaluate (not with --json)'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;exec'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
+            cand -T 'Never allocate a TTY, even when stdin is a terminal'
+            cand --no-tty 'Never allocate a TTY, even when stdin is a terminal'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -1041,6 +1059,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand ps 'Show the project''s services: state, health, ports, uptime'
             cand logs 'Show the services'' logs, merged'
             cand ports 'Show the host endpoints of running services'
+            cand exec 'Run a command inside a running service''s container (a TTY when stdin is one); exits with the command''s exit code'
             cand gpu 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
             cand config 'Show or change settings and the service catalog'
             cand serve 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
@@ -1064,6 +1083,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;logs'= {
         }
         &'dspy-agent;help;ports'= {
+        }
+        &'dspy-agent;help;exec'= {
         }
         &'dspy-agent;help;gpu'= {
         }

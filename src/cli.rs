@@ -61,6 +61,9 @@ pub enum Command {
     Logs(LogsArgs),
     /// Show the host endpoints of running services
     Ports(PortsArgs),
+    /// Run a command inside a running service's container (a TTY when stdin is one); exits
+    /// with the command's exit code
+    Exec(ExecArgs),
     /// Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them
     Gpu(GpuArgs),
     /// Show or change settings and the service catalog
@@ -143,6 +146,18 @@ pub struct LogsArgs {
     /// Only these services (repeatable)
     #[arg(long = "service", value_name = "S")]
     pub services: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The service whose container runs the command
+    pub service: String,
+    /// The command and its arguments (after `--`)
+    #[arg(required = true, last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// Never allocate a TTY, even when stdin is a terminal
+    #[arg(long, short = 'T')]
+    pub no_tty: bool,
 }
 
 #[derive(Debug, Args)]

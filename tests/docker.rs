@@ -993,3 +993,67 @@ fn a_crashing_service_with_a_restart_policy_still_fails_fast() {
     ]);
     assert_eq!(policy, "always");
 }
+
+#[test]
+fn exec_runs_in_the_container_and_passes_its_exit_code() {
+    let stack = test_stack(44200)
+        + "\n[services.stopped]\nimage = \"dspy-test/busybox:latest\"\ncommand = [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\nports = [\"44209:8080\"]\n";
+    let env = Env::new("exec").with_services(&stack);
+    let _cleanup = Cleanup(&env);
+    env.run(&["up", "--services", "reddb,stopped"]).ok();
+    let out = env
+        .run(&[
+            "exec",
+            "reddb",
+            "--",
+            "sh",
+            "-c",
+            "echo out; echo err >&2; test -d /www && exit 3",
+        ])
+        .code(3);
+    assert_eq!(out.stdout, "out\n");
+    assert_eq!(out.stderr, "err\n");
+    // Our stdin reaches the command, and its end ends the command's.
+    let mut child = env
+        .command(&["exec", "reddb", "--", "sh", "-c", "cat; tty || true"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"hello\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello\nnot a tty\n");
+    // Under a terminal (a pty from `script`), the command gets one.
+    let cmd = format!(
+        "{} --home {} --project {} --services-file {} exec reddb -- tty",
+        common::BIN,
+        env.home().display(),
+        env.project,
+        env.services_file.as_ref().unwrap().display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("/dev/pts/"),
+        "{:?} stdout {} stderr {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A service that is not running: exit 1 naming it; an unknown one: exit 2.
+    docker(&["stop", "-t", "1", &format!("{}-stopped", env.project)]);
+    let out = env.run(&["exec", "stopped", "--", "true"]).code(1);
+    assert!(
+        out.stderr.contains("`stopped` is not running"),
+        "{}",
+        out.stderr
+    );
+    env.run(&["exec", "nosuch", "--", "true"]).code(2);
+    // A command that does not exist: Docker's 126/127, not a crash.
+    let out = env.run(&["exec", "reddb", "--", "/no/such/binary"]);
+    assert!(out.code == 126 || out.code == 127, "{}", out.code);
+}

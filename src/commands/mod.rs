@@ -9,6 +9,7 @@ pub mod client;
 pub mod completions;
 pub mod config;
 pub mod down;
+pub mod exec;
 pub mod gpu;
 pub mod logs;
 pub mod man;
@@ -70,6 +71,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Ps(args) => block_on(ps::run(&ctx, args)),
         Command::Logs(args) => block_on(logs::run(&ctx, args)),
         Command::Ports(args) => block_on(ports::run(&ctx, args)),
+        Command::Exec(args) => block_on(exec::run(&ctx, args)),
         Command::Gpu(args) => block_on(gpu::run(&ctx, args)),
         Command::Serve(args) => serve::run(&ctx, args),
         Command::Store(args) => store::run(&ctx, args),

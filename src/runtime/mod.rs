@@ -7,6 +7,7 @@
 
 mod containers;
 mod error;
+mod exec;
 mod images;
 mod logs;
 mod objects;

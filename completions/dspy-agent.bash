@@ -55,6 +55,9 @@ _dspy__agent() {
             dspy__agent,ps)
                 cmd="dspy__agent__subcmd__ps"
                 ;;
+            dspy__agent,restart)
+                cmd="dspy__agent__subcmd__restart"
+                ;;
             dspy__agent,serve)
                 cmd="dspy__agent__subcmd__serve"
                 ;;
@@ -198,6 +201,9 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__help,ps)
                 cmd="dspy__agent__subcmd__help__subcmd__ps"
+                ;;
+            dspy__agent__subcmd__help,restart)
+                cmd="dspy__agent__subcmd__help__subcmd__restart"
                 ;;
             dspy__agent__subcmd__help,serve)
                 cmd="dspy__agent__subcmd__help__subcmd__serve"
@@ -392,7 +398,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version up down ps status logs ports exec gpu config serve store auth audit submit tasks workflows workflow bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version up down restart ps status logs ports exec gpu config serve store auth audit submit tasks workflows workflow bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1248,7 +1254,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down ps logs ports exec gpu config serve store auth audit submit tasks workflows bench completions man help"
+            opts="up down restart ps logs ports exec gpu config serve store auth audit submit tasks workflows bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1556,6 +1562,20 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__ps)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1952,6 +1972,52 @@ _dspy__agent() {
                 return 0
             fi
             case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__restart)
+            opts="-s -t -v -q -h -V --services --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --services)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -54,6 +54,8 @@ pub enum Command {
     Up(UpArgs),
     /// Stop and remove services (and what depends on them)
     Down(DownArgs),
+    /// Restart services in dependency order, health-gated; what depends on them follows
+    Restart(RestartArgs),
     /// Show the project's services: state, health, ports, uptime
     #[command(visible_alias = "status")]
     Ps(PsArgs),
@@ -107,6 +109,17 @@ pub struct UpArgs {
     /// Override every service's health timeout, in seconds
     #[arg(long, value_name = "S")]
     pub wait_timeout: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// Services to restart, comma separated; their dependents restart too [default: those
+    /// enabled in config.toml]
+    #[arg(long, short = 's', value_delimiter = ',', value_name = "A,B")]
+    pub services: Vec<String>,
+    /// Seconds to wait for a container to stop before killing it
+    #[arg(long, short = 't', default_value_t = 10, value_name = "S")]
+    pub timeout: u32,
 }
 
 #[derive(Debug, Args)]

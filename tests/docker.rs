@@ -1057,3 +1057,35 @@ fn exec_runs_in_the_container_and_passes_its_exit_code() {
     let out = env.run(&["exec", "reddb", "--", "/no/such/binary"]);
     assert!(out.code == 126 || out.code == 127, "{}", out.code);
 }
+
+#[test]
+fn restart_brings_back_the_service_and_its_dependants_health_gated() {
+    let env = Env::new("restartverb").with_services(&test_stack(44250));
+    let _cleanup = Cleanup(&env);
+    env.run(&["up", "--services", "infermesh-node-a,reddb"])
+        .ok();
+    let id_of =
+        |rows: &[Value], s: &str| find(rows, s)["container_id"].as_str().unwrap().to_string();
+    let before = services_of(&env.run(&["--json", "ps"]).ok().json());
+    let doc = env
+        .run(&["--json", "restart", "--services", "redis"])
+        .ok()
+        .json();
+    let restarted: BTreeSet<String> = services_of(&doc)
+        .iter()
+        .map(|s| s["service"].as_str().unwrap().to_string())
+        .collect();
+    // node-a depends on redis and follows it; reddb does not and is left alone.
+    assert_eq!(
+        restarted,
+        BTreeSet::from(["redis".to_string(), "infermesh-node-a".to_string()])
+    );
+    let after = services_of(&env.run(&["--json", "ps"]).ok().json());
+    for s in ["redis", "infermesh-node-a"] {
+        assert_ne!(id_of(&before, s), id_of(&after, s), "{s} was not recreated");
+        assert_eq!(find(&after, s)["health"], "healthy");
+    }
+    assert_eq!(id_of(&before, "reddb"), id_of(&after, "reddb"));
+    // An unknown service changes nothing: exit 2.
+    env.run(&["restart", "--services", "nosuch"]).code(2);
+}

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand up 'Start services (and their dependencies), health-gated'
             cand down 'Stop and remove services (and what depends on them)'
             cand restart 'Restart services in dependency order, health-gated; what depends on them follows'
+            cand pull 'Pull the services'' images ahead of `up`, with progress'
             cand ps 'Show the project''s services: state, health, ports, uptime'
             cand status 'Show the project''s services: state, health, ports, uptime'
             cand logs 'Show the services'' logs, merged'
@@ -99,6 +100,23 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --services 'Services to restart, comma separated; their dependents restart too [default: those enabled in config.toml]'
             cand -t 'Seconds to wait for a container to stop before killing it'
             cand --timeout 'Seconds to wait for a container to stop before killing it'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;pull'= {
+            cand -s 'Services whose images to pull, comma separated [default: those enabled in config.toml]'
+            cand --services 'Services whose images to pull, comma separated [default: those enabled in config.toml]'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
@@ -1077,6 +1095,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand up 'Start services (and their dependencies), health-gated'
             cand down 'Stop and remove services (and what depends on them)'
             cand restart 'Restart services in dependency order, health-gated; what depends on them follows'
+            cand pull 'Pull the services'' images ahead of `up`, with progress'
             cand ps 'Show the project''s services: state, health, ports, uptime'
             cand logs 'Show the services'' logs, merged'
             cand ports 'Show the host endpoints of running services'
@@ -1100,6 +1119,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;down'= {
         }
         &'dspy-agent;help;restart'= {
+        }
+        &'dspy-agent;help;pull'= {
         }
         &'dspy-agent;help;ps'= {
         }

@@ -56,6 +56,8 @@ pub enum Command {
     Down(DownArgs),
     /// Restart services in dependency order, health-gated; what depends on them follows
     Restart(RestartArgs),
+    /// Pull the services' images ahead of `up`, with progress
+    Pull(PullArgs),
     /// Show the project's services: state, health, ports, uptime
     #[command(visible_alias = "status")]
     Ps(PsArgs),
@@ -109,6 +111,13 @@ pub struct UpArgs {
     /// Override every service's health timeout, in seconds
     #[arg(long, value_name = "S")]
     pub wait_timeout: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Services whose images to pull, comma separated [default: those enabled in config.toml]
+    #[arg(long, short = 's', value_delimiter = ',', value_name = "A,B")]
+    pub services: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1089,3 +1089,19 @@ fn restart_brings_back_the_service_and_its_dependants_health_gated() {
     // An unknown service changes nothing: exit 2.
     env.run(&["restart", "--services", "nosuch"]).code(2);
 }
+
+#[test]
+fn pull_of_an_unreachable_image_is_exit_1_naming_it() {
+    // No registry listens on 127.0.0.1:1: the failure path, fast and offline.
+    let stack = "[services.web]\nimage = \"127.0.0.1:1/dspy-test/none:1\"\n";
+    let env = Env::new("pullfail").with_services(stack);
+    let out = env.run(&["pull", "--services", "web"]).code(1);
+    assert!(
+        out.stderr.contains("service `web`") && out.stderr.contains("127.0.0.1:1/dspy-test/none:1"),
+        "{}",
+        out.stderr
+    );
+    let out = env.run(&["--json", "pull", "--services", "web"]).code(1);
+    assert!(out.stdout.contains("\"error\""), "{}", out.stdout);
+    env.run(&["pull", "--services", "nosuch"]).code(2);
+}

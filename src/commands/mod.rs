@@ -15,6 +15,7 @@ pub mod logs;
 pub mod man;
 pub mod ports;
 pub mod ps;
+pub mod pull;
 pub mod restart;
 pub mod serve;
 pub mod store;
@@ -70,6 +71,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Up(args) => block_on(up::run(&ctx, args)),
         Command::Down(args) => block_on(down::run(&ctx, args)),
         Command::Restart(args) => block_on(restart::run(&ctx, args)),
+        Command::Pull(args) => block_on(pull::run(&ctx, args)),
         Command::Ps(args) => block_on(ps::run(&ctx, args)),
         Command::Logs(args) => block_on(logs::run(&ctx, args)),
         Command::Ports(args) => block_on(ports::run(&ctx, args)),

@@ -43,6 +43,9 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub services_file: Option<PathBuf>,
+    /// Variables for `${VAR}` in the services file [default: .env beside the services file]
+    #[arg(long, global = true, env = "DSPY_AGENT_ENV_FILE", value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -51,6 +54,10 @@ pub enum Command {
     Up(UpArgs),
     /// Stop and remove services (and what depends on them)
     Down(DownArgs),
+    /// Restart services in dependency order, health-gated; what depends on them follows
+    Restart(RestartArgs),
+    /// Pull the services' images ahead of `up`, with progress
+    Pull(PullArgs),
     /// Show the project's services: state, health, ports, uptime
     #[command(visible_alias = "status")]
     Ps(PsArgs),
@@ -58,6 +65,9 @@ pub enum Command {
     Logs(LogsArgs),
     /// Show the host endpoints of running services
     Ports(PortsArgs),
+    /// Run a command inside a running service's container (a TTY when stdin is one); exits
+    /// with the command's exit code
+    Exec(ExecArgs),
     /// Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them
     Gpu(GpuArgs),
     /// Show or change settings and the service catalog
@@ -106,6 +116,24 @@ pub struct UpArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Services whose images to pull, comma separated [default: those enabled in config.toml]
+    #[arg(long, short = 's', value_delimiter = ',', value_name = "A,B")]
+    pub services: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// Services to restart, comma separated; their dependents restart too [default: those
+    /// enabled in config.toml]
+    #[arg(long, short = 's', value_delimiter = ',', value_name = "A,B")]
+    pub services: Vec<String>,
+    /// Seconds to wait for a container to stop before killing it
+    #[arg(long, short = 't', default_value_t = 10, value_name = "S")]
+    pub timeout: u32,
+}
+
+#[derive(Debug, Args)]
 pub struct DownArgs {
     /// Services to stop, comma separated; their dependents stop too [default: all]
     #[arg(long, short = 's', value_delimiter = ',', value_name = "A,B")]
@@ -142,6 +170,18 @@ pub struct LogsArgs {
     /// Only these services (repeatable)
     #[arg(long = "service", value_name = "S")]
     pub services: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The service whose container runs the command
+    pub service: String,
+    /// The command and its arguments (after `--`)
+    #[arg(required = true, last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+    /// Never allocate a TTY, even when stdin is a terminal
+    #[arg(long, short = 'T')]
+    pub no_tty: bool,
 }
 
 #[derive(Debug, Args)]

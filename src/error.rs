@@ -38,6 +38,8 @@ pub struct Error {
 pub enum ExitStatus {
     Success,
     Failure(Code),
+    /// The exit code of a command run inside a container (`exec`), passed on as it is.
+    Exited(u8),
 }
 
 impl From<ExitStatus> for std::process::ExitCode {
@@ -45,6 +47,7 @@ impl From<ExitStatus> for std::process::ExitCode {
         match status {
             ExitStatus::Success => std::process::ExitCode::SUCCESS,
             ExitStatus::Failure(code) => std::process::ExitCode::from(code as u8),
+            ExitStatus::Exited(code) => std::process::ExitCode::from(code),
         }
     }
 }

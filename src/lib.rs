@@ -140,6 +140,10 @@ fn cli_overrides(cli: &Cli, matches: &ArgMatches) -> CliOverrides {
             value: v,
             source: source_of("services_file"),
         }),
+        env_file: g.env_file.clone().map(|v| Sourced {
+            value: v,
+            source: source_of("env_file"),
+        }),
     }
 }
 
@@ -147,6 +151,7 @@ fn env_name(id: &str) -> &'static str {
     match id {
         "project" => "DSPY_AGENT_PROJECT",
         "home" => "DSPY_AGENT_HOME",
+        "env_file" => "DSPY_AGENT_ENV_FILE",
         _ => "DSPY_AGENT_SERVICES_FILE",
     }
 }

@@ -626,3 +626,112 @@ fn bench_runs_every_phase() {
         "{doc}"
     );
 }
+
+#[test]
+fn services_file_variables_come_from_env_then_dotenv() {
+    let services = r#"[services.web]
+image = "${WEB_IMAGE:-busybox:latest}"
+env_file = ["web.env"]
+[services.web.env]
+MODE = "${MODE}"
+OPENAI_API_KEY = "${API_KEY:?put it in .env}"
+LITERAL = "$${MODE}"
+"#;
+    let env = Env::new("vars")
+        .with_services(services)
+        .env("MODE", "from-env");
+    std::fs::write(
+        env.home().join(".env"),
+        "# beside the services file\nMODE=from-dotenv\nAPI_KEY=sk-${MODE}-1\nHOST=h\n",
+    )
+    .unwrap();
+    std::fs::write(
+        env.home().join("web.env"),
+        "FROM_FILE=${HOST}\nMODE=overridden-by-env-table\n",
+    )
+    .unwrap();
+    // The environment wins over .env; .env values may use other variables.
+    let doc = env.run(&["--json", "config", "services"]).ok().json();
+    let web = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "web")
+        .unwrap()
+        .clone();
+    assert_eq!(web["image"], "busybox:latest");
+    assert_eq!(web["env"]["MODE"], "from-env");
+    assert_eq!(web["env"]["LITERAL"], "${MODE}");
+    assert_eq!(web["env"]["FROM_FILE"], "h");
+    // A secret-looking key is masked in JSON, and its value appears nowhere.
+    assert_eq!(web["env"]["OPENAI_API_KEY"], "********");
+    let out = env.run(&["--json", "config", "services"]).ok();
+    assert!(!out.stdout.contains("sk-from-env-1"), "{}", out.stdout);
+
+    // --env-file replaces the .env beside the services file; a named one must exist.
+    let other = env.home().join("other.env");
+    std::fs::write(&other, "API_KEY=k\nWEB_IMAGE=redis:7\n").unwrap();
+    let doc = env
+        .run(&[
+            "--json",
+            "--env-file",
+            other.to_str().unwrap(),
+            "config",
+            "services",
+        ])
+        .ok()
+        .json();
+    let image = doc["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "web")
+        .unwrap()["image"]
+        .clone();
+    assert_eq!(image, "redis:7");
+    let out = env
+        .run(&["--env-file", "/nonexistent/.env", "config", "services"])
+        .code(2);
+    assert!(out.stderr.contains("/nonexistent/.env"), "{}", out.stderr);
+}
+
+#[test]
+fn variable_errors_are_exit_2_before_docker() {
+    let services = "[services.web]\nimage = \"busybox\"\n[services.web.env]\nA = \"${A}\"\nKEY = \"${NEEDED:?set NEEDED}\"\n";
+    let env = Env::new("varerr")
+        .with_services(services)
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock");
+    // A missing required variable names the file, the line and the variable; `up` and
+    // `config services` fail alike, before the engine is asked anything.
+    for args in [&["config", "services"][..], &["up", "--services", "web"]] {
+        let out = env.run(args).code(2);
+        assert!(
+            out.stderr.contains("test-services.toml:5:")
+                && out.stderr.contains("`NEEDED`")
+                && out.stderr.contains("set NEEDED"),
+            "{}",
+            out.stderr
+        );
+    }
+    // A .env line that does not parse: file and line.
+    std::fs::write(env.home().join(".env"), "NEEDED=1\nnot a line\n").unwrap();
+    let out = env.run(&["config", "services"]).code(2);
+    assert!(out.stderr.contains(".env:2:"), "{}", out.stderr);
+    // A cycle between .env variables is refused, naming it.
+    std::fs::write(env.home().join(".env"), "NEEDED=1\nA=${B}\nB=${A}\n").unwrap();
+    let out = env.run(&["config", "services"]).code(2);
+    assert!(
+        out.stderr.contains("variable cycle: A -> B -> A"),
+        "{}",
+        out.stderr
+    );
+    // A per-service env_file that does not exist names the field.
+    let env = Env::new("envfile")
+        .with_services("[services.web]\nimage = \"busybox\"\nenv_file = [\"missing.env\"]\n");
+    let out = env.run(&["config", "services"]).code(2);
+    assert!(
+        out.stderr.contains("field `env_file`") && out.stderr.contains("missing.env"),
+        "{}",
+        out.stderr
+    );
+}

@@ -909,3 +909,199 @@ async fn engine_failures_come_back_as_typed_errors() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
 }
+
+#[test]
+fn a_killed_main_process_is_restarted_by_docker_and_ps_shows_it() {
+    // reddb is a default service (unless-stopped); `oneshot` is one the user adds (no).
+    let stack = test_stack(44100)
+        + "\n[services.oneshot]\nimage = \"dspy-test/busybox:latest\"\ncommand = [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\nports = [\"44109:8080\"]\n";
+    let env = Env::new("restart").with_services(&stack);
+    let _cleanup = Cleanup(&env);
+    env.run(&["up", "--services", "reddb,oneshot"]).ok();
+    let reddb = format!("{}-reddb", env.project);
+    let oneshot = format!("{}-oneshot", env.project);
+    assert_eq!(
+        docker(&[
+            "inspect",
+            "-f",
+            "{{.HostConfig.RestartPolicy.Name}}",
+            &reddb
+        ]),
+        "unless-stopped"
+    );
+    // Docker's default, which reads as "" when none was set.
+    let none = docker(&[
+        "inspect",
+        "-f",
+        "{{.HostConfig.RestartPolicy.Name}}",
+        &oneshot,
+    ]);
+    assert!(none.is_empty() || none == "no", "{none}");
+    // The main process (httpd, under the init process), killed from inside the container.
+    for c in [&reddb, &oneshot] {
+        docker(&["exec", c, "sh", "-c", "kill -9 $(pidof httpd)"]);
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let rows = services_of(&env.run(&["--json", "ps"]).ok().json());
+        let r = find(&rows, "reddb");
+        let o = find(&rows, "oneshot");
+        if r["restart_count"].as_i64() >= Some(1)
+            && r["state"] == "running"
+            && o["state"] == "exited"
+        {
+            assert_eq!(r["exit_code"], 137, "{r}");
+            assert_eq!(o["restart_count"], 0, "{o}");
+            assert_eq!(o["exit_code"], 137, "{o}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "not restarted: {rows:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The plain table has the columns too.
+    let out = env.run(&["ps"]).ok();
+    assert!(
+        out.stdout.contains("RESTARTS") && out.stdout.contains("EXIT"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_crashing_service_with_a_restart_policy_still_fails_fast() {
+    let stack = test_stack(44150)
+        + "\n[services.crashy]\nimage = \"dspy-test/busybox:latest\"\nrestart = \"always\"\ncommand = [\"sh\", \"-c\", \"echo cannot open config >&2; exit 7\"]\nports = [\"44159:8080\"]\n[services.crashy.health]\nkind = \"http\"\ntimeout_s = 60\n";
+    let env = Env::new("crashy").with_services(&stack);
+    let _cleanup = Cleanup(&env);
+    let start = Instant::now();
+    let doc = env
+        .run(&["--json", "up", "--services", "crashy"])
+        .code(3)
+        .json();
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "waited for the timeout: {:?}",
+        start.elapsed()
+    );
+    let reason = doc["failed"]["reason"].as_str().unwrap();
+    assert!(reason.contains("code 7"), "{reason}");
+    let policy = docker(&[
+        "inspect",
+        "-f",
+        "{{.HostConfig.RestartPolicy.Name}}",
+        &format!("{}-crashy", env.project),
+    ]);
+    assert_eq!(policy, "always");
+}
+
+#[test]
+fn exec_runs_in_the_container_and_passes_its_exit_code() {
+    let stack = test_stack(44200)
+        + "\n[services.stopped]\nimage = \"dspy-test/busybox:latest\"\ncommand = [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\nports = [\"44209:8080\"]\n";
+    let env = Env::new("exec").with_services(&stack);
+    let _cleanup = Cleanup(&env);
+    env.run(&["up", "--services", "reddb,stopped"]).ok();
+    let out = env
+        .run(&[
+            "exec",
+            "reddb",
+            "--",
+            "sh",
+            "-c",
+            "echo out; echo err >&2; test -d /www && exit 3",
+        ])
+        .code(3);
+    assert_eq!(out.stdout, "out\n");
+    assert_eq!(out.stderr, "err\n");
+    // Our stdin reaches the command, and its end ends the command's.
+    let mut child = env
+        .command(&["exec", "reddb", "--", "sh", "-c", "cat; tty || true"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"hello\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello\nnot a tty\n");
+    // Under a terminal (a pty from `script`), the command gets one.
+    let cmd = format!(
+        "{} --home {} --project {} --services-file {} exec reddb -- tty",
+        common::BIN,
+        env.home().display(),
+        env.project,
+        env.services_file.as_ref().unwrap().display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("/dev/pts/"),
+        "{:?} stdout {} stderr {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A service that is not running: exit 1 naming it; an unknown one: exit 2.
+    docker(&["stop", "-t", "1", &format!("{}-stopped", env.project)]);
+    let out = env.run(&["exec", "stopped", "--", "true"]).code(1);
+    assert!(
+        out.stderr.contains("`stopped` is not running"),
+        "{}",
+        out.stderr
+    );
+    env.run(&["exec", "nosuch", "--", "true"]).code(2);
+    // A command that does not exist: Docker's 126/127, not a crash.
+    let out = env.run(&["exec", "reddb", "--", "/no/such/binary"]);
+    assert!(out.code == 126 || out.code == 127, "{}", out.code);
+}
+
+#[test]
+fn restart_brings_back_the_service_and_its_dependants_health_gated() {
+    let env = Env::new("restartverb").with_services(&test_stack(44250));
+    let _cleanup = Cleanup(&env);
+    env.run(&["up", "--services", "infermesh-node-a,reddb"])
+        .ok();
+    let id_of =
+        |rows: &[Value], s: &str| find(rows, s)["container_id"].as_str().unwrap().to_string();
+    let before = services_of(&env.run(&["--json", "ps"]).ok().json());
+    let doc = env
+        .run(&["--json", "restart", "--services", "redis"])
+        .ok()
+        .json();
+    let restarted: BTreeSet<String> = services_of(&doc)
+        .iter()
+        .map(|s| s["service"].as_str().unwrap().to_string())
+        .collect();
+    // node-a depends on redis and follows it; reddb does not and is left alone.
+    assert_eq!(
+        restarted,
+        BTreeSet::from(["redis".to_string(), "infermesh-node-a".to_string()])
+    );
+    let after = services_of(&env.run(&["--json", "ps"]).ok().json());
+    for s in ["redis", "infermesh-node-a"] {
+        assert_ne!(id_of(&before, s), id_of(&after, s), "{s} was not recreated");
+        assert_eq!(find(&after, s)["health"], "healthy");
+    }
+    assert_eq!(id_of(&before, "reddb"), id_of(&after, "reddb"));
+    // An unknown service changes nothing: exit 2.
+    env.run(&["restart", "--services", "nosuch"]).code(2);
+}
+
+#[test]
+fn pull_of_an_unreachable_image_is_exit_1_naming_it() {
+    // No registry listens on 127.0.0.1:1: the failure path, fast and offline.
+    let stack = "[services.web]\nimage = \"127.0.0.1:1/dspy-test/none:1\"\n";
+    let env = Env::new("pullfail").with_services(stack);
+    let out = env.run(&["pull", "--services", "web"]).code(1);
+    assert!(
+        out.stderr.contains("service `web`") && out.stderr.contains("127.0.0.1:1/dspy-test/none:1"),
+        "{}",
+        out.stderr
+    );
+    let out = env.run(&["--json", "pull", "--services", "web"]).code(1);
+    assert!(out.stdout.contains("\"error\""), "{}", out.stdout);
+    env.run(&["pull", "--services", "nosuch"]).code(2);
+}

@@ -35,6 +35,8 @@ fn service(
             timeout_s: 60.0,
         },
         resources: Resources::default(),
+        // Infrastructure that agents rely on comes back after a crash.
+        restart: "unless-stopped".into(),
     }
 }
 

@@ -10,6 +10,7 @@ use super::defaults::defaults;
 use super::model::{
     Catalog, GpuMode, HealthCheck, HealthKind, PortMapping, Resources, Service, VolumeMount,
 };
+use super::vars::{Vars, parse_env_file};
 use crate::error::{Error, Result};
 use crate::settings::{line_at, toml_error};
 
@@ -27,6 +28,8 @@ struct ServiceOverride {
     init: Option<bool>,
     health: Option<HealthOverride>,
     resources: Option<ResourcesOverride>,
+    env_file: Option<Vec<toml::Spanned<String>>>,
+    restart: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,9 +55,9 @@ struct ServicesFile {
     services: BTreeMap<String, ServiceOverride>,
 }
 
-/// Load the catalog: defaults, then the services file if it exists.
-/// `required` makes a missing file an error (an explicit --services-file).
-pub fn load(path: &Path, required: bool) -> Result<Catalog> {
+/// Load the catalog: defaults, then the services file if it exists, its `${VAR}`s taken from
+/// `vars`. `required` makes a missing file an error (an explicit --services-file).
+pub fn load(path: &Path, required: bool, vars: &Vars) -> Result<Catalog> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(defaults()),
@@ -65,11 +68,20 @@ pub fn load(path: &Path, required: bool) -> Result<Catalog> {
             )));
         }
     };
-    merge(defaults(), path, &text)
+    let text = vars.interpolate_toml(path, &text)?;
+    merge_with(defaults(), path, &text, vars)
 }
 
-/// Apply a services file's text on top of `catalog`.
-pub fn merge(mut catalog: Catalog, path: &Path, text: &str) -> Result<Catalog> {
+/// Apply a services file's text on top of `catalog` (variables from the environment only).
+pub fn merge(catalog: Catalog, path: &Path, text: &str) -> Result<Catalog> {
+    let vars = Vars::environment_only();
+    let text = vars.interpolate_toml(path, text)?;
+    merge_with(catalog, path, &text, &vars)
+}
+
+/// Apply an already interpolated services file's text on top of `catalog`; `vars` expands the
+/// values of the services' `env_file`s.
+fn merge_with(mut catalog: Catalog, path: &Path, text: &str, vars: &Vars) -> Result<Catalog> {
     let file: ServicesFile = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
     for (name, o) in file.services {
         let at = |field: &str, offset: Option<usize>, msg: String| {
@@ -106,6 +118,8 @@ pub fn merge(mut catalog: Catalog, path: &Path, text: &str) -> Result<Catalog> {
                         timeout_s: 60.0,
                     },
                     resources: Resources::default(),
+                    // compose's default for a service the user adds.
+                    restart: "no".into(),
                 }
             }
         };
@@ -145,6 +159,29 @@ pub fn merge(mut catalog: Catalog, path: &Path, text: &str) -> Result<Catalog> {
             }
             svc.env = env;
         }
+        if let Some(files) = o.env_file {
+            // Like compose: the files fill in, `env` wins, a later file wins over an earlier.
+            let mut from_files = BTreeMap::new();
+            for f in &files {
+                let env_path = path.parent().unwrap_or(Path::new(".")).join(f.get_ref());
+                let env_text = std::fs::read_to_string(&env_path).map_err(|e| {
+                    at(
+                        "env_file",
+                        Some(f.span().start),
+                        format!("cannot read {}: {e}", env_path.display()),
+                    )
+                })?;
+                for l in parse_env_file(&env_path, &env_text)? {
+                    let value = match l.literal {
+                        true => l.value,
+                        false => vars.interpolate(&l.value, &env_path, l.line)?,
+                    };
+                    from_files.insert(l.key, value);
+                }
+            }
+            from_files.extend(std::mem::take(&mut svc.env));
+            svc.env = from_files;
+        }
         if let Some(volumes) = o.volumes {
             svc.volumes = volumes
                 .iter()
@@ -152,6 +189,10 @@ pub fn merge(mut catalog: Catalog, path: &Path, text: &str) -> Result<Catalog> {
                     parse_volume(v.get_ref()).map_err(|m| at("volumes", Some(v.span().start), m))
                 })
                 .collect::<Result<_>>()?;
+        }
+        if let Some(r) = o.restart {
+            svc.restart =
+                parse_restart(r.get_ref()).map_err(|m| at("restart", Some(r.span().start), m))?;
         }
         if let Some(deps) = o.depends_on {
             svc.depends_on = deps;
@@ -256,6 +297,24 @@ fn validate_service_name(name: &str) -> std::result::Result<(), String> {
         Err(format!(
             "service name {name:?} is invalid: use lowercase letters, digits, '-' and '_'"
         ))
+    }
+}
+
+/// A restart policy as Docker takes it: "no", "always", "unless-stopped", "on-failure" or
+/// "on-failure:N" (at most N restarts).
+pub fn parse_restart(s: &str) -> std::result::Result<String, String> {
+    let bad = || {
+        format!(
+            "unknown restart policy {s:?} (expected \"no\", \"on-failure[:N]\", \"always\" or \"unless-stopped\")"
+        )
+    };
+    match s {
+        "no" | "always" | "unless-stopped" | "on-failure" => Ok(s.into()),
+        _ => {
+            let n = s.strip_prefix("on-failure:").ok_or_else(bad)?;
+            n.parse::<u32>().map_err(|_| bad())?;
+            Ok(s.into())
+        }
     }
 }
 
@@ -389,6 +448,25 @@ path = "/"
         assert!(err.message.contains("needs an image"), "{}", err.message);
         let err = merged("[services.redis]\ngpu = \"sometimes\"\n").unwrap_err();
         assert!(err.message.contains("sometimes"), "{}", err.message);
+    }
+
+    #[test]
+    fn restart_policies() {
+        let c = merged("[services.web]\nimage = \"x\"\n[services.job]\nimage = \"x\"\nrestart = \"on-failure:3\"\n").unwrap();
+        assert_eq!(c.services["web"].restart, "no");
+        assert_eq!(c.services["job"].restart, "on-failure:3");
+        assert_eq!(c.services["redis"].restart, "unless-stopped");
+        for bad in ["sometimes", "on-failure:x", "on-failure:-1", ""] {
+            let text = format!("[services.redis]\nrestart = {bad:?}\n");
+            let err = merged(&text).unwrap_err();
+            assert!(
+                err.message.contains("services.toml:2:")
+                    && err.message.contains("field `restart`")
+                    && err.message.contains("unknown restart policy"),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod file;
 mod model;
 mod resolve;
 mod validate;
+mod vars;
 
 pub use defaults::defaults;
 pub use file::{load, merge};
@@ -16,3 +17,4 @@ pub use model::{
 };
 pub use resolve::{default_services, resolve};
 pub use validate::validate;
+pub use vars::{Vars, is_secret_key};

@@ -66,6 +66,8 @@ pub struct Service {
     pub init: bool,
     pub health: HealthCheck,
     pub resources: Resources,
+    /// Docker's restart policy: "no", "always", "unless-stopped", "on-failure[:N]".
+    pub restart: String,
 }
 
 impl Service {

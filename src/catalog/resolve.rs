@@ -4,6 +4,7 @@
 use super::file::load;
 use super::model::Catalog;
 use super::validate::validate;
+use super::vars::Vars;
 use crate::error::{Error, Result};
 use crate::settings::{self, Settings, Source};
 
@@ -11,7 +12,11 @@ use crate::settings::{self, Settings, Source};
 /// overrides of config.toml, with the dependency edges validated.
 pub fn resolve(settings: &Settings) -> Result<Catalog> {
     let explicit = settings.services_file.source != Source::Default;
-    let mut catalog = load(&settings.services_file.value, explicit)?;
+    let vars = Vars::load(
+        &settings.env_file.value,
+        settings.env_file.source != Source::Default,
+    )?;
+    let mut catalog = load(&settings.services_file.value, explicit, &vars)?;
     for (name, port) in &settings.ports {
         let at = || {
             let path = settings.config_path();

@@ -174,7 +174,20 @@ fn services(ctx: &Ctx, settings: &Settings) -> Result<()> {
     let catalog = ctx.catalog(settings)?;
     crate::graph::validate(&catalog)?;
     if ctx.printer.json {
-        let list: Vec<_> = catalog.services.values().collect();
+        // Resolved values, with those of secret-looking keys hidden.
+        let mut list = Vec::new();
+        for svc in catalog.services.values() {
+            let mut v = serde_json::to_value(svc)
+                .map_err(|e| Error::runtime(format!("cannot encode service: {e}")))?;
+            if let Some(env) = v.get_mut("env").and_then(|e| e.as_object_mut()) {
+                for (key, value) in env.iter_mut() {
+                    if crate::catalog::is_secret_key(key) {
+                        *value = json!("********");
+                    }
+                }
+            }
+            list.push(v);
+        }
         return ctx.printer.json_document(json!({ "services": list }));
     }
     let rows = catalog

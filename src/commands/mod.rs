@@ -9,11 +9,14 @@ pub mod client;
 pub mod completions;
 pub mod config;
 pub mod down;
+pub mod exec;
 pub mod gpu;
 pub mod logs;
 pub mod man;
 pub mod ports;
 pub mod ps;
+pub mod pull;
+pub mod restart;
 pub mod serve;
 pub mod store;
 pub mod submit;
@@ -69,9 +72,12 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Man(args) => man::run(&ctx, args),
         Command::Up(args) => block_on(up::run(&ctx, args)),
         Command::Down(args) => block_on(down::run(&ctx, args)),
+        Command::Restart(args) => block_on(restart::run(&ctx, args)),
+        Command::Pull(args) => block_on(pull::run(&ctx, args)),
         Command::Ps(args) => block_on(ps::run(&ctx, args)),
         Command::Logs(args) => block_on(logs::run(&ctx, args)),
         Command::Ports(args) => block_on(ports::run(&ctx, args)),
+        Command::Exec(args) => block_on(exec::run(&ctx, args)),
         Command::Gpu(args) => block_on(gpu::run(&ctx, args)),
         Command::Serve(args) => serve::run(&ctx, args),
         Command::Store(args) => store::run(&ctx, args),

@@ -21,6 +21,8 @@ pub async fn run(ctx: &Ctx, args: PsArgs) -> Result<ExitStatus> {
                     image: stack.catalog.services[name].image.clone(),
                     ports: vec![],
                     started_at: None,
+                    restart_count: 0,
+                    exit_code: None,
                 });
             }
         }
@@ -48,12 +50,25 @@ pub async fn run(ctx: &Ctx, args: PsArgs) -> Result<ExitStatus> {
                     .as_deref()
                     .map(uptime)
                     .unwrap_or_else(|| "-".into()),
+                r.restart_count.to_string(),
+                r.exit_code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 r.container_id.chars().take(12).collect(),
             ]
         })
         .collect();
     p.table(
-        &["service", "state", "health", "ports", "uptime", "container"],
+        &[
+            "service",
+            "state",
+            "health",
+            "ports",
+            "uptime",
+            "restarts",
+            "exit",
+            "container",
+        ],
         table,
     )?;
     Ok(ExitStatus::Success)

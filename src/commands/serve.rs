@@ -97,6 +97,9 @@ async fn detach(ctx: &Ctx, strict_journal: bool, insecure_bind: bool) -> Result<
     if settings.services_file.source != crate::settings::Source::Default {
         cmd.env("DSPY_AGENT_SERVICES_FILE", &settings.services_file.value);
     }
+    if settings.env_file.source != crate::settings::Source::Default {
+        cmd.env("DSPY_AGENT_ENV_FILE", &settings.env_file.value);
+    }
     // Its own process group: Ctrl-C in the shell that started it does not reach it.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd

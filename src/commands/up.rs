@@ -31,7 +31,16 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitStatus> {
         wait_timeout: args.wait_timeout,
     };
     let report = stack.up(opts, progress_sink(&ctx.printer)).await?;
+    print_report(ctx, report, "up")
+}
 
+/// The started services as a table (or the report as JSON); a failure's chain and log tail on
+/// stderr, and its exit code. `verb` names the command in the failure line.
+pub fn print_report(
+    ctx: &Ctx,
+    report: crate::lifecycle::UpReport,
+    verb: &str,
+) -> Result<ExitStatus> {
     let p = &ctx.printer;
     if p.json {
         p.json_document(&report)?;
@@ -82,13 +91,13 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitStatus> {
                 2 => Code::Usage,
                 _ => Code::Runtime,
             };
-            Ok(p.failed(code, format!("`up` failed at service `{}`", f.service)))
+            Ok(p.failed(code, format!("`{verb}` failed at service `{}`", f.service)))
         }
     }
 }
 
 /// Progress: NDJSON on stderr with --json; otherwise a line per step, and pull bars on a terminal.
-fn progress_sink(printer: &Printer) -> EventSink {
+pub fn progress_sink(printer: &Printer) -> EventSink {
     let printer = printer.clone();
     let bars = MultiProgress::new();
     let pulls: Mutex<HashMap<String, ProgressBar>> = Mutex::new(HashMap::new());

@@ -10,6 +10,7 @@ mod down;
 mod events;
 mod logs;
 mod outcome;
+mod restart;
 mod stack;
 mod start;
 mod status;

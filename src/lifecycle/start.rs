@@ -208,7 +208,14 @@ impl Stack {
                 auto_remove: false,
             };
             match self.runtime.create_and_start(&spec).await {
-                Ok(id) => break (id, remapped),
+                Ok(id) => {
+                    // Set after the start: ContainerSpec is shared with task containers, which
+                    // never restart (they are auto-removed).
+                    if svc.restart != "no" {
+                        self.runtime.set_restart_policy(&id, &svc.restart).await?;
+                    }
+                    break (id, remapped);
+                }
                 Err(e) if attempts < 4 && e.kind == ErrorKind::PortConflict => {
                     // Someone took a port between our check and Docker's bind: try the next ones.
                     tracing::info!("{name}: host port conflict, retrying: {}", e.message);

@@ -27,6 +27,10 @@ pub struct ServiceStatus {
     pub image: String,
     pub ports: Vec<PortBinding>,
     pub started_at: Option<String>,
+    /// Restarts by Docker's restart policy, and the exit code of the last run (0 while the
+    /// first run goes on).
+    pub restart_count: i64,
+    pub exit_code: Option<i64>,
 }
 
 impl Stack {
@@ -49,6 +53,17 @@ impl Stack {
             let rt = self.runtime.clone();
             checks.spawn(async move {
                 let health = health_of(&rt, svc.as_ref(), &c).await;
+                // A restarted container's state holds the current run's code (0): the last
+                // exit's comes from the engine's events.
+                let exit_code = match (c.restart_count, c.created_at) {
+                    (1.., Some(created)) if c.running => rt
+                        .last_exit_code(&c.id, created)
+                        .await
+                        .ok()
+                        .flatten()
+                        .or(c.exit_code),
+                    _ => c.exit_code,
+                };
                 ServiceStatus {
                     service: c.service.clone(),
                     state: c.state.clone(),
@@ -57,6 +72,8 @@ impl Stack {
                     image: c.image.clone(),
                     ports: c.ports.clone(),
                     started_at: c.started_at.clone(),
+                    restart_count: c.restart_count,
+                    exit_code,
                 }
             });
         }
@@ -121,6 +138,8 @@ impl Stack {
                 image: entry.image,
                 ports: vec![],
                 started_at: None,
+                restart_count: 0,
+                exit_code: None,
             });
         }
         rows.sort_by(|a, b| a.service.cmp(&b.service));

@@ -91,6 +91,7 @@ impl Runtime {
             state: state.status.map(|s| s.to_string()).unwrap_or_default(),
             running,
             exit_code: state.exit_code,
+            restart_count: c.restart_count.unwrap_or(0),
             docker_health: state
                 .health
                 .and_then(|h| h.status)
@@ -213,6 +214,80 @@ impl Runtime {
             return Err(err);
         }
         Ok(created.id)
+    }
+
+    /// The exit code of a container's last exit, from the engine's `die` events since it was
+    /// created: once Docker restarted it, its state only holds the current run's.
+    pub async fn last_exit_code(
+        &self,
+        id: &str,
+        created: std::time::SystemTime,
+    ) -> Result<Option<i64>> {
+        let secs = |t: std::time::SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+                .to_string()
+        };
+        let filters = HashMap::from([("container", vec![id]), ("event", vec!["die"])]);
+        // `until` now makes the engine end the stream after the past events.
+        let opts = bollard::query_parameters::EventsOptionsBuilder::default()
+            .since(&secs(created))
+            .until(
+                &(secs(std::time::SystemTime::now())
+                    .parse::<u64>()
+                    .unwrap_or(0)
+                    + 1)
+                .to_string(),
+            )
+            .filters(&filters)
+            .build();
+        let mut events = self.docker.events(Some(opts));
+        let mut last = None;
+        let read = async {
+            while let Some(e) = events.next().await {
+                let e = e.map_err(|e| self.error(e))?;
+                let code = e
+                    .actor
+                    .and_then(|a| a.attributes)
+                    .and_then(|a| a.get("exitCode").and_then(|c| c.parse().ok()));
+                if code.is_some() {
+                    last = code;
+                }
+            }
+            Ok::<_, RuntimeError>(())
+        };
+        match tokio::time::timeout(std::time::Duration::from_secs(5), read).await {
+            Ok(r) => r?,
+            Err(_) => return Ok(None),
+        }
+        Ok(last)
+    }
+
+    /// Set a container's restart policy ("no", "always", "unless-stopped", "on-failure[:N]").
+    pub async fn set_restart_policy(&self, id: &str, policy: &str) -> Result<()> {
+        use bollard::models::{ContainerUpdateBody, RestartPolicy, RestartPolicyNameEnum};
+        let (name, max) = match policy.split_once(':') {
+            Some((name, n)) => (name, n.parse::<i64>().ok()),
+            None => (policy, None),
+        };
+        let name = match name {
+            "always" => RestartPolicyNameEnum::ALWAYS,
+            "unless-stopped" => RestartPolicyNameEnum::UNLESS_STOPPED,
+            "on-failure" => RestartPolicyNameEnum::ON_FAILURE,
+            _ => RestartPolicyNameEnum::NO,
+        };
+        let body = ContainerUpdateBody {
+            restart_policy: Some(RestartPolicy {
+                name: Some(name),
+                maximum_retry_count: max,
+            }),
+            ..Default::default()
+        };
+        self.docker.update_container(id, body).await.map_err(|e| {
+            self.error(e)
+                .context(format!("cannot set the restart policy of {id}"))
+        })
     }
 
     /// Stop (SIGTERM, then SIGKILL after `timeout_s`) and remove a container. Missing is fine.

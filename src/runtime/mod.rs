@@ -7,6 +7,7 @@
 
 mod containers;
 mod error;
+mod exec;
 mod images;
 mod logs;
 mod objects;
@@ -50,6 +51,8 @@ pub struct ContainerInfo {
     pub state: String,
     pub running: bool,
     pub exit_code: Option<i64>,
+    /// How many times Docker restarted it under its restart policy.
+    pub restart_count: i64,
     /// The image HEALTHCHECK's status, when the image has one.
     pub docker_health: Option<String>,
     pub ports: Vec<PortBinding>,

@@ -169,6 +169,15 @@ fn build() -> Vec<Key> {
         .env(&["DSPY_AGENT_SERVICES_FILE"])
         .not_in_file(),
         key(
+            "env_file",
+            Kind::Path,
+            Computed(".env beside the services file"),
+            "Variables for `${VAR}` in the services file (the environment wins over it)",
+        )
+        .flag("--env-file")
+        .env(&["DSPY_AGENT_ENV_FILE"])
+        .not_in_file(),
+        key(
             "workspace",
             Kind::Text,
             Unset,

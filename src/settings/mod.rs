@@ -85,6 +85,7 @@ pub struct CliOverrides {
     pub project: Option<Sourced<String>>,
     pub home: Option<Sourced<PathBuf>>,
     pub services_file: Option<Sourced<PathBuf>>,
+    pub env_file: Option<Sourced<PathBuf>>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +93,8 @@ pub struct Settings {
     pub home: Sourced<PathBuf>,
     pub project: Sourced<String>,
     pub services_file: Sourced<PathBuf>,
+    /// The `.env` file for the services file's `${VAR}`s.
+    pub env_file: Sourced<PathBuf>,
     pub orchestrator_addr: Sourced<String>,
     pub env_manager_addr: Sourced<String>,
     pub http_addr: Sourced<String>,
@@ -236,6 +239,10 @@ impl Settings {
             .services_file
             .clone()
             .unwrap_or_else(|| Sourced::new(home.value.join("services.toml"), Source::Default));
+        let env_file = cli.env_file.clone().unwrap_or_else(|| {
+            let dir = services_file.value.parent().unwrap_or(Path::new("."));
+            Sourced::new(dir.join(".env"), Source::Default)
+        });
         let mut r = Resolver {
             env,
             file: &file,
@@ -247,6 +254,7 @@ impl Settings {
             match key.name.as_str() {
                 "home" => r.show(key, path_value(&home)),
                 "services_file" => r.show(key, path_value(&services_file)),
+                "env_file" => r.show(key, path_value(&env_file)),
                 _ if key.family => r.family(key)?,
                 _ => r.scalar(key)?,
             }
@@ -305,6 +313,7 @@ impl Settings {
             lock_timeout_s: r.float("lock_timeout_s"),
             home,
             services_file,
+            env_file,
             services,
             ports,
             scheduler,

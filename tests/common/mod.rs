@@ -93,6 +93,7 @@ impl Env {
             .env_remove("DSPY_AGENT_HOME")
             .env_remove("DSPY_AGENT_PROJECT")
             .env_remove("DSPY_AGENT_SERVICES_FILE")
+            .env_remove("DSPY_AGENT_ENV_FILE")
             // A developer's own server credentials must not reach the test's server.
             .env_remove("DSPY_AGENT_TOKEN")
             .env_remove("DSPY_AGENT_TLS_CA")

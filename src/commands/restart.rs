@@ -1,0 +1,22 @@
+//! `dspy-agent restart`: stop services and their dependants, then start them again, health-gated.
+
+use std::sync::Arc;
+
+use crate::cli::RestartArgs;
+use crate::commands::Ctx;
+use crate::commands::up::{print_report, progress_sink};
+use crate::error::{ExitStatus, Result};
+use crate::lifecycle::{Stack, services_to_start};
+
+pub async fn run(ctx: &Ctx, args: RestartArgs) -> Result<ExitStatus> {
+    let settings = ctx.settings()?;
+    let catalog = ctx.catalog(&settings)?;
+    // Unknown services are usage errors, reported before anything is stopped.
+    let services = services_to_start(&settings, &catalog, args.services)?;
+    crate::lifecycle::check_state_writable(&settings.home.value)?;
+    let stack = Arc::new(Stack::connect(&settings, catalog).await?);
+    let report = stack
+        .restart(services, args.timeout, progress_sink(&ctx.printer))
+        .await?;
+    print_report(ctx, report, "restart")
+}

@@ -10,7 +10,7 @@ use super::stack::Stack;
 use crate::error::Result;
 
 impl Stack {
-    /// What `dspy-agent restart` runs (and what RestartService should: see README).
+    /// What `dspy-agent restart` and the RestartService RPC run.
     pub async fn restart(
         self: &Arc<Self>,
         services: Vec<String>,

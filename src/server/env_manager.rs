@@ -88,6 +88,15 @@ fn progress_of(e: &LifecycleEvent) -> pb::ServiceProgress {
 
 /// `up` with its progress forwarded to a stream; the last message is `done`.
 fn start_stream(stack: Arc<Stack>, opts: UpOptions) -> BoxStream<pb::ServiceProgress> {
+    report_stream(move |sink| async move { stack.up(opts, sink).await })
+}
+
+/// The progress of a lifecycle operation (`up`, `restart`) as it runs, then its report.
+fn report_stream<F, Fut>(run: F) -> BoxStream<pb::ServiceProgress>
+where
+    F: FnOnce(EventSink) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = crate::error::Result<crate::lifecycle::UpReport>> + Send,
+{
     // Unbounded: `up` emits a bounded number of events per service and layer.
     let (tx, rx) = mpsc::unbounded_channel();
     let sink_tx = tx.clone();
@@ -95,7 +104,7 @@ fn start_stream(stack: Arc<Stack>, opts: UpOptions) -> BoxStream<pb::ServiceProg
         let _ = sink_tx.send(Ok(progress_of(&e)));
     });
     tokio::spawn(async move {
-        let done = match stack.up(opts, sink).await {
+        let done = match run(sink).await {
             Ok(report) => pb::ServiceProgress {
                 r#type: "done".into(),
                 service: String::new(),
@@ -237,29 +246,10 @@ impl EnvManagerService for EnvManager {
                 "unknown service `{name}`"
             )));
         }
-        // Down takes its dependents along; bring all of them back.
-        let report = stack
-            .down(
-                DownOptions {
-                    services: vec![name.clone()],
-                    volumes: false,
-                    timeout_s: 10,
-                },
-                Arc::new(|_| {}),
-            )
-            .await
-            .map_err(status_of)?;
-        let mut services: Vec<String> = report.removed.iter().map(|r| r.service.clone()).collect();
-        if !services.contains(&name) {
-            services.push(name);
-        }
-        let opts = UpOptions {
-            services,
-            pull: false,
-            recreate: true,
-            wait_timeout: None,
-        };
-        Ok(Response::new(start_stream(stack, opts)))
+        // The same function as `dspy-agent restart`: dependants follow, health-gated.
+        Ok(Response::new(report_stream(move |sink| async move {
+            stack.restart(vec![name], 10, sink).await
+        })))
     }
 
     async fn get_services_status(

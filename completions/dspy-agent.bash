@@ -34,6 +34,9 @@ _dspy__agent() {
             dspy__agent,down)
                 cmd="dspy__agent__subcmd__down"
                 ;;
+            dspy__agent,exec)
+                cmd="dspy__agent__subcmd__exec"
+                ;;
             dspy__agent,gpu)
                 cmd="dspy__agent__subcmd__gpu"
                 ;;
@@ -52,6 +55,12 @@ _dspy__agent() {
             dspy__agent,ps)
                 cmd="dspy__agent__subcmd__ps"
                 ;;
+            dspy__agent,pull)
+                cmd="dspy__agent__subcmd__pull"
+                ;;
+            dspy__agent,restart)
+                cmd="dspy__agent__subcmd__restart"
+                ;;
             dspy__agent,serve)
                 cmd="dspy__agent__subcmd__serve"
                 ;;
@@ -69,6 +78,9 @@ _dspy__agent() {
                 ;;
             dspy__agent,up)
                 cmd="dspy__agent__subcmd__up"
+                ;;
+            dspy__agent,worker)
+                cmd="dspy__agent__subcmd__worker"
                 ;;
             dspy__agent,workflow)
                 cmd="dspy__agent__subcmd__workflows"
@@ -175,6 +187,9 @@ _dspy__agent() {
             dspy__agent__subcmd__help,down)
                 cmd="dspy__agent__subcmd__help__subcmd__down"
                 ;;
+            dspy__agent__subcmd__help,exec)
+                cmd="dspy__agent__subcmd__help__subcmd__exec"
+                ;;
             dspy__agent__subcmd__help,gpu)
                 cmd="dspy__agent__subcmd__help__subcmd__gpu"
                 ;;
@@ -193,6 +208,12 @@ _dspy__agent() {
             dspy__agent__subcmd__help,ps)
                 cmd="dspy__agent__subcmd__help__subcmd__ps"
                 ;;
+            dspy__agent__subcmd__help,pull)
+                cmd="dspy__agent__subcmd__help__subcmd__pull"
+                ;;
+            dspy__agent__subcmd__help,restart)
+                cmd="dspy__agent__subcmd__help__subcmd__restart"
+                ;;
             dspy__agent__subcmd__help,serve)
                 cmd="dspy__agent__subcmd__help__subcmd__serve"
                 ;;
@@ -207,6 +228,9 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__help,up)
                 cmd="dspy__agent__subcmd__help__subcmd__up"
+                ;;
+            dspy__agent__subcmd__help,worker)
+                cmd="dspy__agent__subcmd__help__subcmd__worker"
                 ;;
             dspy__agent__subcmd__help,workflows)
                 cmd="dspy__agent__subcmd__help__subcmd__workflows"
@@ -386,7 +410,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports gpu config serve store auth audit submit tasks workflows workflow bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version up down restart pull ps status logs ports exec gpu config serve store auth audit submit worker tasks workflows workflow bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,6 +428,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -412,7 +440,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__audit)
-            opts="-v -q -h -V --since --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --since --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +462,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -442,7 +474,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version token help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -457,6 +489,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -552,7 +588,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version create list revoke help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -570,6 +606,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -578,7 +618,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__create)
-            opts="-v -q -h -V --role --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --role --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -597,6 +637,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -678,7 +722,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__list)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,6 +737,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -704,7 +752,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__revoke)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,6 +770,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -730,7 +782,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -780,6 +832,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -788,7 +844,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__completions)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version bash zsh fish elvish powershell"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,6 +859,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -814,7 +874,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version show init path set services help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version show init path set services help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -829,6 +889,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -938,7 +1002,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__init)
-            opts="-v -q -h -V --force --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --force --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -953,6 +1017,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -964,7 +1032,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__path)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -979,6 +1047,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -990,7 +1062,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__services)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1005,6 +1077,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1016,7 +1092,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__set)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1031,6 +1107,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1042,7 +1122,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__show)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1060,6 +1140,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1068,7 +1152,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__down)
-            opts="-s -t -v -q -h -V --services --volumes --timeout --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-s -t -v -q -h -V --services --volumes --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1102,6 +1186,40 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__exec)
+            opts="-T -v -q -h -V --no-tty --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1110,7 +1228,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__gpu)
-            opts="-w -v -q -h -V --watch --require --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-w -v -q -h -V --watch --require --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1136,6 +1254,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1144,7 +1266,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help"
+            opts="up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1367,6 +1489,20 @@ _dspy__agent() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__exec)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dspy__subcmd__agent__subcmd__help__subcmd__gpu)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1438,6 +1574,34 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__ps)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__pull)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1605,6 +1769,20 @@ _dspy__agent() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__worker)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dspy__subcmd__agent__subcmd__help__subcmd__workflows)
             opts="create run status retry cancel list show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1718,7 +1896,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__logs)
-            opts="-f -n -t -v -q -h -V --follow --tail --since --timestamps --service --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-f -n -t -v -q -h -V --follow --tail --since --timestamps --service --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1752,6 +1930,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1760,7 +1942,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__man)
-            opts="-v -q -h -V --out --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --out --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1782,6 +1964,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1790,7 +1976,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__ports)
-            opts="-v -q -h -V --env --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --env --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1805,6 +1991,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1816,7 +2006,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__ps)
-            opts="-a -v -q -h -V --all --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-a -v -q -h -V --all --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1831,6 +2021,94 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__pull)
+            opts="-s -v -q -h -V --services --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --services)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__restart)
+            opts="-s -t -v -q -h -V --services --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --services)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1842,7 +2120,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve)
-            opts="-d -v -q -h -V --detach --strict-journal --insecure-bind --json --verbose --quiet --project --home --services-file --help --version status stop help"
+            opts="-d -v -q -h -V --detach --strict-journal --insecure-bind --json --verbose --quiet --project --home --services-file --env-file --help --version status stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1857,6 +2135,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1924,7 +2206,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1942,6 +2224,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1950,7 +2236,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve__subcmd__stop)
-            opts="-t -v -q -h -V --timeout --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-t -v -q -h -V --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1976,6 +2262,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1984,7 +2274,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version check repair help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version check repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2002,6 +2292,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2010,7 +2304,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store__subcmd__check)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2025,6 +2319,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2092,7 +2390,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store__subcmd__repair)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2110,6 +2408,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2118,7 +2420,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__submit)
-            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --batch --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2168,6 +2470,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2180,6 +2486,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2188,7 +2498,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks)
-            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --help --version show cancel help"
+            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --env-file --help --version show cancel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2222,6 +2532,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2230,7 +2544,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__cancel)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2245,6 +2559,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2312,7 +2630,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__show)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2330,6 +2648,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2338,7 +2660,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__up)
-            opts="-s -v -q -h -V --services --no-pull --recreate --wait-timeout --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-s -v -q -h -V --services --no-pull --recreate --wait-timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2368,6 +2690,68 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__worker)
+            opts="-v -q -h -V --server --classes --concurrency --gpus --name --lease-seconds --drain-seconds --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --classes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease-seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain-seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2376,7 +2760,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version create run status retry cancel list show help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version create run status retry cancel list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2394,6 +2778,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2402,7 +2790,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__cancel)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2417,6 +2805,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2428,7 +2820,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__create)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2443,6 +2835,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2580,7 +2976,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__list)
-            opts="-n -v -q -h -V --workflow --limit --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-n -v -q -h -V --workflow --limit --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2610,6 +3006,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2618,7 +3018,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__retry)
-            opts="-p -v -q -h -V --from --param --wait --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-p -v -q -h -V --from --param --wait --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2648,6 +3048,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2656,7 +3060,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__run)
-            opts="-p -v -q -h -V --run-id --param --on-conflict --wait --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-p -v -q -h -V --run-id --param --on-conflict --wait --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2690,6 +3094,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2698,7 +3106,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__show)
-            opts="-v -q -h -V --format --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --format --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2720,6 +3128,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2728,7 +3140,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2743,6 +3155,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

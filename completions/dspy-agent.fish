@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_dspy_agent_global_optspecs
-    string join \n json v/verbose q/quiet project= home= services-file= h/help V/version
+    string join \n json v/verbose q/quiet project= home= services-file= env-file= h/help V/version
 end
 
 function __fish_dspy_agent_needs_command
@@ -27,6 +27,7 @@ end
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -34,10 +35,13 @@ complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s h -l help -d 'Pri
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "up" -d 'Start services (and their dependencies), health-gated'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "down" -d 'Stop and remove services (and what depends on them)'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "restart" -d 'Restart services in dependency order, health-gated; what depends on them follows'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "pull" -d 'Pull the services\' images ahead of `up`, with progress'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "status" -d 'Show the project\'s services: state, health, ports, uptime'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "logs" -d 'Show the services\' logs, merged'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "exec" -d 'Run a command inside a running service\'s container (a TTY when stdin is one); exits with the command\'s exit code'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "gpu" -d 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "config" -d 'Show or change settings and the service catalog'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
@@ -45,6 +49,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "store" -d 'Ch
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "auth" -d 'Manage the scheduler\'s access tokens (named tokens with a role)'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "audit" -d 'Print the scheduler\'s audit log (mutating calls: who, what, outcome)'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "submit" -d 'Submit a task to the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "worker" -d 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "workflows" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -f -a "workflow" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
@@ -57,6 +62,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l wait-timeou
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l no-pull -d 'Never pull: fail when an image is not present locally'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l recreate -d 'Recreate containers even when their definition is unchanged'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -69,15 +75,38 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s t -l time
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l volumes -d 'Also remove the project\'s named volumes'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -s s -l services -d 'Services to restart, comma separated; their dependents restart too [default: those enabled in config.toml]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -s t -l timeout -d 'Seconds to wait for a container to stop before killing it' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -s s -l services -d 'Services whose images to pull, comma separated [default: those enabled in config.toml]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s a -l all -d 'Also show services of the catalog that have no container'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -87,6 +116,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s V -l versio
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s a -l all -d 'Also show services of the catalog that have no container'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -99,6 +129,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l service -
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s f -l follow -d 'Keep following new lines (and services that start later) until Ctrl-C'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s t -l timestamps -d 'Show each line\'s timestamp'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -109,16 +140,28 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s V -l vers
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l env -d 'Print NAME_URL=... lines a shell can evaluate (not with --json)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -s T -l no-tty -d 'Never allocate a TTY, even when stdin is a terminal'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s w -l watch -d 'Redraw every S seconds until Ctrl-C (NDJSON, one document a line, off a terminal or with --json)' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l require -d 'Exit 1 when there is no GPU (for CI gates)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -128,6 +171,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s V -l versi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -142,6 +186,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -150,6 +195,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -159,6 +205,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -167,6 +214,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -175,6 +223,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -189,6 +238,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s d -l detach -d 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l strict-journal -d 'Refuse to start when the journal is damaged, instead of keeping a copy and failing the tasks it loses [setting: scheduler.strict_journal]'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l insecure-bind -d 'Listen on a non-loopback address without TLS (tokens and tasks then cross the network in clear text); warned about on every start'
@@ -203,6 +253,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -212,6 +263,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -223,6 +275,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -234,6 +287,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -242,6 +296,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -253,6 +308,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -263,6 +319,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -278,6 +335,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l since -d
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -292,21 +350,40 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l max-att
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l timeout -d 'Seconds the task may run [default: the class\'s timeout]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l gpus -d 'GPUs the task needs [default: 1 for the gpu class, 0 otherwise]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l gpu-memory-mb -d 'Free memory each of its GPUs must have, in MiB [default: any]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l batch -d 'Submit many tasks: NDJSON lines of {task_id?, class?, priority?, payload, ...} from a file or stdin (`-`); prints one NDJSON result line per task' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s w -l wait -d 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l server -d 'The scheduler\'s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home\'s tls/ca.pem names its CA' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l classes -d 'Task classes to take, comma-separated [default: every class]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l concurrency -d 'Tasks run at once' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l gpus -d 'GPUs offered: none, or comma-separated UUIDs' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l name -d 'The worker\'s name [default: HOST-PID]' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l lease-seconds -d 'Lease length in seconds (extended while a task runs)' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l drain-seconds -d 'After SIGTERM, seconds running tasks may take before they are stopped and handed back' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l status -d 'Only tasks in this status: queued, running, completed, failed, cancelled' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l class -d 'Only tasks of this class' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s n -l limit -d 'At most this many, newest first' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -318,6 +395,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -326,6 +404,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -337,6 +416,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -353,6 +433,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -364,6 +445,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -373,6 +455,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -383,6 +466,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -392,6 +476,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -402,6 +487,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -412,6 +498,7 @@ mermaid\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -428,6 +515,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -444,6 +532,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not 
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -455,6 +544,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -464,6 +554,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -474,6 +565,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -483,6 +575,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -493,6 +586,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -503,6 +597,7 @@ mermaid\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -527,6 +622,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l map-item
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l auth -d 'Also measure throughput and SubmitTask latency with a named `submit` token (tokens are always checked; the first run uses the home\'s own), on a second server in the same run'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l tls -d 'Also measure throughput and SubmitTask latency over TLS (self-signed, verified), on a second server in the same run'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l workflows -d 'Measure workflows instead: a chain of no-op steps and a map on 4 pull workers, beside the scheduler\'s own task rate on the same workers'
@@ -538,6 +634,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s V -l ver
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
@@ -547,29 +644,34 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l out -d 'Di
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s V -l version -d 'Print version'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "gpu" -d 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "auth" -d 'Manage the scheduler\'s access tokens (named tokens with a role)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "audit" -d 'Print the scheduler\'s audit log (mutating calls: who, what, outcome)'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "submit" -d 'Submit a task to the running scheduler'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "workflows" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "man" -d 'Write man pages into a directory'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "up" -d 'Start services (and their dependencies), health-gated'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "down" -d 'Stop and remove services (and what depends on them)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "restart" -d 'Restart services in dependency order, health-gated; what depends on them follows'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "pull" -d 'Pull the services\' images ahead of `up`, with progress'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "ps" -d 'Show the project\'s services: state, health, ports, uptime'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "logs" -d 'Show the services\' logs, merged'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "ports" -d 'Show the host endpoints of running services'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "exec" -d 'Run a command inside a running service\'s container (a TTY when stdin is one); exits with the command\'s exit code'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "gpu" -d 'Show the NVIDIA GPUs (NVML, or the simulated inventory) and whose processes use them'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "config" -d 'Show or change settings and the service catalog'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "serve" -d 'Run the task scheduler (gRPC and HTTP) in the foreground, or with --detach'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "store" -d 'Check the task journal, or repair it, without starting the scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "auth" -d 'Manage the scheduler\'s access tokens (named tokens with a role)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "audit" -d 'Print the scheduler\'s audit log (mutating calls: who, what, outcome)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "submit" -d 'Submit a task to the running scheduler'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "worker" -d 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "tasks" -d 'List, inspect and cancel the scheduler\'s tasks'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "workflows" -d 'Create DAG workflows and start, follow, retry and cancel their runs'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "bench" -d 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "man" -d 'Write man pages into a directory'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and not __fish_seen_subcommand_from up down restart pull ps logs ports exec gpu config serve store auth audit submit worker tasks workflows bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print every effective setting with its source (default, file, env, flag)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "init" -d 'Write a commented default config.toml'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "path" -d 'Print where the files are'

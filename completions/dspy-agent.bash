@@ -70,6 +70,12 @@ _dspy__agent() {
             dspy__agent,up)
                 cmd="dspy__agent__subcmd__up"
                 ;;
+            dspy__agent,worker)
+                cmd="dspy__agent__subcmd__worker"
+                ;;
+            dspy__agent,workers)
+                cmd="dspy__agent__subcmd__workers"
+                ;;
             dspy__agent,workflow)
                 cmd="dspy__agent__subcmd__workflows"
                 ;;
@@ -207,6 +213,12 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__help,up)
                 cmd="dspy__agent__subcmd__help__subcmd__up"
+                ;;
+            dspy__agent__subcmd__help,worker)
+                cmd="dspy__agent__subcmd__help__subcmd__worker"
+                ;;
+            dspy__agent__subcmd__help,workers)
+                cmd="dspy__agent__subcmd__help__subcmd__workers"
                 ;;
             dspy__agent__subcmd__help,workflows)
                 cmd="dspy__agent__subcmd__help__subcmd__workflows"
@@ -386,7 +398,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports gpu config serve store auth audit submit tasks workflows workflow bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version up down ps status logs ports gpu config serve store auth audit submit worker workers tasks workflows workflow bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1144,7 +1156,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down ps logs ports gpu config serve store auth audit submit tasks workflows bench completions man help"
+            opts="up down ps logs ports gpu config serve store auth audit submit worker workers tasks workflows bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1592,6 +1604,34 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__up)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__worker)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__workers)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2118,7 +2158,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__submit)
-            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --json --verbose --quiet --project --home --services-file --help --version"
+            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --batch --json --verbose --quiet --project --home --services-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2165,6 +2205,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --gpu-memory-mb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2356,6 +2400,86 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__worker)
+            opts="-v -q -h -V --server --classes --concurrency --gpus --name --lease-seconds --drain-seconds --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --classes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease-seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --drain-seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__workers)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --project)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

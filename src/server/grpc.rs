@@ -536,7 +536,7 @@ impl OrchestratorService for Orchestrator {
         _request: Request<pb::ListWorkersRequest>,
     ) -> Result<Response<pb::ListWorkersResponse>, Status> {
         Ok(Response::new(pb::ListWorkersResponse {
-            workers: self.sched().workers.list(),
+            workers: self.ctx.workers(),
         }))
     }
 

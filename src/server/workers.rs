@@ -110,8 +110,11 @@ impl Workers {
     }
 
     /// Every registered worker, by name; `lost` once silent longer than its lease.
-    pub fn list(&self) -> Vec<pb::WorkerInfo> {
-        let g = self.lock();
+    /// `still_leased` says which tasks the scheduler still has leased: the others' leases
+    /// expired, or they were cancelled, so they no longer count as running.
+    pub fn list(&self, still_leased: impl Fn(&str) -> bool) -> Vec<pb::WorkerInfo> {
+        let mut g = self.lock();
+        g.holder.retain(|task, _| still_leased(task));
         let now = now_ms();
         let mut running: HashMap<&str, u64> = HashMap::new();
         for w in g.holder.values() {
@@ -137,8 +140,7 @@ impl Workers {
     }
 
     /// `workers_connected` and `worker_tasks_running{worker}`, in the Prometheus text format.
-    pub fn metrics_text(&self) -> String {
-        let list = self.list();
+    pub fn metrics_text(list: &[pb::WorkerInfo]) -> String {
         let connected = list.iter().filter(|w| w.state == "connected").count();
         let mut text = format!(
             "# HELP workers_connected Registered pull workers heard from within their lease\n\
@@ -147,7 +149,7 @@ impl Workers {
              # HELP worker_tasks_running Tasks leased to each registered worker\n\
              # TYPE worker_tasks_running gauge\n"
         );
-        for w in &list {
+        for w in list {
             text.push_str(&format!(
                 "worker_tasks_running{{worker=\"{}\"}} {}\n",
                 w.name.replace('\\', "\\\\").replace('"', "\\\""),
@@ -173,4 +175,35 @@ pub fn json(w: &pb::WorkerInfo) -> serde_json::Value {
         "tasks_done": w.tasks_done,
         "tasks_failed": w.tasks_failed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_follow_leases_and_completions() {
+        let w = Workers::default();
+        w.leased("ghost", ["t0"].into_iter()); // unregistered: not listed
+        w.register(pb::RegisterWorkerRequest {
+            name: "a".into(),
+            ..Default::default()
+        });
+        w.leased("a", ["t1", "t2", "t3"].into_iter());
+        w.completed("t1", true);
+        w.completed("t2", false);
+        let list = w.list(|_| true);
+        assert_eq!(list.len(), 1);
+        let a = &list[0];
+        assert_eq!((a.tasks_running, a.tasks_done, a.tasks_failed), (1, 1, 1));
+        assert_eq!(a.state, "connected");
+        // t3's lease expired on the server: no longer running here.
+        assert_eq!(w.list(|_| false)[0].tasks_running, 0);
+        let text = Workers::metrics_text(&w.list(|_| true));
+        assert!(text.contains("workers_connected 1\n"), "{text}");
+        assert!(
+            text.contains("worker_tasks_running{worker=\"a\"} 0\n"),
+            "{text}"
+        );
+    }
 }

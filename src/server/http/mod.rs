@@ -502,9 +502,7 @@ fn slurm_health(sched: &crate::server::scheduler::Scheduler) -> Value {
 /// The registered pull workers, as `dspy-agent workers --json` prints them.
 async fn workers(State(ctx): Ctx) -> Response {
     let list: Vec<serde_json::Value> = ctx
-        .sched
-        .workers
-        .list()
+        .workers()
         .iter()
         .map(crate::server::workers::json)
         .collect();
@@ -522,7 +520,9 @@ async fn metrics(State(ctx): Ctx) -> Response {
          orchestrator_health_probes_total {}\n",
         ctx.health.probes()
     ));
-    text.push_str(&ctx.sched.workers.metrics_text());
+    text.push_str(&crate::server::workers::Workers::metrics_text(
+        &ctx.workers(),
+    ));
     (
         [(
             header::CONTENT_TYPE,

@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Print the scheduler''s audit log (mutating calls: who, what, outcome)')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker')
+            [CompletionResult]::new('workers', 'workers', [CompletionResultType]::ParameterValue, 'List the pull workers registered with the scheduler: state, last seen, tasks')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
             [CompletionResult]::new('workflows', 'workflows', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
             [CompletionResult]::new('workflow', 'workflow', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
@@ -721,6 +722,21 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'dspy-agent;workers' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'dspy-agent;tasks' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status: queued, running, completed, failed, cancelled')
             [CompletionResult]::new('--class', '--class', [CompletionResultType]::ParameterName, 'Only tasks of this class')
@@ -1236,6 +1252,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Print the scheduler''s audit log (mutating calls: who, what, outcome)')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker')
+            [CompletionResult]::new('workers', 'workers', [CompletionResultType]::ParameterValue, 'List the pull workers registered with the scheduler: state, last seen, tasks')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
             [CompletionResult]::new('workflows', 'workflows', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory')
@@ -1342,6 +1359,9 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             break
         }
         'dspy-agent;help;worker' {
+            break
+        }
+        'dspy-agent;help;workers' {
             break
         }
         'dspy-agent;help;tasks' {

@@ -48,6 +48,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand audit 'Print the scheduler''s audit log (mutating calls: who, what, outcome)'
             cand submit 'Submit a task to the running scheduler'
             cand worker 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
+            cand workers 'List the pull workers registered with the scheduler: state, last seen, tasks'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand workflow 'Create DAG workflows and start, follow, retry and cancel their runs'
@@ -661,6 +662,20 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'dspy-agent;workers'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'dspy-agent;tasks'= {
             cand --status 'Only tasks in this status: queued, running, completed, failed, cancelled'
             cand --class 'Only tasks of this class'
@@ -1132,6 +1147,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand audit 'Print the scheduler''s audit log (mutating calls: who, what, outcome)'
             cand submit 'Submit a task to the running scheduler'
             cand worker 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
+            cand workers 'List the pull workers registered with the scheduler: state, last seen, tasks'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
@@ -1209,6 +1225,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;submit'= {
         }
         &'dspy-agent;help;worker'= {
+        }
+        &'dspy-agent;help;workers'= {
         }
         &'dspy-agent;help;tasks'= {
             cand show 'Show one task with its result'

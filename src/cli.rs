@@ -84,6 +84,8 @@ pub enum Command {
     Submit(SubmitArgs),
     /// Run tasks of a (possibly remote) scheduler on this machine: a pull worker
     Worker(WorkerArgs),
+    /// List the pull workers registered with the scheduler: state, last seen, tasks
+    Workers,
     /// List, inspect and cancel the scheduler's tasks
     Tasks(TasksArgs),
     /// Create DAG workflows and start, follow, retry and cancel their runs

@@ -301,3 +301,28 @@ async def test_worker_survives_a_server_restart(tmp_path: Path) -> None:
         if worker is not None and not worker.done():
             worker.cancel()
         stop_server(srv)
+
+
+async def test_run_worker_registers_and_is_listed_with_its_counts(infra: AgentInfra) -> None:
+    def handler(task_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if payload.get("fail"):
+            raise RuntimeError("asked to fail")
+        return {}
+
+    worker = await _with_worker(infra, handler, concurrency=2, worker_id="py-reg", classes=["cpu_short"])
+    try:
+        await infra.submit_task("reg-ok", {"n": 1})
+        await infra.submit_task("reg-bad", {"fail": True}, max_attempts=1)
+        deadline = time.monotonic() + 15
+        while True:
+            listed = {w["name"]: w for w in await infra.list_workers()}
+            w = listed.get("py-reg")
+            if w and w["tasks_done"] == 1 and w["tasks_failed"] == 1:
+                break
+            assert time.monotonic() < deadline, f"py-reg not listed as expected: {listed}"
+            await asyncio.sleep(0.1)
+    finally:
+        await _stop(worker)
+    assert w["state"] == "connected"
+    assert w["classes"] == ["cpu_short"] and w["concurrency"] == 2
+    assert w["version"].startswith("python-") and w["host"]

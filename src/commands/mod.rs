@@ -24,6 +24,7 @@ pub mod submit_batch;
 pub mod tasks;
 pub mod up;
 pub mod worker;
+pub mod workers;
 pub mod workflows;
 
 use crate::catalog::Catalog;
@@ -85,6 +86,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Audit(args) => audit::run(&ctx, args),
         Command::Submit(args) => block_on(submit::run(&ctx, args)),
         Command::Worker(args) => block_on(worker::run(&ctx, args)),
+        Command::Workers => block_on(workers::run(&ctx)),
         Command::Tasks(args) => block_on(tasks::run(&ctx, args)),
         Command::Workflows(args) => block_on(workflows::run(&ctx, args.command)),
         Command::Bench(args) => block_on(bench::run(&ctx, args)),

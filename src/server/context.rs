@@ -36,6 +36,14 @@ impl ServerCtx {
         Ok(Arc::new(Stack::from_settings(&self.settings).await?))
     }
 
+    /// The registered pull workers, their running counts checked against the leases.
+    pub fn workers(&self) -> Vec<crate::proto::orchestrator::WorkerInfo> {
+        let table = self.sched.table();
+        self.sched
+            .workers
+            .list(|task| table.leases.contains_key(task))
+    }
+
     /// The managed services as `ps` sees them (without its repair of state.json), or why that
     /// failed: one probe at a time, from a probe that started at most `max_age` ago.
     pub async fn services_health(&self, max_age: Duration) -> Arc<Probed> {

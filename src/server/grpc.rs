@@ -437,6 +437,10 @@ impl OrchestratorService for Orchestrator {
         let audit = AuditIds::of(request.extensions());
         let r = request.into_inner();
         let max = r.max.clamp(1, 1000) as usize;
+        let wait_ms = r.wait_ms.min(60_000);
+        self.sched()
+            .workers
+            .polling(&r.worker_id, u64::from(wait_ms));
         let leased = self
             .sched()
             .lease(
@@ -444,12 +448,15 @@ impl OrchestratorService for Orchestrator {
                 &r.classes,
                 max,
                 lease_duration(r.lease_seconds, 30.0),
-                Duration::from_millis(u64::from(r.wait_ms.min(60_000))),
+                Duration::from_millis(u64::from(wait_ms)),
                 &r.gpus,
             )
             .await
             .map_err(status_of)?;
         audit.add(leased.iter().map(|l| l.task_id.clone()));
+        self.sched()
+            .workers
+            .leased(&r.worker_id, leased.iter().map(|l| l.task_id.as_str()));
         Ok(Response::new(pb::LeaseTasksResponse {
             tasks: leased
                 .into_iter()
@@ -485,6 +492,7 @@ impl OrchestratorService for Orchestrator {
             .sched()
             .complete(&r.task_id, &r.lease_id, r.success, result, r.error)
             .map_err(status_of)?;
+        self.sched().workers.completed(&r.task_id, r.success);
         Ok(Response::new(pb::CompleteTaskResponse {
             status: Some((&task).into()),
         }))
@@ -505,8 +513,30 @@ impl OrchestratorService for Orchestrator {
                 lease_duration(r.lease_seconds, 30.0),
             )
             .map_err(status_of)?;
+        self.sched().workers.extended(&r.task_id);
         Ok(Response::new(pb::ExtendLeaseResponse {
             lease_expires_at_ms: expires,
+        }))
+    }
+
+    async fn register_worker(
+        &self,
+        request: Request<pb::RegisterWorkerRequest>,
+    ) -> Result<Response<pb::RegisterWorkerResponse>, Status> {
+        let r = request.into_inner();
+        if r.name.trim().is_empty() {
+            return Err(Status::invalid_argument("a worker needs a name"));
+        }
+        self.sched().workers.register(r);
+        Ok(Response::new(pb::RegisterWorkerResponse {}))
+    }
+
+    async fn list_workers(
+        &self,
+        _request: Request<pb::ListWorkersRequest>,
+    ) -> Result<Response<pb::ListWorkersResponse>, Status> {
+        Ok(Response::new(pb::ListWorkersResponse {
+            workers: self.ctx.workers(),
         }))
     }
 

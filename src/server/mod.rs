@@ -30,6 +30,7 @@ pub mod table;
 pub mod task;
 pub mod tls;
 pub mod view;
+pub mod workers;
 pub mod workflow;
 
 use std::net::SocketAddr;

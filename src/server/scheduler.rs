@@ -36,6 +36,8 @@ pub struct Scheduler {
     pub store: Store,
     pub events: Events,
     pub metrics: Metrics,
+    /// The pull workers that registered (`dspy-agent workers`, GET /workers).
+    pub workers: crate::server::workers::Workers,
     cfg: SchedulerSettings,
     pub project: String,
     pub docker_host: crate::runtime::Engine,
@@ -86,6 +88,7 @@ impl Scheduler {
             .map(|d| d.as_nanos())
             .unwrap_or(0);
         let sched = Arc::new(Scheduler {
+            workers: Default::default(),
             table: Mutex::new(Table::default()),
             store,
             events: Events::new(),

@@ -66,6 +66,8 @@ pub async fn run(
     let mut kills: Vec<oneshot::Sender<Kill>> = Vec::new();
     let mut backoff = Duration::from_millis(200);
     tokio::pin!(stop);
+    register(&client, &cfg).await?;
+    let mut reconnecting = true;
     loop {
         let first = tokio::select! {
             _ = &mut stop => break,
@@ -91,6 +93,10 @@ pub async fn run(
         let tasks = match leased {
             Ok(r) => {
                 backoff = Duration::from_millis(200);
+                if std::mem::take(&mut reconnecting) {
+                    // A restarted server has forgotten this worker (the registry is in memory).
+                    let _ = register(&client, &cfg).await;
+                }
                 r.into_inner().tasks
             }
             Err(s)
@@ -105,6 +111,7 @@ pub async fn run(
             }
             Err(s) => {
                 tracing::warn!("lease failed ({}); retrying in {backoff:?}", s.message());
+                reconnecting = true;
                 drop(permits);
                 tokio::select! {
                     _ = &mut stop => break,
@@ -136,6 +143,38 @@ pub async fn run(
         let _ = tokio::time::timeout(Duration::from_secs(10), slots.acquire_many(all)).await;
     }
     Ok(counts)
+}
+
+/// RegisterWorker: who this worker is, for `dspy-agent workers` and GET /workers. A refused
+/// token stops the worker; a server that is away is retried by the lease loop.
+async fn register(client: &Client, cfg: &Config) -> Result<(), String> {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let req = pb::RegisterWorkerRequest {
+        name: cfg.name.clone(),
+        host: host.trim().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        classes: cfg.classes.clone(),
+        concurrency: cfg.concurrency as u32,
+        gpus: cfg.gpus.clone(),
+        lease_seconds: cfg.lease_s,
+    };
+    match client.clone().register_worker(req).await {
+        Err(s)
+            if s.code() == tonic::Code::Unauthenticated
+                || s.code() == tonic::Code::PermissionDenied =>
+        {
+            Err(format!(
+                "the server refused this worker ({:?}): {} (set DSPY_AGENT_TOKEN to a token with the worker role)",
+                s.code(),
+                s.message()
+            ))
+        }
+        Err(s) => {
+            tracing::warn!("cannot register ({}); the lease loop retries", s.message());
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+    }
 }
 
 async fn run_one(

@@ -393,6 +393,26 @@ class AgentInfra:
         resp = await self._orch("ListTasks", req, timeout)
         return [TaskStatus.from_pb(t) for t in resp.tasks]
 
+    async def list_workers(self, *, timeout: float | None = None) -> list[dict[str, Any]]:
+        """The pull workers registered with the server, as GET /workers lists them."""
+        resp = await self._orch("ListWorkers", pb.ListWorkersRequest(), timeout)
+        return [
+            {
+                "name": w.name,
+                "host": w.host,
+                "version": w.version,
+                "classes": list(w.classes),
+                "concurrency": w.concurrency,
+                "gpus": list(w.gpus),
+                "last_seen_ms": w.last_seen_ms,
+                "state": w.state,
+                "tasks_running": w.tasks_running,
+                "tasks_done": w.tasks_done,
+                "tasks_failed": w.tasks_failed,
+            }
+            for w in resp.workers
+        ]
+
     async def stream_task_results(
         self, task_ids: Sequence[str] = (), *, include_completed: bool = False
     ) -> AsyncGenerator[TaskResult, None]:

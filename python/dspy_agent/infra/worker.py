@@ -52,6 +52,15 @@ def current_gpus() -> tuple[str, ...]:
     return _current_gpus.get()
 
 
+def _client_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("dspy-agent-infra")
+    except Exception:  # not installed as a distribution (a source checkout)
+        return "dev"
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
@@ -102,14 +111,35 @@ class Worker:
 
     async def run(self) -> None:
         try:
+            await self._register()
             await self._lease_loop()
         finally:
             await self._drain()
             if self._pool is not None:
                 self._pool.shutdown(wait=False, cancel_futures=True)
 
+    async def _register(self) -> bool:
+        """RegisterWorker, so `dspy-agent workers` and GET /workers list this worker. A server
+        that is away is no reason to stop: the lease loop registers once it answers."""
+        req = pb.RegisterWorkerRequest(
+            name=self.worker_id,
+            host=socket.gethostname(),
+            version=f"python-{_client_version()}",
+            classes=self.classes,
+            concurrency=self.concurrency,
+            gpus=self.gpus,
+            lease_seconds=self.lease_seconds,
+        )
+        try:
+            await self.client.orchestrator.unary("RegisterWorker", self.client.orch.RegisterWorker, req, self.client.timeout)
+        except OrchestratorUnavailable as e:
+            log.warning("cannot register (%s); retrying after the next lease", e)
+            return False
+        return True
+
     async def _lease_loop(self) -> None:
         backoff = 0.1
+        registered = True
         while True:
             await self._slots.acquire()  # one free slot at least
             free = 1
@@ -119,10 +149,14 @@ class Worker:
             try:
                 tasks = await self._lease(free)
                 backoff = 0.1
+                if not registered:
+                    # A restarted server has forgotten this worker (its registry is in memory).
+                    registered = await self._register()
             except OrchestratorUnavailable as e:
                 # A restarting server is not a reason to stop working: retry, bounded.
                 for _ in range(free):
                     self._slots.release()
+                registered = False
                 log.warning("lease failed (%s); retrying in %.1fs", e, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)

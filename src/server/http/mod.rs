@@ -102,6 +102,7 @@ pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
         .route("/events", get(events))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
+        .route("/workers", get(workers))
         .route("/workflows", get(workflows::list).post(workflows::create))
         .route("/workflows/runs", get(workflows::list_runs))
         .route("/workflows/{name}/runs", post(workflows::start))
@@ -498,6 +499,16 @@ fn slurm_health(sched: &crate::server::scheduler::Scheduler) -> Value {
     }
 }
 
+/// The registered pull workers, as `dspy-agent workers --json` prints them.
+async fn workers(State(ctx): Ctx) -> Response {
+    let list: Vec<serde_json::Value> = ctx
+        .workers()
+        .iter()
+        .map(crate::server::workers::json)
+        .collect();
+    axum::Json(serde_json::json!({ "workers": list })).into_response()
+}
+
 async fn metrics(State(ctx): Ctx) -> Response {
     let mut gauges = ctx.sched.gauges();
     gauges.store_write_errors = ctx.sched.store.write_errors();
@@ -508,6 +519,9 @@ async fn metrics(State(ctx): Ctx) -> Response {
          # TYPE orchestrator_health_probes_total counter\n\
          orchestrator_health_probes_total {}\n",
         ctx.health.probes()
+    ));
+    text.push_str(&crate::server::workers::Workers::metrics_text(
+        &ctx.workers(),
     ));
     (
         [(

@@ -526,6 +526,64 @@ class ExtendLeaseResponse(_message.Message):
     lease_expires_at_ms: int
     def __init__(self, lease_expires_at_ms: _Optional[int] = ...) -> None: ...
 
+class RegisterWorkerRequest(_message.Message):
+    __slots__ = ("name", "host", "version", "classes", "concurrency", "gpus", "lease_seconds")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    HOST_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    CLASSES_FIELD_NUMBER: _ClassVar[int]
+    CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    GPUS_FIELD_NUMBER: _ClassVar[int]
+    LEASE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    host: str
+    version: str
+    classes: _containers.RepeatedScalarFieldContainer[str]
+    concurrency: int
+    gpus: _containers.RepeatedScalarFieldContainer[str]
+    lease_seconds: float
+    def __init__(self, name: _Optional[str] = ..., host: _Optional[str] = ..., version: _Optional[str] = ..., classes: _Optional[_Iterable[str]] = ..., concurrency: _Optional[int] = ..., gpus: _Optional[_Iterable[str]] = ..., lease_seconds: _Optional[float] = ...) -> None: ...
+
+class RegisterWorkerResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListWorkersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class WorkerInfo(_message.Message):
+    __slots__ = ("name", "host", "version", "classes", "concurrency", "gpus", "last_seen_ms", "state", "tasks_running", "tasks_done", "tasks_failed")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    HOST_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    CLASSES_FIELD_NUMBER: _ClassVar[int]
+    CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    GPUS_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEEN_MS_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    TASKS_RUNNING_FIELD_NUMBER: _ClassVar[int]
+    TASKS_DONE_FIELD_NUMBER: _ClassVar[int]
+    TASKS_FAILED_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    host: str
+    version: str
+    classes: _containers.RepeatedScalarFieldContainer[str]
+    concurrency: int
+    gpus: _containers.RepeatedScalarFieldContainer[str]
+    last_seen_ms: int
+    state: str
+    tasks_running: int
+    tasks_done: int
+    tasks_failed: int
+    def __init__(self, name: _Optional[str] = ..., host: _Optional[str] = ..., version: _Optional[str] = ..., classes: _Optional[_Iterable[str]] = ..., concurrency: _Optional[int] = ..., gpus: _Optional[_Iterable[str]] = ..., last_seen_ms: _Optional[int] = ..., state: _Optional[str] = ..., tasks_running: _Optional[int] = ..., tasks_done: _Optional[int] = ..., tasks_failed: _Optional[int] = ...) -> None: ...
+
+class ListWorkersResponse(_message.Message):
+    __slots__ = ("workers",)
+    WORKERS_FIELD_NUMBER: _ClassVar[int]
+    workers: _containers.RepeatedCompositeFieldContainer[WorkerInfo]
+    def __init__(self, workers: _Optional[_Iterable[_Union[WorkerInfo, _Mapping]]] = ...) -> None: ...
+
 class ShutdownRequest(_message.Message):
     __slots__ = ("pid", "drain_timeout_seconds")
     PID_FIELD_NUMBER: _ClassVar[int]

@@ -134,6 +134,16 @@ class OrchestratorServiceStub:
                 request_serializer=orchestrator_dot_v1__pb2.ExtendLeaseRequest.SerializeToString,
                 response_deserializer=orchestrator_dot_v1__pb2.ExtendLeaseResponse.FromString,
                 _registered_method=True)
+        self.RegisterWorker = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/RegisterWorker',
+                request_serializer=orchestrator_dot_v1__pb2.RegisterWorkerRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.RegisterWorkerResponse.FromString,
+                _registered_method=True)
+        self.ListWorkers = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/ListWorkers',
+                request_serializer=orchestrator_dot_v1__pb2.ListWorkersRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.ListWorkersResponse.FromString,
+                _registered_method=True)
         self.Shutdown = channel.unary_unary(
                 '/orchestrator.v1.OrchestratorService/Shutdown',
                 request_serializer=orchestrator_dot_v1__pb2.ShutdownRequest.SerializeToString,

@@ -1,0 +1,209 @@
+//! The pull workers this server has seen: who they are (RegisterWorker), when they last
+//! called (LeaseTasks, ExtendLease, CompleteTask) and what they ran. In memory only: a worker
+//! registers again when it reconnects to a restarted server.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use crate::proto::orchestrator as pb;
+use crate::server::clock::now_ms;
+
+#[derive(Default)]
+pub struct Workers {
+    inner: Mutex<Registry>,
+}
+
+#[derive(Default)]
+struct Registry {
+    by_name: BTreeMap<String, Entry>,
+    /// Which worker holds each leased task (so CompleteTask, which names no worker, counts).
+    holder: HashMap<String, String>,
+}
+
+struct Entry {
+    info: pb::WorkerInfo,
+    lease_ms: u64,
+    /// Its last LeaseTasks long poll: an idle worker is silent that long between calls.
+    poll_ms: u64,
+}
+
+impl Workers {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn register(&self, r: pb::RegisterWorkerRequest) {
+        let lease_s = if r.lease_seconds.is_finite() && r.lease_seconds > 0.0 {
+            r.lease_seconds
+        } else {
+            30.0
+        };
+        let mut g = self.lock();
+        let old = g.by_name.remove(&r.name);
+        let (done, failed) = old.map_or((0, 0), |e| (e.info.tasks_done, e.info.tasks_failed));
+        let info = pb::WorkerInfo {
+            name: r.name.clone(),
+            host: r.host,
+            version: r.version,
+            classes: r.classes,
+            concurrency: r.concurrency,
+            gpus: r.gpus,
+            last_seen_ms: now_ms(),
+            tasks_done: done,
+            tasks_failed: failed,
+            ..Default::default()
+        };
+        let lease_ms = (lease_s * 1000.0) as u64;
+        let entry = Entry {
+            info,
+            lease_ms,
+            poll_ms: 0,
+        };
+        g.by_name.insert(r.name, entry);
+    }
+
+    /// A LeaseTasks call from `worker` begins, waiting up to `wait_ms` for work.
+    pub fn polling(&self, worker: &str, wait_ms: u64) {
+        if let Some(e) = self.lock().by_name.get_mut(worker) {
+            e.info.last_seen_ms = now_ms();
+            e.poll_ms = wait_ms;
+        }
+    }
+
+    /// A LeaseTasks call from `worker` that got `tasks`; unregistered workers are not listed.
+    pub fn leased<'a>(&self, worker: &str, tasks: impl Iterator<Item = &'a str>) {
+        let mut g = self.lock();
+        if !g.by_name.contains_key(worker) {
+            return;
+        }
+        for t in tasks {
+            g.holder.insert(t.to_string(), worker.to_string());
+        }
+        if let Some(e) = g.by_name.get_mut(worker) {
+            e.info.last_seen_ms = now_ms();
+        }
+    }
+
+    /// ExtendLease of `task`: its holder is alive.
+    pub fn extended(&self, task: &str) {
+        let mut g = self.lock();
+        if let Some(w) = g.holder.get(task).cloned()
+            && let Some(e) = g.by_name.get_mut(&w)
+        {
+            e.info.last_seen_ms = now_ms();
+        }
+    }
+
+    /// CompleteTask of `task`: its holder is alive and has one more done or failed.
+    pub fn completed(&self, task: &str, success: bool) {
+        let mut g = self.lock();
+        if let Some(w) = g.holder.remove(task)
+            && let Some(e) = g.by_name.get_mut(&w)
+        {
+            e.info.last_seen_ms = now_ms();
+            if success {
+                e.info.tasks_done += 1;
+            } else {
+                e.info.tasks_failed += 1;
+            }
+        }
+    }
+
+    /// Every registered worker, by name; `lost` once silent longer than its lease.
+    /// `still_leased` says which tasks the scheduler still has leased: the others' leases
+    /// expired, or they were cancelled, so they no longer count as running.
+    pub fn list(&self, still_leased: impl Fn(&str) -> bool) -> Vec<pb::WorkerInfo> {
+        let mut g = self.lock();
+        g.holder.retain(|task, _| still_leased(task));
+        let now = now_ms();
+        let mut running: HashMap<&str, u64> = HashMap::new();
+        for w in g.holder.values() {
+            *running.entry(w.as_str()).or_default() += 1;
+        }
+        g.by_name
+            .values()
+            .map(|e| {
+                let silent = now.saturating_sub(e.info.last_seen_ms);
+                let lost = silent > e.lease_ms + e.poll_ms;
+                pb::WorkerInfo {
+                    state: if lost { "lost" } else { "connected" }.into(),
+                    // A lost worker's leases expire and its tasks go back to the queue.
+                    tasks_running: if lost {
+                        0
+                    } else {
+                        running.get(e.info.name.as_str()).copied().unwrap_or(0)
+                    },
+                    ..e.info.clone()
+                }
+            })
+            .collect()
+    }
+
+    /// `workers_connected` and `worker_tasks_running{worker}`, in the Prometheus text format.
+    pub fn metrics_text(list: &[pb::WorkerInfo]) -> String {
+        let connected = list.iter().filter(|w| w.state == "connected").count();
+        let mut text = format!(
+            "# HELP workers_connected Registered pull workers heard from within their lease\n\
+             # TYPE workers_connected gauge\n\
+             workers_connected {connected}\n\
+             # HELP worker_tasks_running Tasks leased to each registered worker\n\
+             # TYPE worker_tasks_running gauge\n"
+        );
+        for w in list {
+            text.push_str(&format!(
+                "worker_tasks_running{{worker=\"{}\"}} {}\n",
+                w.name.replace('\\', "\\\\").replace('"', "\\\""),
+                w.tasks_running
+            ));
+        }
+        text
+    }
+}
+
+/// One worker as JSON: what GET /workers and `dspy-agent workers --json` show.
+pub fn json(w: &pb::WorkerInfo) -> serde_json::Value {
+    serde_json::json!({
+        "name": w.name,
+        "host": w.host,
+        "version": w.version,
+        "classes": w.classes,
+        "concurrency": w.concurrency,
+        "gpus": w.gpus,
+        "last_seen_ms": w.last_seen_ms,
+        "state": w.state,
+        "tasks_running": w.tasks_running,
+        "tasks_done": w.tasks_done,
+        "tasks_failed": w.tasks_failed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_follow_leases_and_completions() {
+        let w = Workers::default();
+        w.leased("ghost", ["t0"].into_iter()); // unregistered: not listed
+        w.register(pb::RegisterWorkerRequest {
+            name: "a".into(),
+            ..Default::default()
+        });
+        w.leased("a", ["t1", "t2", "t3"].into_iter());
+        w.completed("t1", true);
+        w.completed("t2", false);
+        let list = w.list(|_| true);
+        assert_eq!(list.len(), 1);
+        let a = &list[0];
+        assert_eq!((a.tasks_running, a.tasks_done, a.tasks_failed), (1, 1, 1));
+        assert_eq!(a.state, "connected");
+        // t3's lease expired on the server: no longer running here.
+        assert_eq!(w.list(|_| false)[0].tasks_running, 0);
+        let text = Workers::metrics_text(&w.list(|_| true));
+        assert!(text.contains("workers_connected 1\n"), "{text}");
+        assert!(
+            text.contains("worker_tasks_running{worker=\"a\"} 0\n"),
+            "{text}"
+        );
+    }
+}

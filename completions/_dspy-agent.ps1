@@ -703,7 +703,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The scheduler''s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home''s tls/ca.pem names its CA')
             [CompletionResult]::new('--classes', '--classes', [CompletionResultType]::ParameterName, 'Task classes to take, comma-separated [default: every class]')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Tasks run at once')
-            [CompletionResult]::new('--gpus', '--gpus', [CompletionResultType]::ParameterName, 'GPUs offered: none, or comma-separated UUIDs')
+            [CompletionResult]::new('--gpus', '--gpus', [CompletionResultType]::ParameterName, 'GPUs offered: none, auto (this machine''s GPUs, as `dspy-agent gpu` lists them), or comma-separated UUIDs')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The worker''s name [default: HOST-PID]')
             [CompletionResult]::new('--lease-seconds', '--lease-seconds', [CompletionResultType]::ParameterName, 'Lease length in seconds (extended while a task runs)')
             [CompletionResult]::new('--drain-seconds', '--drain-seconds', [CompletionResultType]::ParameterName, 'After SIGTERM, seconds running tasks may take before they are stopped and handed back')

@@ -644,7 +644,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --server 'The scheduler''s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home''s tls/ca.pem names its CA'
             cand --classes 'Task classes to take, comma-separated [default: every class]'
             cand --concurrency 'Tasks run at once'
-            cand --gpus 'GPUs offered: none, or comma-separated UUIDs'
+            cand --gpus 'GPUs offered: none, auto (this machine''s GPUs, as `dspy-agent gpu` lists them), or comma-separated UUIDs'
             cand --name 'The worker''s name [default: HOST-PID]'
             cand --lease-seconds 'Lease length in seconds (extended while a task runs)'
             cand --drain-seconds 'After SIGTERM, seconds running tasks may take before they are stopped and handed back'

@@ -365,7 +365,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s V -l ve
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l server -d 'The scheduler\'s gRPC address (HOST:PORT); TLS when DSPY_AGENT_TLS_CA or the home\'s tls/ca.pem names its CA' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l classes -d 'Task classes to take, comma-separated [default: every class]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l concurrency -d 'Tasks run at once' -r
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l gpus -d 'GPUs offered: none, or comma-separated UUIDs' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l gpus -d 'GPUs offered: none, auto (this machine\'s GPUs, as `dspy-agent gpu` lists them), or comma-separated UUIDs' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l name -d 'The worker\'s name [default: HOST-PID]' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l lease-seconds -d 'Lease length in seconds (extended while a task runs)' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l drain-seconds -d 'After SIGTERM, seconds running tasks may take before they are stopped and handed back' -r

@@ -394,8 +394,9 @@ pub struct WorkerArgs {
     /// Tasks run at once
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub concurrency: usize,
-    /// GPUs offered: none, or comma-separated UUIDs
-    #[arg(long, default_value = "none", value_name = "none|UUIDS")]
+    /// GPUs offered: none, auto (this machine's GPUs, as `dspy-agent gpu` lists them), or
+    /// comma-separated UUIDs
+    #[arg(long, default_value = "none", value_name = "auto|none|UUIDS")]
     pub gpus: String,
     /// The worker's name [default: HOST-PID]
     #[arg(long, value_name = "NAME")]

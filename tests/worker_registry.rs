@@ -21,11 +21,22 @@ struct Worker {
 
 impl Worker {
     fn start(s: &Server, token: &str, name: &str, extra: &[&str]) -> Worker {
+        Worker::start_with(s, token, name, extra, &[])
+    }
+
+    fn start_with(
+        s: &Server,
+        token: &str,
+        name: &str,
+        extra: &[&str],
+        envs: &[(&str, &std::path::Path)],
+    ) -> Worker {
         let home = tempfile::tempdir().unwrap();
         let child = Command::new(common::BIN)
             .args(["worker", "--server", &s.orch, "--classes", "cpu_long"])
             .args(["--name", name])
             .args(extra)
+            .envs(envs.iter().copied())
             .env("DSPY_AGENT_HOME", home.path())
             .env("DSPY_AGENT_TOKEN", token)
             .env_remove("DSPY_AGENT_TLS_CA")
@@ -36,6 +47,32 @@ impl Worker {
             .unwrap();
         Worker { child, _home: home }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gpus_auto_offers_the_gpus_of_the_workers_own_inventory() {
+    let s = Server::start(CONFIG);
+    let token = s.token("pool", "worker");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gpus.json");
+    let uuids = ["GPU-auto-0", "GPU-auto-1"];
+    let gpus: Vec<Value> = uuids
+        .iter()
+        .map(|u| json!({"uuid": u, "name": "Simulated GPU", "memory_total_mb": 1024}))
+        .collect();
+    std::fs::write(&file, json!({ "gpus": gpus }).to_string()).unwrap();
+    // The worker reads its own machine's inventory (here the simulated file), not the server's.
+    let _w = Worker::start_with(
+        &s,
+        &token,
+        "auto",
+        &["--gpus", "auto"],
+        &[("DSPY_AGENT_GPU_INVENTORY", &file)],
+    );
+    let w = wait_worker(&s, "auto", Duration::from_secs(20), |w| {
+        w["state"] == "connected"
+    });
+    assert_eq!(w["gpus"], json!(uuids), "{w}");
 }
 
 impl Drop for Worker {

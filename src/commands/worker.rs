@@ -19,10 +19,17 @@ pub async fn run(ctx: &Ctx, args: WorkerArgs) -> Result<ExitStatus> {
     }
     let gpus = match args.gpus.as_str() {
         "none" | "" => Vec::new(),
+        // This machine's GPUs, from the inventory `dspy-agent gpu` shows (NVML, or the
+        // simulated file DSPY_AGENT_GPU_INVENTORY names); none when it has none.
         "auto" => {
-            return Err(Error::usage(
-                "--gpus auto is not implemented yet: name the UUIDs (dspy-agent gpu --json lists them)",
-            ));
+            let inventory = crate::gpu::inventory()?;
+            if inventory.gpus.is_empty() {
+                ctx.printer.warn(format!(
+                    "--gpus auto: no GPU to offer ({})",
+                    inventory.why_none()
+                ));
+            }
+            inventory.gpus.into_iter().map(|g| g.uuid).collect()
         }
         list => list.split(',').map(|u| u.trim().to_string()).collect(),
     };

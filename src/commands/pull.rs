@@ -5,23 +5,20 @@ use serde_json::json;
 use crate::cli::PullArgs;
 use crate::commands::Ctx;
 use crate::error::{ExitStatus, Result};
-use crate::lifecycle::{Stack, services_to_start};
+use crate::lifecycle::Stack;
 
 pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
     let catalog = ctx.catalog(&settings)?;
-    // The same names `up` would start, as PullImages takes them.
-    let services = services_to_start(&settings, &catalog, args.services)?;
     let stack = Stack::connect(&settings, catalog).await?;
+    let images = stack.images_to_pull(&settings, args.services)?;
     let p = &ctx.printer;
     let mut pulled = Vec::new();
-    for service in services {
-        let image = stack.service(&service)?.image;
+    for (service, image) in images {
         let printer = p.clone();
         let (s, i) = (service.clone(), image.clone());
-        let result = stack
-            .runtime
-            .pull(&image, move |progress| {
+        stack
+            .pull_image(&service, &image, move |progress| {
                 if printer.json {
                     printer.event(&json!({
                         "event": "pull", "service": s, "image": i, "layer": progress.layer,
@@ -31,11 +28,7 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<ExitStatus> {
                     printer.progress(format!("{s:<18} {}", progress.status));
                 }
             })
-            .await;
-        if let Err(e) = result {
-            return Err(crate::error::Error::from(e)
-                .context(format!("service `{service}`: cannot pull image {image}")));
-        }
+            .await?;
         p.progress(format!("{service:<18} pulled {image}"));
         pulled.push(json!({"service": service, "image": image}));
     }

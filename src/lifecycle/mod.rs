@@ -10,6 +10,7 @@ mod down;
 mod events;
 mod logs;
 mod outcome;
+mod pull;
 mod restart;
 mod stack;
 mod start;

@@ -321,22 +321,16 @@ impl EnvManagerService for EnvManager {
     ) -> Result<Response<Self::PullImagesStream>, Status> {
         let r = request.into_inner();
         let stack = self.ctx.stack().await.map_err(status_of)?;
-        // The same names `up` would start (not their dependencies, which have their own images).
-        let names =
-            services_to_start(&self.ctx.settings, &stack.catalog, r.services).map_err(status_of)?;
-        let mut images = Vec::new();
-        for n in &names {
-            let svc = stack.service(n).map_err(status_of)?;
-            images.push((n.clone(), svc.image.clone()));
-        }
+        let images = stack
+            .images_to_pull(&self.ctx.settings, r.services)
+            .map_err(status_of)?;
         let (tx, rx) = mpsc::channel(256);
         tokio::spawn(async move {
             for (service, image) in images {
                 let ptx = tx.clone();
                 let (s2, i2) = (service.clone(), image.clone());
                 let result = stack
-                    .runtime
-                    .pull(&image, move |p| {
+                    .pull_image(&service, &image, move |p| {
                         // Progress is advisory: a slow client skips some, never the last one.
                         let _ = ptx.try_send(Ok(pb::PullProgress {
                             service: s2.clone(),

@@ -157,6 +157,8 @@ impl Table {
     pub fn dequeue(&mut self, task: &Task) {
         let key = (Reverse(task.priority), task.seq);
         self.slurm_ready.remove(&key);
+        // A map step's throttle is only needed until the task is submitted.
+        self.slurm_maps.remove(&task.id);
         for queues in [&mut self.local, &mut self.pull] {
             if let Some(q) = queues.get_mut(&task.class) {
                 q.remove(&key);

@@ -169,6 +169,9 @@ pub fn progress_sink(printer: &Printer) -> EventSink {
                     "{service}: host port {requested} is busy; published container port {container_port} on {actual} instead"
                 ));
             }
+            Event::Build { service, line, .. } => {
+                printer.progress(format!("{service:<18} building: {line}"))
+            }
             Event::Warning { message, .. } => printer.warn(message),
         }
     })

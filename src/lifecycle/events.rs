@@ -22,6 +22,15 @@ pub enum Event {
         status: Phase,
         message: Option<String>,
     },
+    /// One line of `docker build` output for a service's image, with the Dockerfile step when
+    /// the line starts one (`Step 3/7`), so a terminal view can draw a bar.
+    Build {
+        service: String,
+        image: String,
+        line: String,
+        step: Option<u32>,
+        steps: Option<u32>,
+    },
     PortRemapped {
         service: String,
         container_port: u16,
@@ -38,6 +47,7 @@ pub enum Event {
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Pulling,
+    Building,
     Creating,
     Waiting,
     Healthy,

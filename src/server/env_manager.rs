@@ -76,6 +76,13 @@ fn progress_of(e: &LifecycleEvent) -> pb::ServiceProgress {
             message: format!("host port {requested} was busy; using {actual}"),
             json,
         },
+        LifecycleEvent::Build { service, line, .. } => pb::ServiceProgress {
+            r#type: "build".into(),
+            service: service.clone(),
+            status: "building".into(),
+            message: line.clone(),
+            json,
+        },
         LifecycleEvent::Warning { service, message } => pb::ServiceProgress {
             r#type: "warning".into(),
             service: service.clone().unwrap_or_default(),

@@ -190,6 +190,7 @@ async fn each_role_makes_its_calls_and_is_refused_the_rest() {
         success: true,
         result: HashMap::from([("ok".to_string(), "1".to_string())]),
         error: String::new(),
+        hand_back: false,
     })
     .await
     .unwrap();
@@ -280,6 +281,7 @@ async fn the_audit_log_has_a_line_for_each_kind_of_mutating_call() {
         success: true,
         result: HashMap::new(),
         error: String::new(),
+        hand_back: false,
     })
     .await
     .unwrap();

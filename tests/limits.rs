@@ -102,6 +102,7 @@ async fn complete_task_result_and_error_are_bounded_by_max_payload_bytes() {
         success: error.is_empty(),
         result,
         error,
+        hand_back: false,
     };
     for (result, error) in [
         (HashMap::new(), "e".repeat(2000)),

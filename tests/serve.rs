@@ -714,6 +714,7 @@ async fn leases_expire_and_redeliver_as_a_new_attempt() {
             success: true,
             result: HashMap::from([("answer".to_string(), "42".to_string())]),
             error: String::new(),
+            hand_back: false,
         })
         .await
         .unwrap()
@@ -754,6 +755,7 @@ async fn leases_expire_and_redeliver_as_a_new_attempt() {
             success: false,
             result: HashMap::new(),
             error: "worker broke".into(),
+            hand_back: false,
         })
         .await
         .unwrap()

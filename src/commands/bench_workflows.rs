@@ -71,6 +71,7 @@ async fn worker(mut c: Client, n: usize, times: Arc<Mutex<Times>>, stop: Arc<Ato
                         success: true,
                         result: HashMap::new(),
                         error: String::new(),
+                        hand_back: false,
                     })
                     .await;
                 lock(&times).completed.insert(t.task_id, Instant::now());

@@ -63,12 +63,7 @@ impl Scheduler {
         let gpu_simulated = self.table().gpus.simulated();
         for (task, payload, kill_rx) in launches {
             let plan = self.plan_for(&task, &payload);
-            let timeout = task.timeout_s.unwrap_or_else(|| {
-                self.settings()
-                    .classes
-                    .get(&task.class)
-                    .map_or(300.0, |c| c.timeout_s.value)
-            });
+            let timeout = self.attempt_timeout_s(&task);
             let spec = RunSpec {
                 id: task.id.clone(),
                 class: task.class.clone(),
@@ -245,6 +240,16 @@ impl Scheduler {
             self.refresh_gpus();
         }
         self.wake.notify_one();
+    }
+
+    /// An attempt's time limit in seconds: the task's own `timeout_s`, else its class's.
+    pub(crate) fn attempt_timeout_s(&self, task: &Task) -> f64 {
+        task.timeout_s.unwrap_or_else(|| {
+            self.settings()
+                .classes
+                .get(&task.class)
+                .map_or(300.0, |c| c.timeout_s.value)
+        })
     }
 
     /// A graceful stop kills what still runs locally: those tasks go back to `queued` in the

@@ -438,7 +438,8 @@ impl OrchestratorService for Orchestrator {
         let r = request.into_inner();
         let max = r.max.clamp(1, 1000) as usize;
         let wait_ms = r.wait_ms.min(60_000);
-        self.sched()
+        let known = self
+            .sched()
             .workers
             .polling(&r.worker_id, u64::from(wait_ms));
         let leased = self
@@ -468,8 +469,10 @@ impl OrchestratorService for Orchestrator {
                     attempt: l.attempt,
                     lease_expires_at_ms: l.lease_expires_at_ms,
                     gpu_uuids: l.gpu_uuids,
+                    timeout_seconds: l.timeout_s,
                 })
                 .collect(),
+            unknown_worker: !known,
         }))
     }
 
@@ -488,11 +491,15 @@ impl OrchestratorService for Orchestrator {
                 "result and error together are larger than scheduler.max_payload_bytes",
             ));
         }
-        let task = self
-            .sched()
-            .complete(&r.task_id, &r.lease_id, r.success, result, r.error)
-            .map_err(status_of)?;
-        self.sched().workers.completed(&r.task_id, r.success);
+        let task = if r.hand_back {
+            self.sched().hand_back(&r.task_id, &r.lease_id)
+        } else {
+            self.sched()
+                .complete(&r.task_id, &r.lease_id, r.success, result, r.error)
+        }
+        .map_err(status_of)?;
+        let counted = (!r.hand_back).then_some(r.success);
+        self.sched().workers.completed(&r.task_id, counted);
         Ok(Response::new(pb::CompleteTaskResponse {
             status: Some((&task).into()),
         }))

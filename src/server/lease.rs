@@ -11,7 +11,7 @@ use crate::server::clock::now_ms;
 use crate::server::events::EventKind;
 use crate::server::scheduler::{Failure, Scheduler, vanished};
 use crate::server::table::{Lease, Table};
-use crate::server::task::{ErrorKind, SResult, SchedError, Task, TaskState};
+use crate::server::task::{ErrorKind, LeaseRecord, SResult, SchedError, Task, TaskState};
 use crate::settings::TASK_CLASSES;
 
 /// A task handed to a pull worker.
@@ -25,6 +25,8 @@ pub struct LeasedTask {
     pub lease_expires_at_ms: u64,
     /// The worker's GPUs this task may use.
     pub gpu_uuids: Vec<String>,
+    /// The attempt's time limit: the task's `timeout_s`, else its class's.
+    pub timeout_s: f64,
 }
 
 /// GPUs one worker may declare at most.
@@ -137,10 +139,20 @@ impl Scheduler {
                 .get(&id)
                 .map(|p| p.to_string())
                 .unwrap_or_else(|| "{}".into());
+            // The lease goes into the record that starts the attempt, so that a restart
+            // honours it.
+            let Some(t) = g.tasks.get_mut(&id) else {
+                continue;
+            };
+            let lease_id = format!("{}/{}/{:08x}", t.attempt + 1, worker_id, fastrand::u32(..));
+            t.lease = Some(LeaseRecord {
+                id: lease_id.clone(),
+                seconds: lease.as_secs_f64(),
+            });
             let Some(task) = self.start_attempt_locked(&mut g, &id, Some(worker_id)) else {
                 continue;
             };
-            let lease_id = format!("{}/{}/{:08x}", task.attempt, worker_id, fastrand::u32(..));
+            let timeout_s = self.attempt_timeout_s(&task);
             let expires_ms = now_ms().saturating_add(millis(lease));
             g.leases.insert(
                 id.clone(),
@@ -158,6 +170,7 @@ impl Scheduler {
                 attempt: task.attempt,
                 lease_expires_at_ms: expires_ms,
                 gpu_uuids,
+                timeout_s,
             });
         }
         out
@@ -193,7 +206,7 @@ impl Scheduler {
     ) -> SResult<Task> {
         let mut g = self.table();
         Self::check_lease(&mut g, id, lease_id)?;
-        g.leases.remove(id);
+        Self::drop_lease_locked(&mut g, id);
         let started = g.tasks.get(id).map_or(0, |t| t.started_at_ms);
         let duration_s = now_ms().saturating_sub(started) as f64 / 1000.0;
         let done = if success {
@@ -215,6 +228,39 @@ impl Scheduler {
         done.ok_or_else(|| vanished(id))
     }
 
+    /// A worker gives a leased task back (its drain time ran out): it goes back to the queue
+    /// at once, and the attempt does not count against `max_attempts`.
+    pub fn hand_back(self: &Arc<Self>, id: &str, lease_id: &str) -> SResult<Task> {
+        let mut g = self.table();
+        Self::check_lease(&mut g, id, lease_id)?;
+        Self::drop_lease_locked(&mut g, id);
+        let worker = match g.tasks.get_mut(id) {
+            Some(t) => {
+                t.attempt = t.attempt.saturating_sub(1);
+                t.worker_id.clone().unwrap_or_default()
+            }
+            None => return Err(vanished(id)),
+        };
+        let failure = Failure {
+            error: format!("handed back by worker {worker:?} (it was stopping)"),
+            result: BTreeMap::new(),
+            duration_s: 0.0,
+            backoff: false,
+        };
+        let task = self.fail_attempt_locked(&mut g, id, failure);
+        drop(g);
+        self.lease_wake.notify_waiters();
+        task.ok_or_else(|| vanished(id))
+    }
+
+    /// The lease is over: out of the table and off the task's record.
+    fn drop_lease_locked(g: &mut Table, id: &str) {
+        g.leases.remove(id);
+        if let Some(t) = g.tasks.get_mut(id) {
+            t.lease = None;
+        }
+    }
+
     pub fn extend_lease(&self, id: &str, lease_id: &str, lease: Duration) -> SResult<u64> {
         let mut g = self.table();
         let l = Self::check_lease(&mut g, id, lease_id)?;
@@ -234,7 +280,7 @@ impl Scheduler {
             .map(|(id, _)| id.clone())
             .collect();
         for id in expired {
-            g.leases.remove(&id);
+            Self::drop_lease_locked(&mut g, &id);
             let worker = g
                 .tasks
                 .get(&id)

@@ -117,6 +117,11 @@ impl Scheduler {
                         // Its job runs on the cluster whatever happened here: the slurm loop
                         // looks it up (adoption), and never submits it again.
                         g.slurm_running.insert(task.id.clone());
+                    } else if let Some(lease) = task.lease.clone() {
+                        // A pull worker may still run it: its lease holds again for its
+                        // length from now, for the worker to extend it or report.
+                        g.leases
+                            .insert(task.id.clone(), table::Lease::starting_now(lease));
                     } else {
                         sched.recover_interrupted(&mut task, now);
                     }

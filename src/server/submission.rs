@@ -108,6 +108,7 @@ impl Scheduler {
                 gpus: checked.gpus,
                 gpu_memory_mb: checked.gpu_memory_mb,
                 gpu_uuids: Vec::new(),
+                lease: None,
             };
             let ack = self.store.put_durable(&task, &checked.payload_json);
             let (synced_tx, synced) = watch::channel(None);

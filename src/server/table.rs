@@ -26,6 +26,19 @@ pub struct Lease {
     pub expires_ms: u64,
 }
 
+impl Lease {
+    /// A journaled lease held again after a restart, for its whole length from now.
+    pub fn starting_now(record: crate::server::task::LeaseRecord) -> Lease {
+        let length = crate::server::clock::seconds(record.seconds);
+        Lease {
+            lease_id: record.id,
+            expires: Instant::now() + length,
+            expires_ms: crate::server::clock::now_ms()
+                .saturating_add(length.as_millis().min(u64::MAX as u128) as u64),
+        }
+    }
+}
+
 /// Set once a submission's record is on disk (Ok) or failed to get there (Err).
 pub type Durable = watch::Receiver<Option<std::result::Result<(), String>>>;
 

@@ -135,6 +135,19 @@ pub struct Task {
     /// The UUIDs of the GPUs its current attempt holds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gpu_uuids: Vec<String>,
+    /// A pull worker's lease on the current attempt, journaled with it: after a server
+    /// restart the lease holds again (for its length from the restart), so the worker that
+    /// still runs the task can extend it and report its result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<LeaseRecord>,
+}
+
+/// What the journal keeps of a lease: its id and length (not its expiry, which each
+/// ExtendLease moves, and which a restart starts afresh).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaseRecord {
+    pub id: String,
+    pub seconds: f64,
 }
 
 /// A task's Slurm job as the last poll saw it.

@@ -164,6 +164,7 @@ mod tests {
             gpus: 0,
             gpu_memory_mb: 0,
             gpu_uuids: Vec::new(),
+            lease: None,
         }
     }
 

@@ -62,11 +62,16 @@ impl Workers {
         g.by_name.insert(r.name, entry);
     }
 
-    /// A LeaseTasks call from `worker` begins, waiting up to `wait_ms` for work.
-    pub fn polling(&self, worker: &str, wait_ms: u64) {
-        if let Some(e) = self.lock().by_name.get_mut(worker) {
-            e.info.last_seen_ms = now_ms();
-            e.poll_ms = wait_ms;
+    /// A LeaseTasks call from `worker` begins, waiting up to `wait_ms` for work. False: this
+    /// server does not know it (it should register again).
+    pub fn polling(&self, worker: &str, wait_ms: u64) -> bool {
+        match self.lock().by_name.get_mut(worker) {
+            Some(e) => {
+                e.info.last_seen_ms = now_ms();
+                e.poll_ms = wait_ms;
+                true
+            }
+            None => false,
         }
     }
 
@@ -94,17 +99,18 @@ impl Workers {
         }
     }
 
-    /// CompleteTask of `task`: its holder is alive and has one more done or failed.
-    pub fn completed(&self, task: &str, success: bool) {
+    /// CompleteTask of `task`: its holder is alive and has one more done or failed (`None`:
+    /// handed back, counted as neither).
+    pub fn completed(&self, task: &str, success: Option<bool>) {
         let mut g = self.lock();
         if let Some(w) = g.holder.remove(task)
             && let Some(e) = g.by_name.get_mut(&w)
         {
             e.info.last_seen_ms = now_ms();
-            if success {
-                e.info.tasks_done += 1;
-            } else {
-                e.info.tasks_failed += 1;
+            match success {
+                Some(true) => e.info.tasks_done += 1,
+                Some(false) => e.info.tasks_failed += 1,
+                None => {}
             }
         }
     }
@@ -190,8 +196,8 @@ mod tests {
             ..Default::default()
         });
         w.leased("a", ["t1", "t2", "t3"].into_iter());
-        w.completed("t1", true);
-        w.completed("t2", false);
+        w.completed("t1", Some(true));
+        w.completed("t2", Some(false));
         let list = w.list(|_| true);
         assert_eq!(list.len(), 1);
         let a = &list[0];

@@ -93,11 +93,12 @@ pub async fn run(
         let tasks = match leased {
             Ok(r) => {
                 backoff = Duration::from_millis(200);
-                if std::mem::take(&mut reconnecting) {
+                let r = r.into_inner();
+                if std::mem::take(&mut reconnecting) || r.unknown_worker {
                     // A restarted server has forgotten this worker (the registry is in memory).
                     let _ = register(&client, &cfg).await;
                 }
-                r.into_inner().tasks
+                r.tasks
             }
             Err(s)
                 if s.code() == tonic::Code::Unauthenticated
@@ -190,8 +191,13 @@ async fn run_one(
         class: task.class.clone(),
         attempt: task.attempt,
         payload: Arc::from(task.payload_json.as_str()),
-        // The server's class timeout applies through the lease; here, a day at most.
-        timeout: Duration::from_secs(24 * 3600),
+        // The server's limit for this attempt (its own, else its class's); a day when the
+        // server is older and does not say.
+        timeout: if task.timeout_seconds > 0.0 {
+            crate::server::clock::seconds(task.timeout_seconds)
+        } else {
+            Duration::from_secs(24 * 3600)
+        },
         plan: plan(&task.payload_json),
         project: cfg.project.clone(),
         docker_host: cfg.docker_host.clone(),
@@ -216,13 +222,15 @@ async fn run_one(
                 match c.extend_lease(req).await {
                     Ok(_) => expires = Instant::now() + Duration::from_secs_f64(cfg.lease_s),
                     // The server is away: keep running, report if it comes back in time.
-                    Err(s) => tracing::warn!("cannot extend the lease of {}: {}", task.task_id, s.message()),
+                    Err(s) => {
+                        tracing::warn!("cannot extend the lease of {}: {}", task.task_id, s.message());
+                    }
                 }
             }
         }
     };
     if outcome.killed == Some(Kill::Shutdown) {
-        // Not reported: the lease expires and the server runs the task again.
+        hand_back(client, &task).await;
         return;
     }
     let req = pb::CompleteTaskRequest {
@@ -231,6 +239,7 @@ async fn run_one(
         success: outcome.success,
         result: outcome.result.into_iter().collect(),
         error: outcome.error,
+        hand_back: false,
     };
     let mut backoff = Duration::from_millis(200);
     loop {
@@ -270,5 +279,26 @@ async fn run_one(
                 return;
             }
         }
+    }
+}
+
+/// The drain time ran out and the task was stopped: give it back, so the server queues it
+/// again at once without counting the attempt. One try, bounded: if the server does not
+/// answer, the lease expires and the server queues it then.
+async fn hand_back(client: Client, task: &pb::LeasedTask) {
+    let req = pb::CompleteTaskRequest {
+        task_id: task.task_id.clone(),
+        lease_id: task.lease_id.clone(),
+        hand_back: true,
+        ..Default::default()
+    };
+    let mut c = client;
+    match tokio::time::timeout(Duration::from_secs(5), c.complete_task(req)).await {
+        Ok(Ok(_)) => eprintln!("handed {} back to the server", task.task_id),
+        Ok(Err(s)) => tracing::warn!("cannot hand {} back: {}", task.task_id, s.message()),
+        Err(_) => tracing::warn!(
+            "cannot hand {} back: the server did not answer",
+            task.task_id
+        ),
     }
 }

@@ -16,6 +16,7 @@ pub struct Env {
     pub envs: Vec<(String, String)>,
 }
 
+#[derive(Debug)]
 pub struct Run {
     pub code: i32,
     pub stdout: String,

@@ -14,6 +14,9 @@ pub struct Server {
     pub orch: String,
     pub env: String,
     pub http: String,
+    /// What it was started with, for [`Server::restart`].
+    args: Vec<String>,
+    envs: Vec<(String, String)>,
 }
 
 pub fn serve_cmd(home: &Path, args: &[&str]) -> Command {
@@ -45,23 +48,38 @@ impl Server {
     pub fn start_with(config: &str, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let home = tempfile::tempdir().unwrap();
         std::fs::write(home.path().join("config.toml"), config).unwrap();
-        let log = std::fs::File::create(home.path().join("server.log")).unwrap();
-        let mut cmd = serve_cmd(home.path(), args);
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.stderr(log).spawn().unwrap();
-        let log_path = home.path().join("server.log");
-        let serve = super::wait_for_serve(&mut child, home.path(), Duration::from_secs(20), || {
-            std::fs::read_to_string(&log_path).unwrap_or_default()
-        });
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let envs: Vec<(String, String)> = envs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (child, serve) = spawn(home.path(), &args, &envs);
         Server {
             child,
             orch: serve["orchestrator_addr"].as_str().unwrap().into(),
             env: serve["env_manager_addr"].as_str().unwrap().into(),
             http: serve["http_addr"].as_str().unwrap().into(),
             home,
+            args,
+            envs,
         }
+    }
+
+    /// Stop it with `signal` (TERM: a clean stop; KILL: a crash), wait for it, and start it
+    /// again on the same home, arguments and environment. Fixed addresses (set in the
+    /// environment) keep their ports; `:0` ones get new ones.
+    pub fn restart(&mut self, signal: &str) {
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        self.child.wait().unwrap();
+        let (child, serve) = spawn(self.home(), &self.args, &self.envs);
+        self.child = child;
+        self.orch = serve["orchestrator_addr"].as_str().unwrap().into();
+        self.env = serve["env_manager_addr"].as_str().unwrap().into();
+        self.http = serve["http_addr"].as_str().unwrap().into();
     }
 
     pub fn home(&self) -> &Path {
@@ -130,6 +148,35 @@ impl Server {
             dspy_agent::commands::client::Bearer::new(token),
         )
     }
+}
+
+/// A free loopback port, for a server that must keep its address across a restart.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn spawn(home: &Path, args: &[String], envs: &[(String, String)]) -> (Child, serde_json::Value) {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut cmd = serve_cmd(home, &args);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    // Appended to, so that a restarted server's log follows the first one's.
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(home.join("server.log"))
+        .unwrap();
+    let mut child = cmd.stderr(log).spawn().unwrap();
+    let log_path = home.join("server.log");
+    let serve = super::wait_for_serve(&mut child, home, Duration::from_secs(20), || {
+        std::fs::read_to_string(&log_path).unwrap_or_default()
+    });
+    (child, serve)
 }
 
 impl Drop for Server {

@@ -147,9 +147,9 @@ class Worker:
                 await self._slots.acquire()
                 free += 1
             try:
-                tasks = await self._lease(free)
+                tasks, unknown = await self._lease(free)
                 backoff = 0.1
-                if not registered:
+                if not registered or unknown:
                     # A restarted server has forgotten this worker (its registry is in memory).
                     registered = await self._register()
             except OrchestratorUnavailable as e:
@@ -176,7 +176,8 @@ class Worker:
         self._running.discard(job)
         self._slots.release()
 
-    async def _lease(self, n: int) -> list[LeasedTask]:
+    async def _lease(self, n: int) -> tuple[list[LeasedTask], bool]:
+        """The leased tasks, and whether the server asked this worker to register again."""
         req = pb.LeaseTasksRequest(
             worker_id=self.worker_id,
             classes=self.classes,
@@ -197,7 +198,7 @@ class Worker:
             out.append(
                 LeasedTask(t.task_id, t.lease_id, getattr(t, "class"), payload, t.attempt, tuple(t.gpu_uuids))
             )
-        return out
+        return out, resp.unknown_worker
 
     async def _call_handler(self, task: LeasedTask) -> Result:
         _current_gpus.set(task.gpu_uuids)

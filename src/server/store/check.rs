@@ -259,6 +259,7 @@ fn placeholder(id: &str) -> Task {
         gpus: 0,
         gpu_memory_mb: 0,
         gpu_uuids: Vec::new(),
+        lease: None,
     }
 }
 

@@ -28,6 +28,7 @@ fn task(id: &str, state: TaskState) -> Task {
         gpus: 0,
         gpu_memory_mb: 0,
         gpu_uuids: Vec::new(),
+        lease: None,
     }
 }
 

@@ -461,7 +461,7 @@ class LeaseTasksRequest(_message.Message):
     def __init__(self, worker_id: _Optional[str] = ..., classes: _Optional[_Iterable[str]] = ..., max: _Optional[int] = ..., lease_seconds: _Optional[float] = ..., wait_ms: _Optional[int] = ..., gpus: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class LeasedTask(_message.Message):
-    __slots__ = ("task_id", "lease_id", "payload_json", "attempt", "lease_expires_at_ms", "gpu_uuids")
+    __slots__ = ("task_id", "lease_id", "payload_json", "attempt", "lease_expires_at_ms", "gpu_uuids", "timeout_seconds")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     LEASE_ID_FIELD_NUMBER: _ClassVar[int]
     CLASS_FIELD_NUMBER: _ClassVar[int]
@@ -469,22 +469,26 @@ class LeasedTask(_message.Message):
     ATTEMPT_FIELD_NUMBER: _ClassVar[int]
     LEASE_EXPIRES_AT_MS_FIELD_NUMBER: _ClassVar[int]
     GPU_UUIDS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_SECONDS_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     lease_id: str
     payload_json: str
     attempt: int
     lease_expires_at_ms: int
     gpu_uuids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, task_id: _Optional[str] = ..., lease_id: _Optional[str] = ..., payload_json: _Optional[str] = ..., attempt: _Optional[int] = ..., lease_expires_at_ms: _Optional[int] = ..., gpu_uuids: _Optional[_Iterable[str]] = ..., **kwargs) -> None: ...
+    timeout_seconds: float
+    def __init__(self, task_id: _Optional[str] = ..., lease_id: _Optional[str] = ..., payload_json: _Optional[str] = ..., attempt: _Optional[int] = ..., lease_expires_at_ms: _Optional[int] = ..., gpu_uuids: _Optional[_Iterable[str]] = ..., timeout_seconds: _Optional[float] = ..., **kwargs) -> None: ...
 
 class LeaseTasksResponse(_message.Message):
-    __slots__ = ("tasks",)
+    __slots__ = ("tasks", "unknown_worker")
     TASKS_FIELD_NUMBER: _ClassVar[int]
+    UNKNOWN_WORKER_FIELD_NUMBER: _ClassVar[int]
     tasks: _containers.RepeatedCompositeFieldContainer[LeasedTask]
-    def __init__(self, tasks: _Optional[_Iterable[_Union[LeasedTask, _Mapping]]] = ...) -> None: ...
+    unknown_worker: bool
+    def __init__(self, tasks: _Optional[_Iterable[_Union[LeasedTask, _Mapping]]] = ..., unknown_worker: _Optional[bool] = ...) -> None: ...
 
 class CompleteTaskRequest(_message.Message):
-    __slots__ = ("task_id", "lease_id", "success", "result", "error")
+    __slots__ = ("task_id", "lease_id", "success", "result", "error", "hand_back")
     class ResultEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -497,12 +501,14 @@ class CompleteTaskRequest(_message.Message):
     SUCCESS_FIELD_NUMBER: _ClassVar[int]
     RESULT_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    HAND_BACK_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     lease_id: str
     success: bool
     result: _containers.ScalarMap[str, str]
     error: str
-    def __init__(self, task_id: _Optional[str] = ..., lease_id: _Optional[str] = ..., success: _Optional[bool] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ...) -> None: ...
+    hand_back: bool
+    def __init__(self, task_id: _Optional[str] = ..., lease_id: _Optional[str] = ..., success: _Optional[bool] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., hand_back: _Optional[bool] = ...) -> None: ...
 
 class CompleteTaskResponse(_message.Message):
     __slots__ = ("status",)

@@ -542,6 +542,19 @@ pub struct BenchArgs {
     /// Items in the workflow map
     #[arg(long, default_value_t = 10_000)]
     pub map_items: usize,
+    /// Measure batch submission and remote workers instead: SubmitTasks throughput, then
+    /// no-op command tasks run by serve itself and by 3 `dspy-agent worker` processes
+    #[arg(long)]
+    pub workers: bool,
+    /// Tasks submitted in the SubmitTasks throughput run
+    #[arg(long, default_value_t = 300_000, requires = "workers")]
+    pub batch_submissions: usize,
+    /// Tasks per SubmitTasks call
+    #[arg(long, default_value_t = 1000, requires = "workers")]
+    pub batch_size: usize,
+    /// No-op tasks in each end-to-end run (serve itself, then the workers)
+    #[arg(long, default_value_t = 20_000, requires = "workers")]
+    pub worker_tasks: usize,
 }
 
 #[derive(Debug, Args)]

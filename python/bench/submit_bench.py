@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Python-side durable submission throughput: `submission` SubmitTask calls through
-AgentInfra.submit_task with `concurrency` in flight on one asyncio loop.
+AgentInfra.submit_task with `concurrency` in flight on one asyncio loop, or, with --batch N,
+AgentInfra.submit_tasks in SubmitTasks calls of N tasks, `--batches-in-flight` at a time.
 
     python bench/submit_bench.py --spawn target/debug/dspy-agent   # a private server
     python bench/submit_bench.py --addr 127.0.0.1:9098             # a running one
+    python bench/submit_bench.py --spawn target/release/dspy-agent --batch 500 --submissions 200000
 
 The tasks are pull-worker tasks ({"data": "value"}, class cpu_short, no worker), as in
 `dspy-agent bench`: they stay queued, so this measures the durable submission path alone.
@@ -96,6 +98,27 @@ async def bench(addr: str, total: int, concurrency: int, warmup: int, home: Path
     }
 
 
+async def bench_batch(addr: str, total: int, batch: int, in_flight: int, home: Path | None) -> dict[str, object]:
+    run = uuid.uuid4().hex[:8]
+    payload = {"data": "value"}
+    async with AgentInfra.start(addr, auto_start=False, timeout=30, home=home) as infra:
+        await infra.submit_tasks(({"task_id": f"warm-{run}-{i}", "payload": payload} for i in range(batch)))
+        tasks = ({"task_id": f"py-{run}-{i}", "payload": payload} for i in range(total))
+        started = time.perf_counter()
+        results = await infra.submit_tasks(tasks, batch_size=batch, concurrency=in_flight)
+        elapsed = time.perf_counter() - started
+    created = sum(1 for r in results if r["outcome"] == "created")
+    if created != total:
+        raise SystemExit(f"only {created} of {total} tasks were created")
+    return {
+        "submissions": total,
+        "batch_size": batch,
+        "batches_in_flight": in_flight,
+        "seconds": round(elapsed, 3),
+        "tasks_per_s": round(total / elapsed, 1),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     where = ap.add_mutually_exclusive_group(required=True)
@@ -104,6 +127,8 @@ def main() -> int:
     ap.add_argument("--submissions", type=int, default=20_000)
     ap.add_argument("--concurrency", type=int, default=64)
     ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--batch", type=int, default=0, help="submit_tasks with this batch size")
+    ap.add_argument("--batches-in-flight", type=int, default=4)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
@@ -114,13 +139,23 @@ def main() -> int:
             proc, addr = spawn_server(args.spawn, Path(tmp))
         try:
             home = Path(tmp) if args.spawn else None
-            report = asyncio.run(bench(addr, args.submissions, args.concurrency, args.warmup, home))
+            if args.batch > 0:
+                report = asyncio.run(
+                    bench_batch(addr, args.submissions, args.batch, args.batches_in_flight, home)
+                )
+            else:
+                report = asyncio.run(bench(addr, args.submissions, args.concurrency, args.warmup, home))
         finally:
             if proc is not None:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=30)
     if args.json:
         print(json.dumps(report))
+    elif args.batch > 0:
+        print(
+            f"python submit_tasks: {report['submissions']} durable submissions in {report['seconds']}s = "
+            f"{report['tasks_per_s']:.0f} tasks/s, batches of {args.batch}, {args.batches_in_flight} in flight"
+        )
     else:
         lat = report["latency_ms"]
         assert isinstance(lat, dict)

@@ -68,11 +68,25 @@ pub(crate) async fn start_server(
     tag: &str,
     extra_env: &[(&str, String)],
 ) -> Result<(Server, client::Target)> {
+    start_server_with(variant, tag, extra_env, "").await
+}
+
+/// [`start_server`], with `config` in its config.toml.
+pub(crate) async fn start_server_with(
+    variant: Variant,
+    tag: &str,
+    extra_env: &[(&str, String)],
+    config: &str,
+) -> Result<(Server, client::Target)> {
     let home = std::env::temp_dir().join(format!("dspy-agent-bench-{}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&home);
     crate::state::ensure_home(&home)?;
+    let mut text = String::from(config);
     if variant.tls {
-        crate::state::write_atomic(&home.join("config.toml"), b"[tls]\nself_signed = true\n")?;
+        text.push_str("[tls]\nself_signed = true\n");
+    }
+    if !text.is_empty() {
+        crate::state::write_atomic(&home.join("config.toml"), text.as_bytes())?;
     }
     let exe = std::env::current_exe()
         .map_err(|e| Error::runtime(format!("cannot find this executable: {e}")))?;
@@ -257,6 +271,9 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
     }
     if args.workflows {
         return crate::commands::bench_workflows::run(ctx, &args).await;
+    }
+    if args.workers {
+        return crate::commands::bench_workers::run(ctx, &args).await;
     }
     let (server, addr) = start_server(Variant::default(), "main", &[]).await?;
     let pid = server.child.id();

@@ -101,6 +101,27 @@ pub fn rss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time `pid` has used so far (user plus system), in seconds; 0 when unknown.
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    let Some((_, rest)) = text.rsplit_once(')') else {
+        return 0.0;
+    };
+    // After the name: state is field 3 of the line, utime 14 and stime 15.
+    let mut fields = rest.split_whitespace().skip(11);
+    let mut ticks = || {
+        fields
+            .next()
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let total = ticks() + ticks();
+    // /proc counts in USER_HZ, which the kernel's ABI fixes at 100 on Linux.
+    total as f64 / 100.0
+}
+
 /// The pids holding a flock(2) lock on `file` (readers and writers; not those waiting), from
 /// /proc/locks. None when /proc/locks cannot be read.
 ///

@@ -160,8 +160,8 @@ impl Metrics {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn submitted(&self) {
-        self.lock().submitted += 1;
+    pub fn submitted(&self, n: u64) {
+        self.lock().submitted += n;
     }
 
     /// Finished tasks evicted early by the retention memory budget.

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 use crate::server::clock::now_ms;
 use crate::server::events::EventKind;
 use crate::server::executor;
 use crate::server::scheduler::Scheduler;
-use crate::server::table::Durable;
+use crate::server::table::{Durable, Table};
 use crate::server::task::{
     ErrorKind, ExecutorKind, MAX_ATTEMPTS, SResult, SchedError, SubmitRequest, Task, TaskState,
     default_gpus, payload_object, validate_gpu_request, validate_id,
@@ -39,11 +39,39 @@ struct Checked {
     gpu_memory_mb: u64,
 }
 
+const STORE_STOPPED: &str = "the store writer stopped before the task was written";
+
+/// What admitting one validated request did.
+enum Admitted {
+    /// A new task, and its record's fsync acknowledgement.
+    New(Task, oneshot::Receiver<std::result::Result<(), String>>),
+    /// The same id and payload exist; wait for this when their first submission still waits
+    /// for the disk.
+    Existing(Task, Option<Durable>),
+}
+
+/// One request of a batch on its way to its answer.
+enum Slot<E> {
+    Done(std::result::Result<(Task, bool), E>),
+    New(Task),
+    Existing(Task, Option<Durable>),
+}
+
+fn new_ids_len<E>(slots: &[Slot<E>]) -> usize {
+    slots.iter().filter(|s| matches!(s, Slot::New(_))).count()
+}
+
+async fn ack_outcome(
+    ack: oneshot::Receiver<std::result::Result<(), String>>,
+) -> std::result::Result<(), String> {
+    ack.await.unwrap_or_else(|_| Err(STORE_STOPPED.into()))
+}
+
 /// Wait for a submission's record to reach the disk.
 async fn durable(mut rx: Durable) -> SResult<()> {
     let outcome = match rx.wait_for(Option::is_some).await {
         Ok(v) => v.clone().unwrap_or(Ok(())),
-        Err(_) => Err("the store writer stopped before the task was written".to_string()),
+        Err(_) => Err(STORE_STOPPED.to_string()),
     };
     outcome.map_err(|e| SchedError::new(ErrorKind::Internal, e))
 }
@@ -51,121 +79,221 @@ async fn durable(mut rx: Durable) -> SResult<()> {
 impl Scheduler {
     /// Accept a task. Answers once it is fsync'd. Returns the task and whether it is new.
     pub async fn submit(self: &Arc<Self>, req: SubmitRequest) -> SResult<(Task, bool)> {
-        if self.is_draining() {
-            return Err(SchedError::new(
-                ErrorKind::Draining,
-                "the scheduler is shutting down and takes no new tasks",
-            ));
-        }
+        self.refuse_when_draining()?;
         let checked = self.check(&req)?;
-        let id = checked.id.clone();
-        let (task, synced, created) = 'found: {
+        let (synced_tx, synced) = watch::channel(None);
+        let admitted = {
             let mut g = self.table();
-            if let Some(existing) = g.tasks.get(&id) {
-                if existing.payload_hash == checked.payload_hash {
-                    // The first submission may still wait for its fsync: acknowledge the retry
-                    // only once the task is on disk, as the first one is.
-                    break 'found (existing.clone(), g.unsynced.get(&id).cloned(), false);
-                }
-                return Err(SchedError::new(
-                    ErrorKind::AlreadyExists,
-                    format!("task {id} already exists with a different class or payload"),
-                ));
-            }
-            if g.tasks.len() >= MAX_TASKS
-                || self.store.backlog() >= MAX_STORE_BACKLOG
-                || g.payload_bytes + checked.payload_json.len() > MAX_PAYLOAD_MEMORY
-            {
-                return Err(SchedError::new(
-                    ErrorKind::ResourceExhausted,
-                    "the scheduler holds too many tasks; try again later",
-                ));
-            }
-            let now = now_ms();
-            let seq = g.next_seq;
-            g.next_seq += 1;
-            let task = Task {
-                id: id.clone(),
-                class: checked.class,
-                priority: req.priority,
-                max_attempts: checked.max_attempts,
-                timeout_s: checked.timeout_s,
-                state: TaskState::Queued,
-                attempt: 0,
-                seq,
-                submitted_at_ms: now,
-                queued_at_ms: now,
-                started_at_ms: 0,
-                finished_at_ms: 0,
-                result: BTreeMap::new(),
-                error: String::new(),
-                executor: checked.executor,
-                payload_hash: checked.payload_hash,
-                worker_id: None,
-                pgid: None,
-                submitted_by: req.submitted_by.clone(),
-                slurm: None,
-                gpus: checked.gpus,
-                gpu_memory_mb: checked.gpu_memory_mb,
-                gpu_uuids: Vec::new(),
-                lease: None,
-            };
-            let ack = self.store.put_durable(&task, &checked.payload_json);
-            let (synced_tx, synced) = watch::channel(None);
-            g.unsynced.insert(id.clone(), synced.clone());
-            // Settled by its own task, so that a client that goes away before the fsync does
-            // not leave retries waiting or a failed write unrolled.
-            let me = self.clone();
-            let sid = id.clone();
-            tokio::spawn(async move {
-                let outcome = match ack.await {
-                    Ok(r) => r,
-                    Err(_) => Err("the store writer stopped before the task was written".into()),
-                };
-                me.settle_submission(&sid, &outcome);
-                let _ = synced_tx.send(Some(outcome));
-            });
-            g.keep_payload(&id, Arc::from(checked.payload_json));
-            g.enqueue(&task);
-            g.tasks.insert(id.clone(), task.clone());
-            self.events.emit(
-                EventKind::TaskSubmitted,
-                &id,
-                BTreeMap::from([
-                    ("class".to_string(), task.class.clone()),
-                    ("priority".to_string(), task.priority.to_string()),
-                ]),
-                None,
-            );
-            (task, Some(synced), true)
+            self.admit_locked(&mut g, &req, checked, &synced)?
         };
-        if created {
-            self.metrics.submitted();
-            self.wake_for(task.executor);
+        let _waiting = self.durable_waiters.enter();
+        match admitted {
+            Admitted::Existing(task, wait) => {
+                if let Some(rx) = wait {
+                    durable(rx).await?;
+                }
+                Ok((task, false))
+            }
+            Admitted::New(task, ack) => {
+                self.metrics.submitted(1);
+                self.wake_for(task.executor);
+                // Settled by its own task, so that a client that goes away before the fsync
+                // does not leave retries waiting or a failed write unrolled.
+                let me = self.clone();
+                let id = task.id.clone();
+                tokio::spawn(async move {
+                    let outcome = ack_outcome(ack).await;
+                    me.settle_submissions(&[id], std::slice::from_ref(&outcome));
+                    let _ = synced_tx.send(Some(outcome));
+                });
+                durable(synced).await?;
+                Ok((task, true))
+            }
         }
-        if let Some(rx) = synced {
-            let _waiting = self.durable_waiters.enter();
-            durable(rx).await?;
-        }
-        Ok((task, created))
     }
 
     /// Accept many tasks at once, answered per task in order. Each request that converted
-    /// (`Ok`) is submitted; all are started before any waits for the disk, so their records
-    /// share one group commit. One bad task is an error in its own slot only. `err` turns the
+    /// (`Ok`) and passes validation is admitted under one hold of the table's lock; their
+    /// records share the store's group commits and one settling task, and the call answers
+    /// once all are on disk. One bad task is an error in its own slot only. `err` turns the
     /// scheduler's error into the caller's.
     pub async fn submit_batch<E>(
         self: &Arc<Self>,
         reqs: Vec<Result<SubmitRequest, E>>,
         err: impl Fn(SchedError) -> E,
     ) -> Vec<Result<(Task, bool), E>> {
-        let pending = reqs.into_iter().map(|r| async {
-            match r {
-                Ok(req) => self.submit(req).await.map_err(&err),
-                Err(e) => Err(e),
+        if let Err(e) = self.refuse_when_draining() {
+            return reqs.into_iter().map(|_| Err(err(e.clone()))).collect();
+        }
+        let checked: Vec<Result<(SubmitRequest, Checked), E>> = reqs
+            .into_iter()
+            .map(|r| {
+                let req = r?;
+                let checked = self.check(&req).map_err(&err)?;
+                Ok((req, checked))
+            })
+            .collect();
+        let (synced_tx, synced) = watch::channel(None);
+        let mut slots = Vec::with_capacity(checked.len());
+        let mut acks = Vec::new();
+        let mut new_ids = Vec::new();
+        {
+            let mut g = self.table();
+            for c in checked {
+                let slot = match c {
+                    Err(e) => Slot::Done(Err(e)),
+                    Ok((req, checked)) => match self.admit_locked(&mut g, &req, checked, &synced) {
+                        Err(e) => Slot::Done(Err(err(e))),
+                        Ok(Admitted::Existing(task, wait)) => Slot::Existing(task, wait),
+                        Ok(Admitted::New(task, ack)) => {
+                            acks.push(ack);
+                            new_ids.push(task.id.clone());
+                            Slot::New(task)
+                        }
+                    },
+                };
+                slots.push(slot);
             }
-        });
-        futures_util::future::join_all(pending).await
+        }
+        let _waiting = self.durable_waiters.enter();
+        let mut outcomes = Vec::new().into_iter();
+        if !acks.is_empty() {
+            self.metrics.submitted(acks.len() as u64);
+            for kind in [
+                ExecutorKind::Worker,
+                ExecutorKind::Slurm,
+                ExecutorKind::Process,
+            ] {
+                let wanted = |t: &Task| match kind {
+                    ExecutorKind::Worker | ExecutorKind::Slurm => t.executor == kind,
+                    _ => !matches!(t.executor, ExecutorKind::Worker | ExecutorKind::Slurm),
+                };
+                if slots.iter().any(|s| matches!(s, Slot::New(t) if wanted(t))) {
+                    self.wake_for(kind);
+                }
+            }
+            let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+            let me = self.clone();
+            tokio::spawn(async move {
+                let mut all = Vec::with_capacity(acks.len());
+                for ack in acks {
+                    all.push(ack_outcome(ack).await);
+                }
+                me.settle_submissions(&new_ids, &all);
+                let first_error = all.iter().find(|o| o.is_err()).cloned();
+                let _ = synced_tx.send(Some(first_error.unwrap_or(Ok(()))));
+                let _ = done_tx.send(all);
+            });
+            outcomes = done_rx
+                .await
+                .unwrap_or_else(|_| vec![Err(STORE_STOPPED.into()); new_ids_len(&slots)])
+                .into_iter();
+        }
+        let mut out = Vec::with_capacity(slots.len());
+        for slot in slots {
+            out.push(match slot {
+                Slot::Done(r) => r,
+                Slot::New(task) => match outcomes.next().unwrap_or(Ok(())) {
+                    Ok(()) => Ok((task, true)),
+                    Err(e) => Err(err(SchedError::new(ErrorKind::Internal, e))),
+                },
+                Slot::Existing(task, None) => Ok((task, false)),
+                Slot::Existing(task, Some(rx)) => {
+                    durable(rx).await.map(|()| (task, false)).map_err(&err)
+                }
+            });
+        }
+        out
+    }
+
+    fn refuse_when_draining(&self) -> SResult<()> {
+        if self.is_draining() {
+            return Err(SchedError::new(
+                ErrorKind::Draining,
+                "the scheduler is shutting down and takes no new tasks",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Admit one validated request under the table's lock: the task as it exists (same id
+    /// and payload), or a new one queued with its record on its way to the disk. `synced`
+    /// answers retries of the new id until its record is settled.
+    fn admit_locked(
+        &self,
+        g: &mut Table,
+        req: &SubmitRequest,
+        checked: Checked,
+        synced: &Durable,
+    ) -> SResult<Admitted> {
+        let id = checked.id;
+        if let Some(existing) = g.tasks.get(&id) {
+            if existing.payload_hash == checked.payload_hash {
+                // The first submission may still wait for its fsync: acknowledge the retry
+                // only once the task is on disk, as the first one is.
+                return Ok(Admitted::Existing(
+                    existing.clone(),
+                    g.unsynced.get(&id).cloned(),
+                ));
+            }
+            return Err(SchedError::new(
+                ErrorKind::AlreadyExists,
+                format!("task {id} already exists with a different class or payload"),
+            ));
+        }
+        if g.tasks.len() >= MAX_TASKS
+            || self.store.backlog() >= MAX_STORE_BACKLOG
+            || g.payload_bytes + checked.payload_json.len() > MAX_PAYLOAD_MEMORY
+        {
+            return Err(SchedError::new(
+                ErrorKind::ResourceExhausted,
+                "the scheduler holds too many tasks; try again later",
+            ));
+        }
+        let now = now_ms();
+        let seq = g.next_seq;
+        g.next_seq += 1;
+        let task = Task {
+            id: id.clone(),
+            class: checked.class,
+            priority: req.priority,
+            max_attempts: checked.max_attempts,
+            timeout_s: checked.timeout_s,
+            state: TaskState::Queued,
+            attempt: 0,
+            seq,
+            submitted_at_ms: now,
+            queued_at_ms: now,
+            started_at_ms: 0,
+            finished_at_ms: 0,
+            result: BTreeMap::new(),
+            error: String::new(),
+            executor: checked.executor,
+            payload_hash: checked.payload_hash,
+            worker_id: None,
+            pgid: None,
+            submitted_by: req.submitted_by.clone(),
+            slurm: None,
+            gpus: checked.gpus,
+            gpu_memory_mb: checked.gpu_memory_mb,
+            gpu_uuids: Vec::new(),
+            lease: None,
+        };
+        let ack = self.store.put_durable(&task, &checked.payload_json);
+        g.unsynced.insert(id.clone(), synced.clone());
+        g.keep_payload(&id, Arc::from(checked.payload_json));
+        g.enqueue(&task);
+        g.tasks.insert(id.clone(), task.clone());
+        self.events.emit(
+            EventKind::TaskSubmitted,
+            &id,
+            BTreeMap::from([
+                ("class".to_string(), task.class.clone()),
+                ("priority".to_string(), task.priority.to_string()),
+            ]),
+            None,
+        );
+        Ok(Admitted::New(task, ack))
     }
 
     /// Validate a request: class, payload size and shape, id, attempts. Decides the executor
@@ -300,12 +428,17 @@ impl Scheduler {
     /// A submission's record reached the disk, or failed to. A failed one is withdrawn while it
     /// still waits in its queue, as if never submitted (its submitter gets the error); one that
     /// already started stays, and its later records carry it.
-    fn settle_submission(&self, id: &str, outcome: &std::result::Result<(), String>) {
+    fn settle_submissions(&self, ids: &[String], outcomes: &[std::result::Result<(), String>]) {
         let mut g = self.table();
-        g.unsynced.remove(id);
-        if outcome.is_ok() {
-            return;
+        for (id, outcome) in ids.iter().zip(outcomes) {
+            g.unsynced.remove(id);
+            if outcome.is_err() {
+                self.withdraw_locked(&mut g, id);
+            }
         }
+    }
+
+    fn withdraw_locked(&self, g: &mut Table, id: &str) {
         let Some(task) = g.tasks.get(id).cloned() else {
             return;
         };

@@ -26,12 +26,18 @@ struct Served<'a> {
 
 impl<'a> Served<'a> {
     fn start(env: &'a Env) -> Served<'a> {
+        Served::start_with(env, &[])
+    }
+
+    /// With `envs` for the server only (the CLI the test runs keeps the test's own).
+    fn start_with(env: &'a Env, envs: &[(&str, &str)]) -> Served<'a> {
         let log = std::fs::File::create(env.home().join("server.log")).unwrap();
         let mut child = env
             .command(&["serve"])
             .env("DSPY_AGENT_ORCHESTRATOR_ADDR", "127.0.0.1:0")
             .env("DSPY_AGENT_ENV_MANAGER_ADDR", "127.0.0.1:0")
             .env("DSPY_AGENT_HTTP_ADDR", "127.0.0.1:0")
+            .envs(envs.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -157,6 +163,25 @@ async fn next_event(
         Ok(Some(e)) => e,
         _ => panic!("no {what} event within {within:?}\n{}", log()),
     }
+}
+
+/// `promtool check metrics` accepts the exposition.
+fn promtool(text: &str) {
+    let mut p = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian package prometheus)");
+    std::io::Write::write_all(p.stdin.as_mut().unwrap(), text.as_bytes()).unwrap();
+    let out = p.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The value of the sample line `name{labels}` in Prometheus text.
@@ -305,6 +330,7 @@ async fn a_killed_service_is_restarted_by_docker_and_serve_reports_it_within_2s(
         "{m}"
     );
     assert_eq!(sample(&m, "service_events_connected"), Some(1.0), "{m}");
+    promtool(&m);
     // GetMetrics has the same families.
     let mut c = common::orch(&s.orch, env.home()).await;
     let got = c
@@ -435,4 +461,142 @@ async fn a_failing_healthcheck_makes_the_service_unhealthy_and_health_degraded()
     assert_eq!(e.r#type, "service_healthy");
     s.health_until(Duration::from_secs(5), |h| h["status"] == "SERVING")
         .await;
+}
+
+/// A Unix socket that forwards each connection to the real engine's, standing in for an engine
+/// that goes away (`stop`: the socket disappears and open connections drop) and comes back.
+struct EngineProxy {
+    path: std::path::PathBuf,
+    accept: tokio::task::JoinHandle<()>,
+    conns: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl EngineProxy {
+    fn start(path: &std::path::Path) -> EngineProxy {
+        let _ = std::fs::remove_file(path);
+        let listener = tokio::net::UnixListener::bind(path).unwrap();
+        let conns = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let held = conns.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let Ok(mut engine) = tokio::net::UnixStream::connect("/var/run/docker.sock").await
+                else {
+                    continue;
+                };
+                let copy = tokio::spawn(async move {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut engine).await;
+                });
+                held.lock().unwrap().push(copy.abort_handle());
+            }
+        });
+        EngineProxy {
+            path: path.to_path_buf(),
+            accept,
+            conns,
+        }
+    }
+
+    fn stop(self) {
+        self.accept.abort();
+        for c in self.conns.lock().unwrap().drain(..) {
+            c.abort();
+        }
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_survives_the_engine_going_away_and_counts_restarts_it_missed() {
+    let env = Env::new("watch-engine").with_services(
+        "[services.cache]\nimage = \"dspy-test/redis:latest\"\nrestart = \"always\"\nports = [\"47313:6379\"]\n",
+    );
+    let sock = env.home().join("engine.sock");
+    let host = format!("unix://{}", sock.display());
+    // No engine at all at first: serve starts and serves, and says why it does not watch.
+    let s = Served::start_with(&env, &[("DOCKER_HOST", &host)]);
+    let h = s
+        .health_until(Duration::from_secs(10), |h| {
+            h["services_watch"]["error"].is_string()
+        })
+        .await;
+    assert_eq!(h["status"], "SERVING", "{h}");
+    assert_eq!(h["services_watch"]["watching"], false, "{h}");
+    assert!(
+        h["services_watch"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("engine.sock"),
+        "{h}"
+    );
+    let m = s.get("/metrics").await;
+    assert_eq!(sample(&m, "service_events_connected"), Some(0.0), "{m}");
+
+    // The engine appears: the watch connects (its pauses grow from 1 s; 30 s at most).
+    let proxy = EngineProxy::start(&sock);
+    s.health_until(Duration::from_secs(40), |h| {
+        h["services_watch"]["watching"] == true
+    })
+    .await;
+    env.run(&["up", "--services", "cache"]).ok();
+    s.health_until(Duration::from_secs(10), |h| {
+        h["services_watch"]["services"]["cache"]["up"] == true
+    })
+    .await;
+
+    // The engine goes away; meanwhile Docker restarts the service after a crash.
+    proxy.stop();
+    s.health_until(Duration::from_secs(10), |h| {
+        h["services_watch"]["watching"] == false
+    })
+    .await;
+    let container = format!("{}-cache", env.project);
+    docker(&[
+        "exec",
+        &container,
+        "/bin/sh",
+        "-c",
+        "kill -9 $(/bin/busybox pidof redis-server)",
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while docker(&[
+        "inspect",
+        "-f",
+        "{{.RestartCount}} {{.State.Running}}",
+        &container,
+    ]) != "1 true"
+    {
+        assert!(Instant::now() < deadline, "Docker did not restart it");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut grpc = s.grpc_events(&["service_restarted"]).await;
+
+    // Back: the watch reconnects and counts the restart it did not see happen.
+    let proxy = EngineProxy::start(&sock);
+    let (e, _) = next_event(
+        &mut grpc,
+        Duration::from_secs(40),
+        "service_restarted",
+        || s.log(),
+    )
+    .await;
+    assert_eq!(e.data["service"], "cache");
+    assert_eq!(e.data["restart_count"], "1");
+    let h = s
+        .health_until(Duration::from_secs(5), |h| {
+            h["services_watch"]["watching"] == true
+        })
+        .await;
+    assert_eq!(
+        h["services_watch"]["services"]["cache"]["restarts"], 1,
+        "{h}"
+    );
+    let m = s.get("/metrics").await;
+    assert_eq!(
+        sample(&m, "service_restarts_total{service=\"cache\"}"),
+        Some(1.0),
+        "{m}"
+    );
+    assert_eq!(sample(&m, "service_events_connected"), Some(1.0), "{m}");
+    drop(s);
+    proxy.stop();
 }

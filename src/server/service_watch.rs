@@ -9,7 +9,9 @@
 //! `up`, `restart` and `docker start` do not (dspy-agent's `up` and `restart` make a new
 //! container, whose count starts at 0, and `docker start` resets it), so they are never taken
 //! for a crash. A `die` that no `kill` or `stop` through the engine preceded is a crash
-//! (`service_died`); `down`, `docker stop` and `docker kill` send those first.
+//! (`service_died`); `down`, `docker stop` and `docker kill` send those first. (A signal sent
+//! with `docker kill --signal` that the process survives leaves that mark until the container
+//! next starts, so a crash in between reads as deliberate.)
 //!
 //! The watcher never takes `serve` down: without an engine it says why in `/health` and tries
 //! again with a growing pause (1 s up to 30 s); when the engine goes away or restarts, the

@@ -463,6 +463,14 @@ async fn a_failing_healthcheck_makes_the_service_unhealthy_and_health_degraded()
         .await;
 }
 
+/// The engine's socket that the test's own `docker` talks to.
+fn engine_socket() -> String {
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .and_then(|h| h.strip_prefix("unix://").map(str::to_string))
+        .unwrap_or_else(|| "/var/run/docker.sock".to_string())
+}
+
 /// A Unix socket that forwards each connection to the real engine's, standing in for an engine
 /// that goes away (`stop`: the socket disappears and open connections drop) and comes back.
 struct EngineProxy {
@@ -479,8 +487,7 @@ impl EngineProxy {
         let held = conns.clone();
         let accept = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
-                let Ok(mut engine) = tokio::net::UnixStream::connect("/var/run/docker.sock").await
-                else {
+                let Ok(mut engine) = tokio::net::UnixStream::connect(engine_socket()).await else {
                     continue;
                 };
                 let copy = tokio::spawn(async move {

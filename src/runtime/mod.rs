@@ -3,10 +3,12 @@
 //! gets failures as a typed [`RuntimeError`] instead of Docker's text.
 //!
 //! One file per kind of engine object: `containers`, `images`, `logs`, `objects` (networks and
-//! volumes); `error` classifies what the engine answered.
+//! volumes); `events` is the engine's event stream for the project's containers; `error`
+//! classifies what the engine answered.
 
 mod containers;
 mod error;
+mod events;
 mod exec;
 mod images;
 mod logs;
@@ -21,6 +23,7 @@ use bollard::errors::Error as DockerError;
 use crate::ports::PortBinding;
 pub use error::{ErrorKind, RuntimeError};
 use error::{Result, status_of};
+pub use events::{ContainerAction, ContainerEvent};
 
 pub const LABEL_PROJECT: &str = "dspy-agent.project";
 pub const LABEL_SERVICE: &str = "dspy-agent.service";

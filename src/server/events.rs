@@ -33,12 +33,20 @@ pub enum EventKind {
     StepCompleted,
     StepFailed,
     WorkflowCompleted,
+    /// A service container's main process exited without a stop or kill through the engine.
+    ServiceDied,
+    /// Docker brought a service container back under its restart policy.
+    ServiceRestarted,
+    /// A service's image HEALTHCHECK failed its retries.
+    ServiceUnhealthy,
+    /// A service's image HEALTHCHECK passes again after `service_unhealthy`.
+    ServiceHealthy,
     /// Stands in for events a slow subscriber lost; always delivered, whatever the filter.
     Gap,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::TaskSubmitted,
         EventKind::TaskStarted,
         EventKind::TaskRetrying,
@@ -52,6 +60,10 @@ impl EventKind {
         EventKind::StepCompleted,
         EventKind::StepFailed,
         EventKind::WorkflowCompleted,
+        EventKind::ServiceDied,
+        EventKind::ServiceRestarted,
+        EventKind::ServiceUnhealthy,
+        EventKind::ServiceHealthy,
         EventKind::Gap,
     ];
 
@@ -70,6 +82,10 @@ impl EventKind {
             EventKind::StepCompleted => "step_completed",
             EventKind::StepFailed => "step_failed",
             EventKind::WorkflowCompleted => "workflow_completed",
+            EventKind::ServiceDied => "service_died",
+            EventKind::ServiceRestarted => "service_restarted",
+            EventKind::ServiceUnhealthy => "service_unhealthy",
+            EventKind::ServiceHealthy => "service_healthy",
             EventKind::Gap => "gap",
         }
     }
@@ -273,6 +289,10 @@ mod tests {
                 "step_completed",
                 "step_failed",
                 "workflow_completed",
+                "service_died",
+                "service_restarted",
+                "service_unhealthy",
+                "service_healthy",
                 "gap"
             ]
         );

@@ -368,6 +368,7 @@ impl OrchestratorService for Orchestrator {
         let (status, _reason) = crate::server::service_health::server_status(
             self.sched().is_draining(),
             self.sched().store.failing(),
+            self.sched().metrics.services.degraded(),
         );
         Ok(Response::new(pb::HealthResponse {
             status: status.into(),

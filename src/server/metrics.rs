@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::settings::TASK_CLASSES;
 
+mod services;
 mod slurm;
+pub use services::{ServiceStats, ServiceView};
 pub use slurm::SlurmStats;
 
 /// Histogram bucket bounds in seconds.
@@ -63,6 +65,8 @@ pub struct Metrics {
     pub result_streams: Occupancy,
     /// The slurm executor's polling, commands and controller reachability.
     pub slurm: SlurmStats,
+    /// The project's services as Docker's event stream reports them (`service_watch`).
+    pub services: ServiceStats,
 }
 
 /// How many callers are inside a section right now; each holds an `Occupant` while inside, so
@@ -509,6 +513,7 @@ impl Metrics {
         Self::workflow_samples(&m, &mut out);
         drop(m);
         out.extend(self.slurm.samples());
+        out.extend(self.services.samples());
         for (family, samples) in &mut out {
             for s in samples {
                 if s.name.is_empty() {

@@ -21,6 +21,7 @@ pub mod lock;
 pub mod metrics;
 pub mod scheduler;
 pub mod service_health;
+pub mod service_watch;
 pub mod slurm_jobs;
 pub mod stop;
 pub mod store;
@@ -274,6 +275,12 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
         )),
     });
     let dispatcher = tokio::spawn(sched.clone().run());
+    // Docker's events for the project's services; it never ends serve, with or without an engine.
+    let service_watch = tokio::spawn(service_watch::run(
+        sched.clone(),
+        crate::lifecycle::engine(&settings),
+        settings.project.value.clone(),
+    ));
     let slurm_loop = sched.uses_slurm().then(|| {
         let runner = slurm_jobs::Runner::new(&sched, &home);
         tokio::spawn(sched.clone().run_slurm(runner))
@@ -335,6 +342,7 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
     let timeout = clock::seconds(timeout);
     sched.shutdown(timeout).await;
     dispatcher.abort();
+    service_watch.abort();
     if let Some(l) = slurm_loop {
         l.abort();
     }

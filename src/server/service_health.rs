@@ -64,12 +64,17 @@ async fn probe(settings: &Settings) -> Probed {
 }
 
 /// The server's own state for `/health` and the Health RPC: draining while it shuts down,
-/// degraded (with why) while journal writes fail, so that submissions are refused, serving
-/// otherwise.
-pub fn server_status(draining: bool, failing: Option<String>) -> (&'static str, Option<String>) {
+/// degraded (with why) while journal writes fail, so that submissions are refused, or while a
+/// service is unhealthy, restarting or crashed as Docker's event stream reports it
+/// (`services`), serving otherwise.
+pub fn server_status(
+    draining: bool,
+    failing: Option<String>,
+    services: Option<String>,
+) -> (&'static str, Option<String>) {
     if draining {
         ("DRAINING", None)
-    } else if let Some(why) = failing {
+    } else if let Some(why) = failing.or(services) {
         ("DEGRADED", Some(why))
     } else {
         ("SERVING", None)

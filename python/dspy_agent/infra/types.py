@@ -153,7 +153,7 @@ class ServiceHealth:
 
 @dataclass(frozen=True)
 class Health:
-    status: str  # SERVING, DRAINING while shutting down, or DEGRADED while journal writes fail
+    status: str  # SERVING, DRAINING (shutting down) or DEGRADED (see GET /health reason)
     version: str
     uptime_ms: int
     services: list[ServiceHealth]

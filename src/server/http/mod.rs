@@ -461,6 +461,7 @@ async fn health(State(ctx): Ctx, caller: Option<Extension<Caller>>) -> Response 
         let (status, _) = crate::server::service_health::server_status(
             ctx.sched.is_draining(),
             ctx.sched.store.failing(),
+            ctx.sched.metrics.services.degraded(),
         );
         return Json(json!({ "status": status })).into_response();
     }
@@ -474,6 +475,7 @@ async fn health(State(ctx): Ctx, caller: Option<Extension<Caller>>) -> Response 
     let (status, reason) = crate::server::service_health::server_status(
         ctx.sched.is_draining(),
         ctx.sched.store.failing(),
+        ctx.sched.metrics.services.degraded(),
     );
     Json(json!({
         "status": status,
@@ -484,6 +486,7 @@ async fn health(State(ctx): Ctx, caller: Option<Extension<Caller>>) -> Response 
         "services": services,
         "services_error": services_error,
         "slurm": slurm_health(&ctx.sched),
+        "services_watch": ctx.sched.metrics.services.json(),
     }))
     .into_response()
 }

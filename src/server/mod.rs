@@ -31,6 +31,7 @@ pub mod task;
 pub mod tls;
 pub mod view;
 pub mod workers;
+pub mod why;
 pub mod workflow;
 
 use std::net::SocketAddr;

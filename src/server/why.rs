@@ -1,0 +1,400 @@
+//! "Why isn't this task running?" as data: for a queued task (or a Slurm job still pending),
+//! what holds it back, computed when asked from the scheduler's state at that moment. Nothing
+//! here runs on the dispatch path: the only state it reads that dispatch does not already keep
+//! is the retry time `fail_attempt_locked` notes in the table (`Table::retry_at`).
+//!
+//! The cost of one answer is at most one walk of the task's class queue (to count the tasks
+//! ahead of it); a listing's answers share one walk per class.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+use crate::proto::orchestrator as pb;
+use crate::server::clock::now_ms;
+use crate::server::gpus::Holder;
+use crate::server::scheduler::{Scheduler, missing};
+use crate::server::table::{QueueKey, Table};
+use crate::server::task::{ExecutorKind, SResult, Task, TaskState};
+
+/// Which reason holds a task back (`BlockedReason.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Its class runs as many tasks as its concurrency limit allows, and it is next.
+    ClassCap,
+    /// Tasks of higher or equal priority, submitted earlier, are before it in its queue.
+    QueueAhead,
+    /// It is next and a slot is free, but not enough GPUs are free.
+    Gpu,
+    /// Its class runs on pull workers and none of that class is connected.
+    NoWorker,
+    /// Pull workers of its class are connected; none has leased it yet.
+    WorkersBusy,
+    /// Its last attempt failed; it goes back to its queue at `until_ms`.
+    RetryBackoff,
+    /// A slurm-class task the slurm loop has not submitted yet.
+    SlurmSubmit,
+    /// Its Slurm job is submitted and Slurm keeps it pending.
+    SlurmPending,
+    /// The server is stopping and starts nothing new.
+    Draining,
+    /// Nothing holds it: the dispatcher starts it on its next pass.
+    Dispatching,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::ClassCap => "class_cap",
+            Kind::QueueAhead => "queue_ahead",
+            Kind::Gpu => "gpu",
+            Kind::NoWorker => "no_worker",
+            Kind::WorkersBusy => "workers_busy",
+            Kind::RetryBackoff => "retry_backoff",
+            Kind::SlurmSubmit => "slurm_submit",
+            Kind::SlurmPending => "slurm_pending",
+            Kind::Draining => "draining",
+            Kind::Dispatching => "dispatching",
+        }
+    }
+}
+
+/// Ranks of the listed tasks in one queue: one walk, stopping after the last listed key.
+fn ranks(queue: Option<&BTreeMap<QueueKey, String>>, keys: &[QueueKey]) -> HashMap<QueueKey, u64> {
+    let mut out = HashMap::new();
+    let (Some(queue), Some(last)) = (queue, keys.iter().max()) else {
+        return out;
+    };
+    if keys.len() == 1 {
+        let n = queue.range(..keys[0]).count() as u64;
+        out.insert(keys[0], n);
+        return out;
+    }
+    let wanted: std::collections::HashSet<&QueueKey> = keys.iter().collect();
+    for (n, key) in queue
+        .range((Bound::Unbounded, Bound::Included(*last)))
+        .map(|(k, _)| k)
+        .enumerate()
+    {
+        if wanted.contains(key) {
+            out.insert(*key, n as u64);
+        }
+    }
+    out
+}
+
+fn key_of(t: &Task) -> QueueKey {
+    (std::cmp::Reverse(t.priority), t.seq)
+}
+
+fn set(r: &mut pb::BlockedReason, kind: Kind, message: String) {
+    r.kind = kind.as_str().into();
+    r.message = message;
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl Scheduler {
+    /// What holds task `id` back now; None when nothing does (it runs, or it ended).
+    pub fn why(&self, id: &str) -> SResult<Option<pb::BlockedReason>> {
+        let g = self.table();
+        let task = g.tasks.get(id).ok_or_else(|| missing(&g, id))?;
+        let mut out = self.why_locked(&g, std::slice::from_ref(task));
+        Ok(out.remove(id))
+    }
+
+    /// The reasons of several tasks (a listing) under one lock, by task id; tasks that nothing
+    /// holds back are absent. The tasks are looked up again: the copies say which.
+    pub fn why_many(&self, tasks: &[Task]) -> HashMap<String, pb::BlockedReason> {
+        let g = self.table();
+        let current: Vec<Task> = tasks
+            .iter()
+            .filter_map(|t| g.tasks.get(&t.id))
+            .filter(|t| t.state == TaskState::Queued || t.executor == ExecutorKind::Slurm)
+            .cloned()
+            .collect();
+        self.why_locked(&g, &current)
+    }
+
+    /// A task as gRPC shows it, with what holds it back.
+    pub fn status(&self, id: &str) -> SResult<pb::TaskStatus> {
+        let g = self.table();
+        let task = g.tasks.get(id).ok_or_else(|| missing(&g, id))?;
+        let mut status = pb::TaskStatus::from(task);
+        status.blocked_reason = self
+            .why_locked(&g, std::slice::from_ref(task))
+            .remove(id);
+        Ok(status)
+    }
+
+    /// Listed tasks as gRPC shows them, each with what holds it back.
+    pub fn statuses(&self, tasks: &[Task]) -> Vec<pb::TaskStatus> {
+        let mut why = self.why_many(tasks);
+        tasks
+            .iter()
+            .map(|t| pb::TaskStatus {
+                blocked_reason: why.remove(&t.id),
+                ..pb::TaskStatus::from(t)
+            })
+            .collect()
+    }
+
+    fn why_locked(&self, g: &Table, tasks: &[Task]) -> HashMap<String, pb::BlockedReason> {
+        let now = now_ms();
+        // Queue positions, one walk per queue.
+        let mut wanted: BTreeMap<(u8, &str), Vec<QueueKey>> = BTreeMap::new();
+        for t in tasks.iter().filter(|t| t.state == TaskState::Queued) {
+            let queue = match t.executor {
+                ExecutorKind::Slurm => (2, ""),
+                ExecutorKind::Worker => (1, t.class.as_str()),
+                _ => (0, t.class.as_str()),
+            };
+            wanted.entry(queue).or_default().push(key_of(t));
+        }
+        let mut rank: HashMap<(u8, &str), HashMap<QueueKey, u64>> = HashMap::new();
+        for (queue, keys) in &wanted {
+            let q = match queue.0 {
+                0 => g.local.get(queue.1),
+                1 => g.pull.get(queue.1),
+                _ => Some(&g.slurm_ready),
+            };
+            rank.insert(*queue, ranks(q, keys));
+        }
+        let mut workers: HashMap<&str, u32> = HashMap::new();
+        let mut out = HashMap::new();
+        for t in tasks {
+            let queue = match t.executor {
+                ExecutorKind::Slurm => (2, ""),
+                ExecutorKind::Worker => (1, t.class.as_str()),
+                _ => (0, t.class.as_str()),
+            };
+            let ahead = rank.get(&queue).and_then(|r| r.get(&key_of(t))).copied();
+            let reason = match t.state {
+                TaskState::Running => slurm_pending(t),
+                TaskState::Queued => {
+                    let connected = *workers
+                        .entry(t.class.as_str())
+                        .or_insert_with(|| self.workers.connected_for(&t.class));
+                    Some(self.queued_reason(g, t, ahead, connected, now))
+                }
+                _ => None,
+            };
+            if let Some(r) = reason {
+                out.insert(t.id.clone(), r);
+            }
+        }
+        out
+    }
+
+    fn queued_reason(
+        &self,
+        g: &Table,
+        t: &Task,
+        ahead: Option<u64>,
+        workers: u32,
+        now: u64,
+    ) -> pb::BlockedReason {
+        let class = &t.class;
+        let mut r = pb::BlockedReason {
+            class: class.clone(),
+            gpus_needed: t.gpus,
+            ..Default::default()
+        };
+        if let Some(&until) = g.retry_at.get(&t.id).filter(|&&u| u > now) {
+            r.until_ms = until;
+            let secs = (until - now).div_ceil(1000);
+            set(
+                &mut r,
+                Kind::RetryBackoff,
+                format!(
+                    "attempt {} of {} failed; it is retried after a backoff, in {secs}s",
+                    t.attempt, t.max_attempts
+                ),
+            );
+            return r;
+        }
+        if self.is_draining() {
+            set(
+                &mut r,
+                Kind::Draining,
+                "the server is stopping and starts no new work; it runs at the next start".into(),
+            );
+            return r;
+        }
+        // Not in its queue and no retry pending: it is between two steps of the scheduler
+        // (submitted, or about to be put back), which take no time to speak of.
+        let Some(ahead) = ahead else {
+            set(
+                &mut r,
+                Kind::Dispatching,
+                "queued; the scheduler puts it in its queue now".into(),
+            );
+            return r;
+        };
+        r.ahead = ahead;
+        let ahead_text = plural(ahead, "task", "tasks");
+        match t.executor {
+            ExecutorKind::Slurm => {
+                let msg = if ahead == 0 {
+                    "next to be submitted to Slurm (sbatch) by the slurm loop".to_string()
+                } else {
+                    format!("{ahead_text} ahead of it waiting to be submitted to Slurm")
+                };
+                set(&mut r, Kind::SlurmSubmit, msg);
+            }
+            ExecutorKind::Worker => {
+                r.workers_connected = workers;
+                if workers == 0 {
+                    set(
+                        &mut r,
+                        Kind::NoWorker,
+                        format!(
+                            "no pull worker of class {class} is connected (dspy-agent worker --classes {class})"
+                        ),
+                    );
+                } else if ahead > 0 {
+                    set(
+                        &mut r,
+                        Kind::QueueAhead,
+                        format!(
+                            "{ahead_text} ahead of it at higher or equal priority in class {class}'s worker queue ({} connected)",
+                            plural(workers.into(), "worker", "workers")
+                        ),
+                    );
+                } else {
+                    let gpus = if t.gpus > 0 {
+                        format!(" with {} free", plural(t.gpus.into(), "GPU", "GPUs"))
+                    } else {
+                        String::new()
+                    };
+                    set(
+                        &mut r,
+                        Kind::WorkersBusy,
+                        format!(
+                            "next in class {class}'s worker queue; waiting for one of its {} to have a free slot{gpus}",
+                            plural(workers.into(), "connected worker", "connected workers")
+                        ),
+                    );
+                }
+            }
+            _ => {
+                let limit = self.class_limit(g, class);
+                let running = g.running_local.get(class.as_str()).map_or(0, |s| s.len()) as u32;
+                r.running = running;
+                r.limit = limit;
+                let full = running >= limit;
+                if ahead > 0 {
+                    let cap = if full {
+                        format!("{running} running of {limit}")
+                    } else {
+                        "the first of them waits for GPUs".to_string()
+                    };
+                    set(
+                        &mut r,
+                        Kind::QueueAhead,
+                        format!(
+                            "{ahead_text} ahead of it at higher or equal priority in class {class} ({cap})"
+                        ),
+                    );
+                } else if full {
+                    set(
+                        &mut r,
+                        Kind::ClassCap,
+                        format!(
+                            "class {class} is at its concurrency limit: {running} running of {limit}"
+                        ),
+                    );
+                } else if t.gpus > 0 && g.gpus.pick(t.gpus, t.gpu_memory_mb).is_none() {
+                    self.gpu_reason(g, t, &mut r);
+                } else {
+                    set(
+                        &mut r,
+                        Kind::Dispatching,
+                        "nothing holds it: the dispatcher starts it on its next pass".into(),
+                    );
+                }
+            }
+        }
+        r
+    }
+
+    /// The GPUs a task waits for: how many are free (with enough memory), who holds the rest.
+    fn gpu_reason(&self, g: &Table, t: &Task, r: &mut pb::BlockedReason) {
+        let mut free = 0u32;
+        for gpu in &g.gpus.inventory.gpus {
+            match g.gpus.holder(&gpu.uuid) {
+                Some(h) => r.gpus_held.push(pb::HeldGpu {
+                    uuid: gpu.uuid.clone(),
+                    index: gpu.index,
+                    task_id: h.task_id().to_string(),
+                    state: match h {
+                        Holder::Running { .. } => "running",
+                        Holder::Releasing { .. } => "releasing",
+                        Holder::Quarantined { .. } => "quarantined",
+                    }
+                    .into(),
+                }),
+                None if t.gpu_memory_mb == 0 || gpu.memory_free_mb >= t.gpu_memory_mb => {
+                    free += 1
+                }
+                None => {}
+            }
+        }
+        r.gpus_free = free;
+        let holders: Vec<String> = r
+            .gpus_held
+            .iter()
+            .map(|h| format!("GPU {} by {} ({})", h.index, h.task_id, h.state))
+            .collect();
+        let memory = match t.gpu_memory_mb {
+            0 => String::new(),
+            m => format!(" with {m} MiB free"),
+        };
+        r.kind = Kind::Gpu.as_str().into();
+        r.message = format!(
+            "waiting for {}{memory}: {free} free of {}; held: {}",
+            plural(t.gpus.into(), "GPU", "GPUs"),
+            g.gpus.count(),
+            if holders.is_empty() {
+                "none".to_string()
+            } else {
+                holders.join(", ")
+            }
+        );
+    }
+}
+
+/// A running slurm task whose job Slurm has not started: its job id, state and reason.
+fn slurm_pending(t: &Task) -> Option<pb::BlockedReason> {
+    let job = t.slurm.as_ref()?;
+    if t.executor != ExecutorKind::Slurm || !(job.state.is_empty() || job.state == "PENDING") {
+        return None;
+    }
+    let message = if job.state.is_empty() {
+        format!(
+            "Slurm job {} is submitted; squeue has not reported it yet",
+            job.job_id
+        )
+    } else {
+        format!(
+            "Slurm job {} is pending: {}",
+            job.job_id,
+            if job.reason.is_empty() {
+                "no reason given"
+            } else {
+                &job.reason
+            }
+        )
+    };
+    Some(pb::BlockedReason {
+        kind: Kind::SlurmPending.as_str().into(),
+        message,
+        class: t.class.clone(),
+        slurm_job_id: job.job_id.clone(),
+        slurm_state: job.state.clone(),
+        slurm_reason: job.reason.clone(),
+        gpus_needed: t.gpus,
+        ..Default::default()
+    })
+}

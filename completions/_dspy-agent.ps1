@@ -758,6 +758,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one task with its result')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running task')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -793,9 +794,26 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'dspy-agent;tasks;why' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables for `${VAR}` in the services file [default: .env beside the services file]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'dspy-agent;tasks;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one task with its result')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running task')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -803,6 +821,9 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             break
         }
         'dspy-agent;tasks;help;cancel' {
+            break
+        }
+        'dspy-agent;tasks;help;why' {
             break
         }
         'dspy-agent;tasks;help;help' {
@@ -1368,12 +1389,16 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
         'dspy-agent;help;tasks' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one task with its result')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running task')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason')
             break
         }
         'dspy-agent;help;tasks;show' {
             break
         }
         'dspy-agent;help;tasks;cancel' {
+            break
+        }
+        'dspy-agent;help;tasks;why' {
             break
         }
         'dspy-agent;help;workflows' {

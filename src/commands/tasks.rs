@@ -242,7 +242,13 @@ fn print_why(printer: &Printer, t: &pb::TaskStatus) -> Result<()> {
         lines.push(format!("until:    {}", ms_to_time(b.until_ms)));
     }
     if !b.slurm_job_id.is_empty() {
-        let or_dash = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
+        let or_dash = |s: &str| {
+            if s.is_empty() {
+                "-".to_string()
+            } else {
+                s.to_string()
+            }
+        };
         lines.push(format!(
             "slurm:    job {}, state {}, reason {}",
             b.slurm_job_id,

@@ -30,8 +30,8 @@ pub mod table;
 pub mod task;
 pub mod tls;
 pub mod view;
-pub mod workers;
 pub mod why;
+pub mod workers;
 pub mod workflow;
 
 use std::net::SocketAddr;

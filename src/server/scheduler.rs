@@ -390,8 +390,10 @@ impl Scheduler {
         if delay.is_zero() {
             self.requeue_locked(g, id, attempt);
         } else {
-            g.retry_at
-                .insert(id.to_string(), now_ms().saturating_add(delay.as_millis() as u64));
+            g.retry_at.insert(
+                id.to_string(),
+                now_ms().saturating_add(delay.as_millis() as u64),
+            );
             let me = self.clone();
             let id = id.to_string();
             tokio::spawn(async move {

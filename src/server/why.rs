@@ -122,9 +122,7 @@ impl Scheduler {
         let g = self.table();
         let task = g.tasks.get(id).ok_or_else(|| missing(&g, id))?;
         let mut status = pb::TaskStatus::from(task);
-        status.blocked_reason = self
-            .why_locked(&g, std::slice::from_ref(task))
-            .remove(id);
+        status.blocked_reason = self.why_locked(&g, std::slice::from_ref(task)).remove(id);
         Ok(status)
     }
 
@@ -335,9 +333,7 @@ impl Scheduler {
                     }
                     .into(),
                 }),
-                None if t.gpu_memory_mb == 0 || gpu.memory_free_mb >= t.gpu_memory_mb => {
-                    free += 1
-                }
+                None if t.gpu_memory_mb == 0 || gpu.memory_free_mb >= t.gpu_memory_mb => free += 1,
                 None => {}
             }
         }

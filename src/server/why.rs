@@ -394,3 +394,79 @@ fn slurm_pending(t: &Task) -> Option<pb::BlockedReason> {
         ..Default::default()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::server::scheduler::test_scheduler;
+    use crate::server::task::SubmitRequest;
+
+    fn worker_task(id: &str, priority: i32) -> SubmitRequest {
+        SubmitRequest {
+            task_id: id.into(),
+            payload_json: Some(r#"{"q": 1}"#.into()),
+            class: "cpu_short".into(),
+            priority,
+            max_attempts: 2,
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_listing_counts_the_same_ahead_as_one_task_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let sched = test_scheduler(dir.path());
+        for (id, p) in [("a", 0), ("b", 3), ("c", 0), ("d", -1), ("e", 3)] {
+            sched.submit(worker_task(id, p)).await.unwrap();
+        }
+        let (tasks, _) = sched.list(None, None, 100);
+        let many = sched.why_many(&tasks);
+        let mut ahead = BTreeMap::new();
+        for t in &tasks {
+            let one = sched.why(&t.id).unwrap().unwrap();
+            assert_eq!(many[&t.id], one);
+            assert_eq!(one.kind, "no_worker");
+            ahead.insert(t.id.clone(), one.ahead);
+        }
+        let want: BTreeMap<String, u64> = [("b", 0), ("e", 1), ("a", 2), ("c", 3), ("d", 4)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        assert_eq!(ahead, want);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_attempt_waits_until_its_retry_and_a_cancel_forgets_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let sched = test_scheduler(dir.path());
+        sched.submit(worker_task("f", 0)).await.unwrap();
+        let got = sched
+            .lease("w1", &[], 1, Duration::from_secs(30), Duration::ZERO, &[])
+            .await
+            .unwrap();
+        assert_eq!(
+            sched.why("f").unwrap(),
+            None,
+            "a leased task is not blocked"
+        );
+        let before = now_ms();
+        sched
+            .complete("f", &got[0].lease_id, false, BTreeMap::new(), "boom".into())
+            .unwrap();
+        let r = sched.why("f").unwrap().unwrap();
+        assert_eq!(r.kind, "retry_backoff", "{r:?}");
+        // retry_backoff_ms's default with its jitter, from the failure.
+        let base = sched.settings().retry_backoff_ms.value;
+        let wait = r.until_ms - before;
+        assert!(
+            (base * 3 / 4..=base * 5 / 4 + 100).contains(&wait),
+            "{wait} ms for a {base} ms backoff"
+        );
+        sched.cancel("f").unwrap();
+        assert_eq!(sched.why("f").unwrap(), None);
+        assert!(sched.table().retry_at.is_empty());
+    }
+}

@@ -7,7 +7,6 @@
 //! ahead of it); a listing's answers share one walk per class.
 
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Bound;
 
 use crate::proto::orchestrator as pb;
 use crate::server::clock::now_ms;
@@ -58,28 +57,58 @@ impl Kind {
     }
 }
 
-/// Ranks of the listed tasks in one queue: one walk, stopping after the last listed key.
+/// How many keys of `queue` come before each of `keys` (the keys absent from it are absent
+/// from the answer). Two walks in step, one from each end of the queue, and the first to place
+/// every key answers: the cost is about twice the shorter of "up to the last key" and "back to
+/// the first key", so the newest tasks of a long queue (what listings show) cost little, and
+/// one task costs at most its queue's length.
 fn ranks(queue: Option<&BTreeMap<QueueKey, String>>, keys: &[QueueKey]) -> HashMap<QueueKey, u64> {
-    let mut out = HashMap::new();
-    let (Some(queue), Some(last)) = (queue, keys.iter().max()) else {
-        return out;
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    keys.dedup();
+    let Some(queue) = queue.filter(|_| !keys.is_empty()) else {
+        return HashMap::new();
     };
-    if keys.len() == 1 {
-        let n = queue.range(..keys[0]).count() as u64;
-        out.insert(keys[0], n);
-        return out;
-    }
-    let wanted: std::collections::HashSet<&QueueKey> = keys.iter().collect();
-    for (n, key) in queue
-        .range((Bound::Unbounded, Bound::Included(*last)))
-        .map(|(k, _)| k)
-        .enumerate()
-    {
-        if wanted.contains(key) {
-            out.insert(*key, n as u64);
+    let len = queue.len() as u64;
+    let (mut fwd, mut bwd) = (queue.keys(), queue.keys().rev());
+    // Forward: keys[fi..] still to place, `fpos` keys seen. Backward: keys[..bi] still to
+    // place, `bseen` keys seen from the back.
+    let (mut fi, mut fpos, mut fout) = (0usize, 0u64, HashMap::new());
+    let (mut bi, mut bseen, mut bout) = (keys.len(), 0u64, HashMap::new());
+    loop {
+        match fwd.next() {
+            None => return fout,
+            Some(k) => {
+                while fi < keys.len() && keys[fi] < *k {
+                    fi += 1; // not in the queue
+                }
+                if fi < keys.len() && keys[fi] == *k {
+                    fout.insert(*k, fpos);
+                    fi += 1;
+                }
+                fpos += 1;
+                if fi == keys.len() {
+                    return fout;
+                }
+            }
+        }
+        match bwd.next() {
+            None => return bout,
+            Some(k) => {
+                while bi > 0 && keys[bi - 1] > *k {
+                    bi -= 1;
+                }
+                if bi > 0 && keys[bi - 1] == *k {
+                    bout.insert(*k, len - 1 - bseen);
+                    bi -= 1;
+                }
+                bseen += 1;
+                if bi == 0 {
+                    return bout;
+                }
+            }
         }
     }
-    out
 }
 
 fn key_of(t: &Task) -> QueueKey {
@@ -415,6 +444,32 @@ mod tests {
         }
     }
 
+    #[test]
+    fn ranks_from_either_end_agree_with_counting() {
+        let queue: BTreeMap<QueueKey, String> = (0..50u64)
+            .map(|i| ((std::cmp::Reverse((i % 3) as i32), i), i.to_string()))
+            .collect();
+        let all: Vec<QueueKey> = queue.keys().copied().collect();
+        let absent = (std::cmp::Reverse(7), 99);
+        for picks in [
+            vec![0usize],
+            vec![49],
+            vec![25],
+            vec![0, 49],
+            vec![3, 4, 40, 41, 42],
+            vec![45, 46, 47, 48, 49],
+            (0..50).collect(),
+        ] {
+            let mut keys: Vec<QueueKey> = picks.iter().map(|&i| all[i]).collect();
+            keys.push(absent);
+            let got = ranks(Some(&queue), &keys);
+            let want: HashMap<QueueKey, u64> = picks.iter().map(|&i| (all[i], i as u64)).collect();
+            assert_eq!(got, want, "{picks:?}");
+        }
+        assert!(ranks(Some(&queue), &[absent]).is_empty());
+        assert!(ranks(None, &[all[0]]).is_empty());
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_listing_counts_the_same_ahead_as_one_task_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
@@ -468,5 +523,66 @@ mod tests {
         sched.cancel("f").unwrap();
         assert_eq!(sched.why("f").unwrap(), None);
         assert!(sched.table().retry_at.is_empty());
+    }
+}
+
+/// The cost of an answer on a long queue, printed (`cargo test --lib why::measure -- --ignored
+/// --nocapture`; README "Why a task waits" quotes it).
+#[cfg(test)]
+mod measure {
+    use super::*;
+    use crate::server::scheduler::test_scheduler;
+    use crate::server::task::SubmitRequest;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore]
+    async fn why_on_a_queue_of_100000() {
+        let dir = tempfile::tempdir().unwrap();
+        let sched = test_scheduler(dir.path());
+        let n = 100_000;
+        for chunk in 0..(n / 1000) {
+            let reqs: Vec<Result<SubmitRequest, ()>> = (0..1000)
+                .map(|i| {
+                    Ok(SubmitRequest {
+                        task_id: format!("t{chunk}-{i}"),
+                        payload_json: Some(r#"{"q": 1}"#.into()),
+                        class: "cpu_short".into(),
+                        max_attempts: 1,
+                        ..Default::default()
+                    })
+                })
+                .collect();
+            for r in sched.submit_batch(reqs, |_| ()).await {
+                r.unwrap();
+            }
+        }
+        let last = format!("t{}-999", n / 1000 - 1);
+        let t0 = std::time::Instant::now();
+        for _ in 0..100 {
+            assert_eq!(sched.why(&last).unwrap().unwrap().ahead, (n - 1) as u64);
+        }
+        eprintln!("why(last of {n}): {:?} each", t0.elapsed() / 100);
+        let middle = format!("t{}-0", n / 2000);
+        let t0 = std::time::Instant::now();
+        for _ in 0..20 {
+            assert_eq!(sched.why(&middle).unwrap().unwrap().ahead, (n / 2) as u64);
+        }
+        eprintln!("why(middle of {n}): {:?} each", t0.elapsed() / 20);
+        let t0 = std::time::Instant::now();
+        for _ in 0..20 {
+            let (tasks, _) = sched.list(None, None, 100);
+            let s = sched.statuses(&tasks);
+            assert_eq!(s.len(), 100);
+        }
+        eprintln!(
+            "ListTasks' 100 newest of {n} with their reasons: {:?} each",
+            t0.elapsed() / 20
+        );
+        let t0 = std::time::Instant::now();
+        for _ in 0..20 {
+            let (tasks, _) = sched.list(None, None, 100);
+            assert_eq!(tasks.len(), 100);
+        }
+        eprintln!("the same without reasons: {:?} each", t0.elapsed() / 20);
     }
 }

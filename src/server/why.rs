@@ -530,7 +530,6 @@ mod tests {
 /// --nocapture`; README "Why a task waits" quotes it).
 #[cfg(test)]
 mod measure {
-    use super::*;
     use crate::server::scheduler::test_scheduler;
     use crate::server::task::SubmitRequest;
 

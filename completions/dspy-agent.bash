@@ -286,6 +286,9 @@ _dspy__agent() {
             dspy__agent__subcmd__help__subcmd__tasks,show)
                 cmd="dspy__agent__subcmd__help__subcmd__tasks__subcmd__show"
                 ;;
+            dspy__agent__subcmd__help__subcmd__tasks,why)
+                cmd="dspy__agent__subcmd__help__subcmd__tasks__subcmd__why"
+                ;;
             dspy__agent__subcmd__help__subcmd__workflows,cancel)
                 cmd="dspy__agent__subcmd__help__subcmd__workflows__subcmd__cancel"
                 ;;
@@ -352,6 +355,9 @@ _dspy__agent() {
             dspy__agent__subcmd__tasks,show)
                 cmd="dspy__agent__subcmd__tasks__subcmd__show"
                 ;;
+            dspy__agent__subcmd__tasks,why)
+                cmd="dspy__agent__subcmd__tasks__subcmd__why"
+                ;;
             dspy__agent__subcmd__tasks__subcmd__help,cancel)
                 cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__cancel"
                 ;;
@@ -360,6 +366,9 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__tasks__subcmd__help,show)
                 cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__show"
+                ;;
+            dspy__agent__subcmd__tasks__subcmd__help,why)
+                cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__why"
                 ;;
             dspy__agent__subcmd__workflows,cancel)
                 cmd="dspy__agent__subcmd__workflows__subcmd__cancel"
@@ -788,7 +797,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --workers --batch-submissions --batch-size --worker-tasks --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -823,6 +832,18 @@ _dspy__agent() {
                     return 0
                     ;;
                 --map-items)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-submissions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worker-tasks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1720,7 +1741,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__tasks)
-            opts="show cancel"
+            opts="show cancel why"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1748,6 +1769,20 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__tasks__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__tasks__subcmd__why)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2518,7 +2553,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks)
-            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --env-file --help --version show cancel help"
+            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --env-file --help --version show cancel why help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2594,7 +2629,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__help)
-            opts="show cancel help"
+            opts="show cancel why help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2649,7 +2684,51 @@ _dspy__agent() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__help__subcmd__why)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__show)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__why)
             opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

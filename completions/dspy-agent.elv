@@ -697,6 +697,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --version 'Print version'
             cand show 'Show one task with its result'
             cand cancel 'Cancel a queued or running task'
+            cand why 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'dspy-agent;tasks;show'= {
@@ -729,14 +730,32 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'dspy-agent;tasks;why'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'dspy-agent;tasks;help'= {
             cand show 'Show one task with its result'
             cand cancel 'Cancel a queued or running task'
+            cand why 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'dspy-agent;tasks;help;show'= {
         }
         &'dspy-agent;tasks;help;cancel'= {
+        }
+        &'dspy-agent;tasks;help;why'= {
         }
         &'dspy-agent;tasks;help;help'= {
         }
@@ -1083,6 +1102,9 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --slurm-poll-interval-s 'slurm.poll_interval_s of the server in the --slurm run'
             cand --chain-steps 'Steps in the workflow chain'
             cand --map-items 'Items in the workflow map'
+            cand --batch-submissions 'Tasks submitted in the SubmitTasks throughput run'
+            cand --batch-size 'Tasks per SubmitTasks call'
+            cand --worker-tasks 'No-op tasks in each end-to-end run (serve itself, then the workers)'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
@@ -1090,6 +1112,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --auth 'Also measure throughput and SubmitTask latency with a named `submit` token (tokens are always checked; the first run uses the home''s own), on a second server in the same run'
             cand --tls 'Also measure throughput and SubmitTask latency over TLS (self-signed, verified), on a second server in the same run'
             cand --workflows 'Measure workflows instead: a chain of no-op steps and a map on 4 pull workers, beside the scheduler''s own task rate on the same workers'
+            cand --workers 'Measure batch submission and remote workers instead: SubmitTasks throughput, then no-op command tasks run by serve itself and by 3 `dspy-agent worker` processes'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -1232,10 +1255,13 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;tasks'= {
             cand show 'Show one task with its result'
             cand cancel 'Cancel a queued or running task'
+            cand why 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason'
         }
         &'dspy-agent;help;tasks;show'= {
         }
         &'dspy-agent;help;tasks;cancel'= {
+        }
+        &'dspy-agent;help;tasks;why'= {
         }
         &'dspy-agent;help;workflows'= {
             cand create 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'

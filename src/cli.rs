@@ -430,6 +430,9 @@ pub enum TasksCommand {
     Show { id: String },
     /// Cancel a queued or running task
     Cancel { id: String },
+    /// Say what holds a task back: its class's limit, tasks ahead, GPUs, workers, a retry
+    /// backoff or its Slurm job's reason
+    Why { id: String },
 }
 
 #[derive(Debug, Args)]

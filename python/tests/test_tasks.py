@@ -163,3 +163,18 @@ async def test_submit_tasks_in_batches_with_one_bad_task(infra: AgentInfra) -> N
     assert again == [{"task_id": "bt-1", "outcome": "existing", "error": ""}]
     with pytest.raises(ValueError, match="unknown task fields"):
         await infra.submit_tasks([{"task_id": "x", "paylod": {}}])
+
+
+async def test_a_waiting_task_says_why(infra: AgentInfra) -> None:
+    # A payload with neither command nor image waits for a pull worker; none is connected.
+    await infra.submit_task("why-w", {"question": "q"})
+    status = await infra.get_task_status("why-w")
+    assert status.status == "queued"
+    reason = status.blocked_reason
+    assert reason is not None
+    assert reason.kind == "no_worker"
+    assert reason.workers_connected == 0
+    assert "no pull worker" in reason.message
+    assert reason.task_class == status.task_class
+    await infra.cancel_task("why-w")
+    assert (await infra.get_task_status("why-w")).blocked_reason is None

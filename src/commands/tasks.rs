@@ -1,4 +1,5 @@
-//! `dspy-agent tasks`: list the scheduler's tasks; `tasks show ID`; `tasks cancel ID`.
+//! `dspy-agent tasks`: list the scheduler's tasks; `tasks show ID`; `tasks cancel ID`;
+//! `tasks why ID` (what holds it back, `server::why`).
 
 use crate::cli::{TasksArgs, TasksCommand};
 use crate::commands::Ctx;
@@ -6,7 +7,7 @@ use crate::commands::client::{self, ms_to_time, status_error};
 use crate::error::{ExitStatus, Result};
 use crate::output::Printer;
 use crate::proto::orchestrator as pb;
-use crate::server::view::TaskView;
+use crate::server::view::{BlockedView, TaskView};
 
 pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<ExitStatus> {
     let (mut client, addr) = client::connect(ctx).await?;
@@ -40,6 +41,7 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<ExitStatus> {
                         format!("{}/{}", t.attempt, t.max_attempts),
                         t.executor.clone(),
                         ms_to_time(t.submitted_at_ms),
+                        t.blocked_reason.as_ref().map_or("-".into(), short),
                     ]
                 })
                 .collect();
@@ -52,6 +54,7 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<ExitStatus> {
                     "attempt",
                     "executor",
                     "submitted",
+                    "blocked",
                 ],
                 rows,
             )?;
@@ -71,6 +74,15 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<ExitStatus> {
                 .map_err(|s| status_error(s, &addr))?
                 .into_inner();
             print_task(&ctx.printer, &task)?;
+            Ok(ExitStatus::Success)
+        }
+        Some(TasksCommand::Why { id }) => {
+            let task = client
+                .get_task_status(pb::GetTaskStatusRequest { task_id: id })
+                .await
+                .map_err(|s| status_error(s, &addr))?
+                .into_inner();
+            print_why(&ctx.printer, &task)?;
             Ok(ExitStatus::Success)
         }
         Some(TasksCommand::Cancel { id }) => {
@@ -137,6 +149,9 @@ pub fn print_task(printer: &Printer, t: &pb::TaskStatus) -> Result<()> {
             field("reason")
         ));
     }
+    if let Some(b) = &t.blocked_reason {
+        lines.push(format!("blocked:   {} ({})", b.message, b.kind));
+    }
     if !t.error.is_empty() {
         lines.push(format!("error:     {}", t.error));
     }
@@ -152,6 +167,94 @@ pub fn print_task(printer: &Printer, t: &pb::TaskStatus) -> Result<()> {
         } else {
             lines.push(format!("{k}: {v}"));
         }
+    }
+    for l in lines {
+        printer.line(l)?;
+    }
+    Ok(())
+}
+
+/// A few words for the `blocked` column of `tasks`.
+fn short(b: &pb::BlockedReason) -> String {
+    match b.kind.as_str() {
+        "class_cap" => format!("cap {}/{}", b.running, b.limit),
+        "queue_ahead" => format!("{} ahead", b.ahead),
+        "gpu" => match b.gpus_held.first() {
+            Some(h) => format!("gpu (held by {})", h.task_id),
+            None => "gpu".into(),
+        },
+        "no_worker" => "no worker".into(),
+        "workers_busy" => "workers busy".into(),
+        "retry_backoff" => format!("retry at {}", ms_to_time(b.until_ms)),
+        "slurm_submit" => "slurm: to submit".into(),
+        "slurm_pending" if !b.slurm_reason.is_empty() => format!("slurm: {}", b.slurm_reason),
+        "slurm_pending" => "slurm: pending".into(),
+        other => other.into(),
+    }
+}
+
+/// `tasks why`: what holds the task back, or that nothing does; `{task_id, status,
+/// blocked_reason}` with `--json`.
+fn print_why(printer: &Printer, t: &pb::TaskStatus) -> Result<()> {
+    if printer.json {
+        return printer.json_document(serde_json::json!({
+            "task_id": t.task_id,
+            "status": t.status,
+            "blocked_reason": t.blocked_reason.clone().map(|b| BlockedView::from(b).to_json()),
+        }));
+    }
+    let Some(b) = &t.blocked_reason else {
+        return printer.line(format!(
+            "{} is {}: nothing holds it back",
+            t.task_id, t.status
+        ));
+    };
+    let mut lines = vec![
+        format!("{} is {}: {}", t.task_id, t.status, b.message),
+        format!("reason:   {}", b.kind),
+        format!("class:    {}", b.class),
+    ];
+    if b.limit > 0 {
+        lines.push(format!("running:  {} of {}", b.running, b.limit));
+    }
+    if matches!(
+        b.kind.as_str(),
+        "class_cap" | "queue_ahead" | "workers_busy" | "no_worker" | "slurm_submit" | "gpu"
+    ) {
+        lines.push(format!("ahead:    {}", b.ahead));
+    }
+    if b.kind == "gpu" {
+        lines.push(format!(
+            "gpus:     needs {}, {} free",
+            b.gpus_needed, b.gpus_free
+        ));
+        for h in &b.gpus_held {
+            lines.push(format!(
+                "held:     GPU {} ({}) by {} ({})",
+                h.index, h.uuid, h.task_id, h.state
+            ));
+        }
+    }
+    if matches!(b.kind.as_str(), "no_worker" | "workers_busy") {
+        lines.push(format!("workers:  {} connected", b.workers_connected));
+    }
+    if b.until_ms > 0 {
+        lines.push(format!("until:    {}", ms_to_time(b.until_ms)));
+    }
+    if !b.slurm_job_id.is_empty() {
+        let or_dash = |s: &str| {
+            if s.is_empty() {
+                "-".to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        lines.push(format!(
+            "slurm:    job {}, state {}, reason {}",
+            b.slurm_job_id,
+            or_dash(&b.slurm_state),
+            or_dash(&b.slurm_reason)
+        ));
     }
     for l in lines {
         printer.line(l)?;

@@ -228,11 +228,11 @@ impl OrchestratorService for Orchestrator {
         &self,
         request: Request<pb::GetTaskStatusRequest>,
     ) -> Result<Response<pb::TaskStatus>, Status> {
-        let task = self
+        let status = self
             .sched()
-            .get(&request.into_inner().task_id)
+            .status(&request.into_inner().task_id)
             .map_err(status_of)?;
-        Ok(Response::new((&task).into()))
+        Ok(Response::new(status))
     }
 
     async fn create_workflow(
@@ -426,7 +426,7 @@ impl OrchestratorService for Orchestrator {
         } as usize;
         let (tasks, total) = self.sched().list(status, class, limit);
         Ok(Response::new(pb::ListTasksResponse {
-            tasks: tasks.iter().map(pb::TaskStatus::from).collect(),
+            tasks: self.sched().statuses(&tasks),
             total: total as u64,
         }))
     }

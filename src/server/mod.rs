@@ -31,6 +31,7 @@ pub mod table;
 pub mod task;
 pub mod tls;
 pub mod view;
+pub mod why;
 pub mod workers;
 pub mod workflow;
 

@@ -395,6 +395,10 @@ impl Scheduler {
         if delay.is_zero() {
             self.requeue_locked(g, id, attempt);
         } else {
+            g.retry_at.insert(
+                id.to_string(),
+                now_ms().saturating_add(delay.as_millis() as u64),
+            );
             let me = self.clone();
             let id = id.to_string();
             tokio::spawn(async move {
@@ -419,6 +423,7 @@ impl Scheduler {
         task.worker_id = None;
         let task = task.clone();
         g.drop_payload(id);
+        g.retry_at.remove(id);
         g.add_finished(&task);
         self.store.put(&task);
         let kind = match task.state {
@@ -446,6 +451,9 @@ impl Scheduler {
 
     /// Put a task waiting for a retry back in its queue, unless it changed meanwhile.
     fn requeue_locked(&self, g: &mut Table, id: &str, attempt: u32) {
+        if g.tasks.get(id).is_none_or(|t| t.attempt == attempt) {
+            g.retry_at.remove(id);
+        }
         let Some(task) = g.tasks.get_mut(id) else {
             return;
         };

@@ -79,6 +79,9 @@ pub struct Table {
     /// Tasks of a workflow `map` step on a slurm class: task id -> (step, max_parallel). They
     /// go as one array of their own with `%max_parallel`.
     pub slurm_maps: HashMap<String, (String, u32)>,
+    /// Queued tasks waiting out a retry backoff: task id -> when they go back to their queue
+    /// (ms). Only `why` reads it; the backoff's own timer requeues them.
+    pub retry_at: HashMap<String, u64>,
 }
 
 /// Finished tasks kept at most, whatever the memory budget allows: half the tasks submission

@@ -46,6 +46,7 @@ impl From<&Task> for pb::TaskStatus {
                     .collect()
                 })
                 .unwrap_or_default(),
+            blocked_reason: None,
         }
     }
 }
@@ -89,6 +90,71 @@ pub struct TaskView {
     /// A slurm task's job (job_id, node, state, reason); absent for other executors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slurm: Option<BTreeMap<String, String>>,
+    /// What holds it back while it waits (`server::why`); null otherwise.
+    pub blocked_reason: Option<BlockedView>,
+}
+
+/// `BlockedReason` as JSON: every field, whichever the kind uses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BlockedView {
+    pub kind: String,
+    pub message: String,
+    pub class: String,
+    pub running: u32,
+    pub limit: u32,
+    pub ahead: u64,
+    pub gpus_needed: u32,
+    pub gpus_free: u32,
+    pub gpus_held: Vec<HeldGpuView>,
+    pub workers_connected: u32,
+    pub until_ms: u64,
+    pub slurm_job_id: String,
+    pub slurm_state: String,
+    pub slurm_reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeldGpuView {
+    pub uuid: String,
+    pub index: u32,
+    pub task_id: String,
+    pub state: String,
+}
+
+impl From<pb::BlockedReason> for BlockedView {
+    fn from(b: pb::BlockedReason) -> Self {
+        BlockedView {
+            kind: b.kind,
+            message: b.message,
+            class: b.class,
+            running: b.running,
+            limit: b.limit,
+            ahead: b.ahead,
+            gpus_needed: b.gpus_needed,
+            gpus_free: b.gpus_free,
+            gpus_held: b
+                .gpus_held
+                .into_iter()
+                .map(|h| HeldGpuView {
+                    uuid: h.uuid,
+                    index: h.index,
+                    task_id: h.task_id,
+                    state: h.state,
+                })
+                .collect(),
+            workers_connected: b.workers_connected,
+            until_ms: b.until_ms,
+            slurm_job_id: b.slurm_job_id,
+            slurm_state: b.slurm_state,
+            slurm_reason: b.slurm_reason,
+        }
+    }
+}
+
+impl BlockedView {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
 }
 
 impl From<pb::TaskStatus> for TaskView {
@@ -111,6 +177,7 @@ impl From<pb::TaskStatus> for TaskView {
             gpu_memory_mb: t.gpu_memory_mb,
             gpu_uuids: t.gpu_uuids,
             slurm: (!t.slurm.is_empty()).then(|| t.slurm.into_iter().collect()),
+            blocked_reason: t.blocked_reason.map(BlockedView::from),
         }
     }
 }
@@ -195,10 +262,12 @@ mod tests {
                 "worker_id",
                 "gpus",
                 "gpu_memory_mb",
-                "gpu_uuids"
+                "gpu_uuids",
+                "blocked_reason"
             ]
         );
         assert_eq!(doc["worker_id"], serde_json::Value::Null);
+        assert_eq!(doc["blocked_reason"], serde_json::Value::Null);
         assert_eq!(doc["status"], "running");
         assert_eq!(doc["result"], serde_json::json!({"a": "1", "b": "2"}));
         let held = TaskView::from(&task(Some("w1"))).to_json();

@@ -145,6 +145,18 @@ impl Workers {
             .collect()
     }
 
+    /// Registered workers heard from within their lease that take tasks of `class` (a worker
+    /// that names no classes takes them all). Reads only; `why` asks it.
+    pub fn connected_for(&self, class: &str) -> u32 {
+        let g = self.lock();
+        let now = now_ms();
+        g.by_name
+            .values()
+            .filter(|e| now.saturating_sub(e.info.last_seen_ms) <= e.lease_ms + e.poll_ms)
+            .filter(|e| e.info.classes.is_empty() || e.info.classes.iter().any(|c| c == class))
+            .count() as u32
+    }
+
     /// `workers_connected` and `worker_tasks_running{worker}`, in the Prometheus text format.
     pub fn metrics_text(list: &[pb::WorkerInfo]) -> String {
         let connected = list.iter().filter(|w| w.state == "connected").count();

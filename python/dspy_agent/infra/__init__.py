@@ -25,6 +25,7 @@ from .errors import (
 )
 from .grpc_client import GrpcClient
 from .types import (
+    BlockedReason,
     Event,
     Health,
     LogLine,
@@ -41,6 +42,7 @@ from .workflow import Workflow, WorkflowFailed, WorkflowTimeout, WorkflowUpdate
 __all__ = [
     "AgentInfra",
     "AuthError",
+    "BlockedReason",
     "Event",
     "GrpcClient",
     "Handler",

@@ -47,6 +47,49 @@ def decode_values(values: Mapping[str, str]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class BlockedReason:
+    """What holds a waiting task back (README "Why a task waits"); `kind` says which reason."""
+
+    kind: str  # class_cap, queue_ahead, gpu, no_worker, workers_busy, retry_backoff, ...
+    message: str
+    task_class: str = ""
+    running: int = 0
+    limit: int = 0
+    ahead: int = 0
+    gpus_needed: int = 0
+    gpus_free: int = 0
+    # The GPUs held, each {uuid, index, task_id, state}.
+    gpus_held: tuple[dict[str, Any], ...] = ()
+    workers_connected: int = 0
+    until_ms: int = 0
+    slurm_job_id: str = ""
+    slurm_state: str = ""
+    slurm_reason: str = ""
+
+    @classmethod
+    def from_pb(cls, m: pb.BlockedReason) -> BlockedReason:
+        return cls(
+            kind=m.kind,
+            message=m.message,
+            task_class=getattr(m, "class"),
+            running=m.running,
+            limit=m.limit,
+            ahead=m.ahead,
+            gpus_needed=m.gpus_needed,
+            gpus_free=m.gpus_free,
+            gpus_held=tuple(
+                {"uuid": h.uuid, "index": h.index, "task_id": h.task_id, "state": h.state}
+                for h in m.gpus_held
+            ),
+            workers_connected=m.workers_connected,
+            until_ms=m.until_ms,
+            slurm_job_id=m.slurm_job_id,
+            slurm_state=m.slurm_state,
+            slurm_reason=m.slurm_reason,
+        )
+
+
+@dataclass(frozen=True)
 class TaskStatus:
     task_id: str
     task_class: str
@@ -66,6 +109,8 @@ class TaskStatus:
     gpu_uuids: tuple[str, ...] = ()  # the GPUs its latest attempt was given
     # A slurm task's job: job_id, node, state (Slurm's word), reason (why it waits).
     slurm: dict[str, str] = field(default_factory=dict)
+    # What holds it back while it waits; None when nothing does.
+    blocked_reason: BlockedReason | None = None
 
     @property
     def done(self) -> bool:
@@ -95,6 +140,9 @@ class TaskStatus:
             gpu_memory_mb=m.gpu_memory_mb,
             gpu_uuids=tuple(m.gpu_uuids),
             slurm=dict(m.slurm),
+            blocked_reason=BlockedReason.from_pb(m.blocked_reason)
+            if m.HasField("blocked_reason")
+            else None,
         )
 
 

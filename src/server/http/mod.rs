@@ -349,7 +349,7 @@ async fn list_tasks(State(ctx): Ctx, q: Result<Query<ListQuery>, QueryRejection>
         q.limit.unwrap_or(100).min(10_000),
     );
     Json(json!({
-        "tasks": tasks.iter().map(TaskView::from).collect::<Vec<_>>(),
+        "tasks": ctx.sched.statuses(&tasks).into_iter().map(TaskView::from).collect::<Vec<_>>(),
         "total": total,
     }))
     .into_response()
@@ -365,8 +365,8 @@ async fn get_task(State(ctx): Ctx, path: Result<Path<String>, PathRejection>) ->
         Ok(id) => id,
         Err(msg) => return error(StatusCode::BAD_REQUEST, msg),
     };
-    match ctx.sched.get(&id) {
-        Ok(t) => Json(TaskView::from(&t)).into_response(),
+    match ctx.sched.status(&id) {
+        Ok(t) => Json(TaskView::from(t)).into_response(),
         Err(e) => sched_error(e),
     }
 }

@@ -287,6 +287,28 @@ impl Run {
         })
     }
 
+    /// A pending step of a live run waits for its dependencies: a step's tasks are submitted
+    /// only once they are done, so this, not a task's `blocked_reason`, is where a
+    /// workflow dependency shows. Null when it does not wait on one.
+    fn step_blocked(&self, i: usize, s: &StepRun) -> Value {
+        if s.status != Status::Pending || self.status.is_terminal() {
+            return Value::Null;
+        }
+        let waiting: Vec<&str> = self.spec.deps[i]
+            .iter()
+            .filter(|&&d| !self.steps[d].status.is_terminal())
+            .map(|&d| self.spec.spec.steps[d].id.as_str())
+            .collect();
+        if waiting.is_empty() {
+            return Value::Null;
+        }
+        json!({
+            "kind": "workflow_dependency",
+            "message": format!("waiting for step(s) {} to finish", waiting.join(", ")),
+            "waiting_on": waiting,
+        })
+    }
+
     pub fn step_document(&self, i: usize, s: &StepRun, items: bool) -> Value {
         let spec = &self.spec.spec.steps[i];
         let is_map = spec.map.is_some();
@@ -307,6 +329,7 @@ impl Run {
             "finished_at_ms": s.finished_at_ms,
             "duration_ms": duration_ms,
             "attempts": s.history,
+            "blocked_reason": self.step_blocked(i, s),
         });
         if !is_map && let Some(it) = s.items.first() {
             doc["task_id"] = Value::String(it.task_id.clone());

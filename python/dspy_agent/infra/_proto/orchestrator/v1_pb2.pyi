@@ -107,7 +107,7 @@ class GetTaskStatusRequest(_message.Message):
     def __init__(self, task_id: _Optional[str] = ...) -> None: ...
 
 class TaskStatus(_message.Message):
-    __slots__ = ("task_id", "status", "priority", "attempt", "max_attempts", "submitted_at_ms", "started_at_ms", "finished_at_ms", "result", "error", "executor", "worker_id", "gpus", "gpu_memory_mb", "gpu_uuids", "slurm")
+    __slots__ = ("task_id", "status", "priority", "attempt", "max_attempts", "submitted_at_ms", "started_at_ms", "finished_at_ms", "result", "error", "executor", "worker_id", "gpus", "gpu_memory_mb", "gpu_uuids", "slurm", "blocked_reason")
     class ResultEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -139,6 +139,7 @@ class TaskStatus(_message.Message):
     GPU_MEMORY_MB_FIELD_NUMBER: _ClassVar[int]
     GPU_UUIDS_FIELD_NUMBER: _ClassVar[int]
     SLURM_FIELD_NUMBER: _ClassVar[int]
+    BLOCKED_REASON_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     status: str
     priority: int
@@ -155,7 +156,51 @@ class TaskStatus(_message.Message):
     gpu_memory_mb: int
     gpu_uuids: _containers.RepeatedScalarFieldContainer[str]
     slurm: _containers.ScalarMap[str, str]
-    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[int] = ..., attempt: _Optional[int] = ..., max_attempts: _Optional[int] = ..., submitted_at_ms: _Optional[int] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., executor: _Optional[str] = ..., worker_id: _Optional[str] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., gpu_uuids: _Optional[_Iterable[str]] = ..., slurm: _Optional[_Mapping[str, str]] = ..., **kwargs) -> None: ...
+    blocked_reason: BlockedReason
+    def __init__(self, task_id: _Optional[str] = ..., status: _Optional[str] = ..., priority: _Optional[int] = ..., attempt: _Optional[int] = ..., max_attempts: _Optional[int] = ..., submitted_at_ms: _Optional[int] = ..., started_at_ms: _Optional[int] = ..., finished_at_ms: _Optional[int] = ..., result: _Optional[_Mapping[str, str]] = ..., error: _Optional[str] = ..., executor: _Optional[str] = ..., worker_id: _Optional[str] = ..., gpus: _Optional[int] = ..., gpu_memory_mb: _Optional[int] = ..., gpu_uuids: _Optional[_Iterable[str]] = ..., slurm: _Optional[_Mapping[str, str]] = ..., blocked_reason: _Optional[_Union[BlockedReason, _Mapping]] = ..., **kwargs) -> None: ...
+
+class BlockedReason(_message.Message):
+    __slots__ = ("kind", "message", "running", "limit", "ahead", "gpus_needed", "gpus_free", "gpus_held", "workers_connected", "until_ms", "slurm_job_id", "slurm_state", "slurm_reason")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    CLASS_FIELD_NUMBER: _ClassVar[int]
+    RUNNING_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    AHEAD_FIELD_NUMBER: _ClassVar[int]
+    GPUS_NEEDED_FIELD_NUMBER: _ClassVar[int]
+    GPUS_FREE_FIELD_NUMBER: _ClassVar[int]
+    GPUS_HELD_FIELD_NUMBER: _ClassVar[int]
+    WORKERS_CONNECTED_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_MS_FIELD_NUMBER: _ClassVar[int]
+    SLURM_JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    SLURM_STATE_FIELD_NUMBER: _ClassVar[int]
+    SLURM_REASON_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    message: str
+    running: int
+    limit: int
+    ahead: int
+    gpus_needed: int
+    gpus_free: int
+    gpus_held: _containers.RepeatedCompositeFieldContainer[HeldGpu]
+    workers_connected: int
+    until_ms: int
+    slurm_job_id: str
+    slurm_state: str
+    slurm_reason: str
+    def __init__(self, kind: _Optional[str] = ..., message: _Optional[str] = ..., running: _Optional[int] = ..., limit: _Optional[int] = ..., ahead: _Optional[int] = ..., gpus_needed: _Optional[int] = ..., gpus_free: _Optional[int] = ..., gpus_held: _Optional[_Iterable[_Union[HeldGpu, _Mapping]]] = ..., workers_connected: _Optional[int] = ..., until_ms: _Optional[int] = ..., slurm_job_id: _Optional[str] = ..., slurm_state: _Optional[str] = ..., slurm_reason: _Optional[str] = ..., **kwargs) -> None: ...
+
+class HeldGpu(_message.Message):
+    __slots__ = ("uuid", "index", "task_id", "state")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    index: int
+    task_id: str
+    state: str
+    def __init__(self, uuid: _Optional[str] = ..., index: _Optional[int] = ..., task_id: _Optional[str] = ..., state: _Optional[str] = ...) -> None: ...
 
 class CreateWorkflowRequest(_message.Message):
     __slots__ = ("spec_json",)

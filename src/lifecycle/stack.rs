@@ -16,6 +16,8 @@ pub struct Stack {
     pub state: StateFile,
     /// Settings' `gpu`: allow passthrough for `gpu = "auto"` services.
     pub gpu_allowed: bool,
+    /// Settings' `docker.max_build_context_bytes`.
+    pub max_build_context: u64,
 }
 
 impl Stack {
@@ -34,6 +36,10 @@ impl Stack {
             project: settings.project.value.clone(),
             state: StateFile::new(&settings.home.value),
             gpu_allowed: settings.gpu.value,
+            max_build_context: settings
+                .value_of("docker.max_build_context_bytes")
+                .as_u64()
+                .unwrap_or(512 << 20),
         })
     }
 

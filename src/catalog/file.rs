@@ -512,6 +512,45 @@ path = "/"
     }
 
     #[test]
+    fn build_sections() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("app/Dockerfile"), "FROM x\n").unwrap();
+        let file = dir.path().join("services.toml");
+        let text = "[services.app]\nbuild = { context = \"app\", args = { K = \"v\" }, target = \"dev\" }\n";
+        let c = merge(defaults(), &file, text).unwrap();
+        let app = &c.services["app"];
+        let b = app.build.as_ref().unwrap();
+        assert_eq!(
+            b.context,
+            std::fs::canonicalize(dir.path().join("app")).unwrap()
+        );
+        assert_eq!(b.dockerfile, "Dockerfile");
+        assert_eq!(b.args["K"], "v");
+        assert_eq!(b.target.as_deref(), Some("dev"));
+        // No image: `resolve` names it after the project.
+        assert_eq!(app.image, "");
+        assert!(c.services["redis"].build.is_none());
+        for (bad, want) in [
+            ("build = { context = \"app\", color = \"x\" }", "color"),
+            ("build = { dockerfile = \"Dockerfile\" }", "context"),
+            ("build = { context = \"nope\" }", "does not exist"),
+            (
+                "build = { context = \"app\", args = { \"A=B\" = \"v\" } }",
+                "build.args",
+            ),
+        ] {
+            let err = merge(defaults(), &file, &format!("[services.app]\n{bad}\n")).unwrap_err();
+            assert_eq!(err.code, crate::error::Code::Usage);
+            assert!(
+                err.message.contains(want) && err.message.contains(":2"),
+                "{bad}: {}",
+                err.message
+            );
+        }
+    }
+
+    #[test]
     fn memory_sizes() {
         assert_eq!(parse_memory("512m").unwrap(), 512 << 20);
         assert_eq!(parse_memory("2G").unwrap(), 2 << 30);

@@ -319,6 +319,46 @@ fn bad_contexts_are_usage_errors_that_change_nothing() {
             }
         }
         assert_eq!(engine_objects(&env.project), "", "{name} created something");
-        assert!(!Path::new(&env.home().join("state.json")).exists() || name == "build-toobig");
+        assert!(
+            !Path::new(&env.home().join("state.json")).exists(),
+            "{name} wrote the state"
+        );
+    }
+}
+
+#[test]
+fn services_sharing_a_built_image_build_it_once() {
+    let env = Env::new("build-shared");
+    let image = format!("{}-shared:latest", env.project);
+    let service = |name: &str| {
+        format!("[services.{name}]\nimage = \"{image}\"\nbuild = {{ context = \"ctx\" }}\n")
+    };
+    let env = env.with_services(&(service("one") + &service("two")));
+    let _cleanup = Cleanup(&env);
+    context(
+        &env,
+        &[("Dockerfile", DOCKERFILE), ("data.txt", "shared\n")],
+    );
+    for extra in [&[][..], &["--build"][..]] {
+        let mut args = vec!["--json", "up", "-s", "one,two"];
+        args.extend_from_slice(extra);
+        let run = env.run(&args).ok();
+        let built: Vec<Value> = events(&run.stderr, "service")
+            .into_iter()
+            .filter(|e| e["status"] == "building")
+            .collect();
+        assert_eq!(built.len(), 1, "{extra:?}: {}", run.stderr);
+        let ids: Vec<String> = ["one", "two"]
+            .iter()
+            .map(|s| {
+                docker(&[
+                    "inspect",
+                    "-f",
+                    "{{.Image}}",
+                    &format!("{}-{s}", env.project),
+                ])
+            })
+            .collect();
+        assert_eq!(ids[0], ids[1]);
     }
 }

@@ -145,12 +145,25 @@ impl Stack {
         always: bool,
         events: &EventSink,
     ) -> std::result::Result<(), StartError> {
+        // Services sharing an image: the first builds it, the others then find it current.
+        let lock = Arc::clone(
+            self.build_locks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(svc.image.clone())
+                .or_default(),
+        );
+        let mut built_here = lock.lock().await;
+        if built_here.as_deref() == Some(hash) {
+            return Ok(());
+        }
         let current = self
             .runtime
             .image_label(&svc.image, runtime::LABEL_BUILD_HASH)
             .await?;
         if always || current.as_deref() != Some(hash) {
             self.build_service(svc, hash, false, events).await?;
+            *built_here = Some(hash.to_string());
         }
         Ok(())
     }

@@ -228,8 +228,9 @@ impl Walk<'_> {
                 });
             }
             // An excluded directory is skipped whole unless an exception may re-include
-            // something below it.
-            if is_dir && (!excluded || self.ignore.has_exceptions) {
+            // something below it, or the Dockerfile is below it.
+            let holds_kept = self.keep.iter().any(|k| k.starts_with(&format!("{rel}/")));
+            if is_dir && (!excluded || self.ignore.has_exceptions || holds_kept) {
                 self.dir(&abs, &rel)?;
             }
         }
@@ -381,6 +382,28 @@ mod tests {
             .map(|e| e.unwrap().path().unwrap().display().to_string())
             .collect();
         assert_eq!(paths, [".dockerignore", "Dockerfile", "a.txt"]);
+
+        // A Dockerfile inside an excluded directory is still sent, and nothing else from there.
+        std::fs::create_dir(ctx.join("docker")).unwrap();
+        std::fs::write(ctx.join("docker/Dockerfile.dev"), "FROM x\n").unwrap();
+        std::fs::write(ctx.join("docker/other"), "x").unwrap();
+        std::fs::write(ctx.join(".dockerignore"), "docker\n").unwrap();
+        let dev = Build {
+            dockerfile: "docker/Dockerfile.dev".into(),
+            ..build.clone()
+        };
+        let c = Context::scan("app", &dev, 1 << 20).unwrap();
+        let names: Vec<&str> = c.entries.iter().map(|e| e.rel.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                ".dockerignore",
+                "Dockerfile",
+                "a.txt",
+                "docker/Dockerfile.dev",
+                "noise.log"
+            ]
+        );
 
         let err = scan(10).err().unwrap();
         assert_eq!(err.code, crate::error::Code::Usage);

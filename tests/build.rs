@@ -205,18 +205,20 @@ fn a_failing_run_names_the_service_the_dockerfile_line_and_the_output() {
     std::fs::create_dir_all(dir.join("docker")).unwrap();
     std::fs::write(
         dir.join("docker/Dockerfile.bad"),
+        // The failing RUN comes before the COPY: a failed build then leaves no intermediate
+        // image behind (one it committed would carry no label to clean it up by).
         "FROM dspy-test/busybox:latest\n\
-         # copy, then fail\n\
-         COPY data.txt /data.txt\n\
+         # fail, then copy\n\
          RUN echo before-the-failure && \\\n    \
              exit 7\n\
+         COPY data.txt /data.txt\n\
          CMD [\"sleep\", \"3600\"]\n",
     )
     .unwrap();
     let run = env.run(&["build"]).code(1);
     for want in [
         "service `bad`",
-        "docker/Dockerfile.bad:4",
+        "docker/Dockerfile.bad:3",
         "(`RUN echo before-the-failure",
         "returned a non-zero code: 7",
         "before-the-failure",
@@ -231,7 +233,7 @@ fn a_failing_run_names_the_service_the_dockerfile_line_and_the_output() {
     // `up` fails the same way, creating no container.
     let run = env.run(&["up", "-s", "bad"]).code(1);
     assert!(
-        run.stderr.contains("docker/Dockerfile.bad:4") && run.stderr.contains("before-the-failure"),
+        run.stderr.contains("docker/Dockerfile.bad:3") && run.stderr.contains("before-the-failure"),
         "{}",
         run.stderr
     );

@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop and remove services (and what depends on them)')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart services in dependency order, health-gated; what depends on them follows')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Pull the services'' images ahead of `up`, with progress')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the images of services with a `build` section, with progress')
             [CompletionResult]::new('ps', 'ps', [CompletionResultType]::ParameterValue, 'Show the project''s services: state, health, ports, uptime')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the project''s services: state, health, ports, uptime')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the services'' logs, merged')
@@ -71,6 +72,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables for `${VAR}` in the services file [default: .env beside the services file]')
             [CompletionResult]::new('--no-pull', '--no-pull', [CompletionResultType]::ParameterName, 'Never pull: fail when an image is not present locally')
             [CompletionResult]::new('--recreate', '--recreate', [CompletionResultType]::ParameterName, 'Recreate containers even when their definition is unchanged')
+            [CompletionResult]::new('--build', '--build', [CompletionResultType]::ParameterName, 'Build the images of services with a `build` section even when present and current')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
@@ -130,6 +132,25 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
             [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables for `${VAR}` in the services file [default: .env beside the services file]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'dspy-agent;build' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Services whose images to build, comma separated [default: every service with a `build` section]')
+            [CompletionResult]::new('--services', '--services', [CompletionResultType]::ParameterName, 'Services whose images to build, comma separated [default: every service with a `build` section]')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables for `${VAR}` in the services file [default: .env beside the services file]')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Build without the engine''s layer cache')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
@@ -1266,6 +1287,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('down', 'down', [CompletionResultType]::ParameterValue, 'Stop and remove services (and what depends on them)')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart services in dependency order, health-gated; what depends on them follows')
             [CompletionResult]::new('pull', 'pull', [CompletionResultType]::ParameterValue, 'Pull the services'' images ahead of `up`, with progress')
+            [CompletionResult]::new('build', 'build', [CompletionResultType]::ParameterValue, 'Build the images of services with a `build` section, with progress')
             [CompletionResult]::new('ps', 'ps', [CompletionResultType]::ParameterValue, 'Show the project''s services: state, health, ports, uptime')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show the services'' logs, merged')
             [CompletionResult]::new('ports', 'ports', [CompletionResultType]::ParameterValue, 'Show the host endpoints of running services')
@@ -1297,6 +1319,9 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             break
         }
         'dspy-agent;help;pull' {
+            break
+        }
+        'dspy-agent;help;build' {
             break
         }
         'dspy-agent;help;ps' {

@@ -25,6 +25,9 @@ _dspy__agent() {
             dspy__agent,bench)
                 cmd="dspy__agent__subcmd__bench"
                 ;;
+            dspy__agent,build)
+                cmd="dspy__agent__subcmd__build"
+                ;;
             dspy__agent,completions)
                 cmd="dspy__agent__subcmd__completions"
                 ;;
@@ -180,6 +183,9 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__help,bench)
                 cmd="dspy__agent__subcmd__help__subcmd__bench"
+                ;;
+            dspy__agent__subcmd__help,build)
+                cmd="dspy__agent__subcmd__help__subcmd__build"
                 ;;
             dspy__agent__subcmd__help,completions)
                 cmd="dspy__agent__subcmd__help__subcmd__completions"
@@ -425,7 +431,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version up down restart pull ps status logs ports exec gpu config serve store auth audit submit worker workers tasks workflows workflow bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version up down restart pull build ps status logs ports exec gpu config serve store auth audit submit worker workers tasks workflows workflow bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -844,6 +850,44 @@ _dspy__agent() {
                     return 0
                     ;;
                 --worker-tasks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__build)
+            opts="-s -v -q -h -V --services --no-cache --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --services)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1293,7 +1337,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down restart pull ps logs ports exec gpu config serve store auth audit submit worker workers tasks workflows bench completions man help"
+            opts="up down restart pull build ps logs ports exec gpu config serve store auth audit submit worker workers tasks workflows bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1391,6 +1435,20 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__bench)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__build)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2759,7 +2817,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__up)
-            opts="-s -v -q -h -V --services --no-pull --recreate --wait-timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -v -q -h -V --services --no-pull --recreate --build --wait-timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand down 'Stop and remove services (and what depends on them)'
             cand restart 'Restart services in dependency order, health-gated; what depends on them follows'
             cand pull 'Pull the services'' images ahead of `up`, with progress'
+            cand build 'Build the images of services with a `build` section, with progress'
             cand ps 'Show the project''s services: state, health, ports, uptime'
             cand status 'Show the project''s services: state, health, ports, uptime'
             cand logs 'Show the services'' logs, merged'
@@ -67,6 +68,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
             cand --no-pull 'Never pull: fail when an image is not present locally'
             cand --recreate 'Recreate containers even when their definition is unchanged'
+            cand --build 'Build the images of services with a `build` section even when present and current'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -123,6 +125,24 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
             cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'dspy-agent;build'= {
+            cand -s 'Services whose images to build, comma separated [default: every service with a `build` section]'
+            cand --services 'Services whose images to build, comma separated [default: every service with a `build` section]'
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
+            cand --no-cache 'Build without the engine''s layer cache'
             cand --json 'Print machine-readable JSON on stdout instead of tables'
             cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
             cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -1159,6 +1179,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand down 'Stop and remove services (and what depends on them)'
             cand restart 'Restart services in dependency order, health-gated; what depends on them follows'
             cand pull 'Pull the services'' images ahead of `up`, with progress'
+            cand build 'Build the images of services with a `build` section, with progress'
             cand ps 'Show the project''s services: state, health, ports, uptime'
             cand logs 'Show the services'' logs, merged'
             cand ports 'Show the host endpoints of running services'
@@ -1186,6 +1207,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;restart'= {
         }
         &'dspy-agent;help;pull'= {
+        }
+        &'dspy-agent;help;build'= {
         }
         &'dspy-agent;help;ps'= {
         }

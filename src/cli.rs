@@ -58,6 +58,8 @@ pub enum Command {
     Restart(RestartArgs),
     /// Pull the services' images ahead of `up`, with progress
     Pull(PullArgs),
+    /// Build the images of services with a `build` section, with progress
+    Build(BuildArgs),
     /// Show the project's services: state, health, ports, uptime
     #[command(visible_alias = "status")]
     Ps(PsArgs),
@@ -112,6 +114,9 @@ pub struct UpArgs {
     /// Recreate containers even when their definition is unchanged
     #[arg(long)]
     pub recreate: bool,
+    /// Build the images of services with a `build` section even when present and current
+    #[arg(long)]
+    pub build: bool,
     /// Override every service's health timeout, in seconds
     #[arg(long, value_name = "S")]
     pub wait_timeout: Option<f64>,
@@ -122,6 +127,17 @@ pub struct PullArgs {
     /// Services whose images to pull, comma separated [default: those enabled in config.toml]
     #[arg(long, short = 's', value_delimiter = ',', value_name = "A,B")]
     pub services: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Services whose images to build, comma separated [default: every service with a `build`
+    /// section]
+    #[arg(long, short = 's', value_delimiter = ',', value_name = "A,B")]
+    pub services: Vec<String>,
+    /// Build without the engine's layer cache
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

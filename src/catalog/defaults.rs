@@ -37,6 +37,7 @@ fn service(
         resources: Resources::default(),
         // Infrastructure that agents rely on comes back after a crash.
         restart: "unless-stopped".into(),
+        build: None,
     }
 }
 

@@ -8,8 +8,9 @@ use serde::Deserialize;
 
 use super::defaults::defaults;
 use super::model::{
-    Catalog, GpuMode, HealthCheck, HealthKind, PortMapping, Resources, Service, VolumeMount,
+    Build, Catalog, GpuMode, HealthCheck, HealthKind, PortMapping, Resources, Service, VolumeMount,
 };
+use super::validate::check_build;
 use super::vars::{Vars, parse_env_file};
 use crate::error::{Error, Result};
 use crate::settings::{line_at, toml_error};
@@ -30,6 +31,18 @@ struct ServiceOverride {
     resources: Option<ResourcesOverride>,
     env_file: Option<Vec<toml::Spanned<String>>>,
     restart: Option<toml::Spanned<String>>,
+    build: Option<toml::Spanned<BuildOverride>>,
+}
+
+/// `build = { context = "dir", dockerfile = "Dockerfile", args = { K = "v" }, target = "stage" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuildOverride {
+    context: String,
+    dockerfile: Option<String>,
+    #[serde(default)]
+    args: BTreeMap<String, String>,
+    target: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,10 +110,14 @@ fn merge_with(mut catalog: Catalog, path: &Path, text: &str, vars: &Vars) -> Res
         let mut svc = match catalog.services.remove(&name) {
             Some(existing) => existing,
             None => {
-                let image = o
-                    .image
-                    .clone()
-                    .ok_or_else(|| at("image", None, "a new service needs an image".into()))?;
+                // With `build` and no `image`, `resolve` names the image after the project.
+                let image = match (&o.image, &o.build) {
+                    (Some(image), _) => image.clone(),
+                    (None, Some(_)) => String::new(),
+                    (None, None) => {
+                        return Err(at("image", None, "a new service needs an image".into()));
+                    }
+                };
                 Service {
                     name: name.clone(),
                     image,
@@ -120,6 +137,7 @@ fn merge_with(mut catalog: Catalog, path: &Path, text: &str, vars: &Vars) -> Res
                     resources: Resources::default(),
                     // compose's default for a service the user adds.
                     restart: "no".into(),
+                    build: None,
                 }
             }
         };
@@ -193,6 +211,30 @@ fn merge_with(mut catalog: Catalog, path: &Path, text: &str, vars: &Vars) -> Res
         if let Some(r) = o.restart {
             svc.restart =
                 parse_restart(r.get_ref()).map_err(|m| at("restart", Some(r.span().start), m))?;
+        }
+        if let Some(b) = o.build {
+            let offset = Some(b.span().start);
+            let b = b.into_inner();
+            let base = path.parent().unwrap_or(Path::new("."));
+            let dockerfile = b.dockerfile.unwrap_or_else(|| "Dockerfile".into());
+            let (context, dockerfile) =
+                check_build(base, &b.context, &dockerfile).map_err(|m| at("build", offset, m))?;
+            if let Some(key) = b.args.keys().find(|k| k.is_empty() || k.contains('=')) {
+                return Err(at(
+                    "build.args",
+                    offset,
+                    format!("key {key:?} must be non-empty and contain no '='"),
+                ));
+            }
+            if b.target.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                return Err(at("build.target", offset, "must not be empty".into()));
+            }
+            svc.build = Some(Build {
+                context,
+                dockerfile,
+                args: b.args,
+                target: b.target,
+            });
         }
         if let Some(deps) = o.depends_on {
             svc.depends_on = deps;
@@ -464,6 +506,45 @@ path = "/"
                     && err.message.contains("field `restart`")
                     && err.message.contains("unknown restart policy"),
                 "{}",
+                err.message
+            );
+        }
+    }
+
+    #[test]
+    fn build_sections() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("app/Dockerfile"), "FROM x\n").unwrap();
+        let file = dir.path().join("services.toml");
+        let text = "[services.app]\nbuild = { context = \"app\", args = { K = \"v\" }, target = \"dev\" }\n";
+        let c = merge(defaults(), &file, text).unwrap();
+        let app = &c.services["app"];
+        let b = app.build.as_ref().unwrap();
+        assert_eq!(
+            b.context,
+            std::fs::canonicalize(dir.path().join("app")).unwrap()
+        );
+        assert_eq!(b.dockerfile, "Dockerfile");
+        assert_eq!(b.args["K"], "v");
+        assert_eq!(b.target.as_deref(), Some("dev"));
+        // No image: `resolve` names it after the project.
+        assert_eq!(app.image, "");
+        assert!(c.services["redis"].build.is_none());
+        for (bad, want) in [
+            ("build = { context = \"app\", color = \"x\" }", "color"),
+            ("build = { dockerfile = \"Dockerfile\" }", "context"),
+            ("build = { context = \"nope\" }", "does not exist"),
+            (
+                "build = { context = \"app\", args = { \"A=B\" = \"v\" } }",
+                "build.args",
+            ),
+        ] {
+            let err = merge(defaults(), &file, &format!("[services.app]\n{bad}\n")).unwrap_err();
+            assert_eq!(err.code, crate::error::Code::Usage);
+            assert!(
+                err.message.contains(want) && err.message.contains(":2"),
+                "{bad}: {}",
                 err.message
             );
         }

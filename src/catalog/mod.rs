@@ -13,7 +13,7 @@ mod vars;
 pub use defaults::defaults;
 pub use file::{load, merge};
 pub use model::{
-    Catalog, GpuMode, HealthCheck, HealthKind, PortMapping, Resources, Service, VolumeMount,
+    Build, Catalog, GpuMode, HealthCheck, HealthKind, PortMapping, Resources, Service, VolumeMount,
 };
 pub use resolve::{default_services, resolve};
 pub use validate::validate;

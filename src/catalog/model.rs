@@ -2,6 +2,7 @@
 //! are merged, and the hash that decides when its container is stale.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -68,6 +69,24 @@ pub struct Service {
     pub resources: Resources,
     /// Docker's restart policy: "no", "always", "unless-stopped", "on-failure[:N]".
     pub restart: String,
+    /// Build `image` from a Dockerfile instead of pulling it. Left out of the serialized form
+    /// (and so of the config hash) when absent, so services without one keep their hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<Build>,
+}
+
+/// A services file's `build = { context, dockerfile, args, target }`, checked: the context is
+/// an existing directory and the Dockerfile resolves inside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Build {
+    /// The context directory, absolute with symlinks resolved.
+    pub context: PathBuf,
+    /// The Dockerfile's path relative to the context, as the engine takes it.
+    pub dockerfile: String,
+    /// Build arguments (`ARG`), `${VAR}`s already resolved.
+    pub args: BTreeMap<String, String>,
+    /// The stage to build, when not the last.
+    pub target: Option<String>,
 }
 
 impl Service {

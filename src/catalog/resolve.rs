@@ -35,6 +35,12 @@ pub fn resolve(settings: &Settings) -> Result<Catalog> {
             .ok_or_else(|| Error::usage(format!("{}: service `{name}` publishes no port", at())))?;
         first.host = port.value;
     }
+    // A service with `build` and no `image`: the tag its build produces is `<project>-<service>`.
+    for svc in catalog.services.values_mut() {
+        if svc.image.is_empty() {
+            svc.image = format!("{}-{}:latest", settings.project.value, svc.name);
+        }
+    }
     validate(&catalog)?;
     Ok(catalog)
 }

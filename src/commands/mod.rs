@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bench_slurm;
 pub mod bench_workers;
 pub mod bench_workflows;
+pub mod build;
 pub mod client;
 pub mod completions;
 pub mod config;
@@ -76,6 +77,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Down(args) => block_on(down::run(&ctx, args)),
         Command::Restart(args) => block_on(restart::run(&ctx, args)),
         Command::Pull(args) => block_on(pull::run(&ctx, args)),
+        Command::Build(args) => block_on(build::run(&ctx, args)),
         Command::Ps(args) => block_on(ps::run(&ctx, args)),
         Command::Logs(args) => block_on(logs::run(&ctx, args)),
         Command::Ports(args) => block_on(ports::run(&ctx, args)),

@@ -28,6 +28,7 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitStatus> {
         services,
         pull: !args.no_pull,
         recreate: args.recreate,
+        build: args.build,
         wait_timeout: args.wait_timeout,
     };
     let report = stack.up(opts, progress_sink(&ctx.printer)).await?;

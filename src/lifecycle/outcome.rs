@@ -10,6 +10,8 @@ pub struct UpOptions {
     pub services: Vec<String>,
     pub pull: bool,
     pub recreate: bool,
+    /// Build every image with a `build` section, even a present, current one.
+    pub build: bool,
     pub wait_timeout: Option<f64>,
 }
 

@@ -38,6 +38,7 @@ impl Stack {
             services: again,
             pull: false,
             recreate: true,
+            build: false,
             wait_timeout: None,
         };
         self.up(opts, events).await

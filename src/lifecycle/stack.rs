@@ -16,7 +16,16 @@ pub struct Stack {
     pub state: StateFile,
     /// Settings' `gpu`: allow passthrough for `gpu = "auto"` services.
     pub gpu_allowed: bool,
+    /// Settings' `docker.max_build_context_bytes`.
+    pub max_build_context: u64,
+    /// One lock per image tag being built, holding the build hash this stack last built it
+    /// with, so services sharing a built image build it once (even under `up --build`).
+    pub(super) build_locks: BuildLocks,
 }
+
+pub(super) type BuildLocks = std::sync::Mutex<
+    std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<Option<String>>>>,
+>;
 
 impl Stack {
     /// Settings, catalog and a connected Docker client: what the lifecycle commands and the
@@ -34,6 +43,11 @@ impl Stack {
             project: settings.project.value.clone(),
             state: StateFile::new(&settings.home.value),
             gpu_allowed: settings.gpu.value,
+            max_build_context: settings
+                .value_of("docker.max_build_context_bytes")
+                .as_u64()
+                .unwrap_or(512 << 20),
+            build_locks: Default::default(),
         })
     }
 

@@ -1,4 +1,5 @@
-//! Starting one service inside `up`: adopt a matching container, or pull, create, publish
+//! Starting one service inside `up`: build its image when it has a `build` section and the
+//! image is missing or stale, then adopt a matching container, or pull, create, publish
 //! (moving busy host ports aside), start and wait until healthy; record it in state.json.
 
 use std::collections::HashMap;
@@ -50,6 +51,8 @@ pub(super) struct StartJob {
     pub(super) ports: Arc<PortAllocator>,
     pub(super) opts: Arc<UpOptions>,
     pub(super) events: EventSink,
+    /// The build hash, for a service with a `build` section.
+    pub(super) build_hash: Option<String>,
 }
 
 /// How long a service may take to become healthy: `--wait-timeout` or its own `timeout_s`,
@@ -69,13 +72,18 @@ fn created_within(c: &ContainerInfo, budget: Duration) -> bool {
         .is_some_and(|age| age < budget)
 }
 
-/// The label that decides whether a container is stale: the definition plus the GPU decision.
-fn config_hash(svc: &Service, gpu: bool) -> String {
+/// The label that decides whether a container is stale: the definition, the GPU decision and,
+/// for a built image, the build hash (so a changed context recreates the container).
+fn config_hash(svc: &Service, gpu: bool, build: Option<&str>) -> String {
+    let mut hash = svc.config_hash();
     if gpu {
-        format!("{}-gpu", svc.config_hash())
-    } else {
-        svc.config_hash()
+        hash.push_str("-gpu");
     }
+    if let Some(b) = build {
+        hash.push_str("-b");
+        hash.push_str(b);
+    }
+    hash
 }
 
 impl Stack {
@@ -86,9 +94,15 @@ impl Stack {
     ) -> std::result::Result<ServiceOutcome, StartError> {
         let started = Instant::now();
         let svc = self.service(name)?;
-        let hash = config_hash(&svc, job.gpu);
+        let build_hash = job.build_hash.as_deref();
+        let hash = config_hash(&svc, job.gpu, build_hash);
         let timeout = startup_budget(&svc, &job.opts);
         let events = &job.events;
+
+        // A built image first, so that an unchanged container is kept only on a current image.
+        if let Some(b) = build_hash {
+            self.ensure_built(&svc, b, job.opts.build, events).await?;
+        }
 
         let mut action = Action::Created;
         let container = runtime::container_name(&self.project, name);
@@ -110,7 +124,7 @@ impl Stack {
             }
         }
 
-        if !self.runtime.image_present(&svc.image).await? {
+        if build_hash.is_none() && !self.runtime.image_present(&svc.image).await? {
             if !job.opts.pull {
                 return Err(StartError {
                     reason: format!(
@@ -189,7 +203,10 @@ impl Stack {
                 labels: HashMap::from([
                     (runtime::LABEL_PROJECT.to_string(), self.project.clone()),
                     (runtime::LABEL_SERVICE.to_string(), name.to_string()),
-                    (runtime::LABEL_HASH.to_string(), config_hash(&svc, gpu)),
+                    (
+                        runtime::LABEL_HASH.to_string(),
+                        config_hash(&svc, gpu, build_hash),
+                    ),
                 ]),
                 ports: host_ports.clone(),
                 host_ip: HOST_IP.into(),
@@ -286,7 +303,7 @@ impl Stack {
         if !matches!(svc.health.kind, HealthKind::None) {
             self.emit_service(events, name, Phase::Waiting, None);
         }
-        let hash = config_hash(&svc, gpu);
+        let hash = config_hash(&svc, gpu, build_hash);
         let result = self.wait(&svc, &probe, &id, timeout).await;
         let outcome = ServiceOutcome {
             service: name.to_string(),

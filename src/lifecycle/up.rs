@@ -71,6 +71,10 @@ impl Stack {
             use_gpu.insert(name.clone(), attach);
         }
 
+        // Scanning the build contexts may refuse one (too large, unreadable): before any change.
+        let members_list: Vec<String> = members.iter().cloned().collect();
+        let build_hashes = Arc::new(self.build_hashes(&members_list).await?);
+
         let network = {
             let state = self.state.clone();
             let _lock = tokio::task::spawn_blocking(move || state.exclusive())
@@ -91,6 +95,7 @@ impl Stack {
                 ports: Arc::clone(&ports),
                 opts: Arc::clone(&opts),
                 events: Arc::clone(&events),
+                build_hash: build_hashes.get(&name).cloned(),
             };
             let events = Arc::clone(&events);
             async move {

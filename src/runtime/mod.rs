@@ -2,10 +2,11 @@
 //! other module talks about services, containers and ports in this module's own types, and
 //! gets failures as a typed [`RuntimeError`] instead of Docker's text.
 //!
-//! One file per kind of engine object: `containers`, `images`, `logs`, `objects` (networks and
-//! volumes); `events` is the engine's event stream for the project's containers; `error`
-//! classifies what the engine answered.
+//! One file per kind of engine object: `containers`, `images`, `build` (image builds), `logs`,
+//! `objects` (networks and volumes); `events` is the engine's event stream for the project's
+//! containers; `error` classifies what the engine answered.
 
+mod build;
 mod containers;
 mod error;
 mod events;
@@ -21,6 +22,7 @@ use bollard::Docker;
 use bollard::errors::Error as DockerError;
 
 use crate::ports::PortBinding;
+pub use build::BuildRequest;
 pub use error::{ErrorKind, RuntimeError};
 use error::{Result, status_of};
 pub use events::{ContainerAction, ContainerEvent};
@@ -28,6 +30,9 @@ pub use events::{ContainerAction, ContainerEvent};
 pub const LABEL_PROJECT: &str = "dspy-agent.project";
 pub const LABEL_SERVICE: &str = "dspy-agent.service";
 pub const LABEL_HASH: &str = "dspy-agent.config-hash";
+/// On an image a service's `build` produced: the build hash of its context, Dockerfile, args
+/// and target, so `up` can tell the image is stale.
+pub const LABEL_BUILD_HASH: &str = "dspy-agent.build-hash";
 /// Marks one-off task containers (the scheduler's), so `ps` and `down` leave them alone.
 pub const LABEL_TASK: &str = "dspy-agent.task";
 

@@ -183,6 +183,7 @@ impl EnvManagerService for EnvManager {
             services,
             pull: !r.no_pull,
             recreate: r.recreate,
+            build: false,
             // Bounded: the lifecycle turns it into a Duration.
             wait_timeout: (r.wait_timeout_seconds > 0.0)
                 .then_some(r.wait_timeout_seconds.min(24.0 * 3600.0)),

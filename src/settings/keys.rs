@@ -352,6 +352,16 @@ fn build() -> Vec<Key> {
         )
         .env(&["DSPY_AGENT_DOCKER_ALLOW_PLAIN_TCP"]),
         key(
+            "docker.max_build_context_bytes",
+            Kind::Int {
+                min: 1,
+                max: 16 * 1024 * 1024 * 1024,
+            },
+            int(512 * 1024 * 1024),
+            "Largest build context (the files a service's `build` sends to the engine, after .dockerignore), in bytes",
+        )
+        .env(&["DSPY_AGENT_MAX_BUILD_CONTEXT_BYTES"]),
+        key(
             "scheduler.max_payload_bytes",
             Kind::Int {
                 min: 1,

@@ -364,3 +364,21 @@ fn services_sharing_a_built_image_build_it_once() {
         assert_eq!(ids[0], ids[1]);
     }
 }
+
+#[test]
+fn pull_leaves_out_services_whose_image_is_built() {
+    let env = Env::new("build-pull").with_services(
+        "[services.made]\nimage = \"dspy-agent-never-pushed/made:latest\"\nbuild = { context = \"ctx\" }\n",
+    );
+    context(&env, &[("Dockerfile", DOCKERFILE)]);
+    // No registry has this image: a pull would fail.
+    let run = env.run(&["--json", "pull", "-s", "made"]).ok();
+    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let pulled: Vec<&str> = doc["pulled"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["service"].as_str().unwrap())
+        .collect();
+    assert!(pulled.is_empty(), "{}", run.stdout);
+}

@@ -10,16 +10,21 @@ use super::up::services_to_start;
 
 impl Stack {
     /// (service, image) for each service `up` would start from `requested` (not their
-    /// dependencies, which have their own images).
+    /// dependencies, which have their own images). Services with `build` are left out: their
+    /// image is built here (`dspy-agent build`), not fetched, as compose's `--ignore-buildable`.
     pub fn images_to_pull(
         &self,
         settings: &Settings,
         requested: Vec<String>,
     ) -> Result<Vec<(String, String)>> {
-        services_to_start(settings, &self.catalog, requested)?
-            .into_iter()
-            .map(|s| Ok((s.clone(), self.service(&s)?.image)))
-            .collect()
+        let mut out = Vec::new();
+        for name in services_to_start(settings, &self.catalog, requested)? {
+            let service = self.service(&name)?;
+            if service.build.is_none() {
+                out.push((name, service.image));
+            }
+        }
+        Ok(out)
     }
 
     /// Pull one service's image, reporting Docker's progress; the error names both.

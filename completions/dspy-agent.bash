@@ -416,7 +416,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version up down restart pull ps status logs ports exec gpu config serve store auth audit submit worker workers tasks workflows workflow bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version up down restart pull ps status logs ports exec gpu config serve store auth audit submit worker workers tasks workflows workflow bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +434,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -446,7 +450,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__audit)
-            opts="-v -q -h -V --since --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --since --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,6 +472,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -480,7 +488,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version token help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,6 +504,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -594,7 +606,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version create list revoke help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -612,6 +624,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -624,7 +640,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__create)
-            opts="-v -q -h -V --role --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --role --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -644,6 +660,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -728,7 +748,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__list)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -744,6 +764,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -758,7 +782,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__revoke)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -776,6 +800,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -788,7 +816,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -838,6 +866,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -850,7 +882,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__completions)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version bash zsh fish elvish powershell"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +898,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -880,7 +916,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version show init path set services help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version show init path set services help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -896,6 +932,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1008,7 +1048,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__init)
-            opts="-v -q -h -V --force --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --force --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1024,6 +1064,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1038,7 +1082,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__path)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1054,6 +1098,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1068,7 +1116,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__services)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1084,6 +1132,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1098,7 +1150,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__set)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1114,6 +1166,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1128,7 +1184,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__show)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1146,6 +1202,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1158,7 +1218,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__down)
-            opts="-s -t -v -q -h -V --services --volumes --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -t -v -q -h -V --services --volumes --timeout --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1192,6 +1252,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1204,7 +1268,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__exec)
-            opts="-T -v -q -h -V --no-tty --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-T -v -q -h -V --no-tty --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1222,6 +1286,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1234,7 +1302,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__gpu)
-            opts="-w -v -q -h -V --watch --require --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-w -v -q -h -V --watch --require --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1258,6 +1326,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1916,7 +1988,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__logs)
-            opts="-f -n -t -v -q -h -V --follow --tail --since --timestamps --service --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-f -n -t -v -q -h -V --follow --tail --since --timestamps --service --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1950,6 +2022,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1962,7 +2038,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__man)
-            opts="-v -q -h -V --out --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --out --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1984,6 +2060,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1996,7 +2076,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__ports)
-            opts="-v -q -h -V --env --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --env --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2012,6 +2092,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2026,7 +2110,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__ps)
-            opts="-a -v -q -h -V --all --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-a -v -q -h -V --all --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2044,6 +2128,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2056,7 +2144,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__pull)
-            opts="-s -v -q -h -V --services --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -v -q -h -V --services --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2082,6 +2170,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2094,7 +2186,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__restart)
-            opts="-s -t -v -q -h -V --services --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -t -v -q -h -V --services --timeout --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2128,6 +2220,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2140,7 +2236,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve)
-            opts="-d -v -q -h -V --detach --strict-journal --insecure-bind --json --verbose --quiet --project --home --services-file --env-file --help --version status stop help"
+            opts="-d -v -q -h -V --detach --strict-journal --insecure-bind --json --verbose --quiet --project --home --services-file --progress --env-file --help --version status stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2156,6 +2252,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2226,7 +2326,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2244,6 +2344,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2256,7 +2360,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve__subcmd__stop)
-            opts="-t -v -q -h -V --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-t -v -q -h -V --timeout --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2282,6 +2386,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2294,7 +2402,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version check repair help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version check repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2312,6 +2420,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2324,7 +2436,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store__subcmd__check)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2340,6 +2452,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2410,7 +2526,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store__subcmd__repair)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2428,6 +2544,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2440,7 +2560,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__submit)
-            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --batch --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --batch --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2506,6 +2626,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2518,7 +2642,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks)
-            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --env-file --help --version show cancel help"
+            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --progress --env-file --help --version show cancel help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2552,6 +2676,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2564,7 +2692,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__cancel)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2580,6 +2708,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2650,7 +2782,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__show)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2668,6 +2800,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2680,7 +2816,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__up)
-            opts="-s -v -q -h -V --services --no-pull --recreate --wait-timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -v -q -h -V --services --no-pull --recreate --wait-timeout --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2710,6 +2846,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2722,7 +2862,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__worker)
-            opts="-v -q -h -V --server --classes --concurrency --gpus --name --lease-seconds --drain-seconds --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --server --classes --concurrency --gpus --name --lease-seconds --drain-seconds --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2768,6 +2908,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2780,7 +2924,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workers)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2796,6 +2940,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2810,7 +2958,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version create run status retry cancel list show help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version create run status retry cancel list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2828,6 +2976,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2840,7 +2992,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__cancel)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2856,6 +3008,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2870,7 +3026,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__create)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2886,6 +3042,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -3026,7 +3186,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__list)
-            opts="-n -v -q -h -V --workflow --limit --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-n -v -q -h -V --workflow --limit --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3056,6 +3216,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3068,7 +3232,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__retry)
-            opts="-p -v -q -h -V --from --param --wait --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-p -v -q -h -V --from --param --wait --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3098,6 +3262,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3110,7 +3278,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__run)
-            opts="-p -v -q -h -V --run-id --param --on-conflict --wait --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-p -v -q -h -V --run-id --param --on-conflict --wait --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3144,6 +3312,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3156,7 +3328,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__show)
-            opts="-v -q -h -V --format --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --format --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3178,6 +3350,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3190,7 +3366,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3206,6 +3382,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)

@@ -431,7 +431,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version up down restart pull build ps status logs ports exec gpu config serve store auth audit submit worker workers tasks workflows workflow bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version up down restart pull build ps status logs ports exec gpu config serve store auth audit submit worker workers tasks workflows workflow bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,6 +449,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -461,7 +465,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__audit)
-            opts="-v -q -h -V --since --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --since --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,6 +487,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -495,7 +503,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version token help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version token help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,6 +519,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -609,7 +621,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version create list revoke help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,6 +639,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -639,7 +655,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__create)
-            opts="-v -q -h -V --role --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --role --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,6 +675,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -743,7 +763,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__list)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -759,6 +779,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -773,7 +797,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__auth__subcmd__token__subcmd__revoke)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -791,6 +815,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -803,7 +831,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --workers --batch-submissions --batch-size --worker-tasks --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --workers --batch-submissions --batch-size --worker-tasks --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -865,6 +893,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -877,7 +909,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__build)
-            opts="-s -v -q -h -V --services --no-cache --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -v -q -h -V --services --no-cache --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -903,6 +935,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -915,7 +951,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__completions)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version bash zsh fish elvish powershell"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -931,6 +967,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -945,7 +985,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version show init path set services help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version show init path set services help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -961,6 +1001,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1073,7 +1117,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__init)
-            opts="-v -q -h -V --force --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --force --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1089,6 +1133,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1103,7 +1151,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__path)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1119,6 +1167,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1133,7 +1185,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__services)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1149,6 +1201,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1163,7 +1219,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__set)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1179,6 +1235,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -1193,7 +1253,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__config__subcmd__show)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1211,6 +1271,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1223,7 +1287,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__down)
-            opts="-s -t -v -q -h -V --services --volumes --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -t -v -q -h -V --services --volumes --timeout --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1257,6 +1321,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1269,7 +1337,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__exec)
-            opts="-T -v -q -h -V --no-tty --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-T -v -q -h -V --no-tty --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1287,6 +1355,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1299,7 +1371,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__gpu)
-            opts="-w -v -q -h -V --watch --require --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-w -v -q -h -V --watch --require --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1323,6 +1395,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2009,7 +2085,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__logs)
-            opts="-f -n -t -v -q -h -V --follow --tail --since --timestamps --service --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-f -n -t -v -q -h -V --follow --tail --since --timestamps --service --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2043,6 +2119,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2055,7 +2135,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__man)
-            opts="-v -q -h -V --out --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --out --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2077,6 +2157,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2089,7 +2173,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__ports)
-            opts="-v -q -h -V --env --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --env --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2105,6 +2189,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2119,7 +2207,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__ps)
-            opts="-a -v -q -h -V --all --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-a -v -q -h -V --all --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2137,6 +2225,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2149,7 +2241,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__pull)
-            opts="-s -v -q -h -V --services --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -v -q -h -V --services --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2175,6 +2267,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2187,7 +2283,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__restart)
-            opts="-s -t -v -q -h -V --services --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -t -v -q -h -V --services --timeout --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2221,6 +2317,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2233,7 +2333,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve)
-            opts="-d -v -q -h -V --detach --strict-journal --insecure-bind --json --verbose --quiet --project --home --services-file --env-file --help --version status stop help"
+            opts="-d -v -q -h -V --detach --strict-journal --insecure-bind --json --verbose --quiet --project --home --services-file --progress --env-file --help --version status stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2249,6 +2349,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2319,7 +2423,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2337,6 +2441,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2349,7 +2457,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__serve__subcmd__stop)
-            opts="-t -v -q -h -V --timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-t -v -q -h -V --timeout --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2375,6 +2483,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2387,7 +2499,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version check repair help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version check repair help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2405,6 +2517,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2417,7 +2533,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store__subcmd__check)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2433,6 +2549,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2503,7 +2623,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__store__subcmd__repair)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2521,6 +2641,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2533,7 +2657,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__submit)
-            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --batch --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-c -p -w -v -q -h -V --class --id --priority --payload --payload-file --max-attempts --timeout --gpus --gpu-memory-mb --wait --batch --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2599,6 +2723,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2611,7 +2739,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks)
-            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --env-file --help --version show cancel why help"
+            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --progress --env-file --help --version show cancel why help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2645,6 +2773,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2657,7 +2789,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__cancel)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2673,6 +2805,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2757,7 +2893,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__show)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2773,6 +2909,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2787,7 +2927,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__why)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2805,6 +2945,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2817,7 +2961,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__up)
-            opts="-s -v -q -h -V --services --no-pull --recreate --build --wait-timeout --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-s -v -q -h -V --services --no-pull --recreate --build --wait-timeout --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2847,6 +2991,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2859,7 +3007,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__worker)
-            opts="-v -q -h -V --server --classes --concurrency --gpus --name --lease-seconds --drain-seconds --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --server --classes --concurrency --gpus --name --lease-seconds --drain-seconds --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2905,6 +3053,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2917,7 +3069,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workers)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2933,6 +3085,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -2947,7 +3103,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version create run status retry cancel list show help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version create run status retry cancel list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2965,6 +3121,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2977,7 +3137,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__cancel)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2993,6 +3153,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -3007,7 +3171,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__create)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3023,6 +3187,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)
@@ -3163,7 +3331,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__list)
-            opts="-n -v -q -h -V --workflow --limit --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-n -v -q -h -V --workflow --limit --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3193,6 +3361,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3205,7 +3377,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__retry)
-            opts="-p -v -q -h -V --from --param --wait --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-p -v -q -h -V --from --param --wait --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3235,6 +3407,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3247,7 +3423,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__run)
-            opts="-p -v -q -h -V --run-id --param --on-conflict --wait --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-p -v -q -h -V --run-id --param --on-conflict --wait --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3281,6 +3457,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3293,7 +3473,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__show)
-            opts="-v -q -h -V --format --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --format --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3315,6 +3495,10 @@ _dspy__agent() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
                 --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3327,7 +3511,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__workflows__subcmd__status)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --env-file --help --version"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3343,6 +3527,10 @@ _dspy__agent() {
                     ;;
                 --services-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)

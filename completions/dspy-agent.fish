@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_dspy_agent_global_optspecs
-    string join \n json v/verbose q/quiet project= home= services-file= env-file= h/help V/version
+    string join \n json v/verbose q/quiet project= home= services-file= progress= env-file= h/help V/version
 end
 
 function __fish_dspy_agent_needs_command
@@ -27,6 +27,10 @@ end
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -64,6 +68,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l wait-timeou
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l no-pull -d 'Never pull: fail when an image is not present locally'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand up" -l recreate -d 'Recreate containers even when their definition is unchanged'
@@ -78,6 +86,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -s t -l time
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l volumes -d 'Also remove the project\'s named volumes'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand down" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -90,6 +102,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -s t -l t
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand restart" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -100,6 +116,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -s s -l serv
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand pull" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -110,6 +130,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand build" -s s -l ser
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand build" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand build" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand build" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand build" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand build" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand build" -l no-cache -d 'Build without the engine\'s layer cache'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand build" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -120,6 +144,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand build" -s V -l ver
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s a -l all -d 'Also show services of the catalog that have no container'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -130,6 +158,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ps" -s V -l versio
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -s a -l all -d 'Also show services of the catalog that have no container'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -143,6 +175,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l service -
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s f -l follow -d 'Keep following new lines (and services that start later) until Ctrl-C'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s t -l timestamps -d 'Show each line\'s timestamp'
@@ -154,6 +190,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand logs" -s V -l vers
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l env -d 'Print NAME_URL=... lines a shell can evaluate (not with --json)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -164,6 +204,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ports" -s V -l ver
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -s T -l no-tty -d 'Never allocate a TTY, even when stdin is a terminal'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand exec" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -175,6 +219,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s w -l watch
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l require -d 'Exit 1 when there is no GPU (for CI gates)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -185,6 +233,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand gpu" -s V -l versi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __fish_seen_subcommand_from show init path set services help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -200,6 +252,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and not __
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -209,6 +265,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l force -d 'Overwrite an existing file'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from init" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -219,6 +279,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from path" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -228,6 +292,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from set" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -237,6 +305,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish_seen_subcommand_from services" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -252,6 +324,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand config; and __fish
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -s d -l detach -d 'Run in the background (log under $DSPY_AGENT_HOME/logs/); return once it answers'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __fish_seen_subcommand_from status stop help" -l strict-journal -d 'Refuse to start when the journal is damaged, instead of keeping a copy and failing the tasks it loses [setting: scheduler.strict_journal]'
@@ -267,6 +343,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -277,6 +357,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -289,6 +373,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand serve; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __fish_seen_subcommand_from check repair help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -301,6 +389,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from check" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -310,6 +402,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_seen_subcommand_from repair" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -322,6 +418,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand store; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fish_seen_subcommand_from token help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -333,6 +433,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and not __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand auth; and __fish_seen_subcommand_from token" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -349,6 +453,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l since -d
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand audit" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -368,6 +476,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l batch -
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -s w -l wait -d 'Follow the task to its end and print its result (exit 6 when it failed or was cancelled)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand submit" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -385,6 +497,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l drain-s
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -394,6 +510,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand worker" -s V -l ve
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workers" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workers" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workers" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workers" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workers" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workers" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workers" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -406,6 +526,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -419,6 +543,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -428,6 +556,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -437,6 +569,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -450,6 +586,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -467,6 +607,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -479,6 +623,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -489,6 +637,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -500,6 +652,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from retry" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -510,6 +666,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -521,6 +681,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -532,6 +696,10 @@ mermaid\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -549,6 +717,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not __fish_seen_subcommand_from create run status retry cancel list show help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -566,6 +738,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and not 
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from create" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -578,6 +754,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from run" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -588,6 +768,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -599,6 +783,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l wait -d 'Wait for the run to end: exit 0 when it completes, 6 when it fails or is cancelled'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from retry" -l json -d 'Print machine-readable JSON on stdout instead of tables'
@@ -609,6 +797,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -620,6 +812,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fi
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -631,6 +827,10 @@ mermaid\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflow; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -659,6 +859,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l worker-t
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l auth -d 'Also measure throughput and SubmitTask latency with a named `submit` token (tokens are always checked; the first run uses the home\'s own), on a second server in the same run'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l tls -d 'Also measure throughput and SubmitTask latency over TLS (self-signed, verified), on a second server in the same run'
@@ -672,6 +876,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -s V -l ver
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand completions" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
@@ -682,6 +890,10 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l out -d 'Di
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -l json -d 'Print machine-readable JSON on stdout instead of tables'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand man" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'

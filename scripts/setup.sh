@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: the engine, what the test images are built from, promtool for metrics,
 # a one-node Slurm cluster for the gpu_slurm executor (scripts/slurm-up.sh runs it), and
-# graphviz (`dot`) for the workflow graph test.
-packages=(docker.io busybox-static redis-server prometheus slurm-wlm munge graphviz)
+# graphviz (`dot`) for the workflow graph test. tmux for the terminal-view test.
+packages=(docker.io busybox-static redis-server prometheus slurm-wlm munge graphviz tmux)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -43,9 +43,30 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub services_file: Option<PathBuf>,
+    /// Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line
+    /// per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty
+    /// when stderr is a terminal, plain otherwise
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ProgressArg::Auto,
+        value_name = "MODE"
+    )]
+    pub progress: ProgressArg,
     /// Variables for `${VAR}` in the services file [default: .env beside the services file]
     #[arg(long, global = true, env = "DSPY_AGENT_ENV_FILE", value_name = "PATH")]
     pub env_file: Option<PathBuf>,
+}
+
+/// `--progress`: how lifecycle commands show their progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    #[default]
+    Auto,
+    Plain,
+    Tty,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

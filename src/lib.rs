@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod os;
 pub mod output;
 pub mod ports;
+pub mod progress;
 pub mod proto;
 pub mod runtime;
 pub mod server;
@@ -70,7 +71,11 @@ pub fn run() -> ExitCode {
             return ExitCode::from(Code::Usage as u8);
         }
     };
-    let printer = Printer::new(cli.global.json, cli.global.quiet);
+    let mut printer = Printer::new(cli.global.json, cli.global.quiet);
+    match progress::choose(cli.global.progress, cli.global.json) {
+        Ok(mode) => printer.progress = mode,
+        Err(e) => return report(&printer, e),
+    }
     init_tracing(cli.global.verbose, cli.global.quiet);
     let overrides = cli_overrides(&cli, &matches);
     match commands::dispatch(cli, overrides, printer.clone()) {

@@ -19,6 +19,19 @@ pub struct Printer {
     /// Colour and live progress are for people at a terminal.
     pub color: bool,
     pub stderr_tty: bool,
+    /// How `up`, `down`, `restart`, `pull` and `build` show progress (`--progress`).
+    pub progress: ProgressMode,
+}
+
+/// The progress display `--progress` chose (`auto` resolved: see `crate::progress`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// A line per step on stderr.
+    Plain,
+    /// The live view: a line per service, redrawn in place.
+    Tty,
+    /// NDJSON events on stderr.
+    Json,
 }
 
 /// Whether the environment allows colour. The one place that reads NO_COLOR, for the Printer
@@ -39,6 +52,7 @@ impl Printer {
             quiet,
             color: std::io::stdout().is_terminal() && color_allowed(),
             stderr_tty: std::io::stderr().is_terminal(),
+            progress: crate::progress::auto_mode(json),
         }
     }
 
@@ -73,17 +87,18 @@ impl Printer {
         Ok(())
     }
 
-    /// A progress message on stderr. With `--json` progress is NDJSON (see `event`).
+    /// A progress message on stderr. With `--json` progress is NDJSON (see `event`);
+    /// with `--progress json` too: stderr then carries only NDJSON events (and errors).
     pub fn progress(&self, text: impl AsRef<str>) {
-        if !self.quiet && !self.json {
+        if !self.quiet && !self.json && self.progress != ProgressMode::Json {
             eprintln!("{}", text.as_ref());
         }
     }
 
-    /// A progress event: NDJSON on stderr with `--json`, nothing otherwise (the caller
-    /// prints its human form with `progress`).
+    /// A progress event: NDJSON on stderr with `--json` or `--progress json`, nothing
+    /// otherwise (the caller prints its human form with `progress`).
     pub fn event(&self, value: &impl Serialize) {
-        if self.json
+        if (self.json || self.progress == ProgressMode::Json)
             && !self.quiet
             && let Ok(line) = serde_json::to_string(value)
         {
@@ -100,7 +115,7 @@ impl Printer {
 
     pub fn warn(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            if self.json {
+            if self.json || self.progress == ProgressMode::Json {
                 self.event(&serde_json::json!({"type": "warning", "message": text.as_ref()}));
             } else {
                 eprintln!("warning: {}", text.as_ref());

@@ -5,35 +5,23 @@ use std::sync::Arc;
 use crate::cli::DownArgs;
 use crate::commands::Ctx;
 use crate::error::{ExitStatus, Result};
-use crate::lifecycle::{DownOptions, Event, EventSink, Phase};
+use crate::lifecycle::DownOptions;
+use crate::progress::{Verb, View, until_interrupted};
 
 pub async fn run(ctx: &Ctx, args: DownArgs) -> Result<ExitStatus> {
     // Before Docker is even asked: a home `down` cannot write means nothing is removed.
     crate::lifecycle::check_state_writable(&ctx.settings()?.home.value)?;
     let stack = Arc::new(ctx.stack().await?);
-    let printer = ctx.printer.clone();
-    let sink: EventSink = Arc::new(move |event: Event| {
-        if printer.json {
-            printer.event(&event);
-        } else if let Event::Service {
-            service,
-            status: Phase::Removed,
-            ..
-        } = &event
-        {
-            printer.progress(format!("{service:<18} removed"));
-        }
-    });
-    let report = stack
-        .down(
-            DownOptions {
-                services: args.services,
-                volumes: args.volumes,
-                timeout_s: args.timeout,
-            },
-            sink,
-        )
-        .await?;
+    let view = View::new(&ctx.printer, Verb::Down);
+    let down = stack.down(
+        DownOptions {
+            services: args.services,
+            volumes: args.volumes,
+            timeout_s: args.timeout,
+        },
+        view.sink(),
+    );
+    let report = until_interrupted(&view, down).await?;
     let p = &ctx.printer;
     if p.json {
         p.json_document(&report)?;

@@ -1,15 +1,13 @@
 //! `dspy-agent up`: start services and their dependencies, health-gated.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use std::sync::Arc;
 
 use crate::cli::UpArgs;
 use crate::commands::Ctx;
 use crate::error::{Code, Error, ExitStatus, Result};
-use crate::lifecycle::{Event, EventSink, Phase, Stack, UpOptions, services_to_start};
+use crate::lifecycle::{EventSink, Stack, UpOptions, services_to_start};
 use crate::output::Printer;
+use crate::progress::{Verb, View, until_interrupted};
 
 pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitStatus> {
     let settings = ctx.settings()?;
@@ -31,7 +29,8 @@ pub async fn run(ctx: &Ctx, args: UpArgs) -> Result<ExitStatus> {
         build: args.build,
         wait_timeout: args.wait_timeout,
     };
-    let report = stack.up(opts, progress_sink(&ctx.printer)).await?;
+    let view = View::new(&ctx.printer, Verb::Up);
+    let report = until_interrupted(&view, stack.up(opts, view.sink())).await?;
     print_report(ctx, report, "up")
 }
 
@@ -97,83 +96,9 @@ pub fn print_report(
     }
 }
 
-/// Progress: NDJSON on stderr with --json; otherwise a line per step, and pull bars on a terminal.
+/// The sink for a lifecycle command's progress, drawn as `--progress` chose (`crate::progress`).
+/// The view finishes (no spinner left, unfinished lines marked ✘) when the sink's last clone
+/// is dropped; commands that print after the work call `View::finish` themselves.
 pub fn progress_sink(printer: &Printer) -> EventSink {
-    let printer = printer.clone();
-    let bars = MultiProgress::new();
-    let pulls: Mutex<HashMap<String, ProgressBar>> = Mutex::new(HashMap::new());
-    Arc::new(move |event: Event| {
-        if printer.json {
-            printer.event(&event);
-            return;
-        }
-        match &event {
-            Event::Pull {
-                service,
-                image,
-                status,
-                current,
-                total,
-                ..
-            } => {
-                if !printer.stderr_tty || printer.quiet {
-                    return;
-                }
-                let mut pulls = pulls.lock().unwrap_or_else(|e| e.into_inner());
-                let bar = pulls.entry(service.clone()).or_insert_with(|| {
-                    let bar = bars.add(ProgressBar::new(0));
-                    bar.set_style(
-                        ProgressStyle::with_template(
-                            "{prefix} {msg} {bar:30} {bytes}/{total_bytes}",
-                        )
-                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-                    );
-                    bar.set_prefix(format!("pulling {image} for {service}"));
-                    bar
-                });
-                if let (Some(c), Some(t)) = (current, total) {
-                    bar.set_length(*t as u64);
-                    bar.set_position(*c as u64);
-                }
-                bar.set_message(status.clone());
-            }
-            Event::Service {
-                service,
-                status,
-                message,
-            } => {
-                if (*status == Phase::Healthy || *status == Phase::Failed)
-                    && let Some(bar) = pulls
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .remove(service)
-                {
-                    bar.finish_and_clear();
-                }
-                let status = serde_json::to_value(status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default();
-                let msg = message
-                    .as_deref()
-                    .map(|m| format!(" ({m})"))
-                    .unwrap_or_default();
-                printer.progress(format!("{service:<18} {status}{msg}"));
-            }
-            Event::PortRemapped {
-                service,
-                container_port,
-                requested,
-                actual,
-            } => {
-                printer.warn(format!(
-                    "{service}: host port {requested} is busy; published container port {container_port} on {actual} instead"
-                ));
-            }
-            Event::Build { service, line, .. } => {
-                printer.progress(format!("{service:<18} building: {line}"))
-            }
-            Event::Warning { message, .. } => printer.warn(message),
-        }
-    })
+    View::new(printer, Verb::Up).sink()
 }

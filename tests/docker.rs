@@ -1044,6 +1044,21 @@ fn exec_runs_in_the_container_and_passes_its_exit_code() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    // This terminal is raw only while the command runs: canonical mode (`icanon`) is back
+    // afterwards. (The remote TTY's size is set too, but busybox's `stty size` cannot read a
+    // Docker exec TTY's size here, even under `docker exec -it`.)
+    let restored = format!("{cmd}; stty -a");
+    let out = Command::new("script")
+        .args(["-qec", &restored, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("/dev/pts/"), "{text}");
+    assert!(
+        text.contains(" icanon") && !text.contains("-icanon"),
+        "{text}"
+    );
     // A service that is not running: exit 1 naming it; an unknown one: exit 2.
     docker(&["stop", "-t", "1", &format!("{}-stopped", env.project)]);
     let out = env.run(&["exec", "stopped", "--", "true"]).code(1);

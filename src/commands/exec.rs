@@ -22,13 +22,18 @@ pub async fn run(ctx: &Ctx, args: ExecArgs) -> Result<ExitStatus> {
             ))
         })?;
     let tty = !args.no_tty && std::io::stdin().is_terminal();
+    let size = tty.then(crate::os::terminal::size).flatten();
+    // Raw while the command runs, as `docker exec -it`: keys and Ctrl-C go to it; restored
+    // when this guard drops, error or not.
+    let raw = tty.then(crate::os::terminal::raw_stdin).flatten();
     let code = stack
         .runtime
-        .exec(&container.id, &args.command, tty)
+        .exec(&container.id, &args.command, tty, size)
         .await
         .map_err(|e| {
             Error::from(e).context(format!("cannot run the command in `{}`", args.service))
         })?;
+    drop(raw);
     Ok(match code {
         0 => ExitStatus::Success,
         // Docker reports 126/127 for a command it cannot run, like a shell.

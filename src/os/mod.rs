@@ -13,5 +13,6 @@ pub mod cgroup;
 pub mod process;
 pub mod procfs;
 pub mod reaper;
+pub mod terminal;
 
 pub use process::{Sig, kill_group, pid_alive, signal};

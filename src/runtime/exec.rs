@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use bollard::container::LogOutput;
-use bollard::exec::{CreateExecOptions, StartExecOptions, StartExecResults};
+use bollard::exec::{CreateExecOptions, ResizeExecOptions, StartExecOptions, StartExecResults};
 use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
@@ -11,9 +11,15 @@ use super::Runtime;
 use super::error::{Result, RuntimeError};
 
 impl Runtime {
-    /// Run `cmd` in container `id` with our stdin, stdout and stderr; a TTY when `tty`.
-    /// Returns the command's exit code.
-    pub async fn exec(&self, id: &str, cmd: &[String], tty: bool) -> Result<i64> {
+    /// Run `cmd` in container `id` with our stdin, stdout and stderr; a TTY of `size` (rows,
+    /// columns) when `tty`. Returns the command's exit code.
+    pub async fn exec(
+        &self,
+        id: &str,
+        cmd: &[String],
+        tty: bool,
+        size: Option<(u16, u16)>,
+    ) -> Result<i64> {
         let options = CreateExecOptions {
             attach_stdin: Some(true),
             attach_stdout: Some(true),
@@ -44,6 +50,11 @@ impl Runtime {
         else {
             return Err(RuntimeError::other("the engine did not attach to the exec"));
         };
+        if let (true, Some((height, width))) = (tty, size) {
+            // Full-screen programs (top, vim, a shell's line editor) draw for this size.
+            let resize = ResizeExecOptions { height, width };
+            let _ = self.docker.resize_exec(&created.id, resize).await;
+        }
         // A plain thread, not tokio's blocking pool: a read that never returns (a terminal
         // nobody types into) must not keep the runtime from shutting down.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);

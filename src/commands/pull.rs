@@ -26,6 +26,11 @@ pub async fn run(ctx: &Ctx, args: PullArgs) -> Result<ExitStatus> {
                     }));
                 } else if progress.layer.is_none() {
                     printer.progress(format!("{s:<18} {}", progress.status));
+                } else if let Some(layer) = progress.layer.as_deref().filter(|_| {
+                    // One line per layer when it is done; the byte counts are for --json.
+                    matches!(progress.status.as_str(), "Pull complete" | "Already exists")
+                }) {
+                    printer.progress(format!("{s:<18} layer {layer}: {}", progress.status));
                 }
             })
             .await?;

@@ -25,14 +25,14 @@ impl Runtime {
         let mut stream = self.docker.create_image(Some(opts), None, None);
         while let Some(item) = stream.next().await {
             let info = item.map_err(|e| match self.error(e) {
-                err if err.kind == ErrorKind::Unreachable => err,
-                err => err.context(format!("cannot pull image `{image}`")),
+                err if err.kind == ErrorKind::Unreachable => {
+                    err.context(format!("cannot pull image `{image}`"))
+                }
+                err => RuntimeError::new(err.kind, pull_failure(image, &err.message)),
             })?;
             if let Some(detail) = info.error_detail {
-                return Err(RuntimeError::other(format!(
-                    "cannot pull image `{image}`: {}",
-                    detail.message.unwrap_or_default()
-                )));
+                let message = detail.message.unwrap_or_default();
+                return Err(RuntimeError::other(pull_failure(image, &message)));
             }
             let detail = info.progress_detail.unwrap_or_default();
             progress(PullProgress {
@@ -43,6 +43,40 @@ impl Runtime {
             });
         }
         Ok(())
+    }
+}
+
+/// A failed pull in words: the image, what the engine's answer means when it is one of the
+/// common two (no such image or tag; a registry that does not answer), then the answer itself.
+fn pull_failure(image: &str, engine: &str) -> String {
+    let registry = registry_of(image);
+    let m = engine.to_ascii_lowercase();
+    let missing = ["manifest unknown", "not found", "repository does not exist"];
+    let down = [
+        "connection refused",
+        "no such host",
+        "i/o timeout",
+        "no route to host",
+        "network is unreachable",
+        "connection reset",
+    ];
+    if missing.iter().any(|w| m.contains(w)) {
+        format!(
+            "cannot pull image `{image}`: registry {registry} has no such image or tag ({engine})"
+        )
+    } else if down.iter().any(|w| m.contains(w)) {
+        format!("cannot pull image `{image}`: registry {registry} does not answer ({engine})")
+    } else {
+        format!("cannot pull image `{image}`: {engine}")
+    }
+}
+
+/// The registry a reference pulls from: its first component when that names a host (has a
+/// '.' or ':', or is localhost), else Docker Hub.
+fn registry_of(image: &str) -> &str {
+    match image.split_once('/') {
+        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => first,
+        _ => "docker.io",
     }
 }
 
@@ -67,7 +101,33 @@ fn tag_colon(name: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::split_image;
+    use super::{pull_failure, registry_of, split_image};
+
+    #[test]
+    fn pull_failures_say_what_went_wrong() {
+        assert_eq!(registry_of("127.0.0.1:5000/a/b:1"), "127.0.0.1:5000");
+        assert_eq!(registry_of("localhost/a"), "localhost");
+        assert_eq!(registry_of("ghcr.io/a/b"), "ghcr.io");
+        assert_eq!(registry_of("ollama/ollama"), "docker.io");
+        assert_eq!(registry_of("redis"), "docker.io");
+        let m = pull_failure(
+            "127.0.0.1:5000/a:nope",
+            "manifest for 127.0.0.1:5000/a:nope not found: manifest unknown: manifest unknown",
+        );
+        assert!(
+            m.starts_with("cannot pull image `127.0.0.1:5000/a:nope`: registry 127.0.0.1:5000 has no such image or tag ("),
+            "{m}"
+        );
+        let m = pull_failure(
+            "127.0.0.1:5999/a:1",
+            "Get \"http://127.0.0.1:5999/v2/\": dial tcp 127.0.0.1:5999: connect: connection refused",
+        );
+        assert!(
+            m.contains("registry 127.0.0.1:5999 does not answer ("),
+            "{m}"
+        );
+        assert_eq!(pull_failure("a", "odd"), "cannot pull image `a`: odd");
+    }
 
     #[test]
     fn image_names_split_on_the_tag_only() {

@@ -270,11 +270,7 @@ fn a_missing_tag_is_exit_1_naming_the_image() {
     let _cleanup = Cleanup(&env);
 
     let run = env.run(&["pull", "--services", "ghost"]).code(1);
-    assert!(
-        run.stderr.contains(&format!("service `ghost`")),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("service `ghost`"), "{}", run.stderr);
     assert!(run.stderr.contains(&format!("`{image}`")), "{}", run.stderr);
     assert!(
         run.stderr.contains("has no such image or tag"),

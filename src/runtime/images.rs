@@ -3,7 +3,7 @@
 use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures_util::StreamExt;
 
-use super::error::{ErrorKind, Result, RuntimeError};
+use super::error::{ErrorKind, Result, RuntimeError, pull_failure};
 use super::{PullProgress, Runtime, not_found};
 
 impl Runtime {
@@ -46,40 +46,6 @@ impl Runtime {
     }
 }
 
-/// A failed pull in words: the image, what the engine's answer means when it is one of the
-/// common two (no such image or tag; a registry that does not answer), then the answer itself.
-fn pull_failure(image: &str, engine: &str) -> String {
-    let registry = registry_of(image);
-    let m = engine.to_ascii_lowercase();
-    let missing = ["manifest unknown", "not found", "repository does not exist"];
-    let down = [
-        "connection refused",
-        "no such host",
-        "i/o timeout",
-        "no route to host",
-        "network is unreachable",
-        "connection reset",
-    ];
-    if missing.iter().any(|w| m.contains(w)) {
-        format!(
-            "cannot pull image `{image}`: registry {registry} has no such image or tag ({engine})"
-        )
-    } else if down.iter().any(|w| m.contains(w)) {
-        format!("cannot pull image `{image}`: registry {registry} does not answer ({engine})")
-    } else {
-        format!("cannot pull image `{image}`: {engine}")
-    }
-}
-
-/// The registry a reference pulls from: its first component when that names a host (has a
-/// '.' or ':', or is localhost), else Docker Hub.
-fn registry_of(image: &str) -> &str {
-    match image.split_once('/') {
-        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => first,
-        _ => "docker.io",
-    }
-}
-
 /// Split a reference into what the engine's pull takes: the repository, and a tag or digest.
 /// "repo/name:tag" -> ("repo/name", "tag"); "name@sha256:…" -> ("name", "sha256:…"), where a
 /// digest pins the image, so a tag beside it is dropped.
@@ -101,33 +67,7 @@ fn tag_colon(name: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{pull_failure, registry_of, split_image};
-
-    #[test]
-    fn pull_failures_say_what_went_wrong() {
-        assert_eq!(registry_of("127.0.0.1:5000/a/b:1"), "127.0.0.1:5000");
-        assert_eq!(registry_of("localhost/a"), "localhost");
-        assert_eq!(registry_of("ghcr.io/a/b"), "ghcr.io");
-        assert_eq!(registry_of("ollama/ollama"), "docker.io");
-        assert_eq!(registry_of("redis"), "docker.io");
-        let m = pull_failure(
-            "127.0.0.1:5000/a:nope",
-            "manifest for 127.0.0.1:5000/a:nope not found: manifest unknown: manifest unknown",
-        );
-        assert!(
-            m.starts_with("cannot pull image `127.0.0.1:5000/a:nope`: registry 127.0.0.1:5000 has no such image or tag ("),
-            "{m}"
-        );
-        let m = pull_failure(
-            "127.0.0.1:5999/a:1",
-            "Get \"http://127.0.0.1:5999/v2/\": dial tcp 127.0.0.1:5999: connect: connection refused",
-        );
-        assert!(
-            m.contains("registry 127.0.0.1:5999 does not answer ("),
-            "{m}"
-        );
-        assert_eq!(pull_failure("a", "odd"), "cannot pull image `a`: odd");
-    }
+    use super::split_image;
 
     #[test]
     fn image_names_split_on_the_tag_only() {

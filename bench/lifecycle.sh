@@ -118,15 +118,6 @@ if [[ $build ]]; then
 fi
 [[ -x $bin ]] || die "$bin not found (drop --no-build)"
 
-# The cold start's registry: used when it answers, else started (and stopped at the end).
-registry_started=
-registry_answers() { curl -fsS --max-time 2 -o /dev/null "http://$registry/v2/" 2>/dev/null; }
-if ((cold_rounds)) && [[ ! $show_files ]] && ! registry_answers; then
-    log "starting a registry on $registry (scripts/registry-up.sh) ..."
-    REGISTRY_ADDR=$registry "$root/scripts/registry-up.sh" >&2 || die "no registry on $registry"
-    registry_started=1
-fi
-
 # One host port per service, the same for all contenders (they never run at
 # the same time). Checked free up front: dspy-agent would silently remap a
 # busy port while compose would fail, which would make the runs unequal.
@@ -152,6 +143,7 @@ compose_proj=dspybench-compose-$tag
 cinit_proj=dspybench-cinit-$tag
 services=(redis reddb infermesh-node-a infermesh-node-b infermesh-router)
 cold_refs=()
+registry_started=
 
 # --- cleanup: always, also on failure or Ctrl-C ---------------------------------
 
@@ -185,6 +177,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The cold start's registry: used when it answers, else started (and stopped at the end).
+registry_answers() { curl -fsS --max-time 2 -o /dev/null "http://$registry/v2/" 2>/dev/null; }
+if ((cold_rounds)) && [[ ! $show_files ]] && ! registry_answers; then
+    log "starting a registry on $registry (scripts/registry-up.sh) ..."
+    registry_started=1 # before: a half-started one is stopped too
+    REGISTRY_ADDR=$registry "$root/scripts/registry-up.sh" >&2 || die "no registry on $registry"
+fi
 
 # --- the two descriptions of one stack ---------------------------------------
 

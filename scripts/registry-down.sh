@@ -24,7 +24,7 @@ fi
 if [[ -f $dir/storage ]] && s=$(cat "$dir/storage") && [[ $s == "$dir"/storage.* ]]; then
     rm -rf -- "$s"
 fi
-rm -f "$dir/pid" "$dir/storage" /tmp/dspy-agent-registry.started
+rm -f "$dir/pid" "$dir/storage"
 for image in dspy-test/redis:latest dspy-test/busybox:latest; do
     docker rmi "$addr/$image" >/dev/null 2>&1 || true
 done

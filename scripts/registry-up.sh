@@ -10,8 +10,8 @@
 #
 # Not systemd: the binary runs as `/usr/bin/docker-registry serve <config.yml>` in the
 # background; its pid, config and storage live under /tmp/dspy-agent-registry/ and
-# scripts/registry-down.sh stops it by that pid. Writes /tmp/dspy-agent-registry.started when
-# it started the registry (read by scripts/test.sh).
+# scripts/registry-down.sh stops it by that pid. scripts/test.sh and bench/lifecycle.sh stop it
+# afterwards only when /v2/ did not answer before they ran this.
 #
 # Env: REGISTRY_ADDR (default 127.0.0.1:5000), REGISTRY_UP_WAIT_S (default 30).
 set -euo pipefail
@@ -21,7 +21,6 @@ addr=${REGISTRY_ADDR:-127.0.0.1:5000}
 wait_s=${REGISTRY_UP_WAIT_S:-30}
 bin=/usr/bin/docker-registry
 dir=/tmp/dspy-agent-registry
-marker=/tmp/dspy-agent-registry.started
 images=(dspy-test/redis:latest dspy-test/busybox:latest)
 
 answers() { curl -fsS --max-time 2 -o /dev/null "http://$addr/v2/" 2>/dev/null; }
@@ -53,7 +52,6 @@ YAML
     pid=$!
     echo "$pid" >"$dir/pid"
     echo "$storage" >"$dir/storage"
-    echo registry >>"$marker"
     deadline=$((SECONDS + wait_s))
     until answers; do
         if ! kill -0 "$pid" 2>/dev/null; then

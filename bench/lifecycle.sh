@@ -4,9 +4,12 @@
 # dspy-agent and with docker-compose 1.29, on the same local test images,
 # commands, host ports and health checks.
 #
-#   bench/lifecycle.sh [--rounds N] [--no-build] [--port-base P] [--wait-quiet S] [--show-files]
+#   bench/lifecycle.sh [--rounds N] [--cold-rounds N] [--registry ADDR] [--no-build] [--bin PATH]
+#                      [--port-base P] [--wait-quiet S] [--show-files]
 #
 # --show-files prints the generated services file and compose files and exits.
+# --bin PATH times that dspy-agent binary instead of building target/release (implies
+# --no-build; e.g. a debug build when there is no room or time for a release one).
 # --wait-quiet S waits up to S seconds before each run until the engine's
 # containers hold still and the load is below the CPU count (a test suite or
 # a build sharing the machine skews timings).
@@ -34,6 +37,16 @@
 #             volumes are kept by both tools and removed afterwards, untimed,
 #             so that every `up` starts cold: no containers, images present).
 #
+# Cold start (after the rounds above; --cold-rounds N, default 3, 0 to skip): dspy-agent and
+# plain docker-compose bring up the same five services with their images absent, pulled from a
+# local registry (Debian's docker-registry on --registry ADDR, default 127.0.0.1:5000, started
+# with scripts/registry-up.sh when none answers, and stopped afterwards only then). Before each
+# cold run, untimed, scripts/registry-push-cold.sh pushes fresh copies of the two test images
+# under names of their own (one new layer each, shared with nothing on the engine) and removes
+# them locally, so each contender downloads and extracts every byte; they are removed again
+# after the run's `down`. Timed: from the command's start until all five are healthy
+# (dspy-agent's `up` returns then; compose's `up -d` pulls, then we wait for healthy).
+#
 # Prints a per-round line, a table of medians (min-max), the ratios
 # compose/dspy-agent, and one final JSON line (prefix-free) for machines.
 # Cleans up every container, network and volume it made, even on failure.
@@ -45,16 +58,22 @@ set -euo pipefail
 export LC_ALL=C # EPOCHREALTIME and awk must use '.' as the decimal point
 
 rounds=5
+cold_rounds=3
+registry=${DSPY_AGENT_TEST_REGISTRY:-127.0.0.1:5000}
+bin=
 build=1
 show_files=
 wait_quiet=0
 port_base=47000
-usage() { echo "usage: bench/lifecycle.sh [--rounds N] [--no-build] [--port-base P] [--wait-quiet S] [--show-files]"; }
+usage() { echo "usage: bench/lifecycle.sh [--rounds N] [--cold-rounds N] [--registry ADDR] [--no-build] [--bin PATH] [--port-base P] [--wait-quiet S] [--show-files]"; }
 while (($#)); do
     case $1 in
         --rounds) rounds=${2:?--rounds needs a number}; shift 2 ;;
         --rounds=*) rounds=${1#*=}; shift ;;
+        --cold-rounds) cold_rounds=${2:?--cold-rounds needs a number}; shift 2 ;;
+        --registry) registry=${2:?--registry needs host:port}; shift 2 ;;
         --no-build) build=; shift ;;
+        --bin) bin=${2:?--bin needs a path}; build=; shift 2 ;;
         --show-files) show_files=1; build=; shift ;;
         --wait-quiet) wait_quiet=${2:?--wait-quiet needs seconds}; shift 2 ;;
         --port-base) port_base=${2:?--port-base needs a port}; shift 2 ;;
@@ -64,14 +83,19 @@ while (($#)); do
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "--rounds must be a positive integer" >&2; exit 2; }
 [[ $wait_quiet =~ ^[0-9]+$ ]] || { echo "--wait-quiet must be whole seconds" >&2; exit 2; }
+[[ $cold_rounds =~ ^[0-9]+$ ]] || { echo "--cold-rounds must be a whole number" >&2; exit 2; }
+[[ $registry =~ ^[A-Za-z0-9.-]+:[0-9]+$ ]] || { echo "--registry must be host:port" >&2; exit 2; }
 
 die() { echo "lifecycle bench: $*" >&2; exit 1; }
 log() { echo "$*" >&2; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bin=$root/target/release/dspy-agent
+bin=${bin:-$root/target/release/dspy-agent}
+[[ $bin == /* ]] || bin=$PWD/$bin
 busybox_img=dspy-test/busybox:latest
 redis_img=dspy-test/redis:latest
+busybox_src=$busybox_img
+redis_src=$redis_img
 
 # --- preflight --------------------------------------------------------------
 
@@ -118,6 +142,8 @@ agent_proj=dspybench-agent-$tag
 compose_proj=dspybench-compose-$tag
 cinit_proj=dspybench-cinit-$tag
 services=(redis reddb infermesh-node-a infermesh-node-b infermesh-router)
+cold_refs=()
+registry_started=
 
 # --- cleanup: always, also on failure or Ctrl-C ---------------------------------
 
@@ -131,6 +157,9 @@ cleanup() {
         --quiet down --volumes --timeout 0 >/dev/null 2>&1
     docker-compose -p "$compose_proj" -f "$work/compose.yml" down -v -t 0 >/dev/null 2>&1
     docker-compose -p "$cinit_proj" -f "$work/compose-init.yml" down -v -t 0 >/dev/null 2>&1
+    # The cold runs' images, if a run stopped before removing them.
+    ((${#cold_refs[@]})) && docker rmi "${cold_refs[@]}" >/dev/null 2>&1
+    [[ -z $registry_started ]] || REGISTRY_ADDR=$registry "$root/scripts/registry-down.sh" >/dev/null 2>&1
     for p in "$agent_proj" "$compose_proj" "$cinit_proj"; do
         docker ps -aq --filter "label=com.docker.compose.project=$p" | xargs -r docker rm -f >/dev/null 2>&1
         docker ps -aq --filter "label=dspy-agent.project=$p" | xargs -r docker rm -f >/dev/null 2>&1
@@ -149,13 +178,23 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The cold start's registry: used when it answers, else started (and stopped at the end).
+registry_answers() { curl -fsS --max-time 2 -o /dev/null "http://$registry/v2/" 2>/dev/null; }
+if ((cold_rounds)) && [[ ! $show_files ]] && ! registry_answers; then
+    log "starting a registry on $registry (scripts/registry-up.sh) ..."
+    registry_started=1 # before: a half-started one is stopped too
+    REGISTRY_ADDR=$registry "$root/scripts/registry-up.sh" >&2 || die "no registry on $registry"
+fi
+
 # --- the two descriptions of one stack ---------------------------------------
 
 # dspy-agent: the default catalog already has the dependencies and the health
 # checks (redis: RESP PING from the host; the rest: HTTP GET /health), and a
 # named volume redis/data; only images, commands and ports are overridden,
 # exactly as tests/fixtures/services.toml does on other ports.
-cat >"$work/services.toml" <<EOF
+# $1: output file; the images are $redis_img and $busybox_img.
+write_services() {
+cat >"$1" <<EOF
 [services.redis]
 image = "$redis_img"
 ports = ["${port[redis]}:6379"]
@@ -179,6 +218,8 @@ image = "$busybox_img"
 command = ["httpd", "-f", "-p", "19000", "-h", "/www"]
 ports = ["${port[router]}:19000"]
 EOF
+}
+write_services "$work/services.toml"
 
 # docker-compose: format 2.4, the last one where `depends_on` can wait for
 # `condition: service_healthy` in compose 1.29 (v3 dropped it). Health checks
@@ -272,7 +313,8 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }'; 
 # shows the tail of that log.
 run() { "$@" >"$runlog" 2>&1 || die "failed ($?): $*"; }
 
-agent() { "$bin" --home "$home" --project "$agent_proj" --services-file "$work/services.toml" "$@"; }
+agent_file=$work/services.toml
+agent() { "$bin" --home "$home" --project "$agent_proj" --services-file "$agent_file" "$@"; }
 
 # compose_wait_healthy PROJECT: poll until all five containers report
 # healthy (compose 1.29 names them <project>_<service>_1). Each poll is one
@@ -380,6 +422,63 @@ bench_compose() {
     printf '%s %-13s up -d %7.3f s, healthy %7.3f s   down %7.3f s\n' "$m" "$key" "$upd" "$healthy" "$down"
 }
 
+# cold_images NAME: push fresh, never-pulled copies of the two test images (untimed) and
+# write the cold services file and compose file for them; sets $cold_redis $cold_busybox.
+cold_images() {
+    local push=$root/scripts/registry-push-cold.sh
+    cold_redis=$registry/dspy-bench-cold/redis:$1
+    cold_busybox=$registry/dspy-bench-cold/busybox:$1
+    cold_refs+=("$cold_redis" "$cold_busybox")
+    run "$push" "$redis_src" "$cold_redis"
+    run "$push" "$busybox_src" "$cold_busybox"
+    local redis_img=$cold_redis busybox_img=$cold_busybox
+    write_services "$work/cold-services.toml"
+    write_compose "$work/cold-compose.yml" false
+}
+
+# drop_cold: remove the pulled copies (after `down`), so nothing of them stays on the engine.
+drop_cold() {
+    docker rmi "$cold_redis" "$cold_busybox" >/dev/null 2>&1 || true
+    cold_refs=()
+}
+
+cold_agent() {
+    local t0 up before m
+    cold_images "agent-$tag-$1"
+    settle
+    before=$(others)
+    t0=$EPOCHREALTIME
+    agent_file=$work/cold-services.toml run agent up --services infermesh-router,reddb
+    up=$(since "$t0")
+    check_up dspy-agent.project "$agent_proj"
+    agent_file=$work/cold-services.toml run agent down --timeout 1
+    check_down dspy-agent.project "$agent_proj"
+    drop_cold
+    add agent.cold "$up"
+    mark "$before"
+    printf '%s %-13s cold up, healthy %7.3f s\n' "$m" dspy-agent "$up"
+}
+
+cold_compose() {
+    local t0 upd healthy before m
+    cold_images "compose-$tag-$1"
+    settle
+    before=$(others)
+    t0=$EPOCHREALTIME
+    run docker-compose -p "$compose_proj" -f "$work/cold-compose.yml" up -d
+    upd=$(since "$t0")
+    compose_wait_healthy "$compose_proj"
+    healthy=$(since "$t0")
+    check_up com.docker.compose.project "$compose_proj"
+    run docker-compose -p "$compose_proj" -f "$work/cold-compose.yml" down -t 1
+    check_down com.docker.compose.project "$compose_proj"
+    drop_cold
+    add compose.cold_up "$upd"
+    add compose.cold "$healthy"
+    mark "$before"
+    printf '%s %-13s cold up -d %7.3f s, healthy %7.3f s\n' "$m" compose "$upd" "$healthy"
+}
+
 # --- the rounds ------------------------------------------------------------------
 
 
@@ -397,9 +496,14 @@ for ((r = 1; r <= rounds; r++)); do
     done
 done
 
+for ((r = 1; r <= cold_rounds; r++)); do
+    echo "cold start $r/$cold_rounds (images pulled from $registry)"
+    if ((r % 2)); then cold_agent "$r"; cold_compose "$r"; else cold_compose "$r"; cold_agent "$r"; fi
+done
+
 log "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 if ((noisy)); then
-    log "warning: $noisy of $((rounds * 3)) runs (marked *) saw other containers come or go, or a load above" \
+    log "warning: $noisy of $((rounds * 3 + cold_rounds * 2)) runs (marked *) saw other containers come or go, or a load above" \
         "$ncpu; work running alongside skews the figures: rerun on a quiet machine (--wait-quiet)"
 fi
 
@@ -432,6 +536,14 @@ for k in compose compose-init; do
         "$(ratio "$(median $k.up)" "$a_up")x" "$(ratio "$(median $k.healthy)" "$a_up")x" \
         "$(ratio "$(median $k.down)" "$a_down")x"
 done
+if ((cold_rounds)); then
+    echo
+    echo "Cold start: images absent, pulled from the registry at $registry, until all 5 healthy;"
+    echo "seconds, median (min-max) over $cold_rounds round(s)"
+    printf '%-28s %s\n' "dspy-agent" "$(cell agent.cold)"
+    printf '%-28s %s   (up -d returns: %s)\n' "docker-compose" "$(cell compose.cold)" "$(cell compose.cold_up)"
+    printf '%-28s %s\n' "compose / dspy-agent" "$(ratio "$(median compose.cold)" "$(median agent.cold)")x"
+fi
 r_up=$(ratio "$(median compose.up)" "$a_up")
 r_down=$(ratio "$(median compose.down)" "$a_down")
 # pass NUM DEN TARGET: on the medians themselves, not on a rounded ratio.
@@ -462,6 +574,11 @@ printf '},"ratios":{"compose_up_d":%s,"compose_up_healthy":%s,"compose_down":%s,
 printf '"compose_init_up_d":%s,"compose_init_up_healthy":%s,"compose_init_down":%s},' \
     "$(ratio "$(median compose-init.up)" "$a_up")" "$(ratio "$(median compose-init.healthy)" "$a_up")" \
     "$(ratio "$(median compose-init.down)" "$a_down")"
+if ((cold_rounds)); then
+    printf '"cold":{"registry":"%s","rounds":%d,"dspy_agent_healthy":%s,"compose_up_d":%s,"compose_healthy":%s,"ratio_compose_healthy":%s},' \
+        "$registry" "$cold_rounds" "$(json_stats agent.cold)" "$(json_stats compose.cold_up)" \
+        "$(json_stats compose.cold)" "$(ratio "$(median compose.cold)" "$(median agent.cold)")"
+fi
 printf '"noisy_runs":%d,"targets":{"up_2x":%s,"down_10x":%s}}\n' "$noisy" \
     "$([[ $up_ok == PASS ]] && echo true || echo false)" \
     "$([[ $down_ok == PASS ]] && echo true || echo false)"

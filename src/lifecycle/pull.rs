@@ -27,15 +27,17 @@ impl Stack {
         Ok(out)
     }
 
-    /// Pull one service's image, reporting Docker's progress; the error names both.
+    /// Pull one service's image, reporting Docker's progress; the error names both (the
+    /// runtime's names the image).
     pub async fn pull_image(
         &self,
         service: &str,
         image: &str,
         progress: impl FnMut(PullProgress),
     ) -> Result<()> {
-        self.runtime.pull(image, progress).await.map_err(|e| {
-            Error::from(e).context(format!("service `{service}`: cannot pull image {image}"))
-        })
+        self.runtime
+            .pull(image, progress)
+            .await
+            .map_err(|e| Error::from(e).context(format!("service `{service}`")))
     }
 }

@@ -46,9 +46,19 @@ impl Plain {
                 layer,
                 ..
             } => {
-                // `pull` prints the image-wide statuses; `up` only its `pulling` step.
-                if self.verb == Verb::Pull && layer.is_none() {
-                    line(format_args!("{service:<18} {status}"));
+                // `pull` prints the image-wide statuses and one line per finished layer (the
+                // byte counts are for --json); `up` only its `pulling` step.
+                if self.verb != Verb::Pull {
+                    return;
+                }
+                match layer {
+                    None => line(format_args!("{service:<18} {status}")),
+                    Some(layer)
+                        if matches!(status.as_str(), "Pull complete" | "Already exists") =>
+                    {
+                        line(format_args!("{service:<18} layer {layer}: {status}"))
+                    }
+                    Some(_) => {}
                 }
             }
             Event::PortRemapped {

@@ -103,6 +103,40 @@ fn kind_of_response(status: u16, message: &str) -> ErrorKind {
     }
 }
 
+/// A failed pull in words: the image, what the engine's answer means when it is one of the
+/// common two (no such image or tag; a registry that does not answer), then the answer itself.
+pub(super) fn pull_failure(image: &str, engine: &str) -> String {
+    let registry = registry_of(image);
+    let m = engine.to_ascii_lowercase();
+    let missing = ["manifest unknown", "not found", "repository does not exist"];
+    let down = [
+        "connection refused",
+        "no such host",
+        "i/o timeout",
+        "no route to host",
+        "network is unreachable",
+        "connection reset",
+    ];
+    if missing.iter().any(|w| m.contains(w)) {
+        format!(
+            "cannot pull image `{image}`: registry {registry} has no such image or tag ({engine})"
+        )
+    } else if down.iter().any(|w| m.contains(w)) {
+        format!("cannot pull image `{image}`: registry {registry} does not answer ({engine})")
+    } else {
+        format!("cannot pull image `{image}`: {engine}")
+    }
+}
+
+/// The registry a reference pulls from: its first component when that names a host (has a
+/// '.' or ':', or is localhost), else Docker Hub.
+fn registry_of(image: &str) -> &str {
+    match image.split_once('/') {
+        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => first,
+        _ => "docker.io",
+    }
+}
+
 impl fmt::Display for RuntimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -126,6 +160,32 @@ impl From<RuntimeError> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pull_failures_say_what_went_wrong() {
+        assert_eq!(registry_of("127.0.0.1:5000/a/b:1"), "127.0.0.1:5000");
+        assert_eq!(registry_of("localhost/a"), "localhost");
+        assert_eq!(registry_of("ghcr.io/a/b"), "ghcr.io");
+        assert_eq!(registry_of("ollama/ollama"), "docker.io");
+        assert_eq!(registry_of("redis"), "docker.io");
+        let m = pull_failure(
+            "127.0.0.1:5000/a:nope",
+            "manifest for 127.0.0.1:5000/a:nope not found: manifest unknown: manifest unknown",
+        );
+        assert!(
+            m.starts_with("cannot pull image `127.0.0.1:5000/a:nope`: registry 127.0.0.1:5000 has no such image or tag ("),
+            "{m}"
+        );
+        let m = pull_failure(
+            "127.0.0.1:5999/a:1",
+            "Get \"http://127.0.0.1:5999/v2/\": dial tcp 127.0.0.1:5999: connect: connection refused",
+        );
+        assert!(
+            m.contains("registry 127.0.0.1:5999 does not answer ("),
+            "{m}"
+        );
+        assert_eq!(pull_failure("a", "odd"), "cannot pull image `a`: odd");
+    }
 
     fn response(status_code: u16, message: &str) -> RuntimeError {
         RuntimeError::from_docker(

@@ -3,7 +3,7 @@
 use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures_util::StreamExt;
 
-use super::error::{ErrorKind, Result, RuntimeError};
+use super::error::{ErrorKind, Result, RuntimeError, pull_failure};
 use super::{PullProgress, Runtime, not_found};
 
 impl Runtime {
@@ -25,14 +25,14 @@ impl Runtime {
         let mut stream = self.docker.create_image(Some(opts), None, None);
         while let Some(item) = stream.next().await {
             let info = item.map_err(|e| match self.error(e) {
-                err if err.kind == ErrorKind::Unreachable => err,
-                err => err.context(format!("cannot pull image `{image}`")),
+                err if err.kind == ErrorKind::Unreachable => {
+                    err.context(format!("cannot pull image `{image}`"))
+                }
+                err => RuntimeError::new(err.kind, pull_failure(image, &err.message)),
             })?;
             if let Some(detail) = info.error_detail {
-                return Err(RuntimeError::other(format!(
-                    "cannot pull image `{image}`: {}",
-                    detail.message.unwrap_or_default()
-                )));
+                let message = detail.message.unwrap_or_default();
+                return Err(RuntimeError::other(pull_failure(image, &message)));
             }
             let detail = info.progress_detail.unwrap_or_default();
             progress(PullProgress {

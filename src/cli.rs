@@ -86,6 +86,8 @@ pub enum Command {
     Worker(WorkerArgs),
     /// List the pull workers registered with the scheduler: state, last seen, tasks
     Workers,
+    /// Print a one-time login link to the running scheduler's web dashboard
+    Ui(UiArgs),
     /// List, inspect and cancel the scheduler's tasks
     Tasks(TasksArgs),
     /// Create DAG workflows and start, follow, retry and cancel their runs
@@ -220,6 +222,13 @@ pub enum ConfigCommand {
     },
     /// Print the resolved service catalog (defaults merged with the services file)
     Services,
+}
+
+#[derive(Debug, Args)]
+pub struct UiArgs {
+    /// Also open the link in the desktop's browser (xdg-open, or open on macOS)
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]

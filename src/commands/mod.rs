@@ -22,6 +22,7 @@ pub mod store;
 pub mod submit;
 pub mod submit_batch;
 pub mod tasks;
+pub mod ui;
 pub mod up;
 pub mod worker;
 pub mod workers;
@@ -87,6 +88,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Submit(args) => block_on(submit::run(&ctx, args)),
         Command::Worker(args) => block_on(worker::run(&ctx, args)),
         Command::Workers => block_on(workers::run(&ctx)),
+        Command::Ui(args) => block_on(ui::run(&ctx, args)),
         Command::Tasks(args) => block_on(tasks::run(&ctx, args)),
         Command::Workflows(args) => block_on(workflows::run(&ctx, args.command)),
         Command::Bench(args) => block_on(bench::run(&ctx, args)),

@@ -551,6 +551,9 @@ pub struct BenchArgs {
     /// Items in the workflow map
     #[arg(long, default_value_t = 10_000)]
     pub map_items: usize,
+    /// Measure the web dashboard instead: its pages over HTTP with this many tasks stored
+    #[arg(long, value_name = "TASKS")]
+    pub ui: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -321,7 +321,7 @@ fn forms_need_the_csrf_token_and_the_own_origin() {
             &s,
             "POST",
             path,
-            &[c.clone()],
+            std::slice::from_ref(&c),
             Some(&format!("csrf={csrf}")),
         ),
     ];

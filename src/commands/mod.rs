@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod bench_slurm;
+pub mod bench_ui;
 pub mod bench_workflows;
 pub mod client;
 pub mod completions;

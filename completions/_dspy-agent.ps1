@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker')
             [CompletionResult]::new('workers', 'workers', [CompletionResultType]::ParameterValue, 'List the pull workers registered with the scheduler: state, last seen, tasks')
+            [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Print a one-time login link to the running scheduler''s web dashboard')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
             [CompletionResult]::new('workflows', 'workflows', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
             [CompletionResult]::new('workflow', 'workflow', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
@@ -738,6 +739,23 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'dspy-agent;ui' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables for `${VAR}` in the services file [default: .env beside the services file]')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Also open the link in the desktop''s browser (xdg-open, or open on macOS)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'dspy-agent;tasks' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status: queued, running, completed, failed, cancelled')
             [CompletionResult]::new('--class', '--class', [CompletionResultType]::ParameterName, 'Only tasks of this class')
@@ -1185,6 +1203,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--slurm-poll-interval-s', '--slurm-poll-interval-s', [CompletionResultType]::ParameterName, 'slurm.poll_interval_s of the server in the --slurm run')
             [CompletionResult]::new('--chain-steps', '--chain-steps', [CompletionResultType]::ParameterName, 'Steps in the workflow chain')
             [CompletionResult]::new('--map-items', '--map-items', [CompletionResultType]::ParameterName, 'Items in the workflow map')
+            [CompletionResult]::new('--ui', '--ui', [CompletionResultType]::ParameterName, 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
             [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
@@ -1254,6 +1273,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker')
             [CompletionResult]::new('workers', 'workers', [CompletionResultType]::ParameterValue, 'List the pull workers registered with the scheduler: state, last seen, tasks')
+            [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Print a one-time login link to the running scheduler''s web dashboard')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
             [CompletionResult]::new('workflows', 'workflows', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory')
@@ -1363,6 +1383,9 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             break
         }
         'dspy-agent;help;workers' {
+            break
+        }
+        'dspy-agent;help;ui' {
             break
         }
         'dspy-agent;help;tasks' {

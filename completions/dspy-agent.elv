@@ -49,6 +49,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand submit 'Submit a task to the running scheduler'
             cand worker 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
             cand workers 'List the pull workers registered with the scheduler: state, last seen, tasks'
+            cand ui 'Print a one-time login link to the running scheduler''s web dashboard'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand workflow 'Create DAG workflows and start, follow, retry and cancel their runs'
@@ -677,6 +678,22 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'dspy-agent;ui'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
+            cand --open 'Also open the link in the desktop''s browser (xdg-open, or open on macOS)'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'dspy-agent;tasks'= {
             cand --status 'Only tasks in this status: queued, running, completed, failed, cancelled'
             cand --class 'Only tasks of this class'
@@ -1083,6 +1100,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --slurm-poll-interval-s 'slurm.poll_interval_s of the server in the --slurm run'
             cand --chain-steps 'Steps in the workflow chain'
             cand --map-items 'Items in the workflow map'
+            cand --ui 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
@@ -1149,6 +1167,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand submit 'Submit a task to the running scheduler'
             cand worker 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
             cand workers 'List the pull workers registered with the scheduler: state, last seen, tasks'
+            cand ui 'Print a one-time login link to the running scheduler''s web dashboard'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
@@ -1228,6 +1247,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;worker'= {
         }
         &'dspy-agent;help;workers'= {
+        }
+        &'dspy-agent;help;ui'= {
         }
         &'dspy-agent;help;tasks'= {
             cand show 'Show one task with its result'

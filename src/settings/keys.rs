@@ -291,27 +291,6 @@ fn build() -> Vec<Key> {
             "How long a client may take to send a request body before it gets 408",
         )
         .env(&["DSPY_AGENT_HTTP_BODY_TIMEOUT_S"]),
-        // The dashboard (issue 16): login codes and sessions.
-        key(
-            "ui.login_code_ttl_s",
-            Kind::Seconds {
-                zero_ok: false,
-                max: 3600.0,
-            },
-            secs(60.0),
-            "How long a `dspy-agent ui` login link stays good (it is good once)",
-        )
-        .env(&["DSPY_AGENT_UI_LOGIN_CODE_TTL_S"]),
-        key(
-            "ui.session_ttl_s",
-            Kind::Seconds {
-                zero_ok: false,
-                max: 2_592_000.0,
-            },
-            secs(28_800.0),
-            "How long a dashboard session lasts after its login, whatever it does",
-        )
-        .env(&["DSPY_AGENT_UI_SESSION_TTL_S"]),
         // Security (issue 9): metrics access, TLS, audit log, stream caps, Docker over TCP.
         key(
             "http.metrics_public",
@@ -372,6 +351,27 @@ fn build() -> Vec<Key> {
             "Allow a tcp:// DOCKER_HOST on another machine without TLS (DOCKER_TLS_VERIFY)",
         )
         .env(&["DSPY_AGENT_DOCKER_ALLOW_PLAIN_TCP"]),
+        // The dashboard (issue 16): login codes and sessions.
+        key(
+            "ui.login_code_ttl_s",
+            Kind::Seconds {
+                zero_ok: false,
+                max: 3600.0,
+            },
+            secs(60.0),
+            "How long a `dspy-agent ui` login link stays good (it is good once)",
+        )
+        .env(&["DSPY_AGENT_UI_LOGIN_CODE_TTL_S"]),
+        key(
+            "ui.session_ttl_s",
+            Kind::Seconds {
+                zero_ok: false,
+                max: 2_592_000.0,
+            },
+            secs(28_800.0),
+            "How long a dashboard session lasts after its login, whatever it does",
+        )
+        .env(&["DSPY_AGENT_UI_SESSION_TTL_S"]),
         key(
             "scheduler.max_payload_bytes",
             Kind::Int {

@@ -132,7 +132,10 @@ pub async fn run(ctx: &Ctx, tasks: usize, samples: usize) -> Result<ExitStatus> 
     let pages = [
         ("overview", "/ui/".to_string()),
         ("tasks (failures first, page 1)", "/ui/tasks".to_string()),
-        ("tasks (status=queued, page 100)", "/ui/tasks?status=queued&page=100".to_string()),
+        (
+            "tasks (status=queued, page 100)",
+            "/ui/tasks?status=queued&page=100".to_string(),
+        ),
         ("tasks (text search)", "/ui/tasks?q=bad".to_string()),
         ("task detail", "/ui/tasks/ui-000001".to_string()),
     ];

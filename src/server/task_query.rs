@@ -93,28 +93,49 @@ pub const STATES: [TaskState; 5] = [
     TaskState::Cancelled,
 ];
 
-/// Every task counted by state and class, and each class's queue.
+/// The index of a state in `STATES`.
+fn state_index(s: TaskState) -> usize {
+    match s {
+        TaskState::Failed => 0,
+        TaskState::Queued => 1,
+        TaskState::Running => 2,
+        TaskState::Completed => 3,
+        TaskState::Cancelled => 4,
+    }
+}
+
+/// Every task counted by state and class, and each class's queue. One pass, no allocation per
+/// task: the classes are few, so a short list beats a map.
 pub fn overview(g: &Table) -> Overview {
     let mut o = Overview {
         total: g.tasks.len() as u64,
         ..Default::default()
     };
-    let mut per_class: BTreeMap<&str, [u64; STATES.len()]> = BTreeMap::new();
+    // (class, counts by state, oldest queued_at_ms)
+    let mut per_class: Vec<(&str, [u64; STATES.len()], Option<u64>)> = Vec::new();
     for t in g.tasks.values() {
-        let i = STATES.iter().position(|s| *s == t.state).unwrap_or(0);
-        per_class.entry(t.class.as_str()).or_default()[i] += 1;
+        let at = match per_class.iter().position(|(c, _, _)| *c == t.class) {
+            Some(at) => at,
+            None => {
+                per_class.push((t.class.as_str(), [0; STATES.len()], None));
+                per_class.len() - 1
+            }
+        };
+        let entry = &mut per_class[at];
+        entry.1[state_index(t.state)] += 1;
         if t.state == TaskState::Queued {
-            let q = o.by_class.entry(t.class.clone()).or_default();
-            q.oldest_queued_ms = Some(
-                q.oldest_queued_ms
-                    .map_or(t.queued_at_ms, |m| m.min(t.queued_at_ms)),
-            );
+            entry.2 = Some(entry.2.map_or(t.queued_at_ms, |m| m.min(t.queued_at_ms)));
         }
     }
-    for (class, counts) in per_class {
-        let q = o.by_class.entry(class.to_string()).or_default();
-        q.queued = counts[1];
-        q.running = counts[2];
+    for (class, counts, oldest) in per_class {
+        o.by_class.insert(
+            class.to_string(),
+            ClassQueue {
+                queued: counts[1],
+                running: counts[2],
+                oldest_queued_ms: oldest,
+            },
+        );
         for (state, n) in STATES.iter().zip(counts) {
             if n > 0 {
                 o.counts.insert((state.as_str(), class.to_string()), n);

@@ -54,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker')
             [CompletionResult]::new('workers', 'workers', [CompletionResultType]::ParameterValue, 'List the pull workers registered with the scheduler: state, last seen, tasks')
+            [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Print a one-time login link to the running scheduler''s web dashboard')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
             [CompletionResult]::new('workflows', 'workflows', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
             [CompletionResult]::new('workflow', 'workflow', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
@@ -792,6 +793,24 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'dspy-agent;ui' {
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
+            [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Variables for `${VAR}` in the services file [default: .env beside the services file]')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Also open the link in the desktop''s browser (xdg-open, or open on macOS)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout instead of tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only data and errors: no progress, no warnings')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'dspy-agent;tasks' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only tasks in this status: queued, running, completed, failed, cancelled')
             [CompletionResult]::new('--class', '--class', [CompletionResultType]::ParameterName, 'Only tasks of this class')
@@ -1283,6 +1302,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--batch-submissions', '--batch-submissions', [CompletionResultType]::ParameterName, 'Tasks submitted in the SubmitTasks throughput run')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Tasks per SubmitTasks call')
             [CompletionResult]::new('--worker-tasks', '--worker-tasks', [CompletionResultType]::ParameterName, 'No-op tasks in each end-to-end run (serve itself, then the workers)')
+            [CompletionResult]::new('--ui', '--ui', [CompletionResultType]::ParameterName, 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]')
             [CompletionResult]::new('--services-file', '--services-file', [CompletionResultType]::ParameterName, 'Services file to use instead of $DSPY_AGENT_HOME/services.toml')
@@ -1357,6 +1377,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Submit a task to the running scheduler')
             [CompletionResult]::new('worker', 'worker', [CompletionResultType]::ParameterValue, 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker')
             [CompletionResult]::new('workers', 'workers', [CompletionResultType]::ParameterValue, 'List the pull workers registered with the scheduler: state, last seen, tasks')
+            [CompletionResult]::new('ui', 'ui', [CompletionResultType]::ParameterValue, 'Print a one-time login link to the running scheduler''s web dashboard')
             [CompletionResult]::new('tasks', 'tasks', [CompletionResultType]::ParameterValue, 'List, inspect and cancel the scheduler''s tasks')
             [CompletionResult]::new('workflows', 'workflows', [CompletionResultType]::ParameterValue, 'Create DAG workflows and start, follow, retry and cancel their runs')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory')
@@ -1469,6 +1490,9 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             break
         }
         'dspy-agent;help;workers' {
+            break
+        }
+        'dspy-agent;help;ui' {
             break
         }
         'dspy-agent;help;tasks' {

@@ -79,6 +79,9 @@ _dspy__agent() {
             dspy__agent,tasks)
                 cmd="dspy__agent__subcmd__tasks"
                 ;;
+            dspy__agent,ui)
+                cmd="dspy__agent__subcmd__ui"
+                ;;
             dspy__agent,up)
                 cmd="dspy__agent__subcmd__up"
                 ;;
@@ -234,6 +237,9 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__help,tasks)
                 cmd="dspy__agent__subcmd__help__subcmd__tasks"
+                ;;
+            dspy__agent__subcmd__help,ui)
+                cmd="dspy__agent__subcmd__help__subcmd__ui"
                 ;;
             dspy__agent__subcmd__help,up)
                 cmd="dspy__agent__subcmd__help__subcmd__up"
@@ -431,7 +437,7 @@ _dspy__agent() {
 
     case "${cmd}" in
         dspy__agent)
-            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version up down restart pull build ps status logs ports exec gpu config serve store auth audit submit worker workers tasks workflows workflow bench completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version up down restart pull build ps status logs ports exec gpu config serve store auth audit submit worker workers ui tasks workflows workflow bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -831,7 +837,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --workers --batch-submissions --batch-size --worker-tasks --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --workers --batch-submissions --batch-size --worker-tasks --ui --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -878,6 +884,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --worker-tasks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ui)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1413,7 +1423,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help)
-            opts="up down restart pull build ps logs ports exec gpu config serve store auth audit submit worker workers tasks workflows bench completions man help"
+            opts="up down restart pull build ps logs ports exec gpu config serve store auth audit submit worker workers ui tasks workflows bench completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1919,6 +1929,20 @@ _dspy__agent() {
         dspy__subcmd__agent__subcmd__help__subcmd__tasks__subcmd__why)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__ui)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2929,6 +2953,40 @@ _dspy__agent() {
         dspy__subcmd__agent__subcmd__tasks__subcmd__why)
             opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__ui)
+            opts="-v -q -h -V --open --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

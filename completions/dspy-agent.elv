@@ -51,6 +51,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand submit 'Submit a task to the running scheduler'
             cand worker 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
             cand workers 'List the pull workers registered with the scheduler: state, last seen, tasks'
+            cand ui 'Print a one-time login link to the running scheduler''s web dashboard'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand workflow 'Create DAG workflows and start, follow, retry and cancel their runs'
@@ -730,6 +731,23 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'dspy-agent;ui'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --progress 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise'
+            cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
+            cand --open 'Also open the link in the desktop''s browser (xdg-open, or open on macOS)'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'dspy-agent;tasks'= {
             cand --status 'Only tasks in this status: queued, running, completed, failed, cancelled'
             cand --class 'Only tasks of this class'
@@ -1178,6 +1196,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --batch-submissions 'Tasks submitted in the SubmitTasks throughput run'
             cand --batch-size 'Tasks per SubmitTasks call'
             cand --worker-tasks 'No-op tasks in each end-to-end run (serve itself, then the workers)'
+            cand --ui 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
@@ -1249,6 +1268,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand submit 'Submit a task to the running scheduler'
             cand worker 'Run tasks of a (possibly remote) scheduler on this machine: a pull worker'
             cand workers 'List the pull workers registered with the scheduler: state, last seen, tasks'
+            cand ui 'Print a one-time login link to the running scheduler''s web dashboard'
             cand tasks 'List, inspect and cancel the scheduler''s tasks'
             cand workflows 'Create DAG workflows and start, follow, retry and cancel their runs'
             cand bench 'Measure the scheduler: durable submit throughput, latencies, start delay, idle memory'
@@ -1330,6 +1350,8 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;worker'= {
         }
         &'dspy-agent;help;workers'= {
+        }
+        &'dspy-agent;help;ui'= {
         }
         &'dspy-agent;help;tasks'= {
             cand show 'Show one task with its result'

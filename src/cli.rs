@@ -109,6 +109,8 @@ pub enum Command {
     Worker(WorkerArgs),
     /// List the pull workers registered with the scheduler: state, last seen, tasks
     Workers,
+    /// Print a one-time login link to the running scheduler's web dashboard
+    Ui(UiArgs),
     /// List, inspect and cancel the scheduler's tasks
     Tasks(TasksArgs),
     /// Create DAG workflows and start, follow, retry and cancel their runs
@@ -257,6 +259,13 @@ pub enum ConfigCommand {
     },
     /// Print the resolved service catalog (defaults merged with the services file)
     Services,
+}
+
+#[derive(Debug, Args)]
+pub struct UiArgs {
+    /// Also open the link in the desktop's browser (xdg-open, or open on macOS)
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]
@@ -595,6 +604,9 @@ pub struct BenchArgs {
     /// No-op tasks in each end-to-end run (serve itself, then the workers)
     #[arg(long, default_value_t = 20_000, requires = "workers")]
     pub worker_tasks: usize,
+    /// Measure the web dashboard instead: its pages over HTTP with this many tasks stored
+    #[arg(long, value_name = "TASKS")]
+    pub ui: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -126,7 +126,7 @@ async fn wait_for_addr(home: &Path, pid: u32) -> Result<client::Target> {
     Err(Error::runtime("the bench server did not start"))
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -274,6 +274,9 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
     }
     if args.workers {
         return crate::commands::bench_workers::run(ctx, &args).await;
+    }
+    if let Some(tasks) = args.ui {
+        return crate::commands::bench_ui::run(ctx, tasks, args.samples.min(1000)).await;
     }
     let (server, addr) = start_server(Variant::default(), "main", &[]).await?;
     let pid = server.child.id();

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod bench_slurm;
+pub mod bench_ui;
 pub mod bench_workers;
 pub mod bench_workflows;
 pub mod build;
@@ -24,6 +25,7 @@ pub mod store;
 pub mod submit;
 pub mod submit_batch;
 pub mod tasks;
+pub mod ui;
 pub mod up;
 pub mod worker;
 pub mod workers;
@@ -90,6 +92,7 @@ pub fn dispatch(cli: Cli, overrides: CliOverrides, printer: Printer) -> Result<E
         Command::Submit(args) => block_on(submit::run(&ctx, args)),
         Command::Worker(args) => block_on(worker::run(&ctx, args)),
         Command::Workers => block_on(workers::run(&ctx)),
+        Command::Ui(args) => block_on(ui::run(&ctx, args)),
         Command::Tasks(args) => block_on(tasks::run(&ctx, args)),
         Command::Workflows(args) => block_on(workflows::run(&ctx, args.command)),
         Command::Bench(args) => block_on(bench::run(&ctx, args)),

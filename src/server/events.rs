@@ -189,6 +189,32 @@ impl Events {
         let _ = self.tx.send(event);
     }
 
+    /// The retained events of one task, oldest first (its timeline, as far as retention
+    /// reaches).
+    pub fn of_task(&self, task_id: &str) -> Vec<Arc<Event>> {
+        let guard = self.retained.lock().unwrap_or_else(|p| p.into_inner());
+        guard
+            .1
+            .iter()
+            .filter(|e| e.task_id == task_id)
+            .cloned()
+            .collect()
+    }
+
+    /// Events per second over the last `window_ms` (from the retained ones), and the total
+    /// emitted since the start.
+    pub fn rate(&self, window_ms: u64) -> (f64, u64) {
+        let guard = self.retained.lock().unwrap_or_else(|p| p.into_inner());
+        let since = crate::server::clock::now_ms().saturating_sub(window_ms);
+        let n = guard
+            .1
+            .iter()
+            .rev()
+            .take_while(|e| e.timestamp_ms >= since)
+            .count();
+        (n as f64 * 1000.0 / window_ms.max(1) as f64, guard.0)
+    }
+
     /// A live receiver plus the retained events at or after `since_ms` (none when `None`).
     /// Nothing is missed or repeated between the two.
     pub fn subscribe(

@@ -548,6 +548,24 @@ impl OrchestratorService for Orchestrator {
         }))
     }
 
+    /// `dspy-agent ui`: a one-time dashboard login for the caller's token and role.
+    async fn create_ui_login(
+        &self,
+        request: Request<pb::CreateUiLoginRequest>,
+    ) -> Result<Response<pb::CreateUiLoginResponse>, Status> {
+        let caller =
+            caller(&request).ok_or_else(|| Status::unauthenticated(auth::UNAUTHENTICATED))?;
+        let sessions = &self.ctx.gate.sessions;
+        let code = sessions
+            .mint(caller)
+            .ok_or_else(|| Status::internal("cannot read random bytes for a login code"))?;
+        Ok(Response::new(pb::CreateUiLoginResponse {
+            path: format!("/ui/login?code={code}"),
+            code,
+            expires_in_ms: u64::try_from(sessions.code_ttl().as_millis()).unwrap_or(u64::MAX),
+        }))
+    }
+
     /// `serve stop`: the server's run loop drains and exits (see server::stop).
     async fn shutdown(
         &self,

@@ -15,6 +15,7 @@ pub mod gpus;
 pub mod grpc;
 pub mod grpc_status;
 pub mod grpc_workflows;
+pub mod html;
 pub mod http;
 pub mod lease;
 pub mod lock;
@@ -29,7 +30,9 @@ pub mod stream_cap;
 pub mod submission;
 pub mod table;
 pub mod task;
+pub mod task_query;
 pub mod tls;
+pub mod ui;
 pub mod view;
 pub mod why;
 pub mod workers;
@@ -273,6 +276,10 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
                 Some(true) => vec!["GET /metrics".to_string()],
                 _ => vec![],
             },
+            auth::sessions::Sessions::new(
+                seconds_setting(&settings, "ui.login_code_ttl_s", 60.0),
+                seconds_setting(&settings, "ui.session_ttl_s", 28_800.0),
+            ),
         )),
     });
     let dispatcher = tokio::spawn(sched.clone().run());
@@ -363,4 +370,13 @@ pub async fn run(settings: Settings, log_file: Option<PathBuf>, insecure_bind: b
     });
     crate::stderr_line(format_args!("dspy-agent serve: stopped"));
     Ok(())
+}
+
+/// A duration setting in seconds, or `default` seconds when it is missing.
+fn seconds_setting(settings: &crate::settings::Settings, key: &str, default: f64) -> Duration {
+    let s = setting(settings, key)
+        .as_f64()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(default);
+    Duration::from_secs_f64(s)
 }

@@ -12,7 +12,6 @@
 //! (SubmitTask), `lease` (pull workers) and `dispatch` (local runs, the dispatcher loop and
 //! the graceful stop). None of them is used from here, so the modules form no cycle.
 
-use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -27,6 +26,7 @@ use crate::server::metrics::{Gauges, Metrics, Occupancy};
 use crate::server::store::{Loaded, Store};
 use crate::server::table::{self, Table};
 use crate::server::task::{ErrorKind, ExecutorKind, SResult, SchedError, Task, TaskState};
+use crate::server::task_query::{self, TaskQuery};
 use crate::settings::{SchedulerSettings, TASK_CLASSES};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
@@ -237,16 +237,27 @@ impl Scheduler {
         class: Option<&str>,
         limit: usize,
     ) -> (Vec<Task>, usize) {
-        let g = self.table();
-        let mut matching: Vec<&Task> = g
-            .tasks
-            .values()
-            .filter(|t| status.is_none_or(|s| t.state == s))
-            .filter(|t| class.is_none_or(|c| t.class == c))
-            .collect();
-        let total = matching.len();
-        matching.sort_by_key(|t| Reverse(t.seq));
-        (matching.into_iter().take(limit).cloned().collect(), total)
+        self.query(&TaskQuery {
+            status,
+            class: class.map(str::to_string),
+            limit,
+            ..Default::default()
+        })
+    }
+
+    /// The page of tasks `q` selects and how many match (every listing runs this).
+    pub fn query(&self, q: &TaskQuery) -> (Vec<Task>, usize) {
+        task_query::select(&self.table(), q)
+    }
+
+    /// Tasks counted by state and class, and each class's queue.
+    pub fn overview(&self) -> task_query::Overview {
+        task_query::overview(&self.table())
+    }
+
+    /// The payload of an unfinished task (a finished one's is dropped; its hash stays).
+    pub fn payload(&self, id: &str) -> Option<Arc<str>> {
+        self.table().payloads.get(id).cloned()
     }
 
     /// Finished tasks (for result-stream replay), oldest first.

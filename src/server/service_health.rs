@@ -44,6 +44,14 @@ impl HealthCache {
         probed
     }
 
+    /// The last probe's result and how long ago it started, without waiting: None while a
+    /// probe is in flight or none was made yet (the dashboard shows it and asks for a fresh one
+    /// in the background, so a page never waits on Docker).
+    pub fn peek(&self) -> Option<(Duration, Arc<Probed>)> {
+        let last = self.last.try_lock().ok()?;
+        last.as_ref().map(|(at, p)| (at.elapsed(), p.clone()))
+    }
+
     /// Probes made so far (the `orchestrator_health_probes_total` metric).
     pub fn probes(&self) -> u64 {
         self.probes.load(Ordering::Relaxed)

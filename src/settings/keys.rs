@@ -361,6 +361,27 @@ fn build() -> Vec<Key> {
             "Largest build context (the files a service's `build` sends to the engine, after .dockerignore), in bytes",
         )
         .env(&["DSPY_AGENT_MAX_BUILD_CONTEXT_BYTES"]),
+        // The dashboard (issue 16): login codes and sessions.
+        key(
+            "ui.login_code_ttl_s",
+            Kind::Seconds {
+                zero_ok: false,
+                max: 3600.0,
+            },
+            secs(60.0),
+            "How long a `dspy-agent ui` login link stays good (it is good once)",
+        )
+        .env(&["DSPY_AGENT_UI_LOGIN_CODE_TTL_S"]),
+        key(
+            "ui.session_ttl_s",
+            Kind::Seconds {
+                zero_ok: false,
+                max: 2_592_000.0,
+            },
+            secs(28_800.0),
+            "How long a dashboard session lasts after its login, whatever it does",
+        )
+        .env(&["DSPY_AGENT_UI_SESSION_TTL_S"]),
         key(
             "scheduler.max_payload_bytes",
             Kind::Int {

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::roles::{Need, Rule, rule_for};
+use super::sessions::Sessions;
 use super::tokens::{Caller, Keyring, bearer};
 use crate::server::audit::{AuditLog, Entry};
 
@@ -53,23 +54,22 @@ pub struct Gate {
     audit: AuditLog,
     /// Calls the settings open to everyone (`GET /metrics` with http.metrics_public).
     public: Vec<String>,
+    /// Dashboard login codes and sessions (a session cookie stands for a token on `/ui`).
+    pub sessions: Sessions,
 }
 
 impl Gate {
-    pub fn new(home: &Path, audit: AuditLog, public: Vec<String>) -> Gate {
+    pub fn new(home: &Path, audit: AuditLog, public: Vec<String>, sessions: Sessions) -> Gate {
         Gate {
             keyring: Keyring::new(home),
             audit,
             public,
+            sessions,
         }
     }
 
     /// Check `call` (the table's name for it) with the `authorization` header's value.
     pub fn admit(&self, call: &str, authorization: Option<&[u8]>) -> Result<Admitted, Refusal> {
-        let mut rule = rule_for(call);
-        if self.public.iter().any(|p| p == call) {
-            rule.need = Need::Open;
-        }
         let caller = match authorization {
             None => None,
             Some(v) => match bearer(v).and_then(|t| self.keyring.identify(t)) {
@@ -77,6 +77,16 @@ impl Gate {
                 None => return Err(Refusal::Unauthenticated),
             },
         };
+        self.admit_caller(call, caller)
+    }
+
+    /// Check `call` for a caller already identified (by a token, or by a dashboard session
+    /// that carries its token's name and role).
+    pub fn admit_caller(&self, call: &str, caller: Option<Caller>) -> Result<Admitted, Refusal> {
+        let mut rule = rule_for(call);
+        if self.public.iter().any(|p| p == call) {
+            rule.need = Need::Open;
+        }
         match &caller {
             None if rule.need == Need::Open => {}
             None => return Err(Refusal::Unauthenticated),

@@ -10,6 +10,37 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::gate::{AuditIds, Gate, Refusal};
+use super::sessions::cookie_value;
+
+/// What a browser without a dashboard session is shown on `/ui`: how to get one, and no data.
+const UI_LOGIN_HINT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>dspy-agent: log in</title></head><body><h1>Not logged in</h1><p>Run <code>dspy-agent ui</code> on the server's machine and open the one-time link it prints (or your session has expired or ended).</p></body></html>";
+
+/// Whether a path belongs to the dashboard (where a session cookie may stand for a token).
+pub fn is_ui(path: &str) -> bool {
+    path == "/ui" || path.starts_with("/ui/")
+}
+
+fn ui_refusal(status: StatusCode, message: &str) -> Response {
+    let body = if status == StatusCode::UNAUTHORIZED {
+        UI_LOGIN_HINT.to_string()
+    } else {
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>dspy-agent: refused</title></head><body><h1>Refused</h1><p>{}</p></body></html>",
+            crate::server::html::escape(message)
+        )
+    };
+    let mut r = (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response();
+    crate::server::html::page_headers(r.headers_mut());
+    r
+}
 
 fn refuse(status: StatusCode, message: &str) -> Response {
     let body = serde_json::json!({ "error": message }).to_string();
@@ -35,15 +66,36 @@ pub async fn gate(State(gate): State<Arc<Gate>>, mut req: Request, next: Next) -
         .get(header::AUTHORIZATION)
         .map(|v| v.as_bytes());
     let ids = AuditIds::default();
-    let admitted = match gate.admit(&call, auth) {
+    let ui = is_ui(req.uri().path());
+    // On the dashboard's routes only, and only without a bearer token: the session cookie.
+    let session = match (ui, auth) {
+        (true, None) => req
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(cookie_value)
+            .and_then(|id| gate.sessions.find(id)),
+        _ => None,
+    };
+    let admission = match &session {
+        Some(s) => gate.admit_caller(&call, Some(s.caller.clone())),
+        None => gate.admit(&call, auth),
+    };
+    let admitted = match admission {
         Ok(a) => a,
         Err(refusal) => {
             let mutates = super::roles::rule_for(&call).mutates;
-            let r = match refusal {
+            let (status, message) = match refusal {
                 Refusal::Unauthenticated => {
-                    refuse(StatusCode::UNAUTHORIZED, super::UNAUTHENTICATED)
+                    (StatusCode::UNAUTHORIZED, super::UNAUTHENTICATED.to_string())
                 }
-                Refusal::Forbidden(m) => refuse(StatusCode::FORBIDDEN, &m),
+                Refusal::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+            };
+            let r = if ui {
+                ui_refusal(status, &message)
+            } else {
+                refuse(status, &message)
             };
             gate.audit(
                 &call,
@@ -58,6 +110,9 @@ pub async fn gate(State(gate): State<Arc<Gate>>, mut req: Request, next: Next) -
     };
     if let Some(c) = &admitted.caller {
         req.extensions_mut().insert(c.clone());
+    }
+    if let Some(s) = session {
+        req.extensions_mut().insert(s);
     }
     req.extensions_mut().insert(ids.clone());
     let resp = next.run(req).await;

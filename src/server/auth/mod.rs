@@ -9,6 +9,7 @@ pub mod gate;
 pub mod grpc_layer;
 pub mod http_layer;
 pub mod roles;
+pub mod sessions;
 pub mod tokens;
 
 pub use gate::{AuditIds, Gate, note_ids};

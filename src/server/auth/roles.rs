@@ -104,6 +104,8 @@ pub const RULES: &[Rule] = &[
     rule("OrchestratorService/StreamWorkflowStatus", Read, false),
     rule("OrchestratorService/GetWorkflowRun", Read, false),
     rule("OrchestratorService/ListWorkflowRuns", Read, false),
+    // A one-time dashboard login for the caller's own token and role (audited).
+    rule("OrchestratorService/CreateUiLogin", Read, true),
     // EnvManagerService: starting containers is as good as root on most machines.
     rule("EnvManagerService/StartServices", Admin, true),
     rule("EnvManagerService/StopServices", Admin, true),
@@ -128,6 +130,14 @@ pub const RULES: &[Rule] = &[
     rule("POST /workflows/**", Submit, true),
     rule("GET /workflows", Read, false),
     rule("GET /workflows/**", Read, false),
+    // The dashboard (a session cookie stands for the token that minted its login code). The
+    // login page and the static files carry no data; first match wins, so they come first.
+    rule("GET /ui/login", Open, true),
+    rule("GET /ui/assets/*", Open, false),
+    rule("POST /ui/logout", AnyToken, true),
+    rule("POST /ui/tasks/*/cancel", Submit, true),
+    rule("GET /ui", Read, false),
+    rule("GET /ui/**", Read, false),
 ];
 
 /// The row for a call; an unknown call needs admin and is audited.
@@ -191,6 +201,11 @@ mod tests {
         assert_eq!(rule_for("OrchestratorService/ListWorkflows").need, Read);
         assert_eq!(rule_for("POST /workflows/runs/r1/cancel").need, Submit);
         assert_eq!(rule_for("GET /health").need, Open);
+        assert_eq!(rule_for("GET /ui/login").need, Open);
+        assert_eq!(rule_for("GET /ui/assets/app.js").need, Open);
+        assert_eq!(rule_for("GET /ui/tasks/t1").need, Read);
+        assert_eq!(rule_for("POST /ui/tasks/t1/cancel").need, Submit);
+        assert_eq!(rule_for("POST /ui/tasks").need, Admin);
         // Not in the table: admin, audited.
         let unknown = rule_for("OrchestratorService/DropEverything");
         assert_eq!((unknown.need, unknown.mutates), (Admin, true));

@@ -108,6 +108,14 @@ impl Policy {
         let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
         origin == self.own_origin || self.allowed_origins.contains(&origin)
     }
+
+    /// The origin a browser shows for a page it fetched from `host` (a Host this server
+    /// answers to, checked first): the dashboard opened as `localhost:PORT` posts from there.
+    fn same_as_host(&self, origin: &str, host: &str) -> bool {
+        let origin = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+        let scheme = self.own_origin.split("://").next().unwrap_or("http");
+        self.host_ok(host) && origin == format!("{scheme}://{}", host.trim().to_ascii_lowercase())
+    }
 }
 
 /// `application/json` (or NDJSON, for POST /queue/submit-batch), with or without parameters
@@ -129,6 +137,20 @@ fn is_json(headers: &HeaderMap) -> bool {
         })
 }
 
+/// A browser form's body, accepted on the dashboard's routes only: they check a per-session
+/// CSRF token and the Origin, which no other route does.
+fn is_form(headers: &HeaderMap, path: &str) -> bool {
+    (path == "/ui" || path.starts_with("/ui/"))
+        && headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+}
+
 /// Whether the request announces a body (a length above zero, or chunks).
 fn has_body(headers: &HeaderMap) -> bool {
     let length = headers
@@ -147,8 +169,8 @@ pub async fn guard(State(policy): State<Arc<Policy>>, req: Request, next: Next) 
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .or_else(|| req.uri().authority().map(|a| a.to_string()));
-    match host {
-        Some(h) if policy.host_ok(&h) => {}
+    match &host {
+        Some(h) if policy.host_ok(h) => {}
         Some(h) => {
             return error(
                 StatusCode::FORBIDDEN,
@@ -159,7 +181,10 @@ pub async fn guard(State(policy): State<Arc<Policy>>, req: Request, next: Next) 
     }
     if let Some(origin) = req.headers().get(header::ORIGIN) {
         let origin = String::from_utf8_lossy(origin.as_bytes()).into_owned();
-        if !policy.origin_ok(&origin) {
+        let own_host = host
+            .as_deref()
+            .is_some_and(|h| policy.same_as_host(&origin, h));
+        if !own_host && !policy.origin_ok(&origin) {
             return error(
                 StatusCode::FORBIDDEN,
                 format!(
@@ -171,7 +196,7 @@ pub async fn guard(State(policy): State<Arc<Policy>>, req: Request, next: Next) 
     if !has_body(req.headers()) {
         return next.run(req).await;
     }
-    if !is_json(req.headers()) {
+    if !is_json(req.headers()) && !is_form(req.headers(), req.uri().path()) {
         return error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "a request body must have Content-Type: application/json",
@@ -269,6 +294,9 @@ mod tests {
         let p = policy("127.0.0.1:9097", &[], &["https://ui.example"]);
         assert!(p.origin_ok("http://127.0.0.1:9097"));
         assert!(p.origin_ok("https://ui.example/"));
+        assert!(p.same_as_host("http://localhost:9097", "localhost:9097"));
+        assert!(!p.same_as_host("http://evil.example", "evil.example"));
+        assert!(!p.same_as_host("http://localhost:1", "localhost:9097"));
         for bad in [
             "http://evil.example",
             "null",

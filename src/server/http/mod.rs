@@ -87,6 +87,7 @@ pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
     let limit = policy.body_limit;
     let sse_cap = whole_setting(&ctx.settings, "http.max_sse_subscribers", 64);
     let gate = ctx.gate.clone();
+    let dashboard = crate::server::ui::router(ctx.clone());
     let http = Arc::new(Http {
         sse: Arc::new(Semaphore::new(usize::try_from(sse_cap).unwrap_or(64))),
         sse_cap,
@@ -112,6 +113,7 @@ pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
         .route("/workflows/runs/{run_id}/events", get(workflows::events))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(http)
+        .merge(dashboard)
         .layer(from_fn_with_state(
             gate,
             crate::server::auth::http_layer::gate,

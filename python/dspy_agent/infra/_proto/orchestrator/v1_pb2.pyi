@@ -603,6 +603,20 @@ class ListWorkersRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class CreateUiLoginRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CreateUiLoginResponse(_message.Message):
+    __slots__ = ("code", "expires_in_ms", "path")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_IN_MS_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    expires_in_ms: int
+    path: str
+    def __init__(self, code: _Optional[str] = ..., expires_in_ms: _Optional[int] = ..., path: _Optional[str] = ...) -> None: ...
+
 class WorkerInfo(_message.Message):
     __slots__ = ("name", "host", "version", "classes", "concurrency", "gpus", "last_seen_ms", "state", "tasks_running", "tasks_done", "tasks_failed")
     NAME_FIELD_NUMBER: _ClassVar[int]

@@ -144,6 +144,11 @@ class OrchestratorServiceStub:
                 request_serializer=orchestrator_dot_v1__pb2.ListWorkersRequest.SerializeToString,
                 response_deserializer=orchestrator_dot_v1__pb2.ListWorkersResponse.FromString,
                 _registered_method=True)
+        self.CreateUiLogin = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/CreateUiLogin',
+                request_serializer=orchestrator_dot_v1__pb2.CreateUiLoginRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.CreateUiLoginResponse.FromString,
+                _registered_method=True)
         self.Shutdown = channel.unary_unary(
                 '/orchestrator.v1.OrchestratorService/Shutdown',
                 request_serializer=orchestrator_dot_v1__pb2.ShutdownRequest.SerializeToString,

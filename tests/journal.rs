@@ -169,11 +169,15 @@ async fn status(c: &mut Orch, id: &str) -> pb::TaskStatus {
 }
 
 async fn lease(c: &mut Orch, wait_ms: u32) -> Vec<pb::LeasedTask> {
+    lease_for(c, wait_ms, 30.0).await
+}
+
+async fn lease_for(c: &mut Orch, wait_ms: u32, lease_seconds: f64) -> Vec<pb::LeasedTask> {
     c.lease_tasks(pb::LeaseTasksRequest {
         worker_id: "w".into(),
         classes: vec![],
         max: 10,
-        lease_seconds: 30.0,
+        lease_seconds,
         wait_ms,
         gpus: vec![],
     })
@@ -218,12 +222,16 @@ async fn a_damaged_creation_line_fails_its_task_and_keeps_a_copy() {
     let mut c = s.client().await;
     submit(&mut c, "e0", 1).await;
     submit(&mut c, "e1", 2).await;
-    // e0 is leased: a later update line, without the payload, is written for it.
-    let got = lease(&mut c, 0).await;
+    // e0 is leased: a later update line, without the payload, is written for it. A short
+    // lease, for e1's to run out after the restart.
+    let got = lease_for(&mut c, 0, 1.0).await;
     assert_eq!(got.len(), 2);
-    s.wait_journal("e0 running", |l| {
-        l.contains("\"id\":\"e0\"") && l.contains("\"state\":\"running\"")
-    });
+    for id in ["e0", "e1"] {
+        let key = format!("\"id\":\"{id}\"");
+        s.wait_journal(&format!("{id} running"), |l| {
+            l.contains(&key) && l.contains("\"state\":\"running\"")
+        });
+    }
     s.kill9();
 
     let path = s.journal();
@@ -238,10 +246,11 @@ async fn a_damaged_creation_line_fails_its_task_and_keeps_a_copy() {
     let t = status(&mut c, "e0").await;
     assert_eq!(t.status, "failed", "{t:?}");
     assert_eq!(t.error, "journal record lost");
-    // e1 was running too: an interrupted attempt, retried with its payload.
+    // e1 was leased too: its lease holds again after the restart (its worker may still run
+    // it); nobody extends it, so it runs out and e1 is leased again, with its payload.
     let t1 = status(&mut c, "e1").await;
-    assert_eq!(t1.status, "queued", "{t1:?}");
-    let again = lease(&mut c, 500).await;
+    assert_eq!(t1.status, "running", "{t1:?}");
+    let again = lease(&mut c, 10_000).await;
     assert_eq!(
         again.iter().map(|t| t.task_id.as_str()).collect::<Vec<_>>(),
         ["e1"],

@@ -54,7 +54,8 @@ fn plan(payload: &str) -> Plan {
 }
 
 /// Lease and run until `stop` resolves; then lease no more, let running tasks finish within
-/// the drain time, stop the rest (their leases expire and the server re-queues them).
+/// the drain time, stop the rest and hand them back (queued again at once; if the server
+/// cannot be told, their leases expire and it queues them then).
 pub async fn run(
     client: Client,
     cfg: Config,

@@ -142,6 +142,40 @@ pub struct Task {
     pub lease: Option<LeaseRecord>,
 }
 
+impl Task {
+    /// A queued task `id` with nothing else set: class `cpu_short`, no attempt yet, the
+    /// `worker` executor. Callers set what they know with struct update syntax, so that a
+    /// new field is defaulted in one place.
+    pub fn blank(id: &str) -> Task {
+        Task {
+            id: id.into(),
+            class: "cpu_short".into(),
+            priority: 0,
+            max_attempts: 0,
+            timeout_s: None,
+            state: TaskState::Queued,
+            attempt: 0,
+            seq: 0,
+            submitted_at_ms: 0,
+            queued_at_ms: 0,
+            started_at_ms: 0,
+            finished_at_ms: 0,
+            result: BTreeMap::new(),
+            error: String::new(),
+            executor: ExecutorKind::Worker,
+            payload_hash: String::new(),
+            worker_id: None,
+            pgid: None,
+            submitted_by: None,
+            slurm: None,
+            gpus: 0,
+            gpu_memory_mb: 0,
+            gpu_uuids: Vec::new(),
+            lease: None,
+        }
+    }
+}
+
 /// What the journal keeps of a lease: its id and length (not its expiry, which each
 /// ExtendLease moves, and which a restart starts afresh).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

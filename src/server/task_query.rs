@@ -148,38 +148,22 @@ pub fn overview(g: &Table) -> Overview {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::task::ExecutorKind;
 
     fn task(n: u64, state: TaskState, class: &str) -> Task {
         Task {
-            id: format!("t{n}"),
             class: class.into(),
-            priority: 0,
             max_attempts: 1,
-            timeout_s: None,
             state,
             attempt: 1,
             seq: n,
             submitted_at_ms: 1000 + n,
             queued_at_ms: 1000 + n,
-            started_at_ms: 0,
-            finished_at_ms: 0,
-            result: Default::default(),
             error: if state == TaskState::Failed {
                 format!("boom {n}")
             } else {
                 String::new()
             },
-            executor: ExecutorKind::Worker,
-            payload_hash: String::new(),
-            worker_id: None,
-            pgid: None,
-            submitted_by: None,
-            slurm: None,
-            gpus: 0,
-            gpu_memory_mb: 0,
-            gpu_uuids: Vec::new(),
-            lease: None,
+            ..Task::blank(&format!("t{n}"))
         }
     }
 

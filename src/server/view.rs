@@ -204,34 +204,24 @@ impl TaskView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::task::{ExecutorKind, TaskState};
+    use crate::server::task::TaskState;
 
     fn task(worker: Option<&str>) -> Task {
         Task {
-            id: "t".into(),
-            class: "cpu_short".into(),
             priority: -3,
             max_attempts: 2,
-            timeout_s: None,
             state: TaskState::Running,
             attempt: 1,
             seq: 9,
             submitted_at_ms: 10,
             queued_at_ms: 11,
             started_at_ms: 12,
-            finished_at_ms: 0,
             result: BTreeMap::from([("b".into(), "2".into()), ("a".into(), "1".into())]),
             error: "e".into(),
-            executor: ExecutorKind::Worker,
             payload_hash: "h".into(),
             worker_id: worker.map(str::to_string),
             pgid: Some(4),
-            submitted_by: None,
-            slurm: None,
-            gpus: 0,
-            gpu_memory_mb: 0,
-            gpu_uuids: Vec::new(),
-            lease: None,
+            ..Task::blank("t")
         }
     }
 

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::record::{self, Line, Record};
 use super::{JOURNAL, Loaded};
 use crate::error::{Error, Result};
-use crate::server::task::{ExecutorKind, Task, TaskState};
+use crate::server::task::{Task, TaskState};
 
 /// The error of a task rebuilt from a damaged journal.
 pub const LOST: &str = "journal record lost";
@@ -236,30 +236,10 @@ fn get<'a>(
 /// A task known only by its id.
 fn placeholder(id: &str) -> Task {
     Task {
-        id: id.into(),
         class: "unknown".into(),
-        priority: 0,
-        max_attempts: 0,
-        timeout_s: None,
         state: TaskState::Failed,
-        attempt: 0,
-        seq: 0,
-        submitted_at_ms: 0,
-        queued_at_ms: 0,
-        started_at_ms: 0,
-        finished_at_ms: 0,
-        result: Default::default(),
         error: LOST.into(),
-        executor: ExecutorKind::Worker,
-        payload_hash: String::new(),
-        worker_id: None,
-        pgid: None,
-        submitted_by: None,
-        slurm: None,
-        gpus: 0,
-        gpu_memory_mb: 0,
-        gpu_uuids: Vec::new(),
-        lease: None,
+        ..Task::blank(id)
     }
 }
 

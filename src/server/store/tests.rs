@@ -1,34 +1,16 @@
 //! The store's writer and its open: group commit, compaction, failed writes, damage.
 
 use super::*;
-use crate::server::task::{ExecutorKind, TaskState};
+use crate::server::task::TaskState;
 
 fn task(id: &str, state: TaskState) -> Task {
     Task {
-        id: id.into(),
-        class: "cpu_short".into(),
-        priority: 0,
         max_attempts: 3,
-        timeout_s: None,
         state,
-        attempt: 0,
-        seq: 0,
         submitted_at_ms: 1,
         queued_at_ms: 1,
-        started_at_ms: 0,
-        finished_at_ms: 0,
-        result: Default::default(),
-        error: String::new(),
-        executor: ExecutorKind::Worker,
         payload_hash: "h".into(),
-        worker_id: None,
-        pgid: None,
-        submitted_by: None,
-        slurm: None,
-        gpus: 0,
-        gpu_memory_mb: 0,
-        gpu_uuids: Vec::new(),
-        lease: None,
+        ..Task::blank(id)
     }
 }
 

@@ -57,10 +57,6 @@ enum Slot<E> {
     Existing(Task, Option<Durable>),
 }
 
-fn new_ids_len<E>(slots: &[Slot<E>]) -> usize {
-    slots.iter().filter(|s| matches!(s, Slot::New(_))).count()
-}
-
 async fn ack_outcome(
     ack: oneshot::Receiver<std::result::Result<(), String>>,
 ) -> std::result::Result<(), String> {
@@ -158,18 +154,16 @@ impl Scheduler {
         let _waiting = self.durable_waiters.enter();
         let mut outcomes = Vec::new().into_iter();
         if !acks.is_empty() {
-            self.metrics.submitted(acks.len() as u64);
-            for kind in [
-                ExecutorKind::Worker,
-                ExecutorKind::Slurm,
-                ExecutorKind::Process,
-            ] {
-                let wanted = |t: &Task| match kind {
-                    ExecutorKind::Worker | ExecutorKind::Slurm => t.executor == kind,
-                    _ => !matches!(t.executor, ExecutorKind::Worker | ExecutorKind::Slurm),
-                };
-                if slots.iter().any(|s| matches!(s, Slot::New(t) if wanted(t))) {
-                    self.wake_for(kind);
+            let created = acks.len();
+            self.metrics.submitted(created as u64);
+            // Once per kind of executor among the new tasks, not once per task.
+            let mut woken: Vec<ExecutorKind> = Vec::new();
+            for s in &slots {
+                if let Slot::New(t) = s
+                    && !woken.contains(&t.executor)
+                {
+                    self.wake_for(t.executor);
+                    woken.push(t.executor);
                 }
             }
             let (done_tx, done_rx) = tokio::sync::oneshot::channel();
@@ -186,7 +180,7 @@ impl Scheduler {
             });
             outcomes = done_rx
                 .await
-                .unwrap_or_else(|_| vec![Err(STORE_STOPPED.into()); new_ids_len(&slots)])
+                .unwrap_or_else(|_| vec![Err(STORE_STOPPED.into()); created])
                 .into_iter();
         }
         let mut out = Vec::with_capacity(slots.len());
@@ -254,30 +248,19 @@ impl Scheduler {
         let seq = g.next_seq;
         g.next_seq += 1;
         let task = Task {
-            id: id.clone(),
             class: checked.class,
             priority: req.priority,
             max_attempts: checked.max_attempts,
             timeout_s: checked.timeout_s,
-            state: TaskState::Queued,
-            attempt: 0,
             seq,
             submitted_at_ms: now,
             queued_at_ms: now,
-            started_at_ms: 0,
-            finished_at_ms: 0,
-            result: BTreeMap::new(),
-            error: String::new(),
             executor: checked.executor,
             payload_hash: checked.payload_hash,
-            worker_id: None,
-            pgid: None,
             submitted_by: req.submitted_by.clone(),
-            slurm: None,
             gpus: checked.gpus,
             gpu_memory_mb: checked.gpu_memory_mb,
-            gpu_uuids: Vec::new(),
-            lease: None,
+            ..Task::blank(&id)
         };
         let ack = self.store.put_durable(&task, &checked.payload_json);
         g.unsynced.insert(id.clone(), synced.clone());

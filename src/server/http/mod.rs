@@ -287,14 +287,7 @@ async fn submit(
             if let Some(Extension(a)) = &audit {
                 a.add([task.id.clone()]);
             }
-            let mut doc = TaskView::from(&task).to_json();
-            doc["created"] = json!(created);
-            let status = if created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            (status, Json(doc)).into_response()
+            reply::created(TaskView::from(&task).to_json(), created)
         }
         Err(e) => sched_error(e),
     }

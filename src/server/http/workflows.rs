@@ -30,18 +30,10 @@ pub async fn create(State(ctx): Ctx, body: Result<Json<Value>, JsonRejection>) -
         Err(e) => return json_rejection(e),
     };
     match ctx.workflows.create(&spec.to_string()).await {
-        Ok(c) => (
-            if c.created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            },
-            Json(
-                json!({"name": c.name, "version": c.version, "created": c.created,
-                        "steps": c.steps}),
-            ),
-        )
-            .into_response(),
+        Ok(c) => super::reply::created(
+            json!({"name": c.name, "version": c.version, "steps": c.steps}),
+            c.created,
+        ),
         Err(e) => sched_error(e),
     }
 }
@@ -86,15 +78,7 @@ pub async fn start(
         .start_run(&name, &body.run_id, body.params, on_conflict)
         .await
     {
-        Ok((mut doc, created)) => {
-            doc["created"] = json!(created);
-            let status = if created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            (status, Json(doc)).into_response()
-        }
+        Ok((doc, created)) => super::reply::created(doc, created),
         Err(e) => sched_error(e),
     }
 }

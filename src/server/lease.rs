@@ -157,7 +157,6 @@ impl Scheduler {
             g.leases.insert(
                 id.clone(),
                 Lease {
-                    lease_id: lease_id.clone(),
                     expires: Instant::now() + lease,
                     expires_ms,
                 },
@@ -178,13 +177,13 @@ impl Scheduler {
 
     /// The lease of a running task, if `lease_id` still holds it.
     fn check_lease<'a>(g: &'a mut Table, id: &str, lease_id: &str) -> SResult<&'a mut Lease> {
-        let state = g
+        let (state, holds) = g
             .tasks
             .get(id)
-            .map(|t| t.state)
+            .map(|t| (t.state, t.lease.as_ref().is_some_and(|l| l.id == lease_id)))
             .ok_or_else(|| SchedError::not_found(id))?;
         match g.leases.get_mut(id) {
-            Some(l) if l.lease_id == lease_id && state == TaskState::Running => Ok(l),
+            Some(l) if holds && state == TaskState::Running => Ok(l),
             _ => Err(SchedError::new(
                 ErrorKind::FailedPrecondition,
                 format!(
@@ -206,7 +205,7 @@ impl Scheduler {
     ) -> SResult<Task> {
         let mut g = self.table();
         Self::check_lease(&mut g, id, lease_id)?;
-        Self::drop_lease_locked(&mut g, id);
+        g.end_lease(id);
         let started = g.tasks.get(id).map_or(0, |t| t.started_at_ms);
         let duration_s = now_ms().saturating_sub(started) as f64 / 1000.0;
         let done = if success {
@@ -233,7 +232,7 @@ impl Scheduler {
     pub fn hand_back(self: &Arc<Self>, id: &str, lease_id: &str) -> SResult<Task> {
         let mut g = self.table();
         Self::check_lease(&mut g, id, lease_id)?;
-        Self::drop_lease_locked(&mut g, id);
+        g.end_lease(id);
         let worker = match g.tasks.get_mut(id) {
             Some(t) => {
                 t.attempt = t.attempt.saturating_sub(1);
@@ -251,14 +250,6 @@ impl Scheduler {
         drop(g);
         self.lease_wake.notify_waiters();
         task.ok_or_else(|| vanished(id))
-    }
-
-    /// The lease is over: out of the table and off the task's record.
-    fn drop_lease_locked(g: &mut Table, id: &str) {
-        g.leases.remove(id);
-        if let Some(t) = g.tasks.get_mut(id) {
-            t.lease = None;
-        }
     }
 
     pub fn extend_lease(&self, id: &str, lease_id: &str, lease: Duration) -> SResult<u64> {
@@ -280,7 +271,7 @@ impl Scheduler {
             .map(|(id, _)| id.clone())
             .collect();
         for id in expired {
-            Self::drop_lease_locked(&mut g, &id);
+            g.end_lease(&id);
             let worker = g
                 .tasks
                 .get(&id)

@@ -117,7 +117,7 @@ impl Scheduler {
                         // Its job runs on the cluster whatever happened here: the slurm loop
                         // looks it up (adoption), and never submits it again.
                         g.slurm_running.insert(task.id.clone());
-                    } else if let Some(lease) = task.lease.clone() {
+                    } else if let Some(lease) = &task.lease {
                         // A pull worker may still run it: its lease holds again for its
                         // length from now, for the worker to extend it or report.
                         g.leases
@@ -278,7 +278,7 @@ impl Scheduler {
             return Ok((task, false));
         }
         g.dequeue(&task);
-        g.leases.remove(id);
+        g.end_lease(id);
         if let Some(kill) = g.kills.remove(id) {
             let _ = kill.send(Kill::Cancel);
         }

@@ -18,20 +18,19 @@ use crate::server::task::{ExecutorKind, Task};
 /// Queue order: higher priority first, then submission order.
 pub type QueueKey = (Reverse<i32>, u64);
 
-/// A running attempt held by a pull worker until `expires`.
+/// A running attempt held by a pull worker until `expires`. Its id is on the task's record
+/// (`Task::lease`), which the journal keeps.
 #[derive(Debug, Clone)]
 pub struct Lease {
-    pub lease_id: String,
     pub expires: Instant,
     pub expires_ms: u64,
 }
 
 impl Lease {
     /// A journaled lease held again after a restart, for its whole length from now.
-    pub fn starting_now(record: crate::server::task::LeaseRecord) -> Lease {
+    pub fn starting_now(record: &crate::server::task::LeaseRecord) -> Lease {
         let length = crate::server::clock::seconds(record.seconds);
         Lease {
-            lease_id: record.id,
             expires: Instant::now() + length,
             expires_ms: crate::server::clock::now_ms()
                 .saturating_add(length.as_millis().min(u64::MAX as u128) as u64),
@@ -152,6 +151,15 @@ pub fn lock(m: &Mutex<Table>) -> MutexGuard<'_, Table> {
 }
 
 impl Table {
+    /// Task `id`'s lease is over (completed, handed back, expired or cancelled): out of the
+    /// lease table and off the task's record.
+    pub fn end_lease(&mut self, id: &str) {
+        self.leases.remove(id);
+        if let Some(t) = self.tasks.get_mut(id) {
+            t.lease = None;
+        }
+    }
+
     /// Put a queued task in its ready queue: the pull queue for workers, else the local one.
     pub fn enqueue(&mut self, task: &Task) {
         let key = (Reverse(task.priority), task.seq);

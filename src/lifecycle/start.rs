@@ -228,8 +228,16 @@ impl Stack {
                 Ok(id) => {
                     // Set after the start: ContainerSpec is shared with task containers, which
                     // never restart (they are auto-removed).
-                    if svc.restart != "no" {
-                        self.runtime.set_restart_policy(&id, &svc.restart).await?;
+                    if svc.restart != "no"
+                        && let Err(e) = self.runtime.set_restart_policy(&id, &svc.restart).await
+                    {
+                        // Docker refuses to update a container that already exited: then the
+                        // health wait below reports the crash, as it would without a policy.
+                        let exited =
+                            matches!(self.runtime.inspect(&id).await, Ok(Some(c)) if !c.running);
+                        if !exited {
+                            return Err(e.into());
+                        }
                     }
                     break (id, remapped);
                 }

@@ -17,8 +17,18 @@ pub struct Workers {
 struct Registry {
     by_name: BTreeMap<String, Entry>,
     /// Which worker holds each leased task (so CompleteTask, which names no worker, counts).
-    holder: HashMap<String, String>,
+    holder: HashMap<String, Holder>,
 }
+
+struct Holder {
+    worker: String,
+    /// When a listing first found the task no longer leased. The entry outlives that by
+    /// `FORGET_AFTER_MS`: the scheduler ends a completed task's lease just before CompleteTask
+    /// counts it here, and a listing in between must not lose that count.
+    unleased_since_ms: Option<u64>,
+}
+
+const FORGET_AFTER_MS: u64 = 10_000;
 
 struct Entry {
     info: pb::WorkerInfo,
@@ -82,7 +92,11 @@ impl Workers {
             return;
         }
         for t in tasks {
-            g.holder.insert(t.to_string(), worker.to_string());
+            let holder = Holder {
+                worker: worker.to_string(),
+                unleased_since_ms: None,
+            };
+            g.holder.insert(t.to_string(), holder);
         }
         if let Some(e) = g.by_name.get_mut(worker) {
             e.info.last_seen_ms = now_ms();
@@ -92,7 +106,7 @@ impl Workers {
     /// ExtendLease of `task`: its holder is alive.
     pub fn extended(&self, task: &str) {
         let mut g = self.lock();
-        if let Some(w) = g.holder.get(task).cloned()
+        if let Some(w) = g.holder.get(task).map(|h| h.worker.clone())
             && let Some(e) = g.by_name.get_mut(&w)
         {
             e.info.last_seen_ms = now_ms();
@@ -103,8 +117,8 @@ impl Workers {
     /// handed back, counted as neither).
     pub fn completed(&self, task: &str, success: Option<bool>) {
         let mut g = self.lock();
-        if let Some(w) = g.holder.remove(task)
-            && let Some(e) = g.by_name.get_mut(&w)
+        if let Some(h) = g.holder.remove(task)
+            && let Some(e) = g.by_name.get_mut(&h.worker)
         {
             e.info.last_seen_ms = now_ms();
             match success {
@@ -120,11 +134,18 @@ impl Workers {
     /// expired, or they were cancelled, so they no longer count as running.
     pub fn list(&self, still_leased: impl Fn(&str) -> bool) -> Vec<pb::WorkerInfo> {
         let mut g = self.lock();
-        g.holder.retain(|task, _| still_leased(task));
         let now = now_ms();
+        g.holder.retain(|task, h| {
+            if still_leased(task) {
+                h.unleased_since_ms = None;
+                return true;
+            }
+            let since = *h.unleased_since_ms.get_or_insert(now);
+            now.saturating_sub(since) < FORGET_AFTER_MS
+        });
         let mut running: HashMap<&str, u64> = HashMap::new();
-        for w in g.holder.values() {
-            *running.entry(w.as_str()).or_default() += 1;
+        for h in g.holder.values().filter(|h| h.unleased_since_ms.is_none()) {
+            *running.entry(h.worker.as_str()).or_default() += 1;
         }
         g.by_name
             .values()
@@ -215,12 +236,16 @@ mod tests {
         let a = &list[0];
         assert_eq!((a.tasks_running, a.tasks_done, a.tasks_failed), (1, 1, 1));
         assert_eq!(a.state, "connected");
-        // t3's lease expired on the server: no longer running here.
+        // t3's lease ended on the server: no longer running here, but a CompleteTask that
+        // arrives after that listing (the scheduler ends the lease first) still counts.
         assert_eq!(w.list(|_| false)[0].tasks_running, 0);
+        w.completed("t3", Some(true));
+        assert_eq!(w.list(|_| false)[0].tasks_done, 2);
+        w.leased("a", ["t4"].into_iter());
         let text = Workers::metrics_text(&w.list(|_| true));
         assert!(text.contains("workers_connected 1\n"), "{text}");
         assert!(
-            text.contains("worker_tasks_running{worker=\"a\"} 0\n"),
+            text.contains("worker_tasks_running{worker=\"a\"} 1\n"),
             "{text}"
         );
     }

@@ -1,5 +1,5 @@
-//! The dashboard's static files, embedded in the binary (`ui/app.css`, `ui/app.js`, and the
-//! gzipped copies build.rs makes). Each answer carries a strong ETag (a SHA-256 prefix of the
+//! The dashboard's static files, embedded in the binary (every file of `ui/`, with the gzipped
+//! copies build.rs makes; a new file there is served at `/ui/assets/NAME` with no change here). Each answer carries a strong ETag (a SHA-256 prefix of the
 //! bytes sent); a matching If-None-Match gets 304, and a browser that accepts gzip gets the
 //! precompressed copy.
 
@@ -21,20 +21,34 @@ struct Asset {
     gzip: &'static [u8],
 }
 
-const ASSETS: [Asset; 2] = [
-    Asset {
-        name: CSS_NAME,
-        content_type: "text/css; charset=utf-8",
-        plain: include_bytes!("../../../ui/app.css"),
-        gzip: include_bytes!(concat!(env!("OUT_DIR"), "/app.css.gz")),
-    },
-    Asset {
-        name: JS_NAME,
-        content_type: "text/javascript; charset=utf-8",
-        plain: include_bytes!("../../../ui/app.js"),
-        gzip: include_bytes!(concat!(env!("OUT_DIR"), "/app.js.gz")),
-    },
-];
+/// Every file of `ui/`, as build.rs lists them: (name, plain bytes, gzipped bytes).
+const EMBEDDED: &[(&str, &[u8], &[u8])] = include!(concat!(env!("OUT_DIR"), "/ui_assets.rs"));
+
+/// The content type a file's extension gives (the few kinds the dashboard serves).
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+fn assets() -> &'static [Asset] {
+    static ALL: OnceLock<Vec<Asset>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        EMBEDDED
+            .iter()
+            .map(|&(name, plain, gzip)| Asset {
+                name,
+                content_type: content_type(name),
+                plain,
+                gzip,
+            })
+            .collect()
+    })
+}
 
 fn etag(bytes: &[u8]) -> String {
     format!("\"{}\"", &hex::encode(Sha256::digest(bytes))[..20])
@@ -44,7 +58,7 @@ fn etag(bytes: &[u8]) -> String {
 fn etags() -> &'static Vec<(String, String)> {
     static TAGS: OnceLock<Vec<(String, String)>> = OnceLock::new();
     TAGS.get_or_init(|| {
-        ASSETS
+        assets()
             .iter()
             .map(|a| (etag(a.plain), etag(a.gzip)))
             .collect()
@@ -83,10 +97,10 @@ fn not_modified(headers: &HeaderMap, tag: &str) -> bool {
 
 /// GET /ui/assets/{name}.
 pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    let Some(i) = ASSETS.iter().position(|a| a.name == name) else {
+    let Some(i) = assets().iter().position(|a| a.name == name) else {
         return (StatusCode::NOT_FOUND, "no such file").into_response();
     };
-    let asset = &ASSETS[i];
+    let asset = &assets()[i];
     let gzip = accepts_gzip(&headers);
     let (plain_tag, gzip_tag) = &etags()[i];
     let (bytes, tag) = if gzip {
@@ -145,7 +159,9 @@ mod tests {
 
     #[test]
     fn the_gzipped_copies_are_smaller_and_tags_differ() {
-        for (a, (p, g)) in ASSETS.iter().zip(etags()) {
+        assert!(assets().iter().any(|a| a.name == JS_NAME));
+        assert!(assets().iter().any(|a| a.name == CSS_NAME));
+        for (a, (p, g)) in assets().iter().zip(etags()) {
             assert!(a.gzip.len() < a.plain.len(), "{}", a.name);
             assert_ne!(p, g);
         }

@@ -75,8 +75,24 @@ impl Viewer {
     }
 }
 
+/// The navigation bar's pages, in order.
+const NAV: &[(&str, &str)] = &[
+    ("/ui/", "Overview"),
+    ("/ui/tasks", "Tasks"),
+    ("/ui/workflows", "Workflows"),
+    ("/ui/services", "Services"),
+    ("/ui/gpus", "GPUs"),
+    ("/ui/workers", "Workers"),
+];
+
 /// A page: the layout around `body`, with the security headers and no caching.
 pub fn page(viewer: &Viewer, title: &str, body: &str) -> Response {
+    page_with_scripts(viewer, title, body, &[])
+}
+
+/// A page that also loads `scripts` (names of files in `ui/`, served from `/ui/assets/`) after
+/// the common `app.js`.
+pub fn page_with_scripts(viewer: &Viewer, title: &str, body: &str, scripts: &[&str]) -> Response {
     let who = viewer
         .caller
         .as_ref()
@@ -90,14 +106,26 @@ pub fn page(viewer: &Viewer, title: &str, body: &str) -> Response {
     } else {
         String::new()
     };
+    let nav: String = NAV
+        .iter()
+        .map(|(href, label)| format!("<a href=\"{href}\">{label}</a> "))
+        .collect();
+    let extra: String = scripts
+        .iter()
+        .map(|name| {
+            format!(
+                "<script src=\"/ui/assets/{}\" defer></script>",
+                escape(name)
+            )
+        })
+        .collect();
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} · dspy-agent</title>\
 <link rel=\"stylesheet\" href=\"/ui/assets/{css}\">\
-<script src=\"/ui/assets/{js}\" defer></script></head>\
-<body><header><nav><a href=\"/ui/\" class=\"brand\">dspy-agent</a> \
-<a href=\"/ui/\">Overview</a> <a href=\"/ui/tasks\">Tasks</a></nav>\
+<script src=\"/ui/assets/{js}\" defer></script>{extra}</head>\
+<body><header><nav><a href=\"/ui/\" class=\"brand\">dspy-agent</a> {nav}</nav>\
 <div class=\"who\">{who} {logout}</div></header>\
 <main>{body}</main></body></html>\n",
         title = escape(title),

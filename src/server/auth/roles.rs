@@ -136,6 +136,12 @@ pub const RULES: &[Rule] = &[
     rule("GET /ui/assets/*", Open, false),
     rule("POST /ui/logout", AnyToken, true),
     rule("POST /ui/tasks/*/cancel", Submit, true),
+    rule("GET /ui/services/*/logs/stream", Read, false),
+    rule("GET /ui/services/*/logs.txt", Read, false),
+    rule("GET /ui/services", Read, false),
+    rule("GET /ui/services/*", Read, false),
+    rule("GET /ui/gpus", Read, false),
+    rule("GET /ui/workers", Read, false),
     rule("GET /ui", Read, false),
     rule("GET /ui/**", Read, false),
 ];

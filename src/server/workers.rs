@@ -175,7 +175,11 @@ impl Workers {
     ) -> BTreeMap<String, Vec<(String, u64)>> {
         let g = self.lock();
         let mut out: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
-        for (task, h) in g.holder.iter().filter(|(_, h)| h.unleased_since_ms.is_none()) {
+        for (task, h) in g
+            .holder
+            .iter()
+            .filter(|(_, h)| h.unleased_since_ms.is_none())
+        {
             if let Some(expires) = lease_expiry(task) {
                 out.entry(h.worker.clone())
                     .or_default()

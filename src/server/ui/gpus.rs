@@ -49,13 +49,10 @@ fn opt<T: std::fmt::Display>(v: Option<T>, unit: &str) -> String {
 
 /// The page's live part (also what a test or benchmark can render alone).
 pub fn render(h: &mut String, inv: &Inventory, gauges: &[GpuGauge], waited_s: f64) {
-    let versions: Vec<String> = [
-        ("driver", &inv.driver_version),
-        ("CUDA", &inv.cuda_version),
-    ]
-    .iter()
-    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {}", escape(v))))
-    .collect();
+    let versions: Vec<String> = [("driver", &inv.driver_version), ("CUDA", &inv.cuda_version)]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {}", escape(v))))
+        .collect();
     let _ = write!(
         h,
         "<p class=\"muted\">source {}{}{}</p>",

@@ -178,14 +178,16 @@ fn owner(viewer: &Viewer) -> String {
     }
 }
 
-/// Start reading `name`'s log, bounded in time; the reader, or the error response.
+/// Why a log request is refused: the status and the message of its error page.
+type Refusal = (StatusCode, String);
+
+/// Start reading `name`'s log, bounded in time.
 async fn open_log(
     ctx: &ServerCtx,
-    viewer: &Viewer,
     name: &str,
     follow: bool,
     tail: u64,
-) -> Result<LogReceiver, Response> {
+) -> Result<LogReceiver, Refusal> {
     let opened = tokio::time::timeout(ENGINE_WAIT, async {
         let stack = ctx.stack().await?;
         stack
@@ -200,15 +202,13 @@ async fn open_log(
     .await;
     match opened {
         Ok(Ok(rx)) => Ok(rx),
-        Ok(Err(e)) => Err(error_page(
-            viewer,
+        Ok(Err(e)) => Err((
             StatusCode::SERVICE_UNAVAILABLE,
-            &format!("the log of {name} cannot be read: {}", e.message),
+            format!("the log of {name} cannot be read: {}", e.message),
         )),
-        Err(_) => Err(error_page(
-            viewer,
+        Err(_) => Err((
             StatusCode::SERVICE_UNAVAILABLE,
-            &format!(
+            format!(
                 "the Docker engine did not answer within {}s",
                 ENGINE_WAIT.as_secs()
             ),
@@ -216,27 +216,32 @@ async fn open_log(
     }
 }
 
-/// The checks every log request passes: a known service, a valid query, a free slot.
-fn admit(
+/// The checks every log request passes: a known service, a valid query, a free slot. Then
+/// the log, opened.
+async fn admit(
     streams: &Arc<LogStreams>,
     viewer: &Viewer,
     name: &str,
     query: Option<&str>,
-    tails: (u64, u64),
-) -> Result<(Ask, Slot), Response> {
+    follow: bool,
+) -> Result<(Ask, Slot, LogReceiver), Refusal> {
     if !known_service(&streams.ctx, name) {
-        return Err(error_page(
-            viewer,
+        return Err((
             StatusCode::NOT_FOUND,
-            &format!("no service named {name:?} in this server's services file"),
+            format!("no service named {name:?} in this server's services file"),
         ));
     }
-    let ask = parse_ask(query, tails.0, tails.1)
-        .map_err(|why| error_page(viewer, StatusCode::BAD_REQUEST, &why))?;
+    let tails = if follow {
+        (super::services::VIEW_TAIL, MAX_TAIL)
+    } else {
+        (DOWNLOAD_DEFAULT_TAIL, DOWNLOAD_MAX_TAIL)
+    };
+    let ask = parse_ask(query, tails.0, tails.1).map_err(|why| (StatusCode::BAD_REQUEST, why))?;
     let slot = streams
         .admit(&owner(viewer))
-        .map_err(|why| error_page(viewer, StatusCode::TOO_MANY_REQUESTS, &why))?;
-    Ok((ask, slot))
+        .map_err(|why| (StatusCode::TOO_MANY_REQUESTS, why))?;
+    let lines = open_log(&streams.ctx, name, follow, ask.tail).await?;
+    Ok((ask, slot, lines))
 }
 
 fn line_event(l: &ServiceLine) -> SseEvent {
@@ -257,19 +262,10 @@ async fn stream(
     RawQuery(query): RawQuery,
 ) -> Response {
     let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
-    let (ask, slot) = match admit(
-        &streams,
-        &viewer,
-        &name,
-        query.as_deref(),
-        (super::services::VIEW_TAIL, MAX_TAIL),
-    ) {
+    let (ask, slot, mut lines) = match admit(&streams, &viewer, &name, query.as_deref(), true).await
+    {
         Ok(v) => v,
-        Err(r) => return r,
-    };
-    let mut lines = match open_log(&streams.ctx, &viewer, &name, true, ask.tail).await {
-        Ok(rx) => rx,
-        Err(r) => return r,
+        Err((status, why)) => return error_page(&viewer, status, &why),
     };
     let (tx, rx) = mpsc::channel::<SseEvent>(256);
     let ctx = streams.ctx.clone();
@@ -321,20 +317,11 @@ async fn download(
     RawQuery(query): RawQuery,
 ) -> Response {
     let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
-    let (ask, _slot) = match admit(
-        &streams,
-        &viewer,
-        &name,
-        query.as_deref(),
-        (DOWNLOAD_DEFAULT_TAIL, DOWNLOAD_MAX_TAIL),
-    ) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let mut lines = match open_log(&streams.ctx, &viewer, &name, false, ask.tail).await {
-        Ok(rx) => rx,
-        Err(r) => return r,
-    };
+    let (ask, _slot, mut lines) =
+        match admit(&streams, &viewer, &name, query.as_deref(), false).await {
+            Ok(v) => v,
+            Err((status, why)) => return error_page(&viewer, status, &why),
+        };
     let mut text = String::new();
     let read = tokio::time::timeout(DOWNLOAD_WAIT, async {
         while let Some(line) = lines.recv().await {
@@ -390,7 +377,10 @@ async fn download(
     let mut r = (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=utf-8".to_string(),
+            ),
             (header::CACHE_CONTROL, "no-store".to_string()),
             (
                 header::CONTENT_DISPOSITION,

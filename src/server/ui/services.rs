@@ -45,7 +45,10 @@ fn started_ms(started_at: &str) -> Option<u64> {
 
 /// How long a running service has been up, as text ("—" when it is not running).
 fn uptime(s: &ServiceStatus, now: u64) -> String {
-    match (s.state.as_str(), s.started_at.as_deref().and_then(started_ms)) {
+    match (
+        s.state.as_str(),
+        s.started_at.as_deref().and_then(started_ms),
+    ) {
         ("running", Some(at)) => duration_text(now.saturating_sub(at)),
         _ => "—".into(),
     }
@@ -221,10 +224,7 @@ fn fields(h: &mut String, s: &ServiceStatus) {
         s.exit_code.map_or("—".into(), |c| c.to_string()),
     );
     field("uptime", uptime(s, now));
-    field(
-        "started",
-        escape(s.started_at.as_deref().unwrap_or("—")),
-    );
+    field("started", escape(s.started_at.as_deref().unwrap_or("—")));
     field("image", escape(&s.image));
     field(
         "container",

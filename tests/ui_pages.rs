@@ -74,6 +74,26 @@ async fn get(s: &Server, path: &str, cookie: &str) -> Page {
     }
 }
 
+/// A page as the CSP wants it: the policy header, and no inline script, handler or style
+/// (escaped text has no raw `<`, so every `<...>` is a real tag).
+fn assert_strict(page: &Page) {
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let lower = page.body.to_ascii_lowercase();
+    assert!(!lower.contains("<style"), "a style element");
+    for piece in lower.split('<').skip(1) {
+        let tag = piece.split('>').next().unwrap();
+        if tag.starts_with("script") {
+            assert!(tag.contains(" src="), "inline script: <{tag}>");
+        }
+        for attr in tag.split_whitespace().skip(1) {
+            let name = attr.split('=').next().unwrap();
+            assert!(name != "style", "inline style: <{tag}>");
+            assert!(!name.starts_with("on"), "an event handler: <{tag}>");
+        }
+    }
+}
+
 /// A server-sent-events reader: `(event, data)` pairs; keep-alive comments are skipped.
 struct Events {
     resp: reqwest::Response,
@@ -251,6 +271,7 @@ async fn the_services_pages_show_a_running_redis_and_stream_its_log() {
         list.body
     );
     assert!(list.body.contains("data-live=\"services\""));
+    assert_strict(&list);
 
     // One service's page: its fields and the log viewer, with its own script and no #live.
     let page = get(&s, "/ui/services/redis", &cookie).await;
@@ -263,6 +284,7 @@ async fn the_services_pages_show_a_running_redis_and_stream_its_log() {
     assert!(page.body.contains("src=\"/ui/assets/logs.js\""));
     assert!(!page.body.contains("id=\"live\""), "{}", page.body);
     assert!(page.body.contains("/ui/services/redis/logs.txt?tail="));
+    assert_strict(&page);
     let js = get(&s, "/ui/assets/logs.js", "").await;
     assert_eq!(js.status, 200);
     assert!(js.body.contains("EventSource"));
@@ -539,6 +561,7 @@ async fn the_gpus_page_shows_the_task_holding_a_device() {
     let free = uuids.iter().find(|u| **u != given[0]).unwrap();
     assert!(row(free).contains("free"), "{}", row(free));
     assert!(page.body.contains("driver 550.0"));
+    assert_strict(&page);
     let _ = c
         .cancel_task(pb::CancelTaskRequest {
             task_id: "held".into(),
@@ -611,6 +634,7 @@ async fn the_workers_page_lists_a_worker_with_its_task_and_lease_expiry() {
         page.body
             .contains("data-stream=\"/ui/stream?topics=workers\"")
     );
+    assert_strict(&page);
 
     // Completed: no longer held, and counted as done.
     w.complete_task(pb::CompleteTaskRequest {

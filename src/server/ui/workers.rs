@@ -31,12 +31,7 @@ pub async fn handler(
 ) -> Response {
     let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     let list = ctx.workers();
-    let holding = {
-        let table = ctx.sched.table();
-        ctx.sched
-            .workers
-            .holding(|task| table.leases.get(task).map(|l| l.expires_ms))
-    };
+    let holding = ctx.worker_tasks();
     let mut h = String::with_capacity(8 * 1024);
     h.push_str("<h1>Workers</h1>");
     h.push_str("<div id=\"live\" data-stream=\"/ui/stream?topics=workers\" hidden></div>");

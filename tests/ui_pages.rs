@@ -397,7 +397,9 @@ async fn log_streams_are_bounded_per_session_and_end_with_it() {
     let (code, body) = Events::open(&s, path, &cookie).await.err().unwrap();
     assert_eq!(code, 429, "{body}");
     assert!(body.contains("at most 3"), "{body}");
-    let mut theirs = Events::open(&s, path, &other).await.unwrap();
+    let mut theirs = Events::open(&s, "/ui/services/redis/logs/stream?tail=0", &other)
+        .await
+        .unwrap();
     // Closing one gives its place back.
     drop(open.pop());
     let mut again = wait_admitted(&s, path, &cookie, Duration::from_secs(30)).await;
@@ -437,10 +439,26 @@ async fn log_streams_are_bounded_per_session_and_end_with_it() {
         "closed after end"
     );
     drop(open);
-    // The other session's stream is still open: a keep-alive or line, or nothing, but no end.
-    if let Some((event, _)) = theirs.next(Duration::from_secs(2)).await {
-        assert_eq!(event, "line");
-    }
+    // The other session's stream (no tail, and redis is quiet) is still open: no end.
+    assert_eq!(theirs.next(Duration::from_secs(2)).await, None);
+
+    // The server stopping ends it, saying so, rather than leaving it hanging.
+    let pid = s.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (event, data) = theirs
+        .next(Duration::from_secs(10))
+        .await
+        .expect("an end event when the server stops");
+    assert_eq!(
+        (event.as_str(), data.as_str()),
+        ("end", "the server is stopping")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -48,6 +48,8 @@ pub const DOWNLOAD_MAX_TAIL: u64 = 100_000;
 const DOWNLOAD_MAX_BYTES: usize = 16 << 20;
 /// A longer log line is cut (on a character boundary).
 const MAX_LINE: usize = 16 * 1024;
+/// Events waiting for a slow client, per stream (each line at most `MAX_LINE`).
+const EVENTS_BUFFERED: usize = 64;
 /// The longest search text.
 const MAX_QUERY: usize = 200;
 /// How often an open stream checks its session and the server's shutdown.
@@ -267,7 +269,7 @@ async fn stream(
         Ok(v) => v,
         Err((status, why)) => return error_page(&viewer, status, &why),
     };
-    let (tx, rx) = mpsc::channel::<SseEvent>(256);
+    let (tx, rx) = mpsc::channel::<SseEvent>(EVENTS_BUFFERED);
     let ctx = streams.ctx.clone();
     let session = viewer.session.clone();
     tokio::spawn(async move {

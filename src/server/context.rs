@@ -44,6 +44,14 @@ impl ServerCtx {
             .list(|task| table.leases.contains_key(task))
     }
 
+    /// The tasks each registered worker holds now, with when each lease expires (ms).
+    pub fn worker_tasks(&self) -> std::collections::BTreeMap<String, Vec<(String, u64)>> {
+        let table = self.sched.table();
+        self.sched
+            .workers
+            .holding(|task| table.leases.get(task).map(|l| l.expires_ms))
+    }
+
     /// The managed services as `ps` sees them (without its repair of state.json), or why that
     /// failed: one probe at a time, from a probe that started at most `max_age` ago.
     pub async fn services_health(&self, max_age: Duration) -> Arc<Probed> {

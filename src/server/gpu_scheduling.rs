@@ -150,6 +150,12 @@ impl Scheduler {
         }
     }
 
+    /// The inventory the scheduler allocates from (as last read), for the dashboard's GPUs
+    /// page: the devices, their processes, and why there is none when so.
+    pub fn gpu_inventory(&self) -> Inventory {
+        self.table().gpus.inventory.clone()
+    }
+
     /// Per-GPU gauges, and how long the oldest GPU task blocked on a device has waited: a
     /// local task that needs GPUs and is still in its queue (the dispatcher starts one within
     /// a tick once its devices are free, so one that is still there waits for them).

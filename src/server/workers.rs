@@ -166,6 +166,32 @@ impl Workers {
             .collect()
     }
 
+    /// The tasks each worker holds now, with when their leases expire: those the scheduler
+    /// still has leased (`lease_expiry` answers its expiry in ms, None once the lease ended).
+    /// Reads only; the dashboard's workers page asks it.
+    pub fn holding(
+        &self,
+        lease_expiry: impl Fn(&str) -> Option<u64>,
+    ) -> BTreeMap<String, Vec<(String, u64)>> {
+        let g = self.lock();
+        let mut out: BTreeMap<String, Vec<(String, u64)>> = BTreeMap::new();
+        for (task, h) in g
+            .holder
+            .iter()
+            .filter(|(_, h)| h.unleased_since_ms.is_none())
+        {
+            if let Some(expires) = lease_expiry(task) {
+                out.entry(h.worker.clone())
+                    .or_default()
+                    .push((task.clone(), expires));
+            }
+        }
+        for tasks in out.values_mut() {
+            tasks.sort();
+        }
+        out
+    }
+
     /// Registered workers heard from within their lease that take tasks of `class` (a worker
     /// that names no classes takes them all). Reads only; `why` asks it.
     pub fn connected_for(&self, class: &str) -> u32 {
@@ -242,6 +268,8 @@ mod tests {
         w.completed("t3", Some(true));
         assert_eq!(w.list(|_| false)[0].tasks_done, 2);
         w.leased("a", ["t4"].into_iter());
+        let held = w.holding(|t| (t == "t4").then_some(99));
+        assert_eq!(held["a"], vec![("t4".to_string(), 99)]);
         let text = Workers::metrics_text(&w.list(|_| true));
         assert!(text.contains("workers_connected 1\n"), "{text}");
         assert!(

@@ -136,6 +136,12 @@ pub const RULES: &[Rule] = &[
     rule("GET /ui/assets/*", Open, false),
     rule("POST /ui/logout", AnyToken, true),
     rule("POST /ui/tasks/*/cancel", Submit, true),
+    rule("GET /ui/services/*/logs/stream", Read, false),
+    rule("GET /ui/services/*/logs.txt", Read, false),
+    rule("GET /ui/services", Read, false),
+    rule("GET /ui/services/*", Read, false),
+    rule("GET /ui/gpus", Read, false),
+    rule("GET /ui/workers", Read, false),
     rule("GET /ui", Read, false),
     rule("GET /ui/**", Read, false),
 ];
@@ -205,6 +211,9 @@ mod tests {
         assert_eq!(rule_for("GET /ui/assets/app.js").need, Open);
         assert_eq!(rule_for("GET /ui/tasks/t1").need, Read);
         assert_eq!(rule_for("POST /ui/tasks/t1/cancel").need, Submit);
+        assert_eq!(rule_for("GET /ui/services/redis/logs/stream").need, Read);
+        assert_eq!(rule_for("GET /ui/services/redis/logs.txt").need, Read);
+        assert_eq!(rule_for("GET /ui/workers").need, Read);
         assert_eq!(rule_for("POST /ui/tasks").need, Admin);
         // Not in the table: admin, audited.
         let unknown = rule_for("OrchestratorService/DropEverything");

@@ -29,6 +29,14 @@ pub struct UiSession {
     key: String,
 }
 
+impl UiSession {
+    /// A key that names this session and reveals nothing (the hash of its id): what per-session
+    /// bounds count by.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
 struct Open {
     session: UiSession,
     expires: Instant,
@@ -141,6 +149,14 @@ impl Sessions {
         }
     }
 
+    /// Whether `session` is still open (not expired, not logged out): what long-lived
+    /// dashboard streams check, to end with their session.
+    pub fn is_open(&self, session: &UiSession) -> bool {
+        let open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.get(&session.key)
+            .is_some_and(|o| o.expires > Instant::now())
+    }
+
     /// End a session (logout).
     pub fn end(&self, session: &UiSession) {
         self.open
@@ -189,8 +205,10 @@ mod tests {
         assert_eq!(session.caller.role, Role::Read);
         assert!(s.redeem(&code).is_none(), "a code is good once");
         assert!(s.find(&id).is_some());
+        assert!(s.is_open(&session));
         s.end(&session);
         assert!(s.find(&id).is_none());
+        assert!(!s.is_open(&session));
         assert!(s.find("nonsense").is_none());
     }
 

@@ -2,7 +2,8 @@
 //! escaped through `html::escape`), one small hand-written script and one stylesheet embedded
 //! in the binary (`assets`). Logins (`login`) open a session whose cookie stands for the token
 //! that minted the code; the auth gate admits it on `/ui` routes with that token's role. Pages:
-//! `overview`, `tasks` (the list), `task` (one task, with its Cancel form).
+//! `overview`, `tasks` (the list), `task` (one task, with its Cancel form), `services` (the
+//! managed stack, and one service with its log tail from `service_logs`), `gpus`, `workers`.
 //!
 //! Every page calls the same scheduler functions as gRPC, HTTP and the CLI (`Scheduler::query`,
 //! `get`, `cancel`, `overview`, `gauges`), and sends the headers of `html`: a strict
@@ -10,10 +11,14 @@
 //! token, checked here, and the browser guard checks the Origin.
 
 pub mod assets;
+mod gpus;
 mod login;
 mod overview;
+mod service_logs;
+mod services;
 mod task;
 mod tasks;
+mod workers;
 
 use std::sync::Arc;
 
@@ -40,7 +45,12 @@ pub fn router(ctx: Arc<ServerCtx>) -> Router {
         .route("/ui/tasks", get(tasks::handler))
         .route("/ui/tasks/{id}", get(task::handler))
         .route("/ui/tasks/{id}/cancel", post(task::cancel))
-        .with_state(ctx)
+        .route("/ui/services", get(services::list))
+        .route("/ui/services/{name}", get(services::detail))
+        .route("/ui/gpus", get(gpus::handler))
+        .route("/ui/workers", get(workers::handler))
+        .with_state(ctx.clone())
+        .merge(service_logs::router(ctx))
 }
 
 /// Who is looking: the session (with its CSRF token) or a bearer token's caller.

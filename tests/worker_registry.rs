@@ -172,6 +172,27 @@ async fn a_worker_registers_and_is_listed_with_its_counts_and_metrics() {
         metrics.contains("\nworker_tasks_running{worker=\"reg-1\"} 1\n"),
         "{metrics}"
     );
+    // GetMetrics has the same families as /metrics.
+    let samples = c
+        .get_metrics(pb::GetMetricsRequest {
+            metric_names: vec!["workers_connected".into(), "worker_tasks_running".into()],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .metrics;
+    let value = |name: &str, worker: Option<&str>| {
+        samples
+            .iter()
+            .find(|m| m.name == name && m.labels.get("worker").map(String::as_str) == worker)
+            .map(|m| m.value)
+    };
+    assert_eq!(value("workers_connected", None), Some(1.0), "{samples:?}");
+    assert_eq!(
+        value("worker_tasks_running", Some("reg-1")),
+        Some(1.0),
+        "{samples:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,10 +38,7 @@ impl ServerCtx {
 
     /// The registered pull workers, their running counts checked against the leases.
     pub fn workers(&self) -> Vec<crate::proto::orchestrator::WorkerInfo> {
-        let table = self.sched.table();
-        self.sched
-            .workers
-            .list(|task| table.leases.contains_key(task))
+        self.sched.worker_list()
     }
 
     /// The tasks each registered worker holds now, with when each lease expires (ms).

@@ -10,6 +10,7 @@ use crate::settings::TASK_CLASSES;
 
 mod services;
 mod slurm;
+mod workers;
 pub use services::{ServiceStats, ServiceView};
 pub use slurm::SlurmStats;
 
@@ -108,6 +109,8 @@ pub struct Gauges {
     pub journal_syncs: u64,
     /// Failed journal writes (a full disk): set by the caller from the store.
     pub store_write_errors: u64,
+    /// The registered pull workers.
+    pub workers: Vec<crate::proto::orchestrator::WorkerInfo>,
 }
 
 /// The per-GPU gauges, labelled `gpu` (index) and `uuid`.
@@ -391,6 +394,7 @@ impl Metrics {
             }],
         ));
         push_gpu_families(&mut out, &g.gpus);
+        out.extend(workers::families(&g.workers));
         let rate = if m.recent.is_empty() {
             0.0
         } else {

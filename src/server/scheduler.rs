@@ -569,7 +569,14 @@ impl Scheduler {
         let (gpus, wait) = self.gpu_gauges();
         gauges.gpus = gpus;
         gauges.gpu_wait_seconds = wait;
+        gauges.workers = self.worker_list();
         gauges
+    }
+
+    /// The registered pull workers, their running counts checked against the leases.
+    pub fn worker_list(&self) -> Vec<crate::proto::orchestrator::WorkerInfo> {
+        let table = self.table();
+        self.workers.list(|task| table.leases.contains_key(task))
     }
 }
 

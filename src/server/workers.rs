@@ -203,26 +203,6 @@ impl Workers {
             .filter(|e| e.info.classes.is_empty() || e.info.classes.iter().any(|c| c == class))
             .count() as u32
     }
-
-    /// `workers_connected` and `worker_tasks_running{worker}`, in the Prometheus text format.
-    pub fn metrics_text(list: &[pb::WorkerInfo]) -> String {
-        let connected = list.iter().filter(|w| w.state == "connected").count();
-        let mut text = format!(
-            "# HELP workers_connected Registered pull workers heard from within their lease\n\
-             # TYPE workers_connected gauge\n\
-             workers_connected {connected}\n\
-             # HELP worker_tasks_running Tasks leased to each registered worker\n\
-             # TYPE worker_tasks_running gauge\n"
-        );
-        for w in list {
-            text.push_str(&format!(
-                "worker_tasks_running{{worker=\"{}\"}} {}\n",
-                w.name.replace('\\', "\\\\").replace('"', "\\\""),
-                w.tasks_running
-            ));
-        }
-        text
-    }
 }
 
 /// One worker as JSON: what GET /workers and `dspy-agent workers --json` show.
@@ -270,11 +250,6 @@ mod tests {
         w.leased("a", ["t4"].into_iter());
         let held = w.holding(|t| (t == "t4").then_some(99));
         assert_eq!(held["a"], vec![("t4".to_string(), 99)]);
-        let text = Workers::metrics_text(&w.list(|_| true));
-        assert!(text.contains("workers_connected 1\n"), "{text}");
-        assert!(
-            text.contains("worker_tasks_running{worker=\"a\"} 1\n"),
-            "{text}"
-        );
+        assert_eq!(w.list(|_| true)[0].tasks_running, 1);
     }
 }

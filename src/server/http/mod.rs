@@ -518,9 +518,6 @@ async fn metrics(State(ctx): Ctx) -> Response {
          orchestrator_health_probes_total {}\n",
         ctx.health.probes()
     ));
-    text.push_str(&crate::server::workers::Workers::metrics_text(
-        &ctx.workers(),
-    ));
     (
         [(
             header::CONTENT_TYPE,

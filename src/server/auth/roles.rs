@@ -136,6 +136,8 @@ pub const RULES: &[Rule] = &[
     rule("GET /ui/assets/*", Open, false),
     rule("POST /ui/logout", AnyToken, true),
     rule("POST /ui/tasks/*/cancel", Submit, true),
+    rule("POST /ui/runs/*/retry", Submit, true),
+    rule("POST /ui/runs/*/cancel", Submit, true),
     rule("GET /ui", Read, false),
     rule("GET /ui/**", Read, false),
 ];
@@ -205,6 +207,9 @@ mod tests {
         assert_eq!(rule_for("GET /ui/assets/app.js").need, Open);
         assert_eq!(rule_for("GET /ui/tasks/t1").need, Read);
         assert_eq!(rule_for("POST /ui/tasks/t1/cancel").need, Submit);
+        assert_eq!(rule_for("POST /ui/runs/r1/retry").need, Submit);
+        assert_eq!(rule_for("POST /ui/runs/r1/cancel").need, Submit);
+        assert_eq!(rule_for("GET /ui/runs/r1/steps/s").need, Read);
         assert_eq!(rule_for("POST /ui/tasks").need, Admin);
         // Not in the table: admin, audited.
         let unknown = rule_for("OrchestratorService/DropEverything");

@@ -2,7 +2,9 @@
 //! escaped through `html::escape`), one small hand-written script and one stylesheet embedded
 //! in the binary (`assets`). Logins (`login`) open a session whose cookie stands for the token
 //! that minted the code; the auth gate admits it on `/ui` routes with that token's role. Pages:
-//! `overview`, `tasks` (the list), `task` (one task, with its Cancel form).
+//! `overview`, `tasks` (the list), `task` (one task, with its Cancel form), `workflows`
+//! (definitions and runs), `runs` (one run: its graph, laid out by `layout` and drawn by
+//! `graph`, and its Retry/Cancel forms), `run_items` (a map step's items).
 //!
 //! Every page calls the same scheduler functions as gRPC, HTTP and the CLI (`Scheduler::query`,
 //! `get`, `cancel`, `overview`, `gauges`), and sends the headers of `html`: a strict
@@ -10,10 +12,15 @@
 //! token, checked here, and the browser guard checks the Origin.
 
 pub mod assets;
+mod graph;
+pub mod layout;
 mod login;
 mod overview;
+mod run_items;
+pub mod runs;
 mod task;
 mod tasks;
+mod workflows;
 
 use std::sync::Arc;
 
@@ -40,6 +47,11 @@ pub fn router(ctx: Arc<ServerCtx>) -> Router {
         .route("/ui/tasks", get(tasks::handler))
         .route("/ui/tasks/{id}", get(task::handler))
         .route("/ui/tasks/{id}/cancel", post(task::cancel))
+        .route("/ui/workflows", get(workflows::handler))
+        .route("/ui/runs/{id}", get(runs::handler))
+        .route("/ui/runs/{id}/steps/{step}", get(run_items::handler))
+        .route("/ui/runs/{id}/retry", post(runs::retry))
+        .route("/ui/runs/{id}/cancel", post(runs::cancel))
         .with_state(ctx)
 }
 

@@ -246,7 +246,8 @@ fn a_map_run_is_one_node_its_items_filter_and_page_and_retry_failed_reruns_only_
     // The steps table: the plain step's task link, the map's error line.
     assert!(r.body.contains("<table id=\"steps\">"));
     assert!(
-        r.body.contains("href=\"/ui/tasks/wf:r200:prep:-:1.1\""),
+        r.body
+            .contains("href=\"/ui/tasks/wf%3Ar200%3Aprep%3A-%3A1.1\""),
         "{}",
         r.body
     );
@@ -268,12 +269,15 @@ fn a_map_run_is_one_node_its_items_filter_and_page_and_retry_failed_reruns_only_
     assert!(r.body.contains("1 to 50 of 200 matching"), "{}", r.body);
     assert!(r.body.contains("page 1 of 4"));
     assert!(
-        r.body.contains("item 7 is bad"),
+        r.body.contains("exited with code 1"),
         "the error line: {}",
         r.body
     );
     assert!(r.body.contains("<td>1/1</td>"), "attempt n/max: {}", r.body);
-    assert!(r.body.contains("href=\"/ui/tasks/wf:r200:infer:7:1.1\""));
+    assert!(
+        r.body
+            .contains("href=\"/ui/tasks/wf%3Ar200%3Ainfer%3A7%3A1.1\"")
+    );
     let r = get(&s, "/ui/runs/r200/steps/infer?status=failed", &admin);
     let rows = item_rows(&r.body);
     assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), bad);
@@ -298,7 +302,11 @@ fn a_map_run_is_one_node_its_items_filter_and_page_and_retry_failed_reruns_only_
     assert_no_inline(&r.body);
     assert!(r.body.contains("<tr data-workflow=\"fanout\">"));
     assert!(r.body.contains("<tr data-run=\"r200\">"), "{}", r.body);
-    assert!(r.body.contains("<b>infer</b>: item 7 is bad"), "{}", r.body);
+    assert!(
+        r.body.contains("<b>infer</b>: exited with code 1"),
+        "{}",
+        r.body
+    );
     assert!(
         r.body
             .contains("data-stream=\"/ui/stream?topics=workflows\"")

@@ -240,12 +240,12 @@ pub fn layout(deps: &[Vec<usize>], heights: &[f64]) -> Layout {
             break;
         }
         if sweep % 2 == 0 {
-            for l in 1..layers_n {
-                sort_by_barycenter(&mut order[l], &p.up, &mut pos);
+            for members in order.iter_mut().skip(1) {
+                sort_by_barycenter(members, &p.up, &mut pos);
             }
         } else {
-            for l in (0..layers_n.saturating_sub(1)).rev() {
-                sort_by_barycenter(&mut order[l], &p.down, &mut pos);
+            for members in order.iter_mut().rev().skip(1) {
+                sort_by_barycenter(members, &p.down, &mut pos);
             }
         }
         let now = total_crossings(&order, &pos, &p.down);

@@ -14,7 +14,7 @@ use crate::server::workflow::run::Counts;
 const PLAIN_H: f64 = 42.0;
 const MAP_H: f64 = 60.0;
 /// Characters of a name that fit in a box.
-const NAME_CHARS: usize = 24;
+const NAME_CHARS: usize = 21;
 
 /// A map's counts as short text parts: (CSS class, text), only the non-zero ones, in the
 /// order done, failed, running, waiting, cancelled (`812 ✔ 3 ✘ 185 …`).

@@ -14,9 +14,9 @@
 //! Ties are broken by the current position, so the same graph always draws the same way.
 
 /// Width of every node box.
-pub const NODE_W: f64 = 200.0;
+pub const NODE_W: f64 = 176.0;
 /// Horizontal gap between layers.
-const GAP_X: f64 = 70.0;
+const GAP_X: f64 = 54.0;
 /// Vertical gap between boxes of one layer.
 const GAP_Y: f64 = 22.0;
 /// The height a dummy (a point an edge passes through) takes in its layer.

@@ -155,7 +155,7 @@ fn took(s: &StepSnapshot, now: u64) -> String {
 
 fn steps_table(h: &mut String, sched: &Scheduler, run: &RunSnapshot) {
     let now = now_ms();
-    h.push_str("<div data-live=\"steps\"><table id=\"steps\"><thead><tr><th>step</th><th>after</th><th>status</th><th>attempts</th><th>took</th><th>items / task</th><th>error</th></tr></thead><tbody>");
+    h.push_str("<div data-live=\"steps\"><table id=\"steps\"><thead><tr><th>step</th><th>after</th><th>status</th><th>attempt</th><th>took</th><th>items / task</th><th>error</th></tr></thead><tbody>");
     for s in &run.steps {
         let after: Vec<String> = s
             .deps
@@ -163,10 +163,16 @@ fn steps_table(h: &mut String, sched: &Scheduler, run: &RunSnapshot) {
             .filter_map(|&d| run.steps.get(d))
             .map(|d| escape(&d.id))
             .collect();
-        // A plain step's task knows its attempts; a map's items each have their own.
+        // A plain step's task knows its attempts (n/max); a map's items each have their own,
+        // so a map shows how many times the step itself ran.
+        let step_runs = if s.attempt == 0 {
+            "—".to_string()
+        } else {
+            format!("step ×{}", s.attempt)
+        };
         let (attempts, work) = if s.is_map {
             (
-                format!("step attempt {}", s.attempt),
+                step_runs,
                 format!(
                     "<a href=\"/ui/runs/{}/steps/{}\">{} items</a> {}",
                     url_encode(&run.id),
@@ -176,12 +182,12 @@ fn steps_table(h: &mut String, sched: &Scheduler, run: &RunSnapshot) {
                 ),
             )
         } else if s.task_id.is_empty() {
-            (format!("step attempt {}", s.attempt), "—".into())
+            (step_runs, "—".into())
         } else {
             let tries = sched
                 .get(&s.task_id)
-                .map(|t| format!("task attempt {}/{}", t.attempt, t.max_attempts))
-                .unwrap_or_else(|_| format!("step attempt {}", s.attempt));
+                .map(|t| format!("{}/{}", t.attempt, t.max_attempts))
+                .unwrap_or(step_runs);
             (
                 tries,
                 format!(

@@ -499,6 +499,28 @@ mod tests {
     }
 
     #[test]
+    fn ten_thousand_steps_lay_out_in_bounded_time() {
+        // What `?draw=1` may ask of the largest spec: each step after one or two of the 40
+        // before it.
+        let n = 10_000;
+        let deps: Vec<Vec<usize>> = (0..n)
+            .map(|i: usize| match i {
+                0 => vec![],
+                _ if i % 3 == 0 => vec![i - 1 - (i * 7) % i.min(40)],
+                _ => vec![i - 1, i - 1 - (i * 13) % i.min(40)],
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let l = layout(&deps, &boxes(n));
+        assert_eq!(l.nodes.len(), n);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
     fn a_huge_fan_in_stays_within_the_dummy_budget() {
         // Each node depends on node 0 and on the one before: spans add up to n^2 / 2.
         let n = 400;

@@ -506,7 +506,7 @@ mod tests {
         let deps: Vec<Vec<usize>> = (0..n)
             .map(|i: usize| match i {
                 0 => vec![],
-                _ if i % 3 == 0 => vec![i - 1 - (i * 7) % i.min(40)],
+                _ if i.is_multiple_of(3) => vec![i - 1 - (i * 7) % i.min(40)],
                 _ => vec![i - 1, i - 1 - (i * 13) % i.min(40)],
             })
             .collect();

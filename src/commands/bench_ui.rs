@@ -2,7 +2,8 @@
 //! server gets the tasks (SubmitTasks, 1,000 a call); a pull worker fails 1 in 10 and completes
 //! 1 in 10 of them so the list has every state; then each page is fetched `samples` times over
 //! one keep-alive HTTP/1.1 connection on loopback. The times are end to end (request written
-//! to body read), so they bound the server's render time from above.
+//! to body read), so they bound the server's render time from above. The workflow pages are
+//! timed on a run with a 10,000-item map (`bench_ui_runs`).
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -116,6 +117,13 @@ pub async fn run(ctx: &Ctx, tasks: usize, samples: usize) -> Result<ExitStatus> 
         "{tasks} tasks stored ({done} finished) in {:.1}s",
         started.elapsed().as_secs_f64()
     ));
+    let wf_started = Instant::now();
+    let run_pages = crate::commands::bench_ui_runs::prepare(&mut c).await?;
+    ctx.printer.progress(format!(
+        "a workflow run with a {}-item map started and mostly finished in {:.1}s",
+        crate::commands::bench_ui_runs::ITEMS,
+        wf_started.elapsed().as_secs_f64()
+    ));
     let http_addr = StateFile::new(&server.home)
         .read()
         .ok()
@@ -129,7 +137,7 @@ pub async fn run(ctx: &Ctx, tasks: usize, samples: usize) -> Result<ExitStatus> 
         .map_err(|e| Error::runtime(format!("cannot connect to {http_addr}: {e}")))?;
     stream.set_nodelay(true).ok();
     let mut conn = BufReader::new(stream);
-    let pages = [
+    let mut pages = vec![
         ("overview", "/ui/".to_string()),
         ("tasks (failures first, page 1)", "/ui/tasks".to_string()),
         (
@@ -139,6 +147,7 @@ pub async fn run(ctx: &Ctx, tasks: usize, samples: usize) -> Result<ExitStatus> 
         ("tasks (text search)", "/ui/tasks?q=bad".to_string()),
         ("task detail", "/ui/tasks/ui-000001".to_string()),
     ];
+    pages.extend(run_pages);
     let mut report = serde_json::Map::new();
     for (name, path) in &pages {
         for _ in 0..5 {

@@ -142,6 +142,8 @@ pub const RULES: &[Rule] = &[
     rule("GET /ui/services/*", Read, false),
     rule("GET /ui/gpus", Read, false),
     rule("GET /ui/workers", Read, false),
+    rule("POST /ui/runs/*/retry", Submit, true),
+    rule("POST /ui/runs/*/cancel", Submit, true),
     rule("GET /ui", Read, false),
     rule("GET /ui/**", Read, false),
 ];
@@ -214,6 +216,9 @@ mod tests {
         assert_eq!(rule_for("GET /ui/services/redis/logs/stream").need, Read);
         assert_eq!(rule_for("GET /ui/services/redis/logs.txt").need, Read);
         assert_eq!(rule_for("GET /ui/workers").need, Read);
+        assert_eq!(rule_for("POST /ui/runs/r1/retry").need, Submit);
+        assert_eq!(rule_for("POST /ui/runs/r1/cancel").need, Submit);
+        assert_eq!(rule_for("GET /ui/runs/r1/steps/s").need, Read);
         assert_eq!(rule_for("POST /ui/tasks").need, Admin);
         // Not in the table: admin, audited.
         let unknown = rule_for("OrchestratorService/DropEverything");

@@ -2,7 +2,9 @@
 //! escaped through `html::escape`), one small hand-written script and one stylesheet embedded
 //! in the binary (`assets`). Logins (`login`) open a session whose cookie stands for the token
 //! that minted the code; the auth gate admits it on `/ui` routes with that token's role. Pages:
-//! `overview`, `tasks` (the list), `task` (one task, with its Cancel form), `services` (the
+//! `overview`, `tasks` (the list), `task` (one task, with its Cancel form), `workflows`
+//! (definitions and runs), `runs` (one run: its graph, laid out by `layout` and drawn by
+//! `graph`, and its Retry/Cancel forms), `run_items` (a map step's items), `services` (the
 //! managed stack, and one service with its log tail from `service_logs`), `gpus`, `workers`.
 //!
 //! Every page calls the same scheduler functions as gRPC, HTTP and the CLI (`Scheduler::query`,
@@ -12,13 +14,18 @@
 
 pub mod assets;
 mod gpus;
+mod graph;
+pub mod layout;
 mod login;
 mod overview;
+mod run_items;
+pub mod runs;
 mod service_logs;
 mod services;
 mod task;
 mod tasks;
 mod workers;
+mod workflows;
 
 use std::sync::Arc;
 
@@ -45,6 +52,11 @@ pub fn router(ctx: Arc<ServerCtx>) -> Router {
         .route("/ui/tasks", get(tasks::handler))
         .route("/ui/tasks/{id}", get(task::handler))
         .route("/ui/tasks/{id}/cancel", post(task::cancel))
+        .route("/ui/workflows", get(workflows::handler))
+        .route("/ui/runs/{id}", get(runs::handler))
+        .route("/ui/runs/{id}/steps/{step}", get(run_items::handler))
+        .route("/ui/runs/{id}/retry", post(runs::retry))
+        .route("/ui/runs/{id}/cancel", post(runs::cancel))
         .route("/ui/services", get(services::list))
         .route("/ui/services/{name}", get(services::detail))
         .route("/ui/gpus", get(gpus::handler))

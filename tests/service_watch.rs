@@ -190,6 +190,65 @@ fn sample(text: &str, series: &str) -> Option<f64> {
         .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
 }
 
+/// What redis logs each time it starts.
+const READY: &str = "Ready to accept connections";
+
+/// A `dspy-agent logs -f` process whose output is collected as it comes.
+struct LogFollower {
+    child: Child,
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl LogFollower {
+    fn start(mut cmd: Command) -> LogFollower {
+        let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = out.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        LogFollower { child, out }
+    }
+
+    /// Wait until `needle` occurs exactly `n` times in the output (and not more).
+    fn wait_for_count(&self, needle: &str, n: usize, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let seen = self.out.lock().unwrap().matches(needle).count();
+            assert!(
+                seen <= n,
+                "{needle:?} {seen} times, expected {n}:\n{}",
+                self.out.lock().unwrap()
+            );
+            if seen == n {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{needle:?} {seen} times after {within:?}, expected {n}:\n{}",
+                self.out.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for LogFollower {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_service_is_restarted_by_docker_and_serve_reports_it_within_2s() {
     let env = Env::new("watch-restart").with_services(
@@ -218,6 +277,11 @@ async fn a_killed_service_is_restarted_by_docker_and_serve_reports_it_within_2s(
         Some(0.0),
         "{m}"
     );
+
+    // `logs -f` follows the container across Docker's restart (its log stream ends when the
+    // container stops): redis says it is ready once per start.
+    let follow = LogFollower::start(env.command(&["logs", "-f", "--service", "cache"]));
+    follow.wait_for_count(READY, 1, Duration::from_secs(20));
 
     // redis-server runs under the init process (pid 1), so SIGKILL reaches it; no `docker
     // kill` or `docker stop`, which Docker does not restart after. The image's PATH is
@@ -290,6 +354,10 @@ async fn a_killed_service_is_restarted_by_docker_and_serve_reports_it_within_2s(
         "service_restarted came {} ms after the kill",
         ms(arrived) - ms(killed)
     );
+
+    // The restarted redis's own start, once: lines from before the restart are not sent again.
+    follow.wait_for_count(READY, 2, Duration::from_secs(20));
+    drop(follow);
 
     // The same event on SSE.
     let mut seen = String::new();

@@ -1,10 +1,13 @@
 //! Logs of the project's services, merged: what `dspy-agent logs` prints and StreamLogs sends.
 //!
 //! Without `follow`, every selected container's log is read to its end and the lines come out
-//! in Docker's timestamp order. With `follow`, lines come out as they arrive, and services that
-//! start later are attached within a second. Everything stops when the receiver is dropped.
+//! in Docker's timestamp order. With `follow`, lines come out as they arrive; services that
+//! start later are attached within a second, and so is a container that Docker restarted (its
+//! log stream ends when it stops), from the line after the last one sent. Everything stops
+//! when the receiver is dropped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -63,12 +66,20 @@ impl Stack {
             tokio::spawn(read_sorted(self.runtime.clone(), containers, opts, tx));
             return Ok(rx);
         }
-        let mut attached = HashSet::new();
+        let followed = Followed::default();
         for c in &containers {
-            attached.insert(c.id.clone());
-            spawn_follower(&self.runtime, c, opts.tail, opts.since, tx.clone());
+            followed.start(&c.id);
+            spawn_follower(
+                &self.runtime,
+                c,
+                opts.tail,
+                opts.since,
+                &followed,
+                tx.clone(),
+            );
         }
-        // Attach to containers that start later, from the start of their logs.
+        // Attach to containers that start later, from the start of their logs, and again to a
+        // restarted one, after the last line sent.
         let (runtime, project) = (self.runtime.clone(), self.project.clone());
         tokio::spawn(async move {
             let mut rescan = tokio::time::interval(RESCAN);
@@ -81,8 +92,8 @@ impl Stack {
                 match runtime.project_containers(&project).await {
                     Ok(list) => {
                         for c in list.iter().filter(|c| selected(c) && c.running) {
-                            if attached.insert(c.id.clone()) {
-                                spawn_follower(&runtime, c, None, None, tx.clone());
+                            if let Some(since) = followed.start(&c.id) {
+                                spawn_follower(&runtime, c, None, since, &followed, tx.clone());
                             }
                         }
                     }
@@ -142,38 +153,98 @@ async fn read_sorted(
     }
 }
 
+/// Which containers a `follow` reads now, and the timestamp of the last line sent from each
+/// whose stream ended (it stopped; it may be restarted).
+#[derive(Clone, Default)]
+struct Followed(Arc<Mutex<FollowedInner>>);
+
+#[derive(Default)]
+struct FollowedInner {
+    reading: HashSet<String>,
+    last_sent: HashMap<String, Option<String>>,
+}
+
+impl Followed {
+    fn lock(&self) -> std::sync::MutexGuard<'_, FollowedInner> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Mark `id` as read from now on. `None`: it already is. `Some(since)`: start its reader
+    /// from `since` (seconds; `None` for a container never read, from its start).
+    fn start(&self, id: &str) -> Option<Option<i64>> {
+        let mut g = self.lock();
+        if !g.reading.insert(id.to_string()) {
+            return None;
+        }
+        let last = g.last_sent.get(id).cloned().flatten();
+        Some(last.as_deref().and_then(rfc3339_seconds))
+    }
+
+    /// The last line sent from `id`, if one was (lines up to it are skipped when re-read).
+    fn last_sent(&self, id: &str) -> Option<String> {
+        self.lock().last_sent.get(id).cloned().flatten()
+    }
+
+    /// `id`'s reader ended after sending up to `last`.
+    fn ended(&self, id: &str, last: Option<String>) {
+        let mut g = self.lock();
+        g.reading.remove(id);
+        let kept = g.last_sent.entry(id.to_string()).or_default();
+        if last.is_some() {
+            *kept = last;
+        }
+    }
+}
+
+/// Whole seconds since the epoch of an RFC 3339 timestamp as Docker writes them.
+fn rfc3339_seconds(ts: &str) -> Option<i64> {
+    let t = humantime::parse_rfc3339_weak(ts.trim_end_matches('Z')).ok()?;
+    let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(secs).ok()
+}
+
 /// Follow one container's log until it ends, fails or nobody listens. A failed stream ends
-/// only this container's part: the container may simply have been removed.
+/// only this container's part: the container may simply have been removed, or stopped (and
+/// the rescan attaches again if it comes back). Lines at or before the last one sent from this
+/// container are skipped: a re-read starts at a whole second.
 fn spawn_follower(
     runtime: &Runtime,
     c: &ContainerInfo,
     tail: Option<u64>,
     since: Option<i64>,
+    followed: &Followed,
     tx: mpsc::Sender<Result<ServiceLine>>,
 ) {
     let mut lines = Box::pin(runtime.logs(&c.id, true, tail, since));
-    let service = c.service.clone();
+    let (id, service, followed) = (c.id.clone(), c.service.clone(), followed.clone());
+    let mut last = followed.last_sent(&id);
     tokio::spawn(async move {
         loop {
             let next = tokio::select! {
                 next = lines.next() => next,
-                _ = tx.closed() => return,
+                _ = tx.closed() => break,
             };
             let line = match next {
                 Some(Ok(line)) => line,
                 Some(Err(e)) => {
                     tracing::debug!("log stream of {service} ended: {e}");
-                    return;
+                    break;
                 }
-                None => return,
+                None => break,
             };
+            // RFC 3339 strings of equal precision order as text.
+            if last.as_ref().is_some_and(|l| line.timestamp <= *l) {
+                continue;
+            }
+            last = Some(line.timestamp.clone());
             let line = ServiceLine {
                 service: service.clone(),
                 line,
             };
             if tx.send(Ok(line)).await.is_err() {
-                return;
+                break;
             }
         }
+        followed.ended(&id, last);
     });
 }

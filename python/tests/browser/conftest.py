@@ -26,7 +26,8 @@ Fixtures and helpers (reuse them for new pages):
   `#live-stamp`, `[data-volatile]`, a result table's `duration_ms` value, plus the CSS
   selectors (or XPaths, starting with "/") in `hide`, and the content under the h2 headings
   named in `hide_sections`. The mask re-applies itself when live updates swap parts of the page.
-  DSPY_AGENT_UPDATE_SCREENSHOTS=1 writes the references instead; a mismatch saves the actual
+  DSPY_AGENT_UPDATE_SCREENSHOTS=1 writes the references instead (and the README's copies in
+  docs/screenshots/, for those that have one); a mismatch saves the actual
   image and a diff in a temporary folder and names them in the failure.
 - `by_hook(browser, css)`: the elements of a stable hook (`[data-action=cancel]`, `[data-count=queued]`).
 """
@@ -58,6 +59,8 @@ CHROMIUM = os.environ.get("DSPY_AGENT_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("DSPY_AGENT_CHROMEDRIVER", "/usr/bin/chromedriver")
 WIDTH, HEIGHT = 1280, 900
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+# The copies the README shows (updated with the references when they exist).
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 # Two pixels differ when one RGB channel differs by more than this (anti-aliasing, hinting).
 PIXEL_TOLERANCE = 24
 # A screenshot matches when at most this fraction of its pixels differ.
@@ -427,6 +430,10 @@ def expect_screenshot(
             time.sleep(0.3)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         now.save(ref, optimize=True)
+        # The README shows some of them: keep its copies (256 colours, smaller) current.
+        shown = DOCS_SCREENSHOTS / f"{name}.png"
+        if shown.exists():
+            now.quantize(colors=256).save(shown, optimize=True)
         return
     assert ref.exists(), f"no reference {ref}; make it with DSPY_AGENT_UPDATE_SCREENSHOTS=1"
     expected = Image.open(ref).convert("RGB")

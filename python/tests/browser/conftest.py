@@ -29,6 +29,7 @@ Fixtures and helpers (reuse them for new pages):
   DSPY_AGENT_UPDATE_SCREENSHOTS=1 writes the references instead (and the README's copies in
   docs/screenshots/, for those that have one); a mismatch saves the actual
   image and a diff in a temporary folder and names them in the failure.
+- `wait_for_download(browser, name)`: the path of a finished download in `browser.download_dir`.
 - `by_hook(browser, css)`: the elements of a stable hook (`[data-action=cancel]`, `[data-count=queued]`).
 """
 
@@ -464,3 +465,15 @@ def expect_screenshot(
         f"screenshot {name!r} differs from {ref}: {detail}; actual: {out / f'{name}.actual.png'}, "
         f"diff: {out / f'{name}.diff.png'} (if the change is intended: DSPY_AGENT_UPDATE_SCREENSHOTS=1)"
     )
+
+
+def wait_for_download(driver: Any, name: str, timeout: float = 15.0) -> Path:
+    """The file `name` once the browser has finished writing it into `driver.download_dir`."""
+    folder: Path = driver.download_dir
+
+    def done() -> Path | None:
+        path = folder / name
+        partial = list(folder.glob("*.crdownload"))
+        return path if path.exists() and not partial else None
+
+    return wait_until(done, timeout, f"the download {name} in {folder}")

@@ -8,7 +8,15 @@ from typing import Any
 
 from selenium.webdriver.common.by import By
 
-from .conftest import Dashboard, allow_console, by_hook, expect_screenshot, log_in, wait_until
+from .conftest import (
+    Dashboard,
+    allow_console,
+    by_hook,
+    expect_screenshot,
+    log_in,
+    wait_for_download,
+    wait_until,
+)
 
 # A task whose payload no local handler takes waits for a pull worker: it stays queued.
 QUEUED: dict[str, Any] = {"note": "waits for a pull worker"}
@@ -204,6 +212,23 @@ def test_a_live_count_changes_without_a_reload(
     assert browser.execute_script("return window.__stillThisPage") == "yes", "the page was reloaded"
     assert browser.execute_script("return performance.getEntriesByType('navigation').length") == navigations
     assert browser.current_url.endswith("/ui/")
+
+
+def test_downloads_land_in_the_browsers_own_folder(
+    dash: Dashboard, login_link: Callable[..., str], browser: Any
+) -> None:
+    # What a download button (a service's logs) relies on: no prompt, a known folder.
+    log_in(browser, login_link())
+    browser.execute_script(
+        """
+        var a = document.createElement('a');
+        a.href = URL.createObjectURL(new Blob(['line 1\\nline 2\\n'], {type: 'text/plain'}));
+        a.download = 'lines.txt';
+        document.body.appendChild(a);
+        a.click();
+        """
+    )
+    assert wait_for_download(browser, "lines.txt").read_text() == "line 1\nline 2\n"
 
 
 def test_log_out_ends_the_session(dash: Dashboard, login_link: Callable[..., str], browser: Any) -> None:

@@ -206,11 +206,14 @@ def test_a_live_count_changes_without_a_reload(
     # A marker that a reload would wipe, and the navigation count.
     browser.execute_script("window.__stillThisPage = 'yes';")
     navigations = browser.execute_script("return performance.getEntriesByType('navigation').length")
+    # A new document (a reload) has a new time origin.
+    origin = browser.execute_script("return performance.timeOrigin")
     for i in range(3):
         dash.submit(f"more-q-{i}", QUEUED)
     wait_until(lambda: count_text(browser, "queued") == "4", timeout=15, what="the queued count to reach 4")
     assert browser.execute_script("return window.__stillThisPage") == "yes", "the page was reloaded"
     assert browser.execute_script("return performance.getEntriesByType('navigation').length") == navigations
+    assert browser.execute_script("return performance.timeOrigin") == origin
     assert browser.current_url.endswith("/ui/")
 
 

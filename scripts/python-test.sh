@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Python client's tests: a virtual environment, the package with its test extras, pytest
 # against the real binary. The binary comes from DSPY_AGENT_CLI_PATH (default: the debug build).
-# Extra arguments go to pytest. "No tests collected" (pytest exit 5) fails the run.
+# Extra arguments go to pytest (`scripts/python-test.sh tests/browser` runs the dashboard's
+# browser tests only). "No tests collected" (pytest exit 5) fails the run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -23,6 +24,10 @@ fi
 
 cd "$root/python"
 rc=0
+# The browser tests (tests/browser/) drive /usr/bin/chromium through /usr/bin/chromedriver; they
+# are skipped when those are missing, unless DSPY_AGENT_REQUIRE_BROWSER=1 (scripts/test.sh).
+# Selenium Manager must not try to download a browser or driver.
+export SE_OFFLINE=true
 # The pytest script, not `python -m pytest`: that would put python/ on sys.path first and test
 # the source tree instead of the installed package.
 "$venv/bin/pytest" "$@" || rc=$?

@@ -8,9 +8,12 @@ cd "$(dirname "$0")/.."
 # Debian packages: the engine, what the test images are built from, promtool for metrics,
 # a one-node Slurm cluster for the gpu_slurm executor (scripts/slurm-up.sh runs it),
 # graphviz (`dot`) for the workflow graph test, a local registry for the pull tests and the
-# cold-start bench (docker-registry; scripts/registry-up.sh runs it), and tmux for the
-# terminal-view test.
-packages=(docker.io busybox-static redis-server prometheus slurm-wlm munge graphviz docker-registry tmux)
+# cold-start bench (docker-registry; scripts/registry-up.sh runs it), tmux for the
+# terminal-view test, and for the dashboard's browser tests (python/tests/browser/) Chromium,
+# its chromedriver and the one font family the reference screenshots were taken with
+# (fonts-dejavu-core: system-ui and sans-serif resolve to DejaVu Sans).
+packages=(docker.io busybox-static redis-server prometheus slurm-wlm munge graphviz docker-registry tmux
+    chromium chromium-driver fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -34,6 +34,8 @@ scripts/registry-up.sh
 # The registry tests (tests/registry.rs) pull from it, and fail rather than skip without it.
 export DSPY_AGENT_TEST_REGISTRY=127.0.0.1:5000
 export DSPY_AGENT_REQUIRE_REGISTRY=1
+# The dashboard's browser tests (python/tests/browser/) fail, rather than skip, without Chromium.
+export DSPY_AGENT_REQUIRE_BROWSER=1
 
 cargo build --locked --all-targets
 # Run both suites even when the first fails, and fail if either did.

@@ -227,6 +227,34 @@ fn login_links_and_sessions_expire() {
 }
 
 #[test]
+fn every_page_names_the_icon_and_the_icon_needs_no_session() {
+    // Without it a browser asks for /favicon.ico, outside /ui: a 401 in the console.
+    let s = Server::start("");
+    let link = login_link(&s, None);
+    let logged_in = get(&s, &link, None);
+    let cookie = logged_in
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let icon = "<link rel=\"icon\" href=\"/ui/assets/favicon.svg\"";
+    for (what, body) in [
+        ("login page", logged_in.body.clone()),
+        ("overview", get(&s, "/ui/", Some(&cookie)).body),
+        ("error page", get(&s, "/ui/tasks/nope", Some(&cookie)).body),
+        ("login hint", get(&s, "/ui/tasks", None).body),
+    ] {
+        assert!(body.contains(icon), "{what}: {body}");
+    }
+    let r = get(&s, "/ui/assets/favicon.svg", None);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("image/svg+xml"));
+    assert!(r.body.starts_with("<svg"), "{}", r.body);
+}
+
+#[test]
 fn without_a_session_pages_show_a_login_hint_and_no_data() {
     let s = Server::start("");
     let id = submit(&s, r#"{"task_id":"secret-task-1","payload":{"x":1}}"#);

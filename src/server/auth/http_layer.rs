@@ -13,7 +13,7 @@ use super::gate::{AuditIds, Gate, Refusal};
 use super::sessions::cookie_value;
 
 /// What a browser without a dashboard session is shown on `/ui`: how to get one, and no data.
-const UI_LOGIN_HINT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>dspy-agent: log in</title></head><body><h1>Not logged in</h1><p>Run <code>dspy-agent ui</code> on the server's machine and open the one-time link it prints (or your session has expired or ended).</p></body></html>";
+const UI_LOGIN_HINT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>dspy-agent: log in</title><link rel=\"icon\" href=\"/ui/assets/favicon.svg\" type=\"image/svg+xml\"></head><body><h1>Not logged in</h1><p>Run <code>dspy-agent ui</code> on the server's machine and open the one-time link it prints (or your session has expired or ended).</p></body></html>";
 
 /// Whether a path belongs to the dashboard (where a session cookie may stand for a token).
 pub fn is_ui(path: &str) -> bool {
@@ -25,7 +25,7 @@ fn ui_refusal(status: StatusCode, message: &str) -> Response {
         UI_LOGIN_HINT.to_string()
     } else {
         format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>dspy-agent: refused</title></head><body><h1>Refused</h1><p>{}</p></body></html>",
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>dspy-agent: refused</title><link rel=\"icon\" href=\"/ui/assets/favicon.svg\" type=\"image/svg+xml\"></head><body><h1>Refused</h1><p>{}</p></body></html>",
             crate::server::html::escape(message)
         )
     };

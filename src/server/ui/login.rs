@@ -46,10 +46,11 @@ pub async fn login(axum::extract::State(ctx): Ctx, RawQuery(query): RawQuery) ->
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"refresh\" content=\"0;url=/ui/\"><title>Logged in · dspy-agent</title>\
-<link rel=\"stylesheet\" href=\"/ui/assets/{css}\"></head><body><main>\
+<link rel=\"stylesheet\" href=\"/ui/assets/{css}\">{icon}</head><body><main>\
 <h1>Logged in</h1><p>as {name} ({role}). <a href=\"/ui/\">Open the dashboard</a>.</p>\
 </main></body></html>\n",
         css = super::assets::CSS_NAME,
+        icon = super::ICON,
         name = crate::server::html::escape(&session.caller.name),
         role = session.caller.role.as_str(),
     );
@@ -83,9 +84,10 @@ pub async fn logout(
     ctx.gate.sessions.end(&session);
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Logged out · dspy-agent</title>\
-<link rel=\"stylesheet\" href=\"/ui/assets/{}\"></head><body><main><h1>Logged out</h1>\
+<link rel=\"stylesheet\" href=\"/ui/assets/{}\">{}</head><body><main><h1>Logged out</h1>\
 <p>Run <code>dspy-agent ui</code> for a new login link.</p></main></body></html>\n",
-        super::assets::CSS_NAME
+        super::assets::CSS_NAME,
+        super::ICON
     );
     let mut r = html_response(StatusCode::OK, html);
     if let Ok(v) = HeaderValue::from_str(&cookie(&ctx, "", 0)) {

@@ -97,6 +97,10 @@ impl Viewer {
     }
 }
 
+/// The icon every page names, so the browser does not ask for `/favicon.ico` (outside `/ui`,
+/// refused without a token: a console error on every page).
+pub const ICON: &str = "<link rel=\"icon\" href=\"/ui/assets/favicon.svg\" type=\"image/svg+xml\">";
+
 /// The navigation bar's pages, in order.
 const NAV: &[(&str, &str)] = &[
     ("/ui/", "Overview"),
@@ -145,7 +149,7 @@ pub fn page_with_scripts(viewer: &Viewer, title: &str, body: &str, scripts: &[&s
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title} · dspy-agent</title>\
-<link rel=\"stylesheet\" href=\"/ui/assets/{css}\">\
+<link rel=\"stylesheet\" href=\"/ui/assets/{css}\">{ICON}\
 <script src=\"/ui/assets/{js}\" defer></script>{extra}</head>\
 <body><header><nav><a href=\"/ui/\" class=\"brand\">dspy-agent</a> {nav}</nav>\
 <div class=\"who\">{who} {logout}</div></header>\

@@ -476,6 +476,9 @@ pub enum TasksCommand {
     Show { id: String },
     /// Cancel a queued or running task
     Cancel { id: String },
+    /// Queue a failed or cancelled task again, with a fresh attempt count and its original
+    /// payload
+    Retry { id: String },
     /// Say what holds a task back: its class's limit, tasks ahead, GPUs, workers, a retry
     /// backoff or its Slurm job's reason
     Why { id: String },

@@ -26,6 +26,8 @@ pub enum EventKind {
     TaskCompleted,
     TaskFailed,
     TaskCancelled,
+    /// A failed or cancelled task was put back in its queue (`Scheduler::retry`).
+    TaskRetried,
     LeaseExpired,
     Shutdown,
     WorkflowStarted,
@@ -46,13 +48,14 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 19] = [
         EventKind::TaskSubmitted,
         EventKind::TaskStarted,
         EventKind::TaskRetrying,
         EventKind::TaskCompleted,
         EventKind::TaskFailed,
         EventKind::TaskCancelled,
+        EventKind::TaskRetried,
         EventKind::LeaseExpired,
         EventKind::Shutdown,
         EventKind::WorkflowStarted,
@@ -75,6 +78,7 @@ impl EventKind {
             EventKind::TaskCompleted => "task_completed",
             EventKind::TaskFailed => "task_failed",
             EventKind::TaskCancelled => "task_cancelled",
+            EventKind::TaskRetried => "task_retried",
             EventKind::LeaseExpired => "lease_expired",
             EventKind::Shutdown => "shutdown",
             EventKind::WorkflowStarted => "workflow_started",
@@ -308,6 +312,7 @@ mod tests {
                 "task_completed",
                 "task_failed",
                 "task_cancelled",
+                "task_retried",
                 "lease_expired",
                 "shutdown",
                 "workflow_started",

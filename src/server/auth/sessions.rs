@@ -29,6 +29,13 @@ pub struct UiSession {
     key: String,
 }
 
+impl UiSession {
+    /// A name for this session that reveals nothing of its id (to count what it holds open).
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
 struct Open {
     session: UiSession,
     expires: Instant,
@@ -139,6 +146,14 @@ impl Sessions {
             }
             None => None,
         }
+    }
+
+    /// Whether `session` is still open (not expired, not logged out): a long-lived response
+    /// such as the dashboard's event stream asks this now and then.
+    pub fn is_open(&self, session: &UiSession) -> bool {
+        let open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.get(&session.key)
+            .is_some_and(|o| o.expires > Instant::now())
     }
 
     /// End a session (logout).

@@ -2,7 +2,8 @@
 //! escaped through `html::escape`), one small hand-written script and one stylesheet embedded
 //! in the binary (`assets`). Logins (`login`) open a session whose cookie stands for the token
 //! that minted the code; the auth gate admits it on `/ui` routes with that token's role. Pages:
-//! `overview`, `tasks` (the list), `task` (one task, with its Cancel form).
+//! `overview`, `tasks` (the list), `task` (one task, with its Cancel and Retry forms); `stream`
+//! is the one event stream a tab opens for its live parts.
 //!
 //! Every page calls the same scheduler functions as gRPC, HTTP and the CLI (`Scheduler::query`,
 //! `get`, `cancel`, `overview`, `gauges`), and sends the headers of `html`: a strict
@@ -12,6 +13,7 @@
 pub mod assets;
 mod login;
 mod overview;
+pub mod stream;
 mod task;
 mod tasks;
 
@@ -40,6 +42,11 @@ pub fn router(ctx: Arc<ServerCtx>) -> Router {
         .route("/ui/tasks", get(tasks::handler))
         .route("/ui/tasks/{id}", get(task::handler))
         .route("/ui/tasks/{id}/cancel", post(task::cancel))
+        .route("/ui/tasks/{id}/retry", post(task::retry))
+        .route(
+            "/ui/stream",
+            get(stream::handler).layer(axum::Extension(Arc::new(stream::Registry::default()))),
+        )
         .with_state(ctx)
 }
 

@@ -183,7 +183,9 @@ pub fn render(sched: &Scheduler, f: &Filters) -> String {
         .collect();
     let mut h = String::with_capacity(32 * 1024);
     h.push_str("<h1>Tasks</h1>");
+    h.push_str(&super::stream::live_controls("tasks"));
     filter_form(&mut h, f);
+    h.push_str("<div data-live=\"tasks\">");
     let first = (f.page - 1) * PAGE_SIZE;
     let _ = write!(
         h,
@@ -222,6 +224,7 @@ pub fn render(sched: &Scheduler, f: &Filters) -> String {
     }
     h.push_str("</tbody></table>");
     pager(&mut h, f, total);
+    h.push_str("</div>");
     h
 }
 

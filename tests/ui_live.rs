@@ -183,3 +183,49 @@ fn live_pages_open_one_stream_with_their_topics_and_mark_their_parts() {
     assert!(js.body.contains("new EventSource("));
     assert!(!js.body.contains("setInterval"), "app.js still polls");
 }
+
+#[test]
+fn a_server_stop_ends_the_streams_while_it_drains() {
+    let s = Server::start("[scheduler]\nshutdown_timeout_s = 15\n");
+    // A running task keeps the server draining for a while after the signal.
+    submit(
+        &s,
+        r#"{"task_id":"slow","payload":{"command":["sleep","30"]}}"#,
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !s
+        .curl(Some(&common::token(s.home())), &[], "/tasks/slow")
+        .1
+        .contains("\"running\"")
+    {
+        assert!(std::time::Instant::now() < deadline, "never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let cookie = log_in(&s, None);
+    let mut st = open_stream(&s, "/ui/stream?topics=tasks", Some(&cookie));
+    assert_eq!(st.status, 200);
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.home().join("state.json")).unwrap())
+            .unwrap();
+    let pid = state["serve"]["pid"]
+        .as_u64()
+        .expect("serve's pid")
+        .to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(
+        st.wait_closed(Duration::from_secs(5)),
+        "the stream outlived the stop: {:?}",
+        st.received()
+    );
+    // Still draining (the task has seconds to go): the stream ended, not the process.
+    assert!(
+        std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "the server exited first"
+    );
+}

@@ -2,7 +2,8 @@
 //! server gets the tasks (SubmitTasks, 1,000 a call); a pull worker fails 1 in 10 and completes
 //! 1 in 10 of them so the list has every state; then each page is fetched `samples` times over
 //! one keep-alive HTTP/1.1 connection on loopback. The times are end to end (request written
-//! to body read), so they bound the server's render time from above.
+//! to body read), so they bound the server's render time from above. Last, on the same
+//! server, durable submissions/s with and without live dashboards (`bench_ui_live`).
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -11,6 +12,7 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+use crate::cli::BenchArgs;
 use crate::commands::Ctx;
 use crate::commands::bench::{Variant, percentile, start_server};
 use crate::commands::client;
@@ -19,7 +21,7 @@ use crate::proto::orchestrator as pb;
 use crate::state::StateFile;
 
 /// One GET on a keep-alive connection: the status and the body's length.
-async fn get(
+pub(crate) async fn get(
     conn: &mut BufReader<TcpStream>,
     host: &str,
     token: &str,
@@ -55,7 +57,8 @@ async fn get(
     Ok((status, length))
 }
 
-pub async fn run(ctx: &Ctx, tasks: usize, samples: usize) -> Result<ExitStatus> {
+pub async fn run(ctx: &Ctx, tasks: usize, args: &BenchArgs) -> Result<ExitStatus> {
+    let samples = args.samples.min(1000);
     let (server, addr) = start_server(Variant::default(), "ui", &[]).await?;
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));
     let mut c = client::connect_to(&server.home, &addr).await?;
@@ -173,10 +176,24 @@ pub async fn run(ctx: &Ctx, tasks: usize, samples: usize) -> Result<ExitStatus> 
         ));
         report.insert(name.to_string(), doc);
     }
+    let mut clients = Vec::new();
+    for _ in 0..crate::commands::bench::CONNECTIONS {
+        clients.push(client::connect_to(&server.home, &addr).await?);
+    }
+    let live = crate::commands::bench_ui_live::compare(
+        &clients,
+        &http_addr,
+        &token,
+        args.submissions,
+        args.concurrency,
+        |line| ctx.printer.progress(line),
+    )
+    .await?;
     ctx.printer.json_document(json!({
         "tasks": tasks,
         "finished": done,
         "pages": report,
+        "live_dashboards": live,
     }))?;
     Ok(ExitStatus::Success)
 }

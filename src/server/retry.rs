@@ -134,10 +134,11 @@ mod tests {
         let t = sched.retry("a").await.unwrap();
         assert_eq!((t.state, t.attempt), (TaskState::Queued, 0));
         assert_eq!(sched.payload("a").as_deref(), Some(r#"{"data":42}"#));
-        let g = sched.table();
-        assert!(g.finished_bytes < before, "no longer counted as retained");
-        assert!(g.kept_payloads.is_empty());
-        drop(g);
+        {
+            let g = sched.table();
+            assert!(g.finished_bytes < before, "no longer counted as retained");
+            assert!(g.kept_payloads.is_empty());
+        }
         let e = sched.retry("nope").await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotFound);
     }

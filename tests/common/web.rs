@@ -204,7 +204,8 @@ impl Stream {
     /// connection closed.
     pub fn wait_closed(&mut self, within: Duration) -> bool {
         let deadline = Instant::now() + within;
-        let ended = |s: &Stream| s.closed || s.seen.ends_with("\r\n0\r\n\r\n");
+        let ended =
+            |s: &Stream| s.closed || s.seen == "0\r\n\r\n" || s.seen.ends_with("\r\n0\r\n\r\n");
         while !ended(self) && Instant::now() < deadline {
             self.read_some();
         }

@@ -229,3 +229,96 @@ fn a_server_stop_ends_the_streams_while_it_drains() {
         "the server exited first"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_task_page_links_to_its_worker_gpus_and_workflow_run() {
+    use dspy_agent::proto::orchestrator as pb;
+    let dir = tempfile::tempdir().unwrap();
+    let uuid = format!("GPU-{}-links-0", std::process::id());
+    let inventory = dir.path().join("gpus.json");
+    std::fs::write(
+        &inventory,
+        serde_json::json!({"driver_version": "550.0", "cuda_version": "12.4", "gpus": [
+            {"uuid": uuid, "name": "Simulated GPU", "memory_total_mb": 16384,
+             "memory_used_mb": 0, "utilization_gpu_pct": 0}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let s = Server::start_with(
+        "",
+        &[],
+        &[("DSPY_AGENT_GPU_INVENTORY", inventory.to_str().unwrap())],
+    );
+    let cookie = log_in(&s, None);
+    // A GPU task: its page links to the device it holds.
+    submit(
+        &s,
+        r#"{"task_id":"g1","class":"gpu","gpus":1,"payload":{"command":["sleep","30"]}}"#,
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let page = loop {
+        let page = get(&s, "/ui/tasks/g1", &cookie).body;
+        if page.contains("class=\"gpu-link\"") {
+            break page;
+        }
+        assert!(std::time::Instant::now() < deadline, "no GPU link: {page}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        page.contains(&format!("href=\"/ui/gpus#gpu-{uuid}\"")),
+        "{page}"
+    );
+    // A pull worker's task: its page links to the worker, also once it is done.
+    submit(&s, r#"{"task_id":"w1","payload":{"x":1}}"#);
+    let mut c = s.orch_as(Some(&common::token(s.home()))).await;
+    let leased = c
+        .lease_tasks(pb::LeaseTasksRequest {
+            worker_id: "wk-1".into(),
+            max: 1,
+            lease_seconds: 30.0,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .tasks;
+    assert_eq!(leased[0].task_id, "w1");
+    let link = "<a href=\"/ui/workers#worker-wk-1\" id=\"worker-link\">wk-1</a>";
+    assert!(get(&s, "/ui/tasks/w1", &cookie).body.contains(link));
+    c.complete_task(pb::CompleteTaskRequest {
+        task_id: "w1".into(),
+        lease_id: leased[0].lease_id.clone(),
+        success: true,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert!(get(&s, "/ui/tasks/w1", &cookie).body.contains(link));
+    // A workflow's task: its page links to the run, and offers no Retry of its own.
+    let spec = s.home().join("spec.toml");
+    std::fs::write(
+        &spec,
+        "name = \"lk\"\n[[steps]]\nid = \"bad\"\npayload = { command = [\"false\"] }\nmax_attempts = 1\n",
+    )
+    .unwrap();
+    s.cli(&["workflow", "create", spec.to_str().unwrap()]).ok();
+    s.cli(&["workflows", "run", "lk", "--run-id", "lk1", "--wait"])
+        .code(6);
+    let (_, text) = s.curl(Some(&common::token(s.home())), &[], "/tasks?status=failed");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let id = v["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["task_id"].as_str())
+        .find(|id| id.starts_with("wf:lk1:"))
+        .unwrap()
+        .to_string();
+    let page = get(&s, &format!("/ui/tasks/{id}"), &cookie).body;
+    assert!(
+        page.contains("<a href=\"/ui/runs/lk1\" id=\"run-link\">lk1</a>"),
+        "{page}"
+    );
+    assert!(!page.contains("data-action=\"retry\""));
+}

@@ -78,6 +78,7 @@ fn bad_topics_are_400_and_no_session_is_401() {
         "/ui/stream?topics=run:",
         "/ui/stream?topics=run:a%2Fb",
         "/ui/stream?topics=run:has%20space",
+        "/ui/stream?topics=tasks&since=x",
     ] {
         let st = open_stream(&s, path, Some(&cookie));
         assert_eq!(st.status, 400, "{path}: {}", st.head);
@@ -162,7 +163,7 @@ fn live_pages_open_one_stream_with_their_topics_and_mark_their_parts() {
     ] {
         let r = get(&s, path, &cookie);
         assert_eq!(r.status, 200, "{path}");
-        let el = format!("<div id=\"live\" data-stream=\"/ui/stream?topics={topics}\" hidden>");
+        let el = format!("<div id=\"live\" data-stream=\"/ui/stream?topics={topics}&amp;since=");
         assert_eq!(r.body.matches("id=\"live\"").count(), 1, "{path}");
         assert!(r.body.contains(&el), "{path}: {}", r.body);
         assert!(r.body.contains(&format!("data-live=\"{part}\"")), "{path}");
@@ -321,4 +322,34 @@ async fn the_task_page_links_to_its_worker_gpus_and_workflow_run() {
         "{page}"
     );
     assert!(!page.contains("data-action=\"retry\""));
+}
+
+#[test]
+fn a_stream_from_a_pages_render_sends_what_happened_since_at_once() {
+    let s = Server::start("");
+    let cookie = log_in(&s, None);
+    let page = get(&s, "/ui/tasks", &cookie).body;
+    let at = page.find("&amp;since=").expect("the page's sequence") + "&amp;since=".len();
+    let seq: u64 = page[at..].split('"').next().unwrap().parse().unwrap();
+    // Nothing since the render: nothing sent.
+    let path = format!("/ui/stream?topics=tasks&since={seq}");
+    let mut quiet = open_stream(&s, &path, Some(&cookie));
+    assert_eq!(quiet.status, 200);
+    assert!(!quiet.wait_for("event: changed", Duration::from_millis(600)));
+    drop(quiet);
+    // A task submitted between the render and the stream's start: sent at once.
+    submit(&s, r#"{"task_id":"between","payload":{"x":1}}"#);
+    let mut late = open_stream(&s, &path, Some(&cookie));
+    assert!(
+        late.wait_for(&Stream::changed("tasks"), Duration::from_secs(2)),
+        "{:?}",
+        late.received()
+    );
+    // Not for a topic the events were not about.
+    let mut other = open_stream(
+        &s,
+        &format!("/ui/stream?topics=services&since={seq}"),
+        Some(&cookie),
+    );
+    assert!(!other.wait_for("event: changed", Duration::from_millis(600)));
 }

@@ -115,7 +115,14 @@
     var url = el && el.getAttribute("data-stream");
     if (!url || !window.EventSource) { return; }
     source = new EventSource(url);
-    source.addEventListener("open", function () { if (!ended) { say("live"); } });
+    // A stream that starts from the page's render (since=SEQ) sends what came in between; on
+    // a reconnect, or without it, fetch once: something may have changed unseen.
+    var opened = /[?&]since=/.test(url) ? 0 : 1;
+    source.addEventListener("open", function () {
+      var toggle = document.getElementById("live-toggle");
+      if (!ended) { say(toggle && !toggle.checked ? "paused" : "live"); }
+      if (opened++ > 0) { changed(); }
+    });
     source.addEventListener("changed", changed);
     source.addEventListener("ended", function () { end("session ended: log in again"); });
     source.addEventListener("error", function () {

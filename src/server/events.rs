@@ -205,6 +205,26 @@ impl Events {
             .collect()
     }
 
+    /// The sequence number of the last event emitted (0 before the first).
+    pub fn last_sequence(&self) -> u64 {
+        self.retained.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+
+    /// The retained events after sequence `seq`, oldest first, and whether retention already
+    /// dropped some of those (then the list is not all that happened).
+    pub fn after(&self, seq: u64) -> (Vec<Arc<Event>>, bool) {
+        let guard = self.retained.lock().unwrap_or_else(|p| p.into_inner());
+        let n = guard
+            .1
+            .iter()
+            .rev()
+            .take_while(|e| e.sequence > seq)
+            .count();
+        let lost = guard.0.saturating_sub(seq) > n as u64;
+        let from = guard.1.len() - n;
+        (guard.1.iter().skip(from).cloned().collect(), lost)
+    }
+
     /// Events per second over the last `window_ms` (from the retained ones), and the total
     /// emitted since the start.
     pub fn rate(&self, window_ms: u64) -> (f64, u64) {

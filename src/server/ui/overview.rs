@@ -42,12 +42,14 @@ pub async fn handler(
 /// The overview's HTML (without the layout); also what the benchmark times.
 pub fn render(ctx: &Arc<ServerCtx>) -> String {
     let sched = &ctx.sched;
+    // The event sequence before the data: a change after it reaches the page's stream.
+    let live = super::stream::live_controls(&sched.events, LIVE_TOPICS);
     let o = sched.overview();
     let gauges = sched.gauges();
     let now = now_ms();
     let mut h = String::with_capacity(8 * 1024);
     h.push_str("<h1>Overview</h1>");
-    h.push_str(&super::stream::live_controls(LIVE_TOPICS));
+    h.push_str(&live);
     h.push_str("<div data-live=\"overview\">");
     // Cards: totals by state.
     h.push_str("<div class=\"cards\">");

@@ -117,6 +117,22 @@ impl Topic {
     }
 }
 
+/// `since=SEQ`: the event sequence the page was rendered at (`live_controls` writes it), so
+/// that what happened between the render and the stream's start is not missed. None when
+/// absent; an error when it is not a number.
+pub fn parse_since(query: Option<&str>) -> Result<Option<u64>, String> {
+    match url_decode_pairs(query.unwrap_or_default())
+        .into_iter()
+        .find(|(k, _)| k == "since")
+    {
+        None => Ok(None),
+        Some((_, v)) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("since={v:?} is not an event sequence number")),
+    }
+}
+
 /// The topics of `topics=a,b` (each at most once), or why they are refused.
 pub fn parse_topics(query: Option<&str>) -> Result<Vec<Topic>, String> {
     let raw = url_decode_pairs(query.unwrap_or_default())
@@ -238,9 +254,12 @@ pub async fn handler(
     session: Option<Extension<UiSession>>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let topics = match parse_topics(query.as_deref()) {
-        Ok(t) => t,
-        Err(e) => return refusal(StatusCode::BAD_REQUEST, e),
+    let (topics, since) = match (
+        parse_topics(query.as_deref()),
+        parse_since(query.as_deref()),
+    ) {
+        (Ok(t), Ok(s)) => (t, s),
+        (Err(e), _) | (_, Err(e)) => return refusal(StatusCode::BAD_REQUEST, e),
     };
     if ctx.sched.is_draining() {
         return refusal(
@@ -262,7 +281,15 @@ pub async fn handler(
     // Subscribed before the response goes out: an event after the client sees the stream
     // open is never missed.
     let (live, _) = ctx.sched.events.subscribe(None);
-    tokio::spawn(follow(ctx, topics, session, live, tx, place));
+    // What the page missed since it was rendered: changed at once.
+    let mut missed = vec![false; topics.len()];
+    if let Some(seq) = since {
+        let (events, lost) = ctx.sched.events.after(seq);
+        for (i, t) in topics.iter().enumerate() {
+            missed[i] = lost || events.iter().any(|e| t.wants(e));
+        }
+    }
+    tokio::spawn(follow(ctx, topics, missed, session, live, tx, place));
     let mut r = Sse::new(ReceiverStream::new(rx))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
@@ -286,14 +313,14 @@ fn ticks(ctx: &ServerCtx, topic: &Topic) -> bool {
 async fn follow(
     ctx: Arc<ServerCtx>,
     topics: Vec<Topic>,
+    mut dirty: Vec<bool>,
     session: Option<UiSession>,
     mut live: broadcast::Receiver<Arc<Event>>,
     tx: mpsc::Sender<Result<SseEvent, Infallible>>,
     _place: Place,
 ) {
-    let mut dirty = vec![false; topics.len()];
     let mut last_sent = Instant::now() - COALESCE;
-    let mut flush_at: Option<Instant> = None;
+    let mut flush_at = dirty.iter().any(|d| *d).then(Instant::now);
     let mut tick = tokio::time::interval_at(Instant::now() + TICK, TICK);
     let mut check = tokio::time::interval_at(Instant::now() + SESSION_CHECK, SESSION_CHECK);
     let ticking = topics
@@ -362,13 +389,16 @@ async fn sleep_until(at: Option<Instant>) {
 }
 
 /// The live controls and the stream element a page puts where its live toggle goes: the
-/// script opens one EventSource on `/ui/stream?topics=TOPICS` and refreshes the page's
-/// `data-live` parts on each `changed`.
-pub fn live_controls(topics: &str) -> String {
+/// script opens one EventSource on `/ui/stream?topics=TOPICS&since=SEQ` and refreshes the
+/// page's `data-live` parts on each `changed`. `since` is the event sequence now (call this
+/// before reading what the page shows), so a change between the render and the stream's start
+/// is sent at once.
+pub fn live_controls(events: &crate::server::events::Events, topics: &str) -> String {
     format!(
         "<p class=\"live\"><label><input type=\"checkbox\" id=\"live-toggle\" checked> live</label> \
-<span id=\"live-stamp\"></span></p><div id=\"live\" data-stream=\"/ui/stream?topics={}\" hidden></div>",
-        crate::server::html::escape(topics)
+<span id=\"live-stamp\"></span></p><div id=\"live\" data-stream=\"/ui/stream?topics={}&amp;since={}\" hidden></div>",
+        crate::server::html::escape(topics),
+        events.last_sequence()
     )
 }
 
@@ -406,6 +436,9 @@ mod tests {
         assert!(parse_topics(Some("topics=run:a/b")).is_err());
         assert!(parse_topics(Some("topics=run:")).is_err());
         assert!(parse_topics(None).is_err());
+        assert_eq!(parse_since(Some("topics=tasks&since=42")), Ok(Some(42)));
+        assert_eq!(parse_since(Some("topics=tasks")), Ok(None));
+        assert!(parse_since(Some("since=x")).is_err());
     }
 
     #[test]

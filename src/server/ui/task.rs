@@ -33,6 +33,8 @@ pub async fn handler(
     Path(id): Path<String>,
 ) -> Response {
     let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+    // The event sequence before the data: a change after it reaches the page's stream.
+    let live = super::stream::live_controls(&ctx.sched.events, "tasks");
     let task = match ctx.sched.get(&id) {
         Ok(t) => t,
         Err(e) => {
@@ -55,7 +57,7 @@ pub async fn handler(
         blocked,
         project: &ctx.sched.project,
     };
-    h.push_str(&super::stream::live_controls("tasks"));
+    h.push_str(&live);
     h.push_str("<div data-live=\"task\">");
     render(&mut h, &viewer, found);
     h.push_str("</div>");

@@ -19,7 +19,7 @@ use crate::server::auth::Caller;
 use crate::server::auth::sessions::UiSession;
 use crate::server::clock::now_ms;
 use crate::server::html::{escape, url_encode};
-use crate::server::task::{ErrorKind, Task};
+use crate::server::task::{ErrorKind, Task, TaskState};
 use crate::server::view::TaskView;
 
 /// Result fields shown in their own boxes rather than the table.
@@ -103,6 +103,14 @@ fn render(h: &mut String, viewer: &Viewer, found: Found<'_>) {
             "<div class=\"actions\"><form method=\"post\" action=\"/ui/tasks/{}/cancel\" data-confirm=\"Cancel this task?\">{}<button type=\"submit\" class=\"danger\" data-action=\"cancel\">Cancel</button></form></div>",
             url_encode(&v.task_id),
             viewer.csrf_field()
+        );
+    }
+    if let (Some(run), true) = (run, viewer.may_act() && task.state == TaskState::Failed) {
+        let _ = write!(
+            h,
+            "<p class=\"muted\">A workflow's task is retried with its run: <a href=\"/ui/runs/{}\">run {}</a>.</p>",
+            url_encode(run),
+            escape(run)
         );
     }
     if viewer.may_act() && crate::server::scheduler::retryable(task) {

@@ -142,4 +142,27 @@ mod tests {
         let e = sched.retry("nope").await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotFound);
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_task_whose_payload_is_gone_gets_a_clear_refusal() {
+        let dir = tempfile::tempdir().unwrap();
+        let sched = test_scheduler(dir.path());
+        let req = SubmitRequest {
+            task_id: "old".into(),
+            payload_json: Some(r#"{"data":1}"#.into()),
+            ..Default::default()
+        };
+        sched.submit(req).await.unwrap();
+        sched.cancel("old").unwrap();
+        // As a task that finished before payloads were kept for a retry.
+        {
+            let mut g = sched.table();
+            let p = g.kept_payloads.remove("old").unwrap();
+            g.finished_bytes -= p.len();
+        }
+        let e = sched.retry("old").await.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::FailedPrecondition);
+        assert!(e.message.contains("payload is not kept"), "{}", e.message);
+        assert_eq!(sched.get("old").unwrap().state, TaskState::Cancelled);
+    }
 }

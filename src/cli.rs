@@ -607,7 +607,9 @@ pub struct BenchArgs {
     /// No-op tasks in each end-to-end run (serve itself, then the workers)
     #[arg(long, default_value_t = 20_000, requires = "workers")]
     pub worker_tasks: usize,
-    /// Measure the web dashboard instead: its pages over HTTP with this many tasks stored
+    /// Measure the web dashboard instead: its pages over HTTP with this many tasks stored,
+    /// then durable submissions/s (--submissions, --concurrency) with 0 and with 5 live
+    /// dashboards open
     #[arg(long, value_name = "TASKS")]
     pub ui: Option<usize>,
 }

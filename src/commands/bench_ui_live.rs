@@ -1,10 +1,9 @@
 //! The part of `dspy-agent bench --ui` that asks whether live dashboards slow the scheduler:
-//! durable submissions/s with no dashboard open, then with `DASHBOARDS` open and live, then
-//! with none again, on the same server in one run. A dashboard is what a browser tab on the
-//! overview does: one `GET /ui/stream?topics=tasks` stream, and a fetch of the overview page
-//! on every `changed` event it sends (one fetch at a time, over its own keep-alive
-//! connection). The baseline is the mean of the runs before and after, so that the store's
-//! growth between runs does not count against the dashboards.
+//! durable submissions/s with no dashboard open and with `DASHBOARDS` open and live, on the
+//! same server in one run: `ROUNDS` runs of each, interleaved A-B-B-A, compared by their
+//! medians (a shared machine is noisy). A dashboard is what a browser tab on the overview
+//! does: one `GET /ui/stream?topics=tasks` stream, and a fetch of the overview page on every
+//! `changed` event it sends (one fetch at a time, over its own keep-alive connection).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,11 +21,10 @@ use crate::error::{Error, Result};
 /// Dashboards open during the second run.
 pub const DASHBOARDS: usize = 5;
 
-/// Counts the dashboards keep: overview fetches, and the bytes they read.
+/// What the dashboards count: overview fetches.
 #[derive(Default)]
 struct Seen {
     refreshes: AtomicU64,
-    bytes: AtomicU64,
 }
 
 async fn connect(http_addr: &str) -> Result<TcpStream> {
@@ -89,33 +87,33 @@ async fn dashboard(
             .unwrap_or(carry.len());
         if changes > 0 {
             carry.clear();
-            let (status, len) =
+            let (status, _) =
                 crate::commands::bench_ui::get(&mut page, &http_addr, &token, "/ui/").await?;
             if status != 200 {
                 return Err(Error::runtime(format!("the overview answered {status}")));
             }
             seen.refreshes.fetch_add(1, Ordering::Relaxed);
-            seen.bytes.fetch_add(len as u64, Ordering::Relaxed);
         } else {
             carry.drain(..cut);
         }
     }
 }
 
-/// Submissions/s with none, `DASHBOARDS`, then none open: the report for `bench --ui`.
-pub async fn compare(
+/// Rounds of one run without and one with the dashboards, in A-B-B-A order (so the store's
+/// growth from run to run weighs on both sides alike).
+pub const ROUNDS: usize = 4;
+
+/// One throughput run with `DASHBOARDS` live dashboards open: (per second, overview
+/// refreshes, seconds).
+async fn with_dashboards(
     clients: &[Client],
     http_addr: &str,
     token: &str,
     submissions: usize,
     in_flight: usize,
-    progress: impl Fn(String),
-) -> Result<serde_json::Value> {
+    prefix: &str,
+) -> Result<(f64, u64, f64)> {
     let data: HashMap<String, String> = HashMap::from([("data".into(), "\"value\"".into())]);
-    let (_, before) = throughput(clients, submissions, in_flight, "live-a", &data).await?;
-    progress(format!(
-        "0 dashboards: {before:.0} durable submissions/s ({submissions} at {in_flight} in flight)"
-    ));
     let seen = Arc::new(Seen::default());
     let mut tabs = tokio::task::JoinSet::new();
     for _ in 0..DASHBOARDS {
@@ -128,40 +126,85 @@ pub async fn compare(
         ));
     }
     let started = Instant::now();
-    let (_, during) = throughput(clients, submissions, in_flight, "live-b", &data).await?;
-    let live_s = started.elapsed().as_secs_f64();
-    // Let the last changes be fetched, then close the tabs.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, per_second) = throughput(clients, submissions, in_flight, prefix, &data).await?;
+    // Let the last change be fetched, then close the tabs (their streams end with them).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let seconds = started.elapsed().as_secs_f64();
     if let Some(Ok(Err(e))) = tabs.try_join_next() {
         return Err(e);
     }
     tabs.abort_all();
-    let refreshes = seen.refreshes.load(Ordering::Relaxed);
+    while tabs.join_next().await.is_some() {}
+    Ok((per_second, seen.refreshes.load(Ordering::Relaxed), seconds))
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Submissions/s without and with `DASHBOARDS` live dashboards, `ROUNDS` runs each: the
+/// report for `bench --ui`.
+pub async fn compare(
+    clients: &[Client],
+    http_addr: &str,
+    token: &str,
+    submissions: usize,
+    in_flight: usize,
+    progress: impl Fn(String),
+) -> Result<serde_json::Value> {
+    let data: HashMap<String, String> = HashMap::from([("data".into(), "\"value\"".into())]);
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    let (mut refreshes, mut live_seconds) = (0u64, 0f64);
+    for round in 0..ROUNDS {
+        for dashboards_first in [round % 2 == 1, round % 2 == 0] {
+            let prefix = format!("live-{round}-{}", u8::from(dashboards_first));
+            if dashboards_first {
+                let (per_second, n, seconds) =
+                    with_dashboards(clients, http_addr, token, submissions, in_flight, &prefix)
+                        .await?;
+                refreshes += n;
+                live_seconds += seconds;
+                with.push(per_second);
+                progress(format!(
+                    "round {}: {DASHBOARDS} live dashboards: {per_second:.0} durable submissions/s ({n} overview refreshes)",
+                    round + 1
+                ));
+            } else {
+                let (_, per_second) =
+                    throughput(clients, submissions, in_flight, &prefix, &data).await?;
+                without.push(per_second);
+                progress(format!(
+                    "round {}: 0 dashboards: {per_second:.0} durable submissions/s",
+                    round + 1
+                ));
+            }
+        }
+    }
+    let (base, live) = (median(&without), median(&with));
+    let ratio = if base > 0.0 { live / base } else { 0.0 };
     progress(format!(
-        "{DASHBOARDS} live dashboards: {during:.0} durable submissions/s; {refreshes} overview refreshes ({:.1}/s per dashboard)",
-        refreshes as f64 / live_s / DASHBOARDS as f64
-    ));
-    let (_, after) = throughput(clients, submissions, in_flight, "live-c", &data).await?;
-    let baseline = (before + after) / 2.0;
-    let ratio = if baseline > 0.0 {
-        during / baseline
-    } else {
-        0.0
-    };
-    progress(format!(
-        "0 dashboards again: {after:.0}/s; with {DASHBOARDS} live dashboards the scheduler keeps {:.0}% of its rate ({during:.0} vs {baseline:.0}/s)",
-        ratio * 100.0
+        "durable submissions/s ({submissions} a run, {in_flight} in flight, median of {ROUNDS}): \
+         {base:.0} with 0 dashboards, {live:.0} with {DASHBOARDS} live dashboards: ratio {ratio:.2} \
+         ({:.1} overview refreshes/s per dashboard)",
+        refreshes as f64 / live_seconds.max(1e-9) / DASHBOARDS as f64
     ));
     Ok(json!({
         "submissions": submissions,
         "in_flight": in_flight,
         "dashboards": DASHBOARDS,
-        "per_second_without": baseline,
-        "per_second_without_before": before,
-        "per_second_without_after": after,
-        "per_second_with": during,
+        "rounds": ROUNDS,
+        "per_second_without": base,
+        "per_second_with": live,
         "ratio": ratio,
+        "runs_without": without,
+        "runs_with": with,
         "overview_refreshes": refreshes,
-        "overview_bytes": seen.bytes.load(Ordering::Relaxed),
+        "overview_refreshes_per_second_per_dashboard": refreshes as f64 / live_seconds.max(1e-9) / DASHBOARDS as f64,
     }))
 }

@@ -1216,7 +1216,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --batch-submissions 'Tasks submitted in the SubmitTasks throughput run'
             cand --batch-size 'Tasks per SubmitTasks call'
             cand --worker-tasks 'No-op tasks in each end-to-end run (serve itself, then the workers)'
-            cand --ui 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored'
+            cand --ui 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored, then durable submissions/s (--submissions, --concurrency) with 0 and with 5 live dashboards open'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'

@@ -11,6 +11,7 @@
 //! token, checked here, and the browser guard checks the Origin.
 
 pub mod assets;
+mod hub;
 mod login;
 mod overview;
 pub mod stream;

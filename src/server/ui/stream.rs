@@ -1,7 +1,8 @@
 //! `GET /ui/stream?topics=a,b`: the one Server-Sent-Events stream a dashboard tab opens. It
-//! follows the scheduler's event bus and sends `event: changed` (data: the topic) when an event
-//! of a requested topic happens, at most once per topic every `COALESCE`; the page then fetches
-//! itself again and swaps its live parts (`ui/app.js`). Topics: `tasks` (any task event),
+//! sends `event: changed` (data: the topic) when an event of a requested topic happens, at most
+//! once per topic every `COALESCE`; the page then fetches itself again and swaps its live parts
+//! (`ui/app.js`). The streams do not follow the scheduler's event bus themselves: `hub` does,
+//! once for all of them, and publishes the topics that changed. Topics: `tasks` (any task event),
 //! `workflows` and `run:RUN_ID` (workflow events and their tasks' events, of one run),
 //! `services` (service_* events), `workers` and `gpus` (lease expiries, and a tick every
 //! `TICK` while there is a worker or a GPU whose data ages).
@@ -21,10 +22,11 @@ use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
 
+use super::hub::Changes;
 use super::{Ctx, url_decode_pairs};
 use crate::server::auth::Caller;
 use crate::server::auth::sessions::UiSession;
@@ -57,7 +59,7 @@ pub enum Topic {
 }
 
 impl Topic {
-    fn name(&self) -> String {
+    pub(super) fn name(&self) -> String {
         match self {
             Topic::Tasks => "tasks".into(),
             Topic::Workflows => "workflows".into(),
@@ -69,7 +71,7 @@ impl Topic {
     }
 
     /// Whether `e` changes what a page following this topic shows.
-    fn wants(&self, e: &Event) -> bool {
+    pub(super) fn wants(&self, e: &Event) -> bool {
         use EventKind as K;
         let task_event = matches!(
             e.kind,
@@ -173,10 +175,11 @@ pub fn parse_topics(query: Option<&str>) -> Result<Vec<Topic>, String> {
     Ok(topics)
 }
 
-/// Open streams: per viewer and in all.
+/// Open streams (per viewer and in all) and the hub that feeds them.
 #[derive(Default)]
 pub struct Registry {
     open: Mutex<HashMap<String, usize>>,
+    hub: Arc<super::hub::Hub>,
 }
 
 /// A stream's place in the registry, given back when the stream ends.
@@ -278,10 +281,9 @@ pub async fn handler(
         Err((status, message)) => return refusal(status, message),
     };
     let (tx, rx) = mpsc::channel(16);
-    // Subscribed before the response goes out: an event after the client sees the stream
-    // open is never missed.
-    let (live, _) = ctx.sched.events.subscribe(None);
-    // What the page missed since it was rendered: changed at once.
+    // Subscribed before the response goes out (and before looking back at what the page
+    // missed): a change after the client sees the stream open is never missed.
+    let changes = registry.hub.subscribe(&ctx);
     let mut missed = vec![false; topics.len()];
     if let Some(seq) = since {
         let (events, lost) = ctx.sched.events.after(seq);
@@ -289,7 +291,14 @@ pub async fn handler(
             missed[i] = lost || events.iter().any(|e| t.wants(e));
         }
     }
-    tokio::spawn(follow(ctx, topics, missed, session, live, tx, place));
+    let stream = Follow {
+        ctx,
+        topics,
+        session,
+        tx,
+        _place: place,
+    };
+    tokio::spawn(stream.run(missed, changes));
     let mut r = Sse::new(ReceiverStream::new(rx))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
@@ -300,88 +309,76 @@ pub async fn handler(
     r
 }
 
-/// Whether a ticking topic has anything whose data ages (a worker, a GPU).
-fn ticks(ctx: &ServerCtx, topic: &Topic) -> bool {
-    match topic {
-        Topic::Workers => !ctx.workers().is_empty(),
-        Topic::Gpus => !ctx.sched.gpu_gauges().0.is_empty(),
-        _ => false,
-    }
-}
-
-/// Feed one stream until its client goes, its session ends or the server stops.
-async fn follow(
+/// One open stream.
+struct Follow {
     ctx: Arc<ServerCtx>,
     topics: Vec<Topic>,
-    mut dirty: Vec<bool>,
     session: Option<UiSession>,
-    mut live: broadcast::Receiver<Arc<Event>>,
     tx: mpsc::Sender<Result<SseEvent, Infallible>>,
     _place: Place,
-) {
-    let mut last_sent = Instant::now() - COALESCE;
-    let mut flush_at = dirty.iter().any(|d| *d).then(Instant::now);
-    let mut tick = tokio::time::interval_at(Instant::now() + TICK, TICK);
-    let mut check = tokio::time::interval_at(Instant::now() + SESSION_CHECK, SESSION_CHECK);
-    let ticking = topics
-        .iter()
-        .any(|t| matches!(t, Topic::Workers | Topic::Gpus));
-    loop {
-        let changed = |dirty: &mut Vec<bool>, which: &dyn Fn(&Topic) -> bool| {
-            for (i, t) in topics.iter().enumerate() {
-                if which(t) {
-                    dirty[i] = true;
-                }
+}
+
+impl Follow {
+    /// Send `changed` for `topic`; false when the client reads nothing and fell 16 behind
+    /// (then it goes).
+    fn changed(&self, topic: &Topic) -> bool {
+        let e = SseEvent::default().event("changed").data(topic.name());
+        self.tx.try_send(Ok(e)).is_ok()
+    }
+
+    /// Feed the stream until its client goes, its session ends or the server stops: first
+    /// what the page missed, then each topic the hub says changed.
+    async fn run(self, missed: Vec<bool>, mut changes: watch::Receiver<Arc<Changes>>) {
+        let now = changes.borrow_and_update().clone();
+        let mut seen: Vec<u64> = self.topics.iter().map(|t| now.of(&t.name())).collect();
+        for (t, _) in self.topics.iter().zip(missed).filter(|(_, m)| *m) {
+            if !self.changed(t) {
+                return;
             }
-        };
-        tokio::select! {
-            _ = tx.closed() => return,
-            e = live.recv() => match e {
-                Ok(e) if e.kind == EventKind::Shutdown => return,
-                Ok(e) => changed(&mut dirty, &|t| t.wants(&e)),
-                // Lost events: any topic may have changed.
-                Err(broadcast::error::RecvError::Lagged(_)) => changed(&mut dirty, &|_| true),
-                Err(broadcast::error::RecvError::Closed) => return,
-            },
-            _ = tick.tick(), if ticking => {
-                changed(&mut dirty, &|t| ticks(&ctx, t));
-            }
-            _ = check.tick() => {
-                if ctx.sched.is_draining() {
-                    return;
-                }
-                if let Some(s) = &session
-                    && !ctx.gate.sessions.is_open(s)
-                {
-                    let _ = tx
-                        .send(Ok(SseEvent::default().event("ended").data("session ended")))
-                        .await;
-                    return;
-                }
-            }
-            () = sleep_until(flush_at) => {
-                flush_at = None;
-                last_sent = Instant::now();
-                for (i, t) in topics.iter().enumerate() {
-                    if std::mem::take(&mut dirty[i]) {
-                        let e = SseEvent::default().event("changed").data(t.name());
-                        // A client that reads nothing fills the channel: it goes.
-                        if tx.try_send(Ok(e)).is_err() {
-                            return;
+        }
+        let mut check = tokio::time::interval_at(Instant::now() + SESSION_CHECK, SESSION_CHECK);
+        loop {
+            tokio::select! {
+                _ = self.tx.closed() => return,
+                r = changes.changed() => {
+                    if r.is_err() {
+                        return;
+                    }
+                    let now = changes.borrow_and_update().clone();
+                    if now.shutdown {
+                        return;
+                    }
+                    for (i, t) in self.topics.iter().enumerate() {
+                        let g = now.of(&t.name());
+                        if g > seen[i] {
+                            seen[i] = g;
+                            if !self.changed(t) {
+                                return;
+                            }
                         }
                     }
                 }
-                continue;
+                _ = check.tick() => {
+                    if self.ctx.sched.is_draining() {
+                        return;
+                    }
+                    if let Some(s) = &self.session
+                        && !self.ctx.gate.sessions.is_open(s)
+                    {
+                        let _ = self
+                            .tx
+                            .send(Ok(SseEvent::default().event("ended").data("session ended")))
+                            .await;
+                        return;
+                    }
+                }
             }
-        }
-        if flush_at.is_none() && dirty.iter().any(|d| *d) {
-            flush_at = Some((last_sent + COALESCE).max(Instant::now()));
         }
     }
 }
 
 /// Sleep until `at`, or forever when there is nothing to flush.
-async fn sleep_until(at: Option<Instant>) {
+pub(super) async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,

@@ -178,6 +178,16 @@ fn live_pages_open_one_stream_with_their_topics_and_mark_their_parts() {
             "{state}"
         );
     }
+    // A live refresh (the script's fetch after a change) gets the same page.
+    let r = web::http(
+        &s,
+        "GET",
+        "/ui/",
+        &[format!("Cookie: {cookie}"), "X-Live-Refresh: 1".into()],
+        None,
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("data-count=\"queued\">1</a>"), "{}", r.body);
     // The script polls no more: it opens the page's one EventSource.
     let js = get(&s, "/ui/assets/app.js", &cookie);
     assert_eq!(js.status, 200);

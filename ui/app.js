@@ -77,7 +77,10 @@
     if (inFlight || !pending || !following()) { return; }
     pending = false;
     inFlight = true;
-    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(window.location.href, {
+      credentials: "same-origin",
+      headers: { "Accept": "text/html", "X-Live-Refresh": "1" }
+    })
       .then(function (r) {
         if (r.status === 401) { end("session ended: log in again"); return null; }
         return r.ok ? r.text() : null;

@@ -27,9 +27,20 @@ pub(crate) async fn get(
     token: &str,
     path: &str,
 ) -> Result<(u16, usize)> {
+    get_with(conn, host, token, path, "").await
+}
+
+/// `get` with extra header lines (each ending in CRLF).
+pub(crate) async fn get_with(
+    conn: &mut BufReader<TcpStream>,
+    host: &str,
+    token: &str,
+    path: &str,
+    extra: &str,
+) -> Result<(u16, usize)> {
     let io = |e: std::io::Error| Error::runtime(format!("bench HTTP request failed: {e}"));
     let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: keep-alive\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: keep-alive\r\n{extra}\r\n"
     );
     conn.get_mut().write_all(req.as_bytes()).await.map_err(io)?;
     let mut status = 0u16;

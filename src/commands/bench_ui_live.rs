@@ -87,8 +87,15 @@ async fn dashboard(
             .unwrap_or(carry.len());
         if changes > 0 {
             carry.clear();
-            let (status, _) =
-                crate::commands::bench_ui::get(&mut page, &http_addr, &token, "/ui/").await?;
+            // As the page's script asks: a live refresh.
+            let (status, _) = crate::commands::bench_ui::get_with(
+                &mut page,
+                &http_addr,
+                &token,
+                "/ui/",
+                "X-Live-Refresh: 1\r\n",
+            )
+            .await?;
             if status != 200 {
                 return Err(Error::runtime(format!("the overview answered {status}")));
             }

@@ -43,9 +43,16 @@ impl Changes {
 #[derive(Default)]
 pub struct Hub {
     running: Mutex<Option<watch::Sender<Arc<Changes>>>>,
+    /// When the running hub last published (None while no hub runs).
+    last_publish: Mutex<Option<Instant>>,
 }
 
 impl Hub {
+    /// When the running hub last published changes; None while none runs.
+    pub fn last_publish(&self) -> Option<Instant> {
+        *self.last_publish.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// A receiver of the hub's publications, starting the hub when none runs.
     pub fn subscribe(self: &Arc<Self>, ctx: &Arc<ServerCtx>) -> watch::Receiver<Arc<Changes>> {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
@@ -121,6 +128,7 @@ async fn run(
                     let mut running = hub.running.lock().unwrap_or_else(|p| p.into_inner());
                     if tx.receiver_count() == 0 {
                         *running = None;
+                        *hub.last_publish.lock().unwrap_or_else(|p| p.into_inner()) = None;
                         return;
                     }
                 }
@@ -143,8 +151,9 @@ async fn run(
                 state
                     .topics
                     .retain(|name, at| !name.starts_with("run:") || *at + KEEP_GENERATIONS > g);
-                tx.send_replace(Arc::new(state.clone()));
                 last_flush = Instant::now();
+                *hub.last_publish.lock().unwrap_or_else(|p| p.into_inner()) = Some(last_flush);
+                tx.send_replace(Arc::new(state.clone()));
                 flush_at = None;
                 continue;
             }
@@ -157,6 +166,7 @@ async fn run(
 
 fn stop(hub: &Hub) {
     *hub.running.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    *hub.last_publish.lock().unwrap_or_else(|p| p.into_inner()) = None;
 }
 
 #[cfg(test)]

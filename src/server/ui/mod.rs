@@ -34,6 +34,7 @@ type Ctx = axum::extract::State<Arc<ServerCtx>>;
 
 /// The dashboard's routes (the auth gate and the browser guard wrap them with the others).
 pub fn router(ctx: Arc<ServerCtx>) -> Router {
+    let live = Arc::new(stream::Registry::default());
     Router::new()
         .route("/ui", get(overview::handler))
         .route("/ui/", get(overview::handler))
@@ -44,10 +45,8 @@ pub fn router(ctx: Arc<ServerCtx>) -> Router {
         .route("/ui/tasks/{id}", get(task::handler))
         .route("/ui/tasks/{id}/cancel", post(task::cancel))
         .route("/ui/tasks/{id}/retry", post(task::retry))
-        .route(
-            "/ui/stream",
-            get(stream::handler).layer(axum::Extension(Arc::new(stream::Registry::default()))),
-        )
+        .route("/ui/stream", get(stream::handler))
+        .layer(axum::Extension(live))
         .with_state(ctx)
 }
 

@@ -31,10 +31,18 @@ const SERVICES_STALE: Duration = Duration::from_secs(5);
 /// GET /ui/ (and /ui).
 pub async fn handler(
     State(ctx): Ctx,
+    Extension(live): Extension<Arc<super::stream::Registry>>,
     caller: Option<Extension<Caller>>,
     session: Option<Extension<UiSession>>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+    // Live refreshes of many tabs after one change share one render (the body holds nothing
+    // of the viewer's): the scheduler's lock is taken once, not once per tab.
+    if headers.contains_key(super::stream::LIVE_REFRESH) {
+        let body = live.shared_render(|| render(&ctx));
+        return page(&viewer, "Overview", &body);
+    }
     let body = render(&ctx);
     page(&viewer, "Overview", &body)
 }

@@ -175,11 +175,36 @@ pub fn parse_topics(query: Option<&str>) -> Result<Vec<Topic>, String> {
     Ok(topics)
 }
 
-/// Open streams (per viewer and in all) and the hub that feeds them.
+/// Open streams (per viewer and in all), the hub that feeds them, and the overview's body as
+/// last rendered for a live refresh.
 #[derive(Default)]
 pub struct Registry {
     open: Mutex<HashMap<String, usize>>,
     hub: Arc<super::hub::Hub>,
+    shared: Mutex<Option<(Instant, Arc<str>)>>,
+}
+
+/// The header `ui/app.js` sends on a live refresh (a fetch that follows a `changed`).
+pub const LIVE_REFRESH: &str = "x-live-refresh";
+
+impl Registry {
+    /// A page body for a live refresh: every tab woken by the same publication of the hub gets
+    /// one render, made after that publication (so it shows every change the publication
+    /// announced; later ones come with the next). A fresh render otherwise.
+    pub fn shared_render(&self, render: impl FnOnce() -> String) -> Arc<str> {
+        let since = self.hub.last_publish();
+        let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        if let (Some(published), Some((at, body))) = (since, shared.as_ref())
+            && *at >= published
+            && at.elapsed() < COALESCE
+        {
+            return body.clone();
+        }
+        let at = Instant::now();
+        let body: Arc<str> = Arc::from(render());
+        *shared = Some((at, body.clone()));
+        body
+    }
 }
 
 /// A stream's place in the registry, given back when the stream ends.

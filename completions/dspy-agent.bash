@@ -295,6 +295,9 @@ _dspy__agent() {
             dspy__agent__subcmd__help__subcmd__tasks,cancel)
                 cmd="dspy__agent__subcmd__help__subcmd__tasks__subcmd__cancel"
                 ;;
+            dspy__agent__subcmd__help__subcmd__tasks,retry)
+                cmd="dspy__agent__subcmd__help__subcmd__tasks__subcmd__retry"
+                ;;
             dspy__agent__subcmd__help__subcmd__tasks,show)
                 cmd="dspy__agent__subcmd__help__subcmd__tasks__subcmd__show"
                 ;;
@@ -364,6 +367,9 @@ _dspy__agent() {
             dspy__agent__subcmd__tasks,help)
                 cmd="dspy__agent__subcmd__tasks__subcmd__help"
                 ;;
+            dspy__agent__subcmd__tasks,retry)
+                cmd="dspy__agent__subcmd__tasks__subcmd__retry"
+                ;;
             dspy__agent__subcmd__tasks,show)
                 cmd="dspy__agent__subcmd__tasks__subcmd__show"
                 ;;
@@ -375,6 +381,9 @@ _dspy__agent() {
                 ;;
             dspy__agent__subcmd__tasks__subcmd__help,help)
                 cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__help"
+                ;;
+            dspy__agent__subcmd__tasks__subcmd__help,retry)
+                cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__retry"
                 ;;
             dspy__agent__subcmd__tasks__subcmd__help,show)
                 cmd="dspy__agent__subcmd__tasks__subcmd__help__subcmd__show"
@@ -1885,7 +1894,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__tasks)
-            opts="show cancel why"
+            opts="show cancel retry why"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1899,6 +1908,20 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__help__subcmd__tasks__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__help__subcmd__tasks__subcmd__retry)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2763,7 +2786,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks)
-            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --progress --env-file --help --version show cancel why help"
+            opts="-n -v -q -h -V --status --class --limit --json --verbose --quiet --project --home --services-file --progress --env-file --help --version show cancel retry why help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2847,7 +2870,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__help)
-            opts="show cancel why help"
+            opts="show cancel retry why help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2888,6 +2911,20 @@ _dspy__agent() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__help__subcmd__retry)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dspy__subcmd__agent__subcmd__tasks__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2909,6 +2946,40 @@ _dspy__agent() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dspy__subcmd__agent__subcmd__tasks__subcmd__retry)
+            opts="-v -q -h -V --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --services-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto plain tty json" -- "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -769,6 +769,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --version 'Print version'
             cand show 'Show one task with its result'
             cand cancel 'Cancel a queued or running task'
+            cand retry 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
             cand why 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -804,6 +805,22 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'dspy-agent;tasks;retry'= {
+            cand --project 'Project name: prefixes container, network and volume names'
+            cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
+            cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
+            cand --progress 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise'
+            cand --env-file 'Variables for `${VAR}` in the services file [default: .env beside the services file]'
+            cand --json 'Print machine-readable JSON on stdout instead of tables'
+            cand -v 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand --verbose 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+            cand -q 'Print only data and errors: no progress, no warnings'
+            cand --quiet 'Print only data and errors: no progress, no warnings'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'dspy-agent;tasks;why'= {
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
@@ -823,12 +840,15 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;tasks;help'= {
             cand show 'Show one task with its result'
             cand cancel 'Cancel a queued or running task'
+            cand retry 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
             cand why 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'dspy-agent;tasks;help;show'= {
         }
         &'dspy-agent;tasks;help;cancel'= {
+        }
+        &'dspy-agent;tasks;help;retry'= {
         }
         &'dspy-agent;tasks;help;why'= {
         }
@@ -1196,7 +1216,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --batch-submissions 'Tasks submitted in the SubmitTasks throughput run'
             cand --batch-size 'Tasks per SubmitTasks call'
             cand --worker-tasks 'No-op tasks in each end-to-end run (serve itself, then the workers)'
-            cand --ui 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored'
+            cand --ui 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored, then durable submissions/s (--submissions, --concurrency) with 0 and with 5 live dashboards open'
             cand --project 'Project name: prefixes container, network and volume names'
             cand --home 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]'
             cand --services-file 'Services file to use instead of $DSPY_AGENT_HOME/services.toml'
@@ -1356,11 +1376,14 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;tasks'= {
             cand show 'Show one task with its result'
             cand cancel 'Cancel a queued or running task'
+            cand retry 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
             cand why 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason'
         }
         &'dspy-agent;help;tasks;show'= {
         }
         &'dspy-agent;help;tasks;cancel'= {
+        }
+        &'dspy-agent;help;tasks;retry'= {
         }
         &'dspy-agent;help;tasks;why'= {
         }

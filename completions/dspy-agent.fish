@@ -535,26 +535,27 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ui" -s v -l verbos
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ui" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ui" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand ui" -s V -l version -d 'Print version'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l status -d 'Only tasks in this status: queued, running, completed, failed, cancelled' -r
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l class -d 'Only tasks of this class' -r
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -s n -l limit -d 'At most this many, newest first' -r
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l project -d 'Project name: prefixes container, network and volume names' -r
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -l status -d 'Only tasks in this status: queued, running, completed, failed, cancelled' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -l class -d 'Only tasks of this class' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -s n -l limit -d 'At most this many, newest first' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
 plain\t''
 tty\t''
 json\t''"
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -s h -l help -d 'Print help'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -s V -l version -d 'Print version'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -f -a "show" -d 'Show one task with its result'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -f -a "cancel" -d 'Cancel a queued or running task'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -f -a "why" -d 'Say what holds a task back: its class\'s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job\'s reason'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel why help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "show" -d 'Show one task with its result'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "cancel" -d 'Cancel a queued or running task'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "retry" -d 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "why" -d 'Say what holds a task back: its class\'s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job\'s reason'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
@@ -581,6 +582,19 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -l project -d 'Project name: prefixes container, network and volume names' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -l progress -d 'Progress of up, down, restart, pull and build: a live view on a terminal (tty), a line per step (plain) or NDJSON events on stderr (json); auto picks json with --json, tty when stderr is a terminal, plain otherwise' -r -f -a "auto\t''
+plain\t''
+tty\t''
+json\t''"
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -l env-file -d 'Variables for `${VAR}` in the services file [default: .env beside the services file]' -r -F
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -l json -d 'Print machine-readable JSON on stdout instead of tables'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -s q -l quiet -d 'Print only data and errors: no progress, no warnings'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -s h -l help -d 'Print help'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from retry" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
@@ -596,6 +610,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued or running task'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "why" -d 'Say what holds a task back: its class\'s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job\'s reason'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
@@ -871,7 +886,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l map-item
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l batch-submissions -d 'Tasks submitted in the SubmitTasks throughput run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l batch-size -d 'Tasks per SubmitTasks call' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l worker-tasks -d 'No-op tasks in each end-to-end run (serve itself, then the workers)' -r
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l ui -d 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l ui -d 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored, then durable submissions/s (--submissions, --concurrency) with 0 and with 5 live dashboards open' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l home -d 'Home directory holding config.toml, services.toml and state.json [default: ~/.dspy-agent]' -r -F
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l services-file -d 'Services file to use instead of $DSPY_AGENT_HOME/services.toml' -r -F
@@ -953,6 +968,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_s
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Named tokens: create (printed once), list, revoke'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "cancel" -d 'Cancel a queued or running task'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "retry" -d 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "why" -d 'Say what holds a task back: its class\'s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job\'s reason'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'

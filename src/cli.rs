@@ -476,6 +476,9 @@ pub enum TasksCommand {
     Show { id: String },
     /// Cancel a queued or running task
     Cancel { id: String },
+    /// Queue a failed or cancelled task again, with a fresh attempt count and its original
+    /// payload
+    Retry { id: String },
     /// Say what holds a task back: its class's limit, tasks ahead, GPUs, workers, a retry
     /// backoff or its Slurm job's reason
     Why { id: String },
@@ -604,7 +607,9 @@ pub struct BenchArgs {
     /// No-op tasks in each end-to-end run (serve itself, then the workers)
     #[arg(long, default_value_t = 20_000, requires = "workers")]
     pub worker_tasks: usize,
-    /// Measure the web dashboard instead: its pages over HTTP with this many tasks stored
+    /// Measure the web dashboard instead: its pages over HTTP with this many tasks stored,
+    /// then durable submissions/s (--submissions, --concurrency) with 0 and with 5 live
+    /// dashboards open
     #[arg(long, value_name = "TASKS")]
     pub ui: Option<usize>,
 }

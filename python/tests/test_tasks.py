@@ -178,3 +178,22 @@ async def test_a_waiting_task_says_why(infra: AgentInfra) -> None:
     assert reason.task_class == status.task_class
     await infra.cancel_task("why-w")
     assert (await infra.get_task_status("why-w")).blocked_reason is None
+
+
+async def test_retry_task_runs_a_failed_task_again_with_its_payload(
+    infra: AgentInfra, tmp_path: Any
+) -> None:
+    # Fails while the marker is missing and creates it: the retry finds it and succeeds.
+    marker = tmp_path / "marker"
+    script = f"test -e {marker} || {{ touch {marker}; exit 3; }}"
+    await infra.submit_task("flaky", {"command": ["sh", "-c", script]}, max_attempts=1)
+    with pytest.raises(TaskFailed):
+        await infra.wait_for_task("flaky", timeout=15)
+    status = await infra.retry_task("flaky")
+    assert status.status in ("queued", "running", "completed")
+    done = await infra.wait_for_task("flaky", timeout=15)
+    assert done.status == "completed" and done.attempt == 1
+    with pytest.raises(TaskConflict):
+        await infra.retry_task("flaky")  # completed: nothing to retry
+    with pytest.raises(TaskNotFound):
+        await infra.retry_task("never-submitted")

@@ -19,7 +19,7 @@ use crate::proto::orchestrator as pb;
 use crate::state::StateFile;
 
 /// HTTP/2 connections the throughput run spreads its requests over.
-const CONNECTIONS: usize = 4;
+pub(crate) const CONNECTIONS: usize = 4;
 
 pub(crate) struct Server {
     pub(crate) child: std::process::Child,
@@ -181,7 +181,7 @@ fn variant_token(server: &Server, variant: Variant) -> Result<String> {
 }
 
 /// Durable submissions with `in_flight` requests over `clients`: (seconds, per second).
-async fn throughput(
+pub(crate) async fn throughput(
     clients: &[Client],
     total: usize,
     in_flight: usize,
@@ -276,7 +276,7 @@ pub async fn run(ctx: &Ctx, args: BenchArgs) -> Result<ExitStatus> {
         return crate::commands::bench_workers::run(ctx, &args).await;
     }
     if let Some(tasks) = args.ui {
-        return crate::commands::bench_ui::run(ctx, tasks, args.samples.min(1000)).await;
+        return crate::commands::bench_ui::run(ctx, tasks, &args).await;
     }
     let (server, addr) = start_server(Variant::default(), "main", &[]).await?;
     let pid = server.child.id();

@@ -3,7 +3,8 @@
 //! 1 in 10 of them so the list has every state; then each page is fetched `samples` times over
 //! one keep-alive HTTP/1.1 connection on loopback. The times are end to end (request written
 //! to body read), so they bound the server's render time from above. The workflow pages are
-//! timed on a run with a 10,000-item map (`bench_ui_runs`).
+//! timed on a run with a 10,000-item map (`bench_ui_runs`). Last, on the same server, durable
+//! submissions/s with and without live dashboards (`bench_ui_live`).
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -12,6 +13,7 @@ use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+use crate::cli::BenchArgs;
 use crate::commands::Ctx;
 use crate::commands::bench::{Variant, percentile, start_server};
 use crate::commands::client;
@@ -20,15 +22,26 @@ use crate::proto::orchestrator as pb;
 use crate::state::StateFile;
 
 /// One GET on a keep-alive connection: the status and the body's length.
-async fn get(
+pub(crate) async fn get(
     conn: &mut BufReader<TcpStream>,
     host: &str,
     token: &str,
     path: &str,
 ) -> Result<(u16, usize)> {
+    get_with(conn, host, token, path, "").await
+}
+
+/// `get` with extra header lines (each ending in CRLF).
+pub(crate) async fn get_with(
+    conn: &mut BufReader<TcpStream>,
+    host: &str,
+    token: &str,
+    path: &str,
+    extra: &str,
+) -> Result<(u16, usize)> {
     let io = |e: std::io::Error| Error::runtime(format!("bench HTTP request failed: {e}"));
     let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: keep-alive\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: keep-alive\r\n{extra}\r\n"
     );
     conn.get_mut().write_all(req.as_bytes()).await.map_err(io)?;
     let mut status = 0u16;
@@ -56,7 +69,8 @@ async fn get(
     Ok((status, length))
 }
 
-pub async fn run(ctx: &Ctx, tasks: usize, samples: usize) -> Result<ExitStatus> {
+pub async fn run(ctx: &Ctx, tasks: usize, args: &BenchArgs) -> Result<ExitStatus> {
+    let samples = args.samples.min(1000);
     let (server, addr) = start_server(Variant::default(), "ui", &[]).await?;
     let fail = |s: tonic::Status| Error::runtime(format!("bench request failed: {s}"));
     let mut c = client::connect_to(&server.home, &addr).await?;
@@ -182,10 +196,24 @@ pub async fn run(ctx: &Ctx, tasks: usize, samples: usize) -> Result<ExitStatus> 
         ));
         report.insert(name.to_string(), doc);
     }
+    let mut clients = Vec::new();
+    for _ in 0..crate::commands::bench::CONNECTIONS {
+        clients.push(client::connect_to(&server.home, &addr).await?);
+    }
+    let live = crate::commands::bench_ui_live::compare(
+        &clients,
+        &http_addr,
+        &token,
+        args.submissions,
+        args.concurrency,
+        |line| ctx.printer.progress(line),
+    )
+    .await?;
     ctx.printer.json_document(json!({
         "tasks": tasks,
         "finished": done,
         "pages": report,
+        "live_dashboards": live,
     }))?;
     Ok(ExitStatus::Success)
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bench;
 pub mod bench_slurm;
 pub mod bench_ui;
+pub mod bench_ui_live;
 pub mod bench_ui_runs;
 pub mod bench_workers;
 pub mod bench_workflows;

@@ -1,4 +1,5 @@
 //! `dspy-agent tasks`: list the scheduler's tasks; `tasks show ID`; `tasks cancel ID`;
+//! `tasks retry ID` (a failed or cancelled task queued again, `server::retry`);
 //! `tasks why ID` (what holds it back, `server::why`).
 
 use crate::cli::{TasksArgs, TasksCommand};
@@ -106,6 +107,25 @@ pub async fn run(ctx: &Ctx, args: TasksArgs) -> Result<ExitStatus> {
             } else {
                 format!("{id} had already finished ({state})")
             })?;
+            Ok(ExitStatus::Success)
+        }
+        Some(TasksCommand::Retry { id }) => {
+            let resp = client
+                .retry_task(pb::RetryTaskRequest {
+                    task_id: id.clone(),
+                })
+                .await
+                .map_err(|s| status_error(s, &addr))?
+                .into_inner();
+            if ctx.printer.json {
+                ctx.printer.json_document(serde_json::json!({
+                    "retried": true,
+                    "task": resp.status.as_ref().map(TaskView::from),
+                }))?;
+                return Ok(ExitStatus::Success);
+            }
+            let state = resp.status.map(|s| s.status).unwrap_or_default();
+            ctx.printer.line(format!("retried {id}: {state} again"))?;
             Ok(ExitStatus::Success)
         }
     }

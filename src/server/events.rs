@@ -26,6 +26,8 @@ pub enum EventKind {
     TaskCompleted,
     TaskFailed,
     TaskCancelled,
+    /// A failed or cancelled task was put back in its queue (`Scheduler::retry`).
+    TaskRetried,
     LeaseExpired,
     Shutdown,
     WorkflowStarted,
@@ -46,13 +48,14 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 19] = [
         EventKind::TaskSubmitted,
         EventKind::TaskStarted,
         EventKind::TaskRetrying,
         EventKind::TaskCompleted,
         EventKind::TaskFailed,
         EventKind::TaskCancelled,
+        EventKind::TaskRetried,
         EventKind::LeaseExpired,
         EventKind::Shutdown,
         EventKind::WorkflowStarted,
@@ -75,6 +78,7 @@ impl EventKind {
             EventKind::TaskCompleted => "task_completed",
             EventKind::TaskFailed => "task_failed",
             EventKind::TaskCancelled => "task_cancelled",
+            EventKind::TaskRetried => "task_retried",
             EventKind::LeaseExpired => "lease_expired",
             EventKind::Shutdown => "shutdown",
             EventKind::WorkflowStarted => "workflow_started",
@@ -201,6 +205,26 @@ impl Events {
             .collect()
     }
 
+    /// The sequence number of the last event emitted (0 before the first).
+    pub fn last_sequence(&self) -> u64 {
+        self.retained.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+
+    /// The retained events after sequence `seq`, oldest first, and whether retention already
+    /// dropped some of those (then the list is not all that happened).
+    pub fn after(&self, seq: u64) -> (Vec<Arc<Event>>, bool) {
+        let guard = self.retained.lock().unwrap_or_else(|p| p.into_inner());
+        let n = guard
+            .1
+            .iter()
+            .rev()
+            .take_while(|e| e.sequence > seq)
+            .count();
+        let lost = guard.0.saturating_sub(seq) > n as u64;
+        let from = guard.1.len() - n;
+        (guard.1.iter().skip(from).cloned().collect(), lost)
+    }
+
     /// Events per second over the last `window_ms` (from the retained ones), and the total
     /// emitted since the start.
     pub fn rate(&self, window_ms: u64) -> (f64, u64) {
@@ -308,6 +332,7 @@ mod tests {
                 "task_completed",
                 "task_failed",
                 "task_cancelled",
+                "task_retried",
                 "lease_expired",
                 "shutdown",
                 "workflow_started",

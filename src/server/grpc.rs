@@ -403,6 +403,28 @@ impl OrchestratorService for Orchestrator {
         }))
     }
 
+    async fn retry_task(
+        &self,
+        request: Request<pb::RetryTaskRequest>,
+    ) -> Result<Response<pb::RetryTaskResponse>, Status> {
+        let who = caller(&request);
+        let audit = AuditIds::of(request.extensions());
+        let id = request.into_inner().task_id;
+        audit.add([id.clone()]);
+        // Who may cancel a task may retry it.
+        if let Ok(t) = self.sched().get(&id)
+            && !auth::may_cancel(who.as_ref(), t.submitted_by.as_deref())
+        {
+            return Err(Status::permission_denied(format!(
+                "task {id:?} was not submitted by this token; a submit token retries only its own tasks"
+            )));
+        }
+        let task = self.sched().retry(&id).await.map_err(status_of)?;
+        Ok(Response::new(pb::RetryTaskResponse {
+            status: Some((&task).into()),
+        }))
+    }
+
     async fn list_tasks(
         &self,
         request: Request<pb::ListTasksRequest>,

@@ -20,6 +20,7 @@ pub mod http;
 pub mod lease;
 pub mod lock;
 pub mod metrics;
+pub mod retry;
 pub mod scheduler;
 pub mod service_health;
 pub mod service_watch;

@@ -126,8 +126,12 @@ impl Scheduler {
                         sched.recover_interrupted(&mut task, now);
                     }
                 }
-                if let Some(p) = payload.filter(|_| !task.state.is_terminal()) {
-                    g.keep_payload(&task.id, Arc::from(p));
+                if let Some(p) = payload {
+                    if !task.state.is_terminal() {
+                        g.keep_payload(&task.id, Arc::from(p));
+                    } else if retryable(&task) {
+                        g.keep_for_retry(&task.id, Arc::from(p));
+                    }
                 }
                 if task.state == TaskState::Queued {
                     // A handler may have been configured (or removed) since.
@@ -255,9 +259,14 @@ impl Scheduler {
         task_query::overview(&self.table())
     }
 
-    /// The payload of an unfinished task (a finished one's is dropped; its hash stays).
+    /// The payload of an unfinished task, or of a failed or cancelled one kept for a retry (a
+    /// completed one's is dropped; its hash stays).
     pub fn payload(&self, id: &str) -> Option<Arc<str>> {
-        self.table().payloads.get(id).cloned()
+        let g = self.table();
+        g.payloads
+            .get(id)
+            .or_else(|| g.kept_payloads.get(id))
+            .cloned()
     }
 
     /// Finished tasks (for result-stream replay), oldest first.
@@ -433,7 +442,12 @@ impl Scheduler {
         task.finished_at_ms = now_ms();
         task.worker_id = None;
         let task = task.clone();
-        g.drop_payload(id);
+        // A failed or cancelled task keeps its payload for a retry; a completed one's goes.
+        if let Some(p) = g.drop_payload(id)
+            && retryable(&task)
+        {
+            g.keep_for_retry(id, p);
+        }
         g.retry_at.remove(id);
         g.add_finished(&task);
         self.store.put(&task);
@@ -530,14 +544,13 @@ impl Scheduler {
             return;
         }
         let g = self.table();
-        let live_estimate =
-            (g.tasks.len() as u64) * 512 + g.payloads.values().map(|p| p.len() as u64).sum::<u64>();
+        let live_estimate = (g.tasks.len() as u64) * 512
+            + (g.payload_bytes + g.kept_payloads.values().map(|p| p.len()).sum::<usize>()) as u64;
         if bytes > live_estimate.saturating_mul(4) {
-            self.store.compact(
-                g.tasks
-                    .values()
-                    .map(|t| (t, g.payloads.get(&t.id).map(|p| &**p))),
-            );
+            self.store.compact(g.tasks.values().map(|t| {
+                let payload = g.payloads.get(&t.id).or_else(|| g.kept_payloads.get(&t.id));
+                (t, payload.map(|p| &**p))
+            }));
         }
     }
 
@@ -578,6 +591,13 @@ impl Scheduler {
         let table = self.table();
         self.workers.list(|task| table.leases.contains_key(task))
     }
+}
+
+/// Whether a task that ended this way keeps its payload for a retry: failed or cancelled, and
+/// not a workflow's (the workflow engine retries those).
+pub(crate) fn retryable(task: &Task) -> bool {
+    matches!(task.state, TaskState::Failed | TaskState::Cancelled)
+        && !task.id.starts_with(WORKFLOW_TASK_PREFIX)
 }
 
 /// NOT_FOUND for a task the table lacks: "expired" with its finish time when retention

@@ -200,7 +200,7 @@ impl Scheduler {
         out
     }
 
-    fn refuse_when_draining(&self) -> SResult<()> {
+    pub(crate) fn refuse_when_draining(&self) -> SResult<()> {
         if self.is_draining() {
             return Err(SchedError::new(
                 ErrorKind::Draining,

@@ -44,8 +44,11 @@ pub type Durable = watch::Receiver<Option<std::result::Result<(), String>>>;
 #[derive(Default)]
 pub struct Table {
     pub tasks: HashMap<String, Task>,
-    /// Payloads of unfinished tasks (dropped once a task ends; the hash stays).
+    /// Payloads of unfinished tasks (dropped once a task completes; the hash stays).
     pub payloads: HashMap<String, Arc<str>>,
+    /// Payloads of failed and cancelled tasks, kept for a retry (`Scheduler::retry`): counted
+    /// in `finished_bytes` and dropped with their task by retention.
+    pub kept_payloads: HashMap<String, Arc<str>>,
     /// Bytes held in `payloads`.
     pub payload_bytes: usize,
     /// Ready queues per class, for local execution and for pull workers.
@@ -195,10 +198,11 @@ impl Table {
         self.payloads.insert(id.to_string(), payload);
     }
 
-    pub fn drop_payload(&mut self, id: &str) {
-        if let Some(p) = self.payloads.remove(id) {
-            self.payload_bytes -= p.len();
-        }
+    /// Drop an unfinished task's payload, returning it.
+    pub fn drop_payload(&mut self, id: &str) -> Option<Arc<str>> {
+        let p = self.payloads.remove(id)?;
+        self.payload_bytes -= p.len();
+        Some(p)
     }
 
     /// Index a finished task for retention and count its memory.
@@ -208,12 +212,38 @@ impl Table {
         }
     }
 
+    /// Keep a failed or cancelled task's payload for a retry (an unfinished one's moves here
+    /// from `payloads`); counted with the retained finished tasks.
+    pub fn keep_for_retry(&mut self, id: &str, payload: Arc<str>) {
+        self.finished_bytes += payload.len();
+        if let Some(old) = self.kept_payloads.insert(id.to_string(), payload) {
+            self.finished_bytes = self.finished_bytes.saturating_sub(old.len());
+        }
+    }
+
+    /// Take a finished task out of the retention index (it is queued again), with its kept
+    /// payload. Its memory is no longer counted there.
+    pub fn unfinish(&mut self, task: &Task) -> Option<Arc<str>> {
+        if self
+            .finished
+            .remove(&(task.finished_at_ms, task.id.clone()))
+        {
+            self.finished_bytes = self.finished_bytes.saturating_sub(retained_size(task));
+        }
+        let payload = self.kept_payloads.remove(&task.id)?;
+        self.finished_bytes = self.finished_bytes.saturating_sub(payload.len());
+        Some(payload)
+    }
+
     /// Drop the oldest finished task from memory, leaving a tombstone. Returns its finish
     /// time and id.
     pub fn pop_finished(&mut self) -> Option<(u64, String)> {
         let (at, id) = self.finished.pop_first()?;
         if let Some(task) = self.tasks.remove(&id) {
             self.finished_bytes = self.finished_bytes.saturating_sub(retained_size(&task));
+        }
+        if let Some(p) = self.kept_payloads.remove(&id) {
+            self.finished_bytes = self.finished_bytes.saturating_sub(p.len());
         }
         self.tombstones.insert(id.clone(), at);
         Some((at, id))

@@ -12,6 +12,8 @@ from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import grpc
+
 from ._proto.env_manager import v1_pb2 as envpb
 from ._proto.orchestrator import v1_pb2 as pb
 from .discovery import (
@@ -30,6 +32,7 @@ from .errors import (
     Overloaded,
     ServiceError,
     TaskCancelled,
+    TaskConflict,
     TaskFailed,
     TaskTimeout,
 )
@@ -380,6 +383,19 @@ class AgentInfra:
         """Cancel a queued or running task; False when it had already finished."""
         resp = await self._orch("CancelTask", pb.CancelTaskRequest(task_id=task_id), timeout)
         return bool(resp.cancelled)
+
+    async def retry_task(self, task_id: str, *, timeout: float | None = None) -> TaskStatus:
+        """Queue a failed or cancelled task again: attempt 0 of the same max_attempts, with the
+        payload it was submitted with. Returns its status (queued). Raises TaskConflict for a
+        task that is queued, running or completed, a workflow's task (retry its run) or one whose
+        payload is no longer kept; TaskNotFound for an unknown id."""
+        try:
+            resp = await self._orch("RetryTask", pb.RetryTaskRequest(task_id=task_id), timeout)
+        except InfraError as e:
+            if e.code == grpc.StatusCode.FAILED_PRECONDITION:
+                raise TaskConflict(str(e), code=e.code) from None
+            raise
+        return TaskStatus.from_pb(resp.status)
 
     async def list_tasks(
         self,

@@ -84,6 +84,7 @@ pub const RULES: &[Rule] = &[
     rule("OrchestratorService/SubmitTask", Submit, true),
     rule("OrchestratorService/SubmitTasks", Submit, true),
     rule("OrchestratorService/CancelTask", Submit, true),
+    rule("OrchestratorService/RetryTask", Submit, true),
     rule("OrchestratorService/GetTaskStatus", Read, false),
     rule("OrchestratorService/ListTasks", Read, false),
     rule("OrchestratorService/StreamTaskResults", Read, false),
@@ -122,6 +123,7 @@ pub const RULES: &[Rule] = &[
     rule("GET /tasks", Read, false),
     rule("GET /tasks/*", Read, false),
     rule("POST /tasks/*/cancel", Submit, true),
+    rule("POST /tasks/*/retry", Submit, true),
     rule("GET /events", Read, false),
     rule("GET /health", Open, false),
     rule("GET /metrics", Read, false),
@@ -144,6 +146,7 @@ pub const RULES: &[Rule] = &[
     rule("GET /ui/workers", Read, false),
     rule("POST /ui/runs/*/retry", Submit, true),
     rule("POST /ui/runs/*/cancel", Submit, true),
+    rule("POST /ui/tasks/*/retry", Submit, true),
     rule("GET /ui", Read, false),
     rule("GET /ui/**", Read, false),
 ];

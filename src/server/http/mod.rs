@@ -100,6 +100,7 @@ pub fn router(ctx: Arc<ServerCtx>, bound: SocketAddr) -> Router {
         .route("/tasks", get(list_tasks))
         .route("/tasks/{id}", get(get_task))
         .route("/tasks/{id}/cancel", post(cancel_task))
+        .route("/tasks/{id}/retry", post(retry_task))
         .route("/events", get(events))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
@@ -393,6 +394,34 @@ async fn cancel_task(
             doc["cancelled"] = json!(cancelled);
             Json(doc).into_response()
         }
+        Err(e) => sched_error(e),
+    }
+}
+
+/// POST /tasks/{id}/retry: a failed or cancelled task queued again (`Scheduler::retry`), with
+/// the ownership rule of cancel. 412 for a task that cannot be retried.
+async fn retry_task(
+    State(ctx): Ctx,
+    caller: Option<Extension<Caller>>,
+    path: Result<Path<String>, PathRejection>,
+) -> Response {
+    let id = match task_id(path) {
+        Ok(id) => id,
+        Err(msg) => return error(StatusCode::BAD_REQUEST, msg),
+    };
+    let caller = caller.map(|Extension(c)| c);
+    if let Ok(t) = ctx.sched.get(&id)
+        && !crate::server::auth::may_cancel(caller.as_ref(), t.submitted_by.as_deref())
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            format!(
+                "task {id:?} was not submitted by this token; a submit token retries only its own tasks"
+            ),
+        );
+    }
+    match ctx.sched.retry(&id).await {
+        Ok(t) => Json(TaskView::from(&t).to_json()).into_response(),
         Err(e) => sched_error(e),
     }
 }

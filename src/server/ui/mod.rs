@@ -2,10 +2,11 @@
 //! escaped through `html::escape`), one small hand-written script and one stylesheet embedded
 //! in the binary (`assets`). Logins (`login`) open a session whose cookie stands for the token
 //! that minted the code; the auth gate admits it on `/ui` routes with that token's role. Pages:
-//! `overview`, `tasks` (the list), `task` (one task, with its Cancel form), `workflows`
-//! (definitions and runs), `runs` (one run: its graph, laid out by `layout` and drawn by
-//! `graph`, and its Retry/Cancel forms), `run_items` (a map step's items), `services` (the
-//! managed stack, and one service with its log tail from `service_logs`), `gpus`, `workers`.
+//! `overview`, `tasks` (the list), `task` (one task, with its Cancel and Retry forms),
+//! `workflows` (definitions and runs), `runs` (one run: its graph, laid out by `layout` and
+//! drawn by `graph`, and its Retry/Cancel forms), `run_items` (a map step's items), `services`
+//! (the managed stack, and one service with its log tail from `service_logs`), `gpus`,
+//! `workers`; `stream` is the one event stream a tab opens for its live parts (fed by `hub`).
 //!
 //! Every page calls the same scheduler functions as gRPC, HTTP and the CLI (`Scheduler::query`,
 //! `get`, `cancel`, `overview`, `gauges`), and sends the headers of `html`: a strict
@@ -15,6 +16,7 @@
 pub mod assets;
 mod gpus;
 mod graph;
+mod hub;
 pub mod layout;
 mod login;
 mod overview;
@@ -22,6 +24,7 @@ mod run_items;
 pub mod runs;
 mod service_logs;
 mod services;
+pub mod stream;
 mod task;
 mod tasks;
 mod workers;
@@ -43,6 +46,7 @@ type Ctx = axum::extract::State<Arc<ServerCtx>>;
 
 /// The dashboard's routes (the auth gate and the browser guard wrap them with the others).
 pub fn router(ctx: Arc<ServerCtx>) -> Router {
+    let live = Arc::new(stream::Registry::default());
     Router::new()
         .route("/ui", get(overview::handler))
         .route("/ui/", get(overview::handler))
@@ -52,6 +56,7 @@ pub fn router(ctx: Arc<ServerCtx>) -> Router {
         .route("/ui/tasks", get(tasks::handler))
         .route("/ui/tasks/{id}", get(task::handler))
         .route("/ui/tasks/{id}/cancel", post(task::cancel))
+        .route("/ui/tasks/{id}/retry", post(task::retry))
         .route("/ui/workflows", get(workflows::handler))
         .route("/ui/runs/{id}", get(runs::handler))
         .route("/ui/runs/{id}/steps/{step}", get(run_items::handler))
@@ -61,6 +66,8 @@ pub fn router(ctx: Arc<ServerCtx>) -> Router {
         .route("/ui/services/{name}", get(services::detail))
         .route("/ui/gpus", get(gpus::handler))
         .route("/ui/workers", get(workers::handler))
+        .route("/ui/stream", get(stream::handler))
+        .layer(axum::Extension(live))
         .with_state(ctx.clone())
         .merge(service_logs::router(ctx))
 }

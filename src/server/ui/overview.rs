@@ -1,7 +1,9 @@
 //! The overview page: tasks counted by state and class (each count links to the filtered
 //! list), each class's queue (depth, running, cap, age of the oldest queued task), the pull
 //! workers, the GPUs, the managed services and the event rate. The services come from the
-//! health cache without waiting: a stale entry is refreshed in the background.
+//! health cache without waiting: a stale entry is refreshed in the background. The page
+//! follows the event stream (`stream`) and refreshes its live part on each change; each
+//! count by state carries `data-count="STATE"`.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -20,16 +22,27 @@ use crate::server::html::{escape, url_encode};
 use crate::server::task_query::STATES;
 use crate::settings::TASK_CLASSES;
 
+/// What the overview follows on the event stream: every part it shows.
+const LIVE_TOPICS: &str = "tasks,services,workers,gpus";
+
 /// How old the services' health may be before the page asks for a fresh probe.
 const SERVICES_STALE: Duration = Duration::from_secs(5);
 
 /// GET /ui/ (and /ui).
 pub async fn handler(
     State(ctx): Ctx,
+    Extension(live): Extension<Arc<super::stream::Registry>>,
     caller: Option<Extension<Caller>>,
     session: Option<Extension<UiSession>>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+    // Live refreshes of many tabs after one change share one render (the body holds nothing
+    // of the viewer's): the scheduler's lock is taken once, not once per tab.
+    if headers.contains_key(super::stream::LIVE_REFRESH) {
+        let body = live.shared_render(|| render(&ctx));
+        return page(&viewer, "Overview", &body);
+    }
     let body = render(&ctx);
     page(&viewer, "Overview", &body)
 }
@@ -37,11 +50,14 @@ pub async fn handler(
 /// The overview's HTML (without the layout); also what the benchmark times.
 pub fn render(ctx: &Arc<ServerCtx>) -> String {
     let sched = &ctx.sched;
+    // The event sequence before the data: a change after it reaches the page's stream.
+    let live = super::stream::live_controls(&sched.events, LIVE_TOPICS);
     let o = sched.overview();
     let gauges = sched.gauges();
     let now = now_ms();
     let mut h = String::with_capacity(8 * 1024);
-    h.push_str("<h1>Overview</h1><p class=\"live\"><label><input type=\"checkbox\" id=\"live-toggle\" data-every=\"3000\" checked> live</label> <span id=\"live-stamp\"></span></p>");
+    h.push_str("<h1>Overview</h1>");
+    h.push_str(&live);
     h.push_str("<div data-live=\"overview\">");
     // Cards: totals by state.
     h.push_str("<div class=\"cards\">");
@@ -59,7 +75,7 @@ pub fn render(ctx: &Arc<ServerCtx>) -> String {
             .sum();
         let _ = write!(
             h,
-            "<div class=\"card\"><div class=\"label\">{s}</div><div class=\"big state-{s}\"><a href=\"/ui/tasks?status={s}\" class=\"state-{s}\">{n}</a></div></div>",
+            "<div class=\"card\"><div class=\"label\">{s}</div><div class=\"big state-{s}\"><a href=\"/ui/tasks?status={s}\" class=\"state-{s}\" data-count=\"{s}\">{n}</a></div></div>",
             s = state.as_str()
         );
     }

@@ -1,8 +1,10 @@
 //! One task's page: its fields, the attempt timeline (from the retained events), payload
-//! (while the task is unfinished; the scheduler drops it at the end), result fields, stdout
-//! and stderr tails, where it ran (worker, GPUs, Slurm job), and the Cancel form for a viewer
-//! whose role may cancel. `POST /ui/tasks/{id}/cancel` runs the same `Scheduler::cancel` as
-//! `CancelTask` and `POST /tasks/{id}/cancel`, with the same ownership rule.
+//! (while the task is unfinished, or failed or cancelled: kept for a retry; a completed one's is
+//! dropped), result fields, stdout and stderr tails, links to where it ran (worker, GPUs, its
+//! workflow run; container and Slurm job as text), and the Cancel and Retry forms for a viewer
+//! whose role may act. `POST /ui/tasks/{id}/cancel` and `/retry` run the same `Scheduler::cancel`
+//! and `Scheduler::retry` as gRPC and HTTP, with the same ownership rule. The page follows the
+//! `tasks` topic of the event stream (`stream`) and refreshes its live part.
 
 use std::fmt::Write;
 
@@ -17,7 +19,7 @@ use crate::server::auth::Caller;
 use crate::server::auth::sessions::UiSession;
 use crate::server::clock::now_ms;
 use crate::server::html::{escape, url_encode};
-use crate::server::task::{ErrorKind, Task};
+use crate::server::task::{ErrorKind, Task, TaskState};
 use crate::server::view::TaskView;
 
 /// Result fields shown in their own boxes rather than the table.
@@ -31,6 +33,8 @@ pub async fn handler(
     Path(id): Path<String>,
 ) -> Response {
     let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+    // The event sequence before the data: a change after it reaches the page's stream.
+    let live = super::stream::live_controls(&ctx.sched.events, "tasks");
     let task = match ctx.sched.get(&id) {
         Ok(t) => t,
         Err(e) => {
@@ -51,8 +55,12 @@ pub async fn handler(
         payload: payload.as_deref(),
         timeline: &timeline,
         blocked,
+        project: &ctx.sched.project,
     };
+    h.push_str(&live);
+    h.push_str("<div data-live=\"task\">");
     render(&mut h, &viewer, found);
+    h.push_str("</div>");
     page(&viewer, &format!("Task {id}"), &h)
 }
 
@@ -67,6 +75,8 @@ struct Found<'a> {
     timeline: &'a [std::sync::Arc<crate::server::events::Event>],
     /// What holds it back, while it waits (the scheduler's `blocked_reason` message).
     blocked: Option<String>,
+    /// The project, part of a task container's name.
+    project: &'a str,
 }
 
 fn render(h: &mut String, viewer: &Viewer, found: Found<'_>) {
@@ -75,6 +85,7 @@ fn render(h: &mut String, viewer: &Viewer, found: Found<'_>) {
         payload,
         timeline,
         blocked,
+        project,
     } = found;
     let v = TaskView::from(task);
     let _ = write!(
@@ -85,12 +96,30 @@ fn render(h: &mut String, viewer: &Viewer, found: Found<'_>) {
         v.max_attempts,
         s = escape(&v.status),
     );
+    let run = workflow_run(&task.id);
     if viewer.may_act() && !task.state.is_terminal() {
         let _ = write!(
             h,
-            "<div class=\"actions\"><form method=\"post\" action=\"/ui/tasks/{}/cancel\" data-confirm=\"Cancel this task?\">{}<button type=\"submit\" class=\"danger\">Cancel</button></form></div>",
+            "<div class=\"actions\"><form method=\"post\" action=\"/ui/tasks/{}/cancel\" data-confirm=\"Cancel this task?\">{}<button type=\"submit\" class=\"danger\" data-action=\"cancel\">Cancel</button></form></div>",
             url_encode(&v.task_id),
             viewer.csrf_field()
+        );
+    }
+    if let (Some(run), true) = (run, viewer.may_act() && task.state == TaskState::Failed) {
+        let _ = write!(
+            h,
+            "<p class=\"muted\">A workflow's task is retried with its run: <a href=\"/ui/runs/{}\">run {}</a>.</p>",
+            url_encode(run),
+            escape(run)
+        );
+    }
+    if viewer.may_act() && crate::server::scheduler::retryable(task) {
+        let _ = write!(
+            h,
+            "<div class=\"actions\"><form method=\"post\" action=\"/ui/tasks/{}/retry\">{}<button type=\"submit\" data-action=\"retry\">Retry</button></form> <span class=\"muted\">queues it again as attempt 1/{} with its original payload</span></div>",
+            url_encode(&v.task_id),
+            viewer.csrf_field(),
+            v.max_attempts
         );
     }
     h.push_str("<dl class=\"fields\">");
@@ -123,17 +152,60 @@ fn render(h: &mut String, viewer: &Viewer, found: Found<'_>) {
     if let Some(by) = &task.submitted_by {
         field(h, "submitted by", &escape(by));
     }
-    if let Some(w) = &v.worker_id {
-        field(h, "worker", &escape(w));
-    }
-    if v.gpus > 0 || !v.gpu_uuids.is_empty() {
+    if let Some(run) = run {
         field(
             h,
-            "GPUs",
+            "workflow run",
             &format!(
-                "{} asked; given {}",
-                v.gpus,
-                escape(&v.gpu_uuids.join(", "))
+                "<a href=\"/ui/runs/{}\" id=\"run-link\">{}</a>",
+                url_encode(run),
+                escape(run)
+            ),
+        );
+    }
+    if let Some(w) = worker(task, timeline) {
+        field(
+            h,
+            "worker",
+            &format!(
+                "<a href=\"/ui/workers#worker-{}\" id=\"worker-link\">{}</a>",
+                url_encode(&w),
+                escape(&w)
+            ),
+        );
+    }
+    if v.gpus > 0 || !v.gpu_uuids.is_empty() {
+        let given: Vec<String> = v
+            .gpu_uuids
+            .iter()
+            .map(|u| {
+                format!(
+                    "<a href=\"/ui/gpus#gpu-{}\" class=\"gpu-link\">{}</a>",
+                    url_encode(u),
+                    escape(u)
+                )
+            })
+            .collect();
+        let given = if given.is_empty() {
+            "none yet".to_string()
+        } else {
+            given.join(", ")
+        };
+        field(h, "GPUs", &format!("{} asked; given {given}", v.gpus));
+    }
+    if let Some(id) = v.result.get("container_id") {
+        // A task's container is its own (`<project>-task-...`), never a service's.
+        field(
+            h,
+            "container",
+            &format!(
+                "<code>{}</code> (id {})",
+                escape(&crate::server::executor::container_name(
+                    project,
+                    &task.id,
+                    task.attempt
+                )),
+                escape(id)
             ),
         );
     }
@@ -173,7 +245,7 @@ fn render(h: &mut String, viewer: &Viewer, found: Found<'_>) {
         None => {
             let _ = write!(
                 h,
-                "<p class=\"muted\">Not kept: the scheduler drops a task's payload when it finishes (sha256 {}).</p>",
+                "<p class=\"muted\">Not kept: the scheduler drops a completed task's payload (sha256 {}).</p>",
                 escape(&task.payload_hash)
             );
         }
@@ -199,6 +271,30 @@ fn render(h: &mut String, viewer: &Viewer, found: Found<'_>) {
             );
         }
     }
+}
+
+/// The workflow run a workflow's task belongs to (`wf:RUN:step:item:gen`).
+fn workflow_run(id: &str) -> Option<&str> {
+    id.strip_prefix(crate::server::scheduler::WORKFLOW_TASK_PREFIX)?
+        .split(':')
+        .next()
+        .filter(|r| !r.is_empty())
+}
+
+/// The pull worker running the task now, or the one of its last started attempt (a finished
+/// task's record no longer names it; its `task_started` event does).
+fn worker(
+    task: &Task,
+    timeline: &[std::sync::Arc<crate::server::events::Event>],
+) -> Option<String> {
+    if let Some(w) = &task.worker_id {
+        return Some(w.clone());
+    }
+    timeline
+        .iter()
+        .rev()
+        .find(|e| e.kind == crate::server::events::EventKind::TaskStarted)
+        .and_then(|e| e.data.get("worker_id").cloned())
 }
 
 fn timeline_table(h: &mut String, events: &[std::sync::Arc<crate::server::events::Event>]) {
@@ -265,17 +361,58 @@ pub async fn cancel(
         );
     }
     match ctx.sched.cancel(&id) {
-        Ok(_) => {
-            // Back to the task's page (same origin: the Strict cookie goes along).
-            let mut r = StatusCode::SEE_OTHER.into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!("/ui/tasks/{}", url_encode(&id))) {
-                r.headers_mut().insert(header::LOCATION, v);
-            }
-            r
-        }
+        Ok(_) => back_to(&id),
         Err(e) if e.kind == ErrorKind::NotFound => {
             error_page(&viewer, StatusCode::NOT_FOUND, &e.message)
         }
         Err(e) => error_page(&viewer, StatusCode::INTERNAL_SERVER_ERROR, &e.message),
     }
+}
+
+/// POST /ui/tasks/{id}/retry (a form with the CSRF token): `Scheduler::retry`, then back to the
+/// task's page. A read session never gets here (the auth gate answers 403).
+pub async fn retry(
+    State(ctx): Ctx,
+    caller: Option<Extension<Caller>>,
+    session: Option<Extension<UiSession>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+    if let Some(why) = csrf_refusal(&viewer, &headers, &form_fields(&body)) {
+        return error_page(&viewer, StatusCode::FORBIDDEN, why);
+    }
+    if let Ok(t) = ctx.sched.get(&id)
+        && !crate::server::auth::may_cancel(viewer.caller.as_ref(), t.submitted_by.as_deref())
+    {
+        return error_page(
+            &viewer,
+            StatusCode::FORBIDDEN,
+            &format!(
+                "task {id:?} was not submitted by this token; a submit token retries only its own tasks"
+            ),
+        );
+    }
+    match ctx.sched.retry(&id).await {
+        Ok(_) => back_to(&id),
+        Err(e) => {
+            let status = match e.kind {
+                ErrorKind::NotFound => StatusCode::NOT_FOUND,
+                ErrorKind::FailedPrecondition => StatusCode::CONFLICT,
+                ErrorKind::Draining => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            error_page(&viewer, status, &e.message)
+        }
+    }
+}
+
+/// 303 to the task's page (same origin: the Strict cookie goes along).
+fn back_to(id: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/ui/tasks/{}", url_encode(id))) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
 }

@@ -171,6 +171,8 @@ pub async fn handler(
 /// The tasks page's HTML (without the layout); also what the benchmark times.
 pub fn render(sched: &Scheduler, f: &Filters) -> String {
     let now = now_ms();
+    // The event sequence before the data: a change after it reaches the page's stream.
+    let live = super::stream::live_controls(&sched.events, "tasks");
     let (tasks, total) = sched.query(&f.query(now));
     // One lock for the page's reasons (the scheduler's `blocked_reason`, as its message).
     let mut why = sched.why_many(&tasks);
@@ -183,7 +185,9 @@ pub fn render(sched: &Scheduler, f: &Filters) -> String {
         .collect();
     let mut h = String::with_capacity(32 * 1024);
     h.push_str("<h1>Tasks</h1>");
+    h.push_str(&live);
     filter_form(&mut h, f);
+    h.push_str("<div data-live=\"tasks\">");
     let first = (f.page - 1) * PAGE_SIZE;
     let _ = write!(
         h,
@@ -222,6 +226,7 @@ pub fn render(sched: &Scheduler, f: &Filters) -> String {
     }
     h.push_str("</tbody></table>");
     pager(&mut h, f, total);
+    h.push_str("</div>");
     h
 }
 

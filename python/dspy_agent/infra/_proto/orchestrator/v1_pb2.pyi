@@ -472,6 +472,18 @@ class CancelTaskResponse(_message.Message):
     status: TaskStatus
     def __init__(self, cancelled: _Optional[bool] = ..., status: _Optional[_Union[TaskStatus, _Mapping]] = ...) -> None: ...
 
+class RetryTaskRequest(_message.Message):
+    __slots__ = ("task_id",)
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    def __init__(self, task_id: _Optional[str] = ...) -> None: ...
+
+class RetryTaskResponse(_message.Message):
+    __slots__ = ("status",)
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    status: TaskStatus
+    def __init__(self, status: _Optional[_Union[TaskStatus, _Mapping]] = ...) -> None: ...
+
 class ListTasksRequest(_message.Message):
     __slots__ = ("status", "limit")
     STATUS_FIELD_NUMBER: _ClassVar[int]

@@ -114,6 +114,11 @@ class OrchestratorServiceStub:
                 request_serializer=orchestrator_dot_v1__pb2.CancelTaskRequest.SerializeToString,
                 response_deserializer=orchestrator_dot_v1__pb2.CancelTaskResponse.FromString,
                 _registered_method=True)
+        self.RetryTask = channel.unary_unary(
+                '/orchestrator.v1.OrchestratorService/RetryTask',
+                request_serializer=orchestrator_dot_v1__pb2.RetryTaskRequest.SerializeToString,
+                response_deserializer=orchestrator_dot_v1__pb2.RetryTaskResponse.FromString,
+                _registered_method=True)
         self.ListTasks = channel.unary_unary(
                 '/orchestrator.v1.OrchestratorService/ListTasks',
                 request_serializer=orchestrator_dot_v1__pb2.ListTasksRequest.SerializeToString,

@@ -882,9 +882,11 @@ async fn engine_failures_come_back_as_typed_errors() {
     assert_eq!(err.kind, ErrorKind::NameInUse, "{err}");
 
     // Something outside Docker took the host port after the allocator looked.
-    let holder = TcpListener::bind("127.0.0.1:42350").expect("test port 42350 free");
+    // A port the kernel picks (a fixed one in the ephemeral range can be some connection's).
+    let holder = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let taken = holder.local_addr().unwrap().port();
     let mut busy = spec("busy");
-    busy.ports = vec![(8080, 42350)];
+    busy.ports = vec![(8080, taken)];
     let err = rt.create_and_start(&busy).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::PortConflict, "{err}");
     drop(holder);

@@ -107,6 +107,37 @@ def test_a_failed_task_shows_first_with_its_error_line_and_on_its_page(
     assert not by_hook(browser, "[data-action=cancel], form[action$='/cancel']")
 
 
+def test_a_failed_task_is_retried_from_its_page_and_completes(
+    dash: Dashboard, login_link: Callable[..., str], browser: Any, tmp_path: Any
+) -> None:
+    # Fails the first time (no marker yet), succeeds once the marker exists.
+    marker = tmp_path / "second-time"
+    flaky = {
+        "command": [
+            "sh",
+            "-c",
+            f"if [ -e {marker} ]; then echo second try; else touch {marker}; echo 'flaky: first try' >&2; exit 3; fi",
+        ]
+    }
+    dash.submit("flaky-1", flaky, max_attempts=1)
+    dash.wait_status("flaky-1", "failed")
+    log_in(browser, login_link())
+    browser.get(dash.url("/ui/tasks/flaky-1"))
+    wait_until(lambda: text_of(browser, "#status") == "failed", what="the failed status")
+    assert "flaky: first try" in text_of(browser, "#stderr_tail")
+    retry = wait_until(lambda: by_hook(browser, "button[data-action=retry]"), what="a Retry button")
+    retry[0].click()
+    # The retried task runs again with its original payload and completes; the page shows it
+    # (its live parts follow the stream, or the post lands back on the page).
+    dash.wait_status("flaky-1", "completed")
+    wait_until(
+        lambda: browser.current_url.endswith("/ui/tasks/flaky-1") and text_of(browser, "#status") == "completed",
+        what="the task page showing completed",
+    )
+    assert "second try" in text_of(browser, "#stdout_tail")
+    assert not by_hook(browser, "button[data-action=retry]"), "nothing to retry once completed"
+
+
 def cancel_button(driver: Any) -> Any:
     """The Cancel button: the contract's hook, or the Cancel form's button."""
     found = by_hook(driver, "button[data-action=cancel]") or by_hook(driver, "form[action$='/cancel'] button")

@@ -9,19 +9,34 @@ import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from conftest import Server, cli_path, free_port, start_server, stop_server
 
-from .conftest import Dashboard, log_in, wait_until
+from .conftest import Dashboard, expect_screenshot, log_in, wait_until
 
+T = TypeVar("T")
 REDIS = "dspy-test/redis:latest"
 ITEMS = 1000
 BAD_EVERY = 100  # items whose index is 7 modulo this fail: 10 of 1,000
+
+
+def unless_stale(read: Callable[[], T]) -> Callable[[], T | None]:
+    """`read`, answering None when the live page swapped an element it held (wait_until then
+    reads again)."""
+
+    def attempt() -> T | None:
+        try:
+            return read()
+        except StaleElementReferenceException:
+            return None
+
+    return attempt
 
 
 def body_text(driver: Any) -> str:
@@ -62,27 +77,33 @@ def test_a_1000_item_map_is_one_node_and_its_failed_items_are_a_click_away(
 
     log_in(browser, login_link())
     browser.get(dash.url("/ui/runs/r1k"))
-    nodes = wait_until(
-        lambda: browser.find_elements(By.CSS_SELECTOR, "svg g.node"), what="the run's graph"
-    )
-    maps = browser.find_elements(By.CSS_SELECTOR, "svg g.node.map")
-    assert len(maps) == 1, "the map is drawn as one node"
-    assert len(nodes) == 3, f"prep, infer, score: {[n.text for n in nodes]}"
-    label = maps[0].text
-    assert maps[0].get_attribute("data-step") == "infer"
-    assert "990" in label and "10" in label, f"per-status counts on the node: {label!r}"
+
+    def graph() -> tuple[int, list[str], list[str | None]] | None:
+        nodes = browser.find_elements(By.CSS_SELECTOR, "svg g.node")
+        maps = browser.find_elements(By.CSS_SELECTOR, "svg g.node.map")
+        return (len(nodes), [m.text for m in maps], [m.get_attribute("data-step") for m in maps]) if nodes else None
+
+    count, labels, steps = wait_until(unless_stale(graph), what="the run's graph")
+    assert len(labels) == 1, "the map is drawn as one node"
+    assert count == 3, "prep, infer, score"
+    assert steps == ["infer"]
+    assert "990" in labels[0] and "10" in labels[0], f"per-status counts on the node: {labels[0]!r}"
+    expect_screenshot(browser, "workflow-run")
 
     # Click the node (its link), then the failed filter: exactly the ten failed items.
-    maps[0].click()
+    def click(css: str) -> Callable[[], bool | None]:
+        return unless_stale(lambda: browser.find_element(By.CSS_SELECTOR, css).click() or True)
+
+    wait_until(click("svg g.node.map"), what="a click on the map node")
     wait_until(lambda: browser.current_url.endswith("/ui/runs/r1k/steps/infer"), what="the items table")
-    browser.find_element(By.CSS_SELECTOR, "#item-filters a[href$='status=failed']").click()
+    wait_until(click("#item-filters a[href$='status=failed']"), what="a click on the failed filter")
     wait_until(lambda: "status=failed" in browser.current_url, what="the failed filter")
 
     def failed_rows() -> list[str]:
         rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
         return [r.text for r in rows] if len(rows) == ITEMS // BAD_EVERY else []
 
-    rows = wait_until(failed_rows, what="ten failed rows")
+    rows = wait_until(unless_stale(failed_rows), what="ten failed rows")
     assert all("failed" in r for r in rows), rows
     indexes = sorted(int(r.split()[0]) for r in rows)
     assert indexes == [i for i in range(ITEMS) if i % BAD_EVERY == 7], indexes
@@ -130,23 +151,32 @@ def test_follow_search_and_pause_a_services_log(
 
     log_in(browser, login_link())
     browser.get(dash.url("/ui/services"))
-    row = wait_until(lambda: browser.find_elements(By.XPATH, "//tr[.//a[text()='cache']]"), what="the cache row")
-    assert "running" in row[0].text and str(port) in row[0].text, row[0].text
-    row[0].find_element(By.LINK_TEXT, "cache").click()
+    row = wait_until(
+        unless_stale(lambda: [r.text for r in browser.find_elements(By.XPATH, "//tr[.//a[text()='cache']]")]),
+        what="the cache row",
+    )
+    assert "running" in row[0] and str(port) in row[0], row[0]
+    wait_until(
+        unless_stale(lambda: browser.find_element(By.XPATH, "//tr//a[text()='cache']").click() or True),
+        what="a click on cache",
+    )
 
     def log_lines() -> list[str]:
         return [d.text for d in browser.find_elements(By.CSS_SELECTOR, "#log > div")]
 
-    wait_until(lambda: any("Ready to accept connections" in t for t in log_lines()), what="redis's start in the log")
+    wait_until(
+        unless_stale(lambda: any("Ready to accept connections" in t for t in log_lines())),
+        what="redis's start in the log",
+    )
     # A line logged after the page opened arrives without a reload.
     redis_save(port)
-    wait_until(lambda: any("DB saved on disk" in t for t in log_lines()), what="the SAVE line, live")
+    wait_until(unless_stale(lambda: any("DB saved on disk" in t for t in log_lines())), what="the SAVE line, live")
 
     # The search runs on the server: the stream reconnects and sends only matching lines.
     box = browser.find_element(By.ID, "log-q")
     box.send_keys("saved on disk", Keys.ENTER)
     wait_until(
-        lambda: (lines := log_lines()) and all("saved on disk" in t.lower() for t in lines),
+        unless_stale(lambda: (lines := log_lines()) and all("saved on disk" in t.lower() for t in lines)),
         what="only matching lines after the search",
     )
     assert "q=saved" in (browser.find_element(By.ID, "log-download").get_attribute("href") or "")
@@ -157,6 +187,6 @@ def test_follow_search_and_pause_a_services_log(
     wait_until(lambda: "paused" in browser.find_element(By.ID, "log-state").text, what="paused")
     before = len(log_lines())
     redis_save(port)
-    wait_until(lambda: len(log_lines()) > before, what="a line received while paused")
+    wait_until(unless_stale(lambda: len(log_lines()) > before), what="a line received while paused")
     follow.click()
     wait_until(lambda: "following" in browser.find_element(By.ID, "log-state").text, what="following again")

@@ -832,7 +832,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one task with its result')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running task')
-            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Queue a failed or cancelled task again, with its attempts granted again (the attempt number keeps counting) and its original payload')
             [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -908,7 +908,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
         'dspy-agent;tasks;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one task with its result')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running task')
-            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Queue a failed or cancelled task again, with its attempts granted again (the attempt number keeps counting) and its original payload')
             [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1520,7 +1520,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
         'dspy-agent;help;tasks' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one task with its result')
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Cancel a queued or running task')
-            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload')
+            [CompletionResult]::new('retry', 'retry', [CompletionResultType]::ParameterValue, 'Queue a failed or cancelled task again, with its attempts granted again (the attempt number keeps counting) and its original payload')
             [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason')
             break
         }

@@ -769,7 +769,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --version 'Print version'
             cand show 'Show one task with its result'
             cand cancel 'Cancel a queued or running task'
-            cand retry 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
+            cand retry 'Queue a failed or cancelled task again, with its attempts granted again (the attempt number keeps counting) and its original payload'
             cand why 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -840,7 +840,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;tasks;help'= {
             cand show 'Show one task with its result'
             cand cancel 'Cancel a queued or running task'
-            cand retry 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
+            cand retry 'Queue a failed or cancelled task again, with its attempts granted again (the attempt number keeps counting) and its original payload'
             cand why 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1376,7 +1376,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
         &'dspy-agent;help;tasks'= {
             cand show 'Show one task with its result'
             cand cancel 'Cancel a queued or running task'
-            cand retry 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
+            cand retry 'Queue a failed or cancelled task again, with its attempts granted again (the attempt number keeps counting) and its original payload'
             cand why 'Say what holds a task back: its class''s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job''s reason'
         }
         &'dspy-agent;help;tasks;show'= {

@@ -553,7 +553,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __f
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "cancel" -d 'Cancel a queued or running task'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "retry" -d 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "retry" -d 'Queue a failed or cancelled task again, with its attempts granted again (the attempt number keeps counting) and its original payload'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "why" -d 'Say what holds a task back: its class\'s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job\'s reason'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and not __fish_seen_subcommand_from show cancel retry why help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from show" -l project -d 'Project name: prefixes container, network and volume names' -r
@@ -610,7 +610,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from why" -s V -l version -d 'Print version'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued or running task'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "retry" -d 'Queue a failed or cancelled task again, with its attempts granted again (the attempt number keeps counting) and its original payload'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "why" -d 'Say what holds a task back: its class\'s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job\'s reason'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand tasks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand workflows; and not __fish_seen_subcommand_from create run status retry cancel list show help" -l project -d 'Project name: prefixes container, network and volume names' -r
@@ -968,7 +968,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_s
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from auth" -f -a "token" -d 'Named tokens: create (printed once), list, revoke'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "show" -d 'Show one task with its result'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "cancel" -d 'Cancel a queued or running task'
-complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "retry" -d 'Queue a failed or cancelled task again, with a fresh attempt count and its original payload'
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "retry" -d 'Queue a failed or cancelled task again, with its attempts granted again (the attempt number keeps counting) and its original payload'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from tasks" -f -a "why" -d 'Say what holds a task back: its class\'s limit, tasks ahead, GPUs, workers, a retry backoff or its Slurm job\'s reason'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "create" -d 'Check a spec (JSON, or TOML when the file ends in .toml) and store it on the server'
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand help; and __fish_seen_subcommand_from workflows" -f -a "run" -d 'Start a run of a workflow (idempotent with --run-id)'

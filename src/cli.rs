@@ -476,8 +476,8 @@ pub enum TasksCommand {
     Show { id: String },
     /// Cancel a queued or running task
     Cancel { id: String },
-    /// Queue a failed or cancelled task again, with a fresh attempt count and its original
-    /// payload
+    /// Queue a failed or cancelled task again, with its attempts granted again (the attempt
+    /// number keeps counting) and its original payload
     Retry { id: String },
     /// Say what holds a task back: its class's limit, tasks ahead, GPUs, workers, a retry
     /// backoff or its Slurm job's reason

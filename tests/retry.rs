@@ -73,10 +73,17 @@ fn a_failed_task_retried_over_http_runs_again_and_completes() {
     assert_eq!(code, 200, "{text}");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["status"], "queued", "{v}");
-    assert_eq!(v["attempt"], 0);
+    assert_eq!(
+        (&v["attempt"], &v["max_attempts"]),
+        (&1.into(), &2.into()),
+        "{v}"
+    );
     assert_eq!(v["error"], "");
     let done = wait_status(&s, "f1", "completed");
-    assert_eq!(done["attempt"], 1, "a fresh attempt count: {done}");
+    assert_eq!(
+        done["attempt"], 2,
+        "the attempt number keeps counting: {done}"
+    );
     // The event says so.
     let (_, events) = s.curl(
         Some(&admin(&s)),
@@ -112,6 +119,54 @@ fn a_failed_task_retried_over_http_runs_again_and_completes() {
     // A cancelled task is retried too (the admin may).
     assert_eq!(retry_http(&s, &admin(&s), "long").0, 200);
     wait_status(&s, "long", "running");
+}
+
+/// Cancel a running task and retry it at once: the retry waits for the cancelled run to end
+/// (refused as still stopping until then), and the new run, attempt 2, is not mistaken for the
+/// old one: it completes, and the class's running count comes back to 0.
+#[test]
+fn a_task_retried_right_after_its_cancel_runs_as_a_new_attempt() {
+    let s = Server::start("");
+    let marker = s.home().join("marker-cancel");
+    // The first run sleeps (after leaving the marker); the second finds it and succeeds.
+    let script = format!(
+        "test -e {0} && exit 0; touch {0}; sleep 300",
+        marker.display()
+    );
+    submit(
+        &s,
+        &serde_json::json!({"task_id": "c1", "max_attempts": 1,
+            "payload": {"command": ["sh", "-c", script]}})
+        .to_string(),
+    );
+    wait_status(&s, "c1", "running");
+    let (code, text) = s.curl(Some(&admin(&s)), &["-X", "POST"], "/tasks/c1/cancel");
+    assert_eq!(code, 200, "{text}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (code, text) = retry_http(&s, &admin(&s), "c1");
+        if code == 200 {
+            break;
+        }
+        assert_eq!(code, 412, "{text}");
+        assert!(text.contains("still stopping"), "{text}");
+        assert!(
+            Instant::now() < deadline,
+            "still refused after 20 s: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let done = wait_status(&s, "c1", "completed");
+    assert_eq!(
+        (&done["attempt"], &done["max_attempts"]),
+        (&2.into(), &2.into()),
+        "{done}"
+    );
+    let (_, metrics) = s.curl(Some(&admin(&s)), &[], "/metrics");
+    assert!(
+        metrics.contains("orchestrator_inflight_tasks{class=\"cpu_short\"} 0"),
+        "{metrics}"
+    );
 }
 
 #[test]
@@ -279,7 +334,7 @@ async fn a_retried_task_is_queued_after_a_restart_with_its_original_payload() {
         .unwrap()
         .into_inner();
     let st = r.status.unwrap();
-    assert_eq!((st.status.as_str(), st.attempt), ("queued", 0));
+    assert_eq!((st.status.as_str(), st.attempt), ("queued", 1));
     // A crash right after the answer: the retry was on disk.
     s.restart("KILL");
     let mut c = s.orch_as(Some(&common::token(s.home()))).await;
@@ -290,7 +345,7 @@ async fn a_retried_task_is_queued_after_a_restart_with_its_original_payload() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!((t.status.as_str(), t.attempt), ("queued", 0), "{t:?}");
+    assert_eq!((t.status.as_str(), t.attempt), ("queued", 1), "{t:?}");
     let leased = c
         .lease_tasks(pb::LeaseTasksRequest {
             worker_id: "wk2".into(),
@@ -303,7 +358,7 @@ async fn a_retried_task_is_queued_after_a_restart_with_its_original_payload() {
         .into_inner()
         .tasks;
     assert_eq!(leased.len(), 1);
-    assert_eq!((leased[0].task_id.as_str(), leased[0].attempt), ("w1", 1));
+    assert_eq!((leased[0].task_id.as_str(), leased[0].attempt), ("w1", 2));
     let got: serde_json::Value = serde_json::from_str(&leased[0].payload_json).unwrap();
     let want: serde_json::Value = serde_json::from_str(payload).unwrap();
     assert_eq!(got, want);

@@ -138,6 +138,13 @@ impl GpuPool {
         }
     }
 
+    /// Whether a running attempt of `task_id` holds a GPU (not yet released).
+    pub fn running_for(&self, task_id: &str) -> bool {
+        self.holders
+            .values()
+            .any(|h| matches!(h, Holder::Running { task_id: t } if t == task_id))
+    }
+
     /// The task's attempt ended: its GPUs are released once its process group is gone.
     pub fn release(&mut self, task_id: &str, pgid: Option<u32>) {
         let now = Instant::now();

@@ -1,5 +1,5 @@
-//! Retry of a finished task: a failed or cancelled task goes back in its queue with a fresh
-//! attempt count and the payload it was submitted with (kept for this when it ended, see
+//! Retry of a finished task: a failed or cancelled task goes back in its queue with its
+//! attempts granted again and the payload it was submitted with (kept for this when it ended, see
 //! `Table::keep_for_retry`). gRPC `RetryTask`, HTTP `POST /tasks/{id}/retry`, the CLI's
 //! `tasks retry` and the dashboard's Retry button all call `Scheduler::retry`.
 //!
@@ -20,9 +20,11 @@ fn precondition(message: String) -> SchedError {
 }
 
 impl Scheduler {
-    /// Put the failed or cancelled task `id` back in its queue: attempt 0 of the same
-    /// `max_attempts`, its error and result cleared, behind the tasks queued now at its
-    /// priority. Emits `task_retried`. Refused (FAILED_PRECONDITION) for a task that is queued,
+    /// Put the failed or cancelled task `id` back in its queue with as many attempts again as
+    /// it was given (the attempt number keeps counting: `max_attempts` moves up, so a task of
+    /// 1 attempt that failed runs next as attempt 2/2), its error and result cleared, behind
+    /// the tasks queued now at its priority. Not resetting the number keeps a cancelled run
+    /// that is still stopping from being taken for the new one. Emits `task_retried`. Refused (FAILED_PRECONDITION) for a task that is queued,
     /// running or completed, for a workflow's task (its run is retried instead), and for one
     /// whose payload is no longer kept; NOT_FOUND for an unknown or expired id.
     pub async fn retry(self: &Arc<Self>, id: &str) -> SResult<Task> {
@@ -41,6 +43,15 @@ impl Scheduler {
                 return Err(precondition(format!(
                     "task {id} is {}; only a failed or cancelled task can be retried",
                     task.state.as_str()
+                )));
+            }
+            // A cancelled local run is killed, but its end (which frees its class slot and its
+            // GPUs by task id) comes later: until then a new run would be taken for it.
+            let stopping = g.running_local.values().any(|s| s.contains(id));
+            if stopping || g.gpus.running_for(id) {
+                return Err(precondition(format!(
+                    "task {id} is still stopping (its cancelled run has not exited yet); \
+                     retry it in a moment"
                 )));
             }
             let Some(payload) = g.kept_payloads.get(id).cloned() else {
@@ -63,7 +74,9 @@ impl Scheduler {
                 return Err(crate::server::scheduler::vanished(id));
             };
             t.state = TaskState::Queued;
-            t.attempt = 0;
+            let allowance = t.retry_allowance();
+            t.attempts_before_retry = t.attempt;
+            t.max_attempts = t.attempt.saturating_add(allowance);
             t.seq = seq;
             t.executor = executor;
             t.queued_at_ms = now_ms();
@@ -132,7 +145,11 @@ mod tests {
             "a cancelled task keeps its payload"
         );
         let t = sched.retry("a").await.unwrap();
-        assert_eq!((t.state, t.attempt), (TaskState::Queued, 0));
+        // Cancelled while queued: it never ran, so its next attempt is still the first.
+        assert_eq!(
+            (t.state, t.attempt, t.max_attempts),
+            (TaskState::Queued, 0, 3)
+        );
         assert_eq!(sched.payload("a").as_deref(), Some(r#"{"data":42}"#));
         {
             let g = sched.table();

@@ -97,6 +97,12 @@ pub struct Task {
     pub timeout_s: Option<f64>,
     pub state: TaskState,
     pub attempt: u32,
+    /// Attempts made before the last retry by hand (`tasks retry`, RetryTask, the dashboard).
+    /// A retry grants the task its attempts again by raising `max_attempts` past this, and the
+    /// attempt number keeps counting: a retried run never reuses an attempt number, which
+    /// container names, Slurm job comments and the late outcome of a cancelled run key on.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attempts_before_retry: u32,
     /// FIFO order within a priority.
     pub seq: u64,
     pub submitted_at_ms: u64,
@@ -142,7 +148,18 @@ pub struct Task {
     pub lease: Option<LeaseRecord>,
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl Task {
+    /// The attempts a retry by hand grants again: as many as the task was given (at least 1).
+    pub fn retry_allowance(&self) -> u32 {
+        self.max_attempts
+            .saturating_sub(self.attempts_before_retry)
+            .max(1)
+    }
+
     /// A queued task `id` with nothing else set: class `cpu_short`, no attempt yet, the
     /// `worker` executor. Callers set what they know with struct update syntax, so that a
     /// new field is defaulted in one place.
@@ -155,6 +172,7 @@ impl Task {
             timeout_s: None,
             state: TaskState::Queued,
             attempt: 0,
+            attempts_before_retry: 0,
             seq: 0,
             submitted_at_ms: 0,
             queued_at_ms: 0,

@@ -385,8 +385,9 @@ class AgentInfra:
         return bool(resp.cancelled)
 
     async def retry_task(self, task_id: str, *, timeout: float | None = None) -> TaskStatus:
-        """Queue a failed or cancelled task again: attempt 0 of the same max_attempts, with the
-        payload it was submitted with. Returns its status (queued). Raises TaskConflict for a
+        """Queue a failed or cancelled task again, with its attempts granted again (max_attempts
+        moves up by what it was given; the attempt number keeps counting) and the payload it
+        was submitted with. Returns its status (queued). Raises TaskConflict for a
         task that is queued, running or completed, a workflow's task (retry its run) or one whose
         payload is no longer kept; TaskNotFound for an unknown id."""
         try:

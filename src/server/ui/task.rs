@@ -116,10 +116,11 @@ fn render(h: &mut String, viewer: &Viewer, found: Found<'_>) {
     if viewer.may_act() && crate::server::scheduler::retryable(task) {
         let _ = write!(
             h,
-            "<div class=\"actions\"><form method=\"post\" action=\"/ui/tasks/{}/retry\">{}<button type=\"submit\" data-action=\"retry\">Retry</button></form> <span class=\"muted\">queues it again as attempt 1/{} with its original payload</span></div>",
+            "<div class=\"actions\"><form method=\"post\" action=\"/ui/tasks/{}/retry\">{}<button type=\"submit\" data-action=\"retry\">Retry</button></form> <span class=\"muted\">queues it again as attempt {}/{} with its original payload</span></div>",
             url_encode(&v.task_id),
             viewer.csrf_field(),
-            v.max_attempts
+            task.attempt.saturating_add(1),
+            task.attempt.saturating_add(task.retry_allowance())
         );
     }
     h.push_str("<dl class=\"fields\">");

@@ -308,7 +308,10 @@ pub async fn handler(
     let (tx, rx) = mpsc::channel(16);
     // Subscribed before the response goes out (and before looking back at what the page
     // missed): a change after the client sees the stream open is never missed.
-    let changes = registry.hub.subscribe(&ctx);
+    let mut changes = registry.hub.subscribe(&ctx);
+    // What the hub had published by now, taken before looking back: a publication after this
+    // line is sent by `run`, one before it is covered by the look-back.
+    let baseline = changes.borrow_and_update().clone();
     let mut missed = vec![false; topics.len()];
     if let Some(seq) = since {
         let (events, lost) = ctx.sched.events.after(seq);
@@ -323,7 +326,7 @@ pub async fn handler(
         tx,
         _place: place,
     };
-    tokio::spawn(stream.run(missed, changes));
+    tokio::spawn(stream.run(missed, baseline, changes));
     let mut r = Sse::new(ReceiverStream::new(rx))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
@@ -353,9 +356,13 @@ impl Follow {
 
     /// Feed the stream until its client goes, its session ends or the server stops: first
     /// what the page missed, then each topic the hub says changed.
-    async fn run(self, missed: Vec<bool>, mut changes: watch::Receiver<Arc<Changes>>) {
-        let now = changes.borrow_and_update().clone();
-        let mut seen: Vec<u64> = self.topics.iter().map(|t| now.of(&t.name())).collect();
+    async fn run(
+        self,
+        missed: Vec<bool>,
+        baseline: Arc<Changes>,
+        mut changes: watch::Receiver<Arc<Changes>>,
+    ) {
+        let mut seen: Vec<u64> = self.topics.iter().map(|t| baseline.of(&t.name())).collect();
         for (t, _) in self.topics.iter().zip(missed).filter(|(_, m)| *m) {
             if !self.changed(t) {
                 return;

@@ -44,6 +44,7 @@
   var source = null;   // the one EventSource
   var pending = false; // a change not yet fetched
   var inFlight = false;
+  var failures = 0; // fetches failed in a row (backoff)
   var timer = null;
   var ended = false;
 
@@ -85,17 +86,18 @@
         if (r.status === 401) { end("session ended: log in again"); return null; }
         return r.ok ? r.text() : null;
       })
-      .then(function (text) { if (text) { swap(text); } })
-      .catch(function () { pending = true; /* the next change or reconnect tries again */ })
+      .then(function (text) { failures = 0; if (text) { swap(text); } })
+      .catch(function () { pending = true; failures += 1; })
       .then(function () {
         inFlight = false;
-        // Changes that came while this fetch ran.
-        if (pending) { schedule(); }
+        // Changes that came while this fetch ran; after failed fetches (the server went
+        // away), later and later, up to 15 s apart.
+        if (pending) { schedule(Math.min(DEBOUNCE_MS * Math.pow(2, failures), 15000)); }
       });
   }
 
-  function schedule() {
-    if (!timer) { timer = window.setTimeout(refresh, DEBOUNCE_MS); }
+  function schedule(delay) {
+    if (!timer) { timer = window.setTimeout(refresh, delay || DEBOUNCE_MS); }
   }
 
   function changed() {

@@ -282,6 +282,9 @@ async fn a_killed_service_is_restarted_by_docker_and_serve_reports_it_within_2s(
     // container stops): redis says it is ready once per start.
     let follow = LogFollower::start(env.command(&["logs", "-f", "--service", "cache"]));
     follow.wait_for_count(READY, 1, Duration::from_secs(20));
+    // `-n 0` asks for nothing from before: across the restart too (no replay of the old log).
+    let follow_new =
+        LogFollower::start(env.command(&["logs", "-f", "-t", "-n", "0", "--service", "cache"]));
 
     // redis-server runs under the init process (pid 1), so SIGKILL reaches it; no `docker
     // kill` or `docker stop`, which Docker does not restart after. The image's PATH is
@@ -358,6 +361,20 @@ async fn a_killed_service_is_restarted_by_docker_and_serve_reports_it_within_2s(
     // The restarted redis's own start, once: lines from before the restart are not sent again.
     follow.wait_for_count(READY, 2, Duration::from_secs(20));
     drop(follow);
+    follow_new.wait_for_count(READY, 1, Duration::from_secs(20));
+    let out = follow_new.out.lock().unwrap().clone();
+    let ready_at = out
+        .lines()
+        .find(|l| l.contains(READY))
+        .and_then(|l| l.split(" | ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no timestamped ready line: {out}"));
+    let killed_at = humantime::format_rfc3339_nanos(killed).to_string();
+    assert!(
+        ready_at > killed_at.as_str(),
+        "`logs -f -n 0` sent a line from before the restart ({ready_at} <= kill at {killed_at}):\n{out}"
+    );
+    drop(follow_new);
 
     // The same event on SSE.
     let mut seen = String::new();

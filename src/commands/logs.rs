@@ -44,6 +44,7 @@ pub async fn run(ctx: &Ctx, args: LogsArgs) -> Result<ExitStatus> {
             follow: args.follow,
             tail: args.tail,
             since,
+            max_bytes: None,
         })
         .await?;
     let emit = |l: &ServiceLine| -> Result<()> {

@@ -31,6 +31,10 @@ pub struct LogOptions {
     pub tail: Option<u64>,
     /// Seconds since the epoch.
     pub since: Option<i64>,
+    /// Without `follow`, the most bytes of messages read into memory (they are sorted before
+    /// any is sent): past it the read stops with an error. `None`: no bound (the CLI's own
+    /// `logs`, whose user asked for all of it).
+    pub max_bytes: Option<usize>,
 }
 
 /// One log line of one service.
@@ -109,34 +113,48 @@ impl Stack {
 }
 
 /// Read every log to its end, then send all lines in timestamp order (RFC 3339 strings of equal
-/// precision sort as text). The first read error is sent instead of any line.
+/// precision sort as text). The first read error is sent instead of any line; so is going past
+/// `opts.max_bytes`. Reading stops when the receiver goes.
 async fn read_sorted(
     runtime: Runtime,
     containers: Vec<ContainerInfo>,
     opts: LogOptions,
     tx: mpsc::Sender<Result<ServiceLine>>,
 ) {
+    let read_bytes = std::sync::atomic::AtomicUsize::new(0);
+    let budget = opts.max_bytes.unwrap_or(usize::MAX);
     let reads = containers.iter().map(|c| {
-        let lines = runtime.logs(&c.id, false, opts.tail, opts.since);
+        let mut lines = Box::pin(runtime.logs(&c.id, false, opts.tail, opts.since));
         let service = c.service.clone();
+        let read_bytes = &read_bytes;
         async move {
-            lines
-                .map(|line| {
-                    line.map(|line| ServiceLine {
-                        service: service.clone(),
-                        line,
-                    })
-                })
-                .collect::<Vec<_>>()
-                .await
+            let mut out = Vec::new();
+            while let Some(line) = lines.next().await {
+                let line = line.map(|line| ServiceLine {
+                    service: service.clone(),
+                    line,
+                });
+                if let Ok(l) = &line {
+                    let n = l.line.message.len() + l.line.timestamp.len();
+                    let total = read_bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+                    if total > budget {
+                        out.push(Err(crate::runtime::RuntimeError::other(format!(
+                            "the log is larger than {budget} bytes; ask for a shorter tail"
+                        ))));
+                        break;
+                    }
+                }
+                out.push(line);
+            }
+            out
         }
     });
+    let read = tokio::select! {
+        read = futures_util::future::join_all(reads) => read,
+        _ = tx.closed() => return,
+    };
     let mut all = Vec::new();
-    for line in futures_util::future::join_all(reads)
-        .await
-        .into_iter()
-        .flatten()
-    {
+    for line in read.into_iter().flatten() {
         match line {
             Ok(line) => all.push(line),
             Err(e) => {
@@ -218,6 +236,7 @@ fn spawn_follower(
     let mut lines = Box::pin(runtime.logs(&c.id, true, tail, since));
     let (id, service, followed) = (c.id.clone(), c.service.clone(), followed.clone());
     let mut last = followed.last_sent(&id);
+    let attached_at = std::time::SystemTime::now();
     tokio::spawn(async move {
         loop {
             let next = tokio::select! {
@@ -245,6 +264,9 @@ fn spawn_follower(
                 break;
             }
         }
+        // Nothing sent (`--tail 0`, or a quiet log): what came before the attach was left
+        // out on purpose, so a re-attach starts there, in Docker's fixed-width format.
+        let last = last.or_else(|| Some(humantime::format_rfc3339_nanos(attached_at).to_string()));
         followed.ended(&id, last);
     });
 }

@@ -22,6 +22,11 @@ use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
 use crate::server::stream_cap;
 
+/// The most bytes of messages a StreamLogs without `follow` reads into memory (its lines are
+/// sorted across services before any is sent); past it the stream ends with an error asking
+/// for a shorter tail.
+const STREAM_LOGS_MAX_BYTES: usize = 256 << 20;
+
 type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 pub struct EnvManager {
@@ -385,6 +390,7 @@ impl EnvManagerService for EnvManager {
                 follow: r.follow,
                 tail: (r.tail > 0).then_some(r.tail),
                 since: (r.since > 0).then_some(r.since),
+                max_bytes: Some(STREAM_LOGS_MAX_BYTES),
             })
             .await
             .map_err(status_of)?;

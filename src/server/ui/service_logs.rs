@@ -198,6 +198,8 @@ async fn open_log(
                 follow,
                 tail: Some(tail),
                 since: None,
+                // Lines are cut to 16 KiB and the download to 16 MiB after the sort.
+                max_bytes: Some(4 * DOWNLOAD_MAX_BYTES),
             })
             .await
     })

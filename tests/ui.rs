@@ -596,6 +596,20 @@ fn logout_ends_the_session() {
 }
 
 #[test]
+fn revoking_the_token_ends_its_sessions() {
+    let s = Server::start("");
+    let viewer = s.token("viewer", "read");
+    let cookie = log_in(&s, Some(&viewer));
+    assert_eq!(get(&s, "/ui/", Some(&cookie)).status, 200);
+    s.cli(&["auth", "token", "revoke", "viewer"]).ok();
+    let r = get(&s, "/ui/", Some(&cookie));
+    assert_eq!(r.status, 401, "{}", r.body);
+    // A token of the same name made again does not bring the old session back either.
+    s.token("viewer", "read");
+    assert_eq!(get(&s, "/ui/", Some(&cookie)).status, 401);
+}
+
+#[test]
 fn a_waiting_task_shows_why_on_the_tasks_page_and_its_own() {
     // Only pull workers run cpu_long, and none is connected.
     let s = Server::start("[scheduler.classes.cpu_long]\nexecutor = \"workers\"\n");

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::roles::{Need, Rule, rule_for};
-use super::sessions::Sessions;
+use super::sessions::{Sessions, UiSession};
 use super::tokens::{Caller, Keyring, bearer};
 use crate::server::audit::{AuditLog, Entry};
 
@@ -66,6 +66,23 @@ impl Gate {
             public,
             sessions,
         }
+    }
+
+    /// The open dashboard session a cookie's id names, if the token that opened it still
+    /// exists: a revoked token's sessions end at their next request.
+    pub fn session(&self, id: &str) -> Option<UiSession> {
+        let s = self.sessions.find(id)?;
+        if self.keyring.holds(&s.caller.name, s.caller.role) {
+            return Some(s);
+        }
+        self.sessions.end(&s);
+        None
+    }
+
+    /// Whether `s` is still open: not expired, not logged out, its token not revoked (what
+    /// long-lived dashboard streams check now and then).
+    pub fn session_open(&self, s: &UiSession) -> bool {
+        self.sessions.is_open(s) && self.keyring.holds(&s.caller.name, s.caller.role)
     }
 
     /// Check `call` (the table's name for it) with the `authorization` header's value.

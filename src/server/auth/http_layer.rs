@@ -75,7 +75,7 @@ pub async fn gate(State(gate): State<Arc<Gate>>, mut req: Request, next: Next) -
             .iter()
             .filter_map(|v| v.to_str().ok())
             .find_map(cookie_value)
-            .and_then(|id| gate.sessions.find(id)),
+            .and_then(|id| gate.session(id)),
         _ => None,
     };
     let admission = match &session {

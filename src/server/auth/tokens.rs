@@ -247,14 +247,7 @@ impl Keyring {
     /// constant time, so the answer's timing says nothing about which bytes matched.
     pub fn identify(&self, presented: &str) -> Option<Caller> {
         let hash: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        let stamp = (
-            modified(&default_token_path(&self.home)),
-            modified(&named_path(&self.home)),
-        );
-        let mut guard = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.as_ref().is_none_or(|l| l.stamp != stamp) {
-            *guard = Some(self.load());
-        }
+        let guard = self.current();
         let mut found = None;
         for (name, role, key) in &guard.as_ref()?.keys {
             if same(key, &hash) && found.is_none() {
@@ -265,6 +258,28 @@ impl Keyring {
             }
         }
         found
+    }
+
+    /// Whether a token named `name` with `role` still exists (a dashboard session stands for
+    /// one, and ends when it is revoked).
+    pub fn holds(&self, name: &str, role: Role) -> bool {
+        let guard = self.current();
+        guard
+            .as_ref()
+            .is_some_and(|l| l.keys.iter().any(|(n, r, _)| n == name && *r == role))
+    }
+
+    /// The keys, read again when a token file changed since they were read.
+    fn current(&self) -> std::sync::MutexGuard<'_, Option<Loaded>> {
+        let stamp = (
+            modified(&default_token_path(&self.home)),
+            modified(&named_path(&self.home)),
+        );
+        let mut guard = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.as_ref().is_none_or(|l| l.stamp != stamp) {
+            *guard = Some(self.load());
+        }
+        guard
     }
 }
 

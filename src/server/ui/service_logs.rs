@@ -293,7 +293,7 @@ async fn stream(
                         break "the server is stopping".to_string();
                     }
                     if let Some(s) = &session
-                        && !ctx.gate.sessions.is_open(s)
+                        && !ctx.gate.session_open(s)
                     {
                         break "the session ended: log in again".to_string();
                     }

@@ -395,7 +395,7 @@ impl Follow {
                         return;
                     }
                     if let Some(s) = &self.session
-                        && !self.ctx.gate.sessions.is_open(s)
+                        && !self.ctx.gate.session_open(s)
                     {
                         let _ = self
                             .tx

@@ -279,15 +279,31 @@ impl Runtime {
         };
         let body = ContainerUpdateBody {
             restart_policy: Some(RestartPolicy {
-                name: Some(name),
+                name: Some(name.clone()),
                 maximum_retry_count: max,
             }),
             ..Default::default()
         };
-        self.docker.update_container(id, body).await.map_err(|e| {
-            self.error(e)
-                .context(format!("cannot set the restart policy of {id}"))
-        })
+        let Err(e) = self.docker.update_container(id, body).await else {
+            return Ok(());
+        };
+        // Docker saves the new policy, then refuses to update a container that has already
+        // stopped (one that exited at once): the policy is in place all the same, and its
+        // restart manager may already be bringing it back.
+        let saved = self
+            .docker
+            .inspect_container(id, None)
+            .await
+            .ok()
+            .and_then(|c| c.host_config)
+            .and_then(|h| h.restart_policy)
+            .and_then(|p| p.name);
+        if saved == Some(name) {
+            return Ok(());
+        }
+        Err(self
+            .error(e)
+            .context(format!("cannot set the restart policy of {id}")))
     }
 
     /// Stop (SIGTERM, then SIGKILL after `timeout_s`) and remove a container. Missing is fine.

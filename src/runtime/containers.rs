@@ -279,7 +279,7 @@ impl Runtime {
         };
         let body = ContainerUpdateBody {
             restart_policy: Some(RestartPolicy {
-                name: Some(name.clone()),
+                name: Some(name),
                 maximum_retry_count: max,
             }),
             ..Default::default()

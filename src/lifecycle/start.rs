@@ -285,8 +285,9 @@ impl Stack {
         })?;
         let probe = match Probe::for_service(&svc, &info) {
             Ok(probe) => probe,
-            // Exited already (so Docker lists no ports): that is the failure to report.
-            Err(_) if !info.running => {
+            // Exited already, or restarting by its policy after exiting (Docker lists no
+            // ports for either): that is the failure to report.
+            Err(_) if !info.running || info.state == "restarting" => {
                 let code = info
                     .exit_code
                     .map(|c| format!(" with code {c}"))

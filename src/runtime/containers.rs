@@ -284,25 +284,26 @@ impl Runtime {
             }),
             ..Default::default()
         };
-        let Err(e) = self.docker.update_container(id, body).await else {
+        let Err(e) = self.docker.update_container(id, body.clone()).await else {
             return Ok(());
         };
-        // Docker saves the new policy, then refuses to update a container that has already
-        // stopped (one that exited at once): the policy is in place all the same, and its
-        // restart manager may already be bringing it back.
-        let saved = self
-            .docker
-            .inspect_container(id, None)
-            .await
-            .ok()
-            .and_then(|c| c.host_config)
-            .and_then(|h| h.restart_policy)
-            .and_then(|p| p.name);
-        if saved == Some(name) {
-            return Ok(());
+        // A container whose process has just exited, before the engine has seen it go: the
+        // engine still has it running, hands the policy to its restart monitor, asks
+        // containerd to update the process, is refused ("cannot update a stopped container")
+        // and puts the old settings back, while the monitor keeps the new policy and restarts
+        // the container. Once the engine shows it stopped or restarting, an update only saves
+        // the policy: try again until then.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut last = e;
+        while std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            match self.docker.update_container(id, body.clone()).await {
+                Ok(_) => return Ok(()),
+                Err(e) => last = e,
+            }
         }
         Err(self
-            .error(e)
+            .error(last)
             .context(format!("cannot set the restart policy of {id}")))
     }
 

@@ -267,6 +267,12 @@ fn a_map_run_is_one_node_its_items_filter_and_page_and_retry_failed_reruns_only_
     assert!(rows[..10].iter().all(|r| r.1 == "failed"));
     assert!(rows[10..].iter().all(|r| r.1 == "completed"));
     assert!(r.body.contains("1 to 50 of 200 matching"), "{}", r.body);
+    let past = get(&s, "/ui/runs/r200/steps/infer?page=9", &admin);
+    assert!(
+        past.body.contains("nothing on this page; 200 matching in all"),
+        "{}",
+        past.body
+    );
     assert!(r.body.contains("page 1 of 4"));
     assert!(
         r.body.contains("exited with code 1"),
@@ -419,6 +425,21 @@ fn a_graph_past_the_threshold_is_a_table_until_asked_and_cancel_stops_the_run() 
     assert_eq!(r.body.matches("<g class=\"node ").count(), 301);
     assert_eq!(r.body.matches("class=\"edge\"").count(), 300);
     assert!(!r.body.contains("draw-anyway"));
+    // Drawn on request, it is not a live part: a live refresh does not lay it out again.
+    assert!(r.body.contains("<div id=\"graph-box\">"), "{}", r.body);
+    let live = http(
+        &s,
+        "GET",
+        "/ui/runs/wide1?draw=1",
+        &[format!("Cookie: {admin}"), "X-Live-Refresh: 1".to_string()],
+        None,
+    );
+    assert_eq!(live.status, 200);
+    assert!(
+        !live.body.contains("<svg"),
+        "laid out again on a live refresh"
+    );
+    assert_eq!(live.body.matches("<tr data-step=").count(), 301);
     // Running: Cancel, no Retry.
     assert!(r.body.contains("data-action=\"cancel-run\""));
     assert!(!r.body.contains("data-action=\"retry-failed\""));

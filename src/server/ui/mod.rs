@@ -168,6 +168,25 @@ pub fn page_with_scripts(viewer: &Viewer, title: &str, body: &str, scripts: &[&s
     html_response(StatusCode::OK, html)
 }
 
+/// "21 to 40 of 200 matching" above a page of rows (`shown` of them from `offset`), or what a
+/// page past the end has.
+pub fn count_line(h: &mut String, offset: usize, shown: usize, total: usize) {
+    use std::fmt::Write;
+    let _ = if shown == 0 && total > 0 {
+        write!(
+            h,
+            "<p class=\"muted\" id=\"count\">nothing on this page; {total} matching in all</p>"
+        )
+    } else {
+        write!(
+            h,
+            "<p class=\"muted\" id=\"count\">{} to {} of {total} matching</p>",
+            (offset + 1).min(total),
+            offset + shown
+        )
+    };
+}
+
 /// HTML with the page headers, never cached (pages carry data and CSRF tokens).
 pub fn html_response(status: StatusCode, html: String) -> Response {
     let mut r = (

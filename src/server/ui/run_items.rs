@@ -161,13 +161,8 @@ pub fn render(
         );
     }
     h.push_str("</nav>");
-    let _ = write!(
-        h,
-        "<div data-live=\"items\"><p class=\"muted\" id=\"count\">{} to {} of {} matching</p>",
-        (offset + 1).min(p.matching),
-        offset + p.rows.len(),
-        p.matching
-    );
+    h.push_str("<div data-live=\"items\">");
+    super::count_line(&mut h, offset, p.rows.len(), p.matching);
     h.push_str("<table id=\"items\"><thead><tr><th class=\"num\">item</th><th>status</th><th>attempt</th><th>took</th><th>last error</th><th>task</th></tr></thead><tbody>");
     let max = p.step.max_attempts;
     for r in &p.rows {

@@ -52,27 +52,31 @@ pub async fn handler(
     session: Option<Extension<UiSession>>,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+    let live_refresh = headers.contains_key(super::stream::LIVE_REFRESH);
     if let Err(e) = check_run_id(&id) {
         return error_page(&viewer, StatusCode::BAD_REQUEST, &e);
     }
     let draw = url_decode_pairs(query.as_deref().unwrap_or(""))
         .iter()
         .any(|(k, v)| k == "draw" && v == "1");
-    match render(&ctx.workflows, &ctx.sched, &viewer, &id, draw) {
+    match render(&ctx.workflows, &ctx.sched, &viewer, &id, draw, live_refresh) {
         Ok(h) => page(&viewer, &format!("Run {id}"), &h),
         Err(e) => error_page(&viewer, status_of(&e), &e.message),
     }
 }
 
-/// The run page's HTML (without the layout); also what the benchmark times.
+/// The run page's HTML (without the layout). `draw`: draw a graph over `GRAPH_MAX` steps too;
+/// `live_refresh`: the page's script fetches it for its live parts only.
 pub fn render(
     engine: &crate::server::workflow::Engine,
     sched: &Scheduler,
     viewer: &Viewer,
     id: &str,
     draw: bool,
+    live_refresh: bool,
 ) -> Result<String, SchedError> {
     let run = engine.run_snapshot(id)?;
     let mut h = String::with_capacity(16 * 1024 + run.steps.len() * 900);
@@ -83,8 +87,17 @@ pub fn render(
         escape(&run.id)
     );
     head(&mut h, viewer, &run);
-    h.push_str("<div data-live=\"graph\" id=\"graph-box\">");
-    if run.steps.len() > GRAPH_MAX && !draw {
+    let big = run.steps.len() > GRAPH_MAX;
+    if big && draw {
+        // Drawn on request, once: not a live part, since laying out thousands of steps again
+        // at every change would keep a core busy (the steps table below stays live).
+        h.push_str("<div id=\"graph-box\">");
+    } else {
+        h.push_str("<div data-live=\"graph\" id=\"graph-box\">");
+    }
+    if big && draw && live_refresh {
+        h.push_str("<p class=\"muted\">(drawn once; reload to draw again)</p>");
+    } else if big && !draw {
         let _ = write!(
             h,
             "<p class=\"muted\" id=\"graph-skipped\">{} steps are more than the {GRAPH_MAX} drawn by default: they are listed below. <a href=\"/ui/runs/{}?draw=1\" id=\"draw-anyway\">Draw anyway</a></p>",

@@ -110,12 +110,8 @@ pub fn render(engine: &Engine, f: &RunFilters) -> String {
         let _ = write!(h, "<option value=\"{s}\"{sel}>{s}</option>", s = s.as_str());
     }
     h.push_str("</select></label><button type=\"submit\" class=\"primary\">Filter</button> <a href=\"/ui/workflows\">clear</a></form>");
-    let _ = write!(
-        h,
-        "<div data-live=\"runs\"><p class=\"muted\" id=\"count\">{} to {} of {total} matching</p>",
-        (offset + 1).min(total),
-        offset + runs.len()
-    );
+    h.push_str("<div data-live=\"runs\">");
+    super::count_line(&mut h, offset, runs.len(), total);
     h.push_str("<table id=\"runs\"><thead><tr><th>run</th><th>workflow</th><th>status</th><th>steps done</th><th>attempt</th><th>started</th><th>took</th><th>first failure</th></tr></thead><tbody>");
     let now = crate::server::clock::now_ms();
     for r in &runs {

@@ -269,7 +269,8 @@ fn a_map_run_is_one_node_its_items_filter_and_page_and_retry_failed_reruns_only_
     assert!(r.body.contains("1 to 50 of 200 matching"), "{}", r.body);
     let past = get(&s, "/ui/runs/r200/steps/infer?page=9", &admin);
     assert!(
-        past.body.contains("nothing on this page; 200 matching in all"),
+        past.body
+            .contains("nothing on this page; 200 matching in all"),
         "{}",
         past.body
     );

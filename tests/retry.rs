@@ -140,6 +140,15 @@ fn a_task_retried_right_after_its_cancel_runs_as_a_new_attempt() {
         .to_string(),
     );
     wait_status(&s, "c1", "running");
+    // The first run has left its marker (it is in its sleep) before it is cancelled.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !marker.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the first run never started its script"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let (code, text) = s.curl(Some(&admin(&s)), &["-X", "POST"], "/tasks/c1/cancel");
     assert_eq!(code, 200, "{text}");
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -3,66 +3,14 @@
 //! filters, asset caching, logout. Real server process, real curl.
 
 mod common;
+#[path = "common/web.rs"]
+mod web;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::server::Server;
-
-/// One HTTP exchange: status, the headers (lowercased names) and the body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// curl `method path` on the server with extra headers and an optional form body.
-fn http(s: &Server, method: &str, path: &str, headers: &[String], form: Option<&str>) -> Reply {
-    let mut cmd = Command::new("curl");
-    cmd.args(["-s", "-i", "--max-time", "10", "-X", method]);
-    for h in headers {
-        cmd.args(["-H", h]);
-    }
-    if let Some(body) = form {
-        cmd.args([
-            "-H",
-            "Content-Type: application/x-www-form-urlencoded",
-            "--data-raw",
-            body,
-        ]);
-    }
-    let out = cmd
-        .arg(format!("http://{}{path}", s.http))
-        .stdin(Stdio::null())
-        .output()
-        .expect("curl");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: body.to_string(),
-    }
-}
+use web::{Reply, assert_no_inline, csrf_of, http};
 
 fn get(s: &Server, path: &str, cookie: Option<&str>) -> Reply {
     let headers: Vec<String> = cookie.map(|c| format!("Cookie: {c}")).into_iter().collect();
@@ -97,37 +45,8 @@ fn log_in(s: &Server, token: Option<&str>) -> String {
     set.split(';').next().unwrap().trim().to_string()
 }
 
-fn csrf_of(page: &str) -> String {
-    let at = page
-        .find("name=\"csrf\" value=\"")
-        .expect("a CSRF field in the page")
-        + "name=\"csrf\" value=\"".len();
-    page[at..].split('"').next().unwrap().to_string()
-}
-
 fn origin(s: &Server) -> String {
     format!("Origin: http://{}", s.http)
-}
-
-/// Assert the page has none of what the CSP forbids: inline script, handlers, inline style.
-/// Escaped text has no raw `<`, so every `<...>` is a real tag.
-fn assert_no_inline(page: &str) {
-    let lower = page.to_ascii_lowercase();
-    assert!(!lower.contains("<style"), "a style element");
-    for piece in lower.split('<').skip(1) {
-        let tag = piece.split('>').next().unwrap();
-        if tag.starts_with("script") {
-            assert!(tag.contains(" src="), "inline script: <{tag}>");
-        }
-        for attr in tag.split_whitespace().skip(1) {
-            let name = attr.split('=').next().unwrap();
-            assert!(name != "style", "inline style: <{tag}>");
-            assert!(
-                !(name.starts_with("on") && attr.contains('=')),
-                "an event handler: <{tag}>"
-            );
-        }
-    }
 }
 
 fn assert_page_headers(r: &Reply) {

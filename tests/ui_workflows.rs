@@ -5,125 +5,15 @@
 //! `?draw=1`; Cancel from the page; bad run ids. Real server process, real curl.
 
 mod common;
+#[path = "common/web.rs"]
+mod web;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::server::Server;
 use serde_json::{Value, json};
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn http(s: &Server, method: &str, path: &str, headers: &[String], form: Option<&str>) -> Reply {
-    let mut cmd = Command::new("curl");
-    cmd.args(["-s", "-i", "--max-time", "10", "-X", method]);
-    for h in headers {
-        cmd.args(["-H", h]);
-    }
-    if let Some(body) = form {
-        cmd.args([
-            "-H",
-            "Content-Type: application/x-www-form-urlencoded",
-            "--data-raw",
-            body,
-        ]);
-    }
-    let out = cmd
-        .arg(format!("http://{}{path}", s.http))
-        .stdin(Stdio::null())
-        .output()
-        .expect("curl");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: body.to_string(),
-    }
-}
-
-fn get(s: &Server, path: &str, cookie: &str) -> Reply {
-    http(s, "GET", path, &[format!("Cookie: {cookie}")], None)
-}
-
-/// Log in with `token` (the admin's when None); the session cookie.
-fn log_in(s: &Server, token: Option<&str>) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dspy-agent"));
-    cmd.args(["ui", "--json"])
-        .env("DSPY_AGENT_HOME", s.home())
-        .env_remove("DSPY_AGENT_TOKEN")
-        .env_remove("DSPY_AGENT_TLS_CA")
-        .stdin(Stdio::null());
-    if let Some(t) = token {
-        cmd.env("DSPY_AGENT_TOKEN", t);
-    }
-    let out = common::to_run(cmd.output().unwrap()).ok();
-    let url = out.json()["url"].as_str().unwrap().to_string();
-    let path = &url[format!("http://{}", s.http).len()..];
-    let r = http(s, "GET", path, &[], None);
-    assert_eq!(r.status, 200, "{}", r.body);
-    let set = r.header("set-cookie").expect("a cookie").to_string();
-    set.split(';').next().unwrap().trim().to_string()
-}
-
-fn csrf_of(page: &str) -> String {
-    let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    page[at..].split('"').next().unwrap().to_string()
-}
-
-fn post_form(s: &Server, path: &str, cookie: &str, csrf: &str) -> Reply {
-    http(
-        s,
-        "POST",
-        path,
-        &[
-            format!("Cookie: {cookie}"),
-            format!("Origin: http://{}", s.http),
-        ],
-        Some(&format!("csrf={csrf}")),
-    )
-}
-
-/// No inline script, event handler or style attribute anywhere (the CSP forbids them).
-fn assert_no_inline(page: &str) {
-    let lower = page.to_ascii_lowercase();
-    assert!(!lower.contains("<style"), "a style element");
-    for piece in lower.split('<').skip(1) {
-        let tag = piece.split('>').next().unwrap();
-        if tag.starts_with("script") {
-            assert!(tag.contains(" src="), "inline script: <{tag}>");
-        }
-        for attr in tag.split_whitespace().skip(1) {
-            let name = attr.split('=').next().unwrap();
-            assert!(name != "style", "inline style: <{tag}>");
-            assert!(!name.starts_with("on"), "an event handler: <{tag}>");
-        }
-    }
-}
+use web::{assert_no_inline, csrf_of, get, http, log_in, post_form};
 
 fn api(s: &Server, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
     let token = common::token(s.home());

@@ -112,6 +112,23 @@ pub fn csrf_of(page: &str) -> String {
     page[at..].split('"').next().unwrap().to_string()
 }
 
+/// No inline script, event handler or style attribute anywhere (the CSP forbids them).
+pub fn assert_no_inline(page: &str) {
+    let lower = page.to_ascii_lowercase();
+    assert!(!lower.contains("<style"), "a style element");
+    for piece in lower.split('<').skip(1) {
+        let tag = piece.split('>').next().unwrap();
+        if tag.starts_with("script") {
+            assert!(tag.contains(" src="), "inline script: <{tag}>");
+        }
+        for attr in tag.split_whitespace().skip(1) {
+            let name = attr.split('=').next().unwrap();
+            assert!(name != "style", "inline style: <{tag}>");
+            assert!(!name.starts_with("on"), "an event handler: <{tag}>");
+        }
+    }
+}
+
 /// An open `GET /ui/stream` response, read as it arrives.
 pub struct Stream {
     pub status: u16,

@@ -187,6 +187,39 @@ pub fn count_line(h: &mut String, offset: usize, shown: usize, total: usize) {
     };
 }
 
+/// Rows on one page of every dashboard list (tasks, runs, a map's items).
+pub const PAGE_SIZE: usize = 50;
+
+/// The pager under a list of `total` rows, `PAGE_SIZE` a page: links to the pages around
+/// `page` (`href` makes a page's URL) with the given labels for back and forward.
+pub fn pager(
+    h: &mut String,
+    page: usize,
+    total: usize,
+    href: impl Fn(usize) -> String,
+    (back, forward): (&str, &str),
+) {
+    use std::fmt::Write;
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    h.push_str("<nav class=\"pager\">");
+    if page > 1 {
+        let _ = write!(
+            h,
+            "<a href=\"{}\" rel=\"prev\">{back}</a>",
+            escape(&href(page - 1))
+        );
+    }
+    let _ = write!(h, "<span>page {page} of {pages}</span>");
+    if page < pages {
+        let _ = write!(
+            h,
+            "<a href=\"{}\" rel=\"next\">{forward}</a>",
+            escape(&href(page + 1))
+        );
+    }
+    h.push_str("</nav>");
+}
+
 /// HTML with the page headers, never cached (pages carry data and CSRF tokens).
 pub fn html_response(status: StatusCode, html: String) -> Response {
     let mut r = (

@@ -22,7 +22,7 @@ use crate::server::workflow::Engine;
 use crate::server::workflow::pages::{STATUSES, parse_status};
 use crate::server::workflow::run::Status;
 
-pub const PAGE_SIZE: usize = 50;
+use super::PAGE_SIZE;
 /// Pages past this are refused (a map holds at most 100,000 items: 2,000 pages).
 const MAX_PAGE: usize = 2_000;
 
@@ -194,24 +194,9 @@ pub fn render(
         );
     }
     h.push_str("</tbody></table>");
-    let pages = p.matching.div_ceil(PAGE_SIZE).max(1);
-    h.push_str("<nav class=\"pager\">");
-    if f.page > 1 {
-        let _ = write!(
-            h,
-            "<a href=\"{}\" rel=\"prev\">← previous</a>",
-            escape(&f.href(run, step, f.page - 1))
-        );
-    }
-    let _ = write!(h, "<span>page {} of {pages}</span>", f.page);
-    if f.page < pages {
-        let _ = write!(
-            h,
-            "<a href=\"{}\" rel=\"next\">next →</a>",
-            escape(&f.href(run, step, f.page + 1))
-        );
-    }
-    h.push_str("</nav></div>");
+    let href = |page| f.href(run, step, page);
+    super::pager(&mut h, f.page, p.matching, href, ("← previous", "next →"));
+    h.push_str("</div>");
     Ok(h)
 }
 

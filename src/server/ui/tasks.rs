@@ -22,7 +22,7 @@ use crate::server::task_query::TaskQuery;
 use crate::server::view::TaskView;
 use crate::settings::TASK_CLASSES;
 
-pub const PAGE_SIZE: usize = 50;
+use super::PAGE_SIZE;
 /// Longest text filter.
 const MAX_TEXT: usize = 200;
 /// Pages past this are refused (50 × 10,000 tasks is past what a server retains).
@@ -263,24 +263,7 @@ fn filter_form(h: &mut String, f: &Filters) {
 }
 
 fn pager(h: &mut String, f: &Filters, total: usize) {
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    h.push_str("<nav class=\"pager\">");
-    if f.page > 1 {
-        let _ = write!(
-            h,
-            "<a href=\"{}\" rel=\"prev\">← newer</a>",
-            escape(&f.href(f.page - 1))
-        );
-    }
-    let _ = write!(h, "<span>page {} of {pages}</span>", f.page);
-    if f.page < pages {
-        let _ = write!(
-            h,
-            "<a href=\"{}\" rel=\"next\">older →</a>",
-            escape(&f.href(f.page + 1))
-        );
-    }
-    h.push_str("</nav>");
+    super::pager(h, f.page, total, |p| f.href(p), ("← newer", "older →"));
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::server::workflow::Engine;
 use crate::server::workflow::pages::{STATUSES, parse_status};
 use crate::server::workflow::run::Status;
 
-pub const PAGE_SIZE: usize = 50;
+use super::PAGE_SIZE;
 const MAX_PAGE: usize = 10_000;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -146,24 +146,8 @@ pub fn render(engine: &Engine, f: &RunFilters) -> String {
         );
     }
     h.push_str("</tbody></table>");
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    h.push_str("<nav class=\"pager\">");
-    if f.page > 1 {
-        let _ = write!(
-            h,
-            "<a href=\"{}\" rel=\"prev\">← newer</a>",
-            escape(&f.href(f.page - 1))
-        );
-    }
-    let _ = write!(h, "<span>page {} of {pages}</span>", f.page);
-    if f.page < pages {
-        let _ = write!(
-            h,
-            "<a href=\"{}\" rel=\"next\">older →</a>",
-            escape(&f.href(f.page + 1))
-        );
-    }
-    h.push_str("</nav></div>");
+    super::pager(&mut h, f.page, total, |p| f.href(p), ("← newer", "older →"));
+    h.push_str("</div>");
     h
 }
 

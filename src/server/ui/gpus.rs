@@ -6,24 +6,16 @@
 
 use std::fmt::Write;
 
-use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
 
 use super::{Ctx, Viewer, page};
 use crate::gpu::Inventory;
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::gpus::GpuGauge;
 use crate::server::html::{escape, url_encode};
 
 /// GET /ui/gpus.
-pub async fn handler(
-    State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
-) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+pub async fn handler(State(ctx): Ctx, viewer: Viewer) -> Response {
     let inv = ctx.sched.gpu_inventory();
     let (gauges, waited_s) = ctx.sched.gpu_gauges();
     let mut h = String::with_capacity(8 * 1024);

@@ -3,15 +3,13 @@
 //! link from elsewhere started would not be sent on the next request), that sets the session
 //! cookie and moves on to the overview with a meta refresh. `POST /ui/logout` ends the session.
 
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::RawQuery;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use super::{Ctx, Viewer, csrf_refusal, error_page, form_fields, html_response};
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::{COOKIE, UiSession};
+use crate::server::auth::sessions::COOKIE;
 use crate::server::context::ServerCtx;
 
 /// Whether the listeners speak TLS (then the cookie is `Secure`).
@@ -65,12 +63,10 @@ pub async fn login(axum::extract::State(ctx): Ctx, RawQuery(query): RawQuery) ->
 /// POST /ui/logout (a form with the CSRF token).
 pub async fn logout(
     axum::extract::State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     let Some(session) = viewer.session.clone() else {
         return error_page(
             &viewer,

@@ -108,6 +108,22 @@ impl Viewer {
 /// refused without a token: a console error on every page).
 pub const ICON: &str = "<link rel=\"icon\" href=\"/ui/assets/favicon.svg\" type=\"image/svg+xml\">";
 
+/// Handlers take the viewer as an argument: the caller and the session the auth gate put in
+/// the request's extensions.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Viewer::of(
+            parts.extensions.get::<Caller>().cloned(),
+            parts.extensions.get::<UiSession>().cloned(),
+        ))
+    }
+}
+
 /// The navigation bar's pages, in order.
 const NAV: &[(&str, &str)] = &[
     ("/ui/", "Overview"),

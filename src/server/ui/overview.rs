@@ -14,8 +14,6 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::{Ctx, Viewer, duration_text, page, time_html};
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
 use crate::server::html::{escape, url_encode};
@@ -32,11 +30,9 @@ const SERVICES_STALE: Duration = Duration::from_secs(5);
 pub async fn handler(
     State(ctx): Ctx,
     Extension(live): Extension<Arc<super::stream::Registry>>,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     // Live refreshes of many tabs after one change share one render (the body holds nothing
     // of the viewer's): the scheduler's lock is taken once, not once per tab.
     if headers.contains_key(super::stream::LIVE_REFRESH) {

@@ -5,15 +5,12 @@
 
 use std::fmt::Write;
 
-use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::runs::{check_run_id, status_of};
 use super::{Ctx, Viewer, duration_text, error_page, last_line, page, url_decode_pairs};
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::clock::now_ms;
 use crate::server::html::{escape, url_encode};
 use crate::server::scheduler::Scheduler;
@@ -84,12 +81,10 @@ impl ItemFilters {
 /// GET /ui/runs/{run_id}/steps/{step}.
 pub async fn handler(
     State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     Path((run, step)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     let checked = check_run_id(&run)
         .and_then(|()| crate::server::workflow::spec::check_name("step id", &step))
         .and_then(|()| ItemFilters::parse(query.as_deref().unwrap_or("")));

@@ -7,7 +7,6 @@
 
 use std::fmt::Write;
 
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -17,8 +16,6 @@ use super::{
     Ctx, Viewer, csrf_refusal, duration_text, error_page, form_fields, last_line, page, time_html,
     url_decode_pairs,
 };
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::clock::now_ms;
 use crate::server::html::{escape, url_encode};
 use crate::server::scheduler::Scheduler;
@@ -48,13 +45,11 @@ pub fn check_run_id(id: &str) -> Result<(), String> {
 /// GET /ui/runs/{run_id}.
 pub async fn handler(
     State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     let live_refresh = headers.contains_key(super::stream::LIVE_REFRESH);
     if let Err(e) = check_run_id(&id) {
         return error_page(&viewer, StatusCode::BAD_REQUEST, &e);
@@ -273,25 +268,21 @@ async fn act(
 /// POST /ui/runs/{run_id}/retry: run the failed items (and what they hold back) again.
 pub async fn retry(
     State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     act(State(ctx), viewer, id, headers, body, Act::Retry).await
 }
 
 /// POST /ui/runs/{run_id}/cancel.
 pub async fn cancel(
     State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     act(State(ctx), viewer, id, headers, body, Act::Cancel).await
 }

@@ -16,12 +16,12 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Extension, Router};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -29,8 +29,6 @@ use tokio_stream::wrappers::ReceiverStream;
 use super::services::known_service;
 use super::{Viewer, error_page, url_decode_pairs};
 use crate::lifecycle::{LogOptions, LogReceiver, ServiceLine};
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::context::ServerCtx;
 use crate::server::html::page_headers;
 
@@ -260,12 +258,10 @@ fn line_event(l: &ServiceLine) -> SseEvent {
 /// GET /ui/services/{name}/logs/stream.
 async fn stream(
     State(streams): State<Arc<LogStreams>>,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     let (ask, slot, mut lines) = match admit(&streams, &viewer, &name, query.as_deref(), true).await
     {
         Ok(v) => v,
@@ -315,12 +311,10 @@ async fn stream(
 /// GET /ui/services/{name}/logs.txt.
 async fn download(
     State(streams): State<Arc<LogStreams>>,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     let (ask, _slot, mut lines) =
         match admit(&streams, &viewer, &name, query.as_deref(), false).await {
             Ok(v) => v,

@@ -8,15 +8,12 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::{Ctx, Viewer, duration_text, error_page, page, page_with_scripts};
 use crate::lifecycle::ServiceStatus;
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::clock::now_ms;
 use crate::server::context::ServerCtx;
 use crate::server::html::{escape, url_encode};
@@ -80,12 +77,7 @@ fn state_html(state: &str) -> String {
 }
 
 /// GET /ui/services.
-pub async fn list(
-    State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
-) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+pub async fn list(State(ctx): Ctx, viewer: Viewer) -> Response {
     let probed = ctx.services_health(FRESH).await;
     let names = catalog_names(&ctx);
     let mut h = String::with_capacity(8 * 1024);
@@ -156,13 +148,7 @@ fn table(h: &mut String, rows: &[ServiceStatus], catalog: &[String]) {
 pub const VIEW_TAIL: u64 = 200;
 
 /// GET /ui/services/{name}.
-pub async fn detail(
-    State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
-    Path(name): Path<String>,
-) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+pub async fn detail(State(ctx): Ctx, viewer: Viewer, Path(name): Path<String>) -> Response {
     if !known_service(&ctx, &name) {
         return error_page(
             &viewer,

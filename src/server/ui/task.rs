@@ -8,15 +8,12 @@
 
 use std::fmt::Write;
 
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{Ctx, Viewer, csrf_refusal, duration_text, error_page, form_fields, page, time_html};
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::clock::now_ms;
 use crate::server::html::{escape, url_encode};
 use crate::server::task::{ErrorKind, Task, TaskState};
@@ -26,13 +23,7 @@ use crate::server::view::TaskView;
 const TAILS: [&str; 2] = ["stdout_tail", "stderr_tail"];
 
 /// GET /ui/tasks/{id}.
-pub async fn handler(
-    State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
-    Path(id): Path<String>,
-) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+pub async fn handler(State(ctx): Ctx, viewer: Viewer, Path(id): Path<String>) -> Response {
     // The event sequence before the data: a change after it reaches the page's stream.
     let live = super::stream::live_controls(&ctx.sched.events, "tasks");
     let task = match ctx.sched.get(&id) {
@@ -340,13 +331,11 @@ fn timeline_table(h: &mut String, events: &[std::sync::Arc<crate::server::events
 /// POST /ui/tasks/{id}/cancel (a form with the CSRF token).
 pub async fn cancel(
     State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     if let Some(why) = csrf_refusal(&viewer, &headers, &form_fields(&body)) {
         return error_page(&viewer, StatusCode::FORBIDDEN, why);
     }
@@ -374,13 +363,11 @@ pub async fn cancel(
 /// task's page. A read session never gets here (the auth gate answers 403).
 pub async fn retry(
     State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: Viewer,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
     if let Some(why) = csrf_refusal(&viewer, &headers, &form_fields(&body)) {
         return error_page(&viewer, StatusCode::FORBIDDEN, why);
     }

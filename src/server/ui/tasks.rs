@@ -6,14 +6,11 @@
 
 use std::fmt::Write;
 
-use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::{Ctx, Viewer, duration_text, error_page, last_line, page, time_html};
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::clock::now_ms;
 use crate::server::html::{escape, url_encode};
 use crate::server::scheduler::Scheduler;
@@ -154,13 +151,7 @@ pub struct TaskRow {
 }
 
 /// GET /ui/tasks.
-pub async fn handler(
-    State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+pub async fn handler(State(ctx): Ctx, viewer: Viewer, RawQuery(query): RawQuery) -> Response {
     let filters = match Filters::parse(query.as_deref().unwrap_or("")) {
         Ok(f) => f,
         Err(e) => return error_page(&viewer, StatusCode::BAD_REQUEST, &e),

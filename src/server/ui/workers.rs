@@ -7,14 +7,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
 
 use super::{Ctx, Viewer, duration_text, page, time_html};
 use crate::proto::orchestrator::WorkerInfo;
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::clock::now_ms;
 use crate::server::html::{escape, url_encode};
 
@@ -24,12 +21,7 @@ const MAX_ROWS: usize = 1_000;
 const MAX_TASKS: usize = 50;
 
 /// GET /ui/workers.
-pub async fn handler(
-    State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
-) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+pub async fn handler(State(ctx): Ctx, viewer: Viewer) -> Response {
     let list = ctx.workers();
     let holding = ctx.worker_tasks();
     let mut h = String::with_capacity(8 * 1024);

@@ -5,14 +5,11 @@
 
 use std::fmt::Write;
 
-use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::{Ctx, Viewer, duration_text, error_page, last_line, page, time_html, url_decode_pairs};
-use crate::server::auth::Caller;
-use crate::server::auth::sessions::UiSession;
 use crate::server::html::{escape, url_encode};
 use crate::server::workflow::Engine;
 use crate::server::workflow::pages::{STATUSES, parse_status};
@@ -79,13 +76,7 @@ impl RunFilters {
 }
 
 /// GET /ui/workflows.
-pub async fn handler(
-    State(ctx): Ctx,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let viewer = Viewer::of(caller.map(|c| c.0), session.map(|s| s.0));
+pub async fn handler(State(ctx): Ctx, viewer: Viewer, RawQuery(query): RawQuery) -> Response {
     match RunFilters::parse(query.as_deref().unwrap_or("")) {
         Ok(f) => page(&viewer, "Workflows", &render(&ctx.workflows, &f)),
         Err(e) => error_page(&viewer, StatusCode::BAD_REQUEST, &e),

@@ -130,15 +130,14 @@ pub fn render(ctx: &Arc<ServerCtx>) -> String {
     }
     h.push_str("</tbody></table>");
 
-    workers(ctx, &mut h, now);
+    workers(&gauges.workers, &mut h, now);
     gpus(&gauges.gpus, &mut h);
     services(ctx, &mut h);
     h.push_str("</div>");
     h
 }
 
-fn workers(ctx: &ServerCtx, h: &mut String, now: u64) {
-    let list = ctx.workers();
+fn workers(list: &[crate::proto::orchestrator::WorkerInfo], h: &mut String, now: u64) {
     let _ = write!(h, "<h2>Workers ({})</h2>", list.len());
     if list.is_empty() {
         h.push_str("<p class=\"muted\">No pull worker is registered.</p>");

@@ -228,16 +228,10 @@ impl Stack {
                 Ok(id) => {
                     // Set after the start: ContainerSpec is shared with task containers, which
                     // never restart (they are auto-removed).
-                    if svc.restart != "no"
-                        && let Err(e) = self.runtime.set_restart_policy(&id, &svc.restart).await
-                    {
-                        // Docker refuses to update a container that already exited: then the
-                        // health wait below reports the crash, as it would without a policy.
-                        let exited =
-                            matches!(self.runtime.inspect(&id).await, Ok(Some(c)) if !c.running);
-                        if !exited {
-                            return Err(e.into());
-                        }
+                    // (A container that already exited gets its policy too: the runtime
+                    // waits out Docker's refusal; the health wait below reports the crash.)
+                    if svc.restart != "no" {
+                        self.runtime.set_restart_policy(&id, &svc.restart).await?;
                     }
                     break (id, remapped);
                 }

@@ -6,7 +6,10 @@
 #      is run inside it too and reported;
 #   3. a container task on `--gpus 1` (only where Docker with NVIDIA's runtime exists; else SKIP);
 #   4. a task that leaks a child holding a CUDA context: the GPU is quarantined after the grace
-#      period (gpu_quarantined 1 in /metrics) and released once the child is gone.
+#      period (gpu_quarantined 1 in /metrics) and released once the child is gone;
+#   5. a `dspy-agent worker --gpus auto` (its own home, a worker token) offers this machine's
+#      NVML GPUs, and a 1-GPU task of class gpu_slurm (`executor = "workers"` here) run by it sees exactly
+#      the device the server assigned.
 #
 #   scripts/gpu-check.sh [path/to/dspy-agent]      (default: target/release/dspy-agent)
 #
@@ -36,7 +39,9 @@ done
 
 work="$(mktemp -d)"
 server_pid=""
+worker_pid=""
 cleanup() {
+    [[ -n "$worker_pid" ]] && kill -9 "$worker_pid" 2>/dev/null
     if [[ -n "$server_pid" ]]; then
         kill "$server_pid" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -105,6 +110,8 @@ env_manager_addr = "127.0.0.1:0"
 http_addr = "127.0.0.1:0"
 [scheduler]
 gpu_release_grace_s = 2
+[scheduler.classes.gpu_slurm]
+executor = "workers"
 EOF
 RUST_LOG=info "$BIN" serve >"$work/serve.log" 2>&1 &
 server_pid=$!
@@ -119,7 +126,11 @@ if [[ -z "$http" ]]; then
     fail "serve did not start"; cat "$work/serve.log"; exit 1
 fi
 export DSPY_AGENT_ORCHESTRATOR_ADDR="$(addr orchestrator_addr)"
-metric() { curl -s -m 5 "http://$http/metrics" | grep -E "^$1\{" | grep "uuid=\"$2\"" | awk '{print $2}'; }
+# /metrics wants a token like every route: the home's own, which `serve` wrote.
+metric() {
+    curl -s -m 5 -H "Authorization: Bearer $(cat "$DSPY_AGENT_HOME/auth/token")" "http://$http/metrics" |
+        grep -E "^$1\{" | grep "uuid=\"$2\"" | awk '{print $2}'
+}
 
 # -- 2. a 1-GPU task sees exactly its own device --------------------------------------------------
 cat >"$work/probe.py" <<'EOF'
@@ -140,14 +151,18 @@ print(json.dumps({"cuda_count": n.value, "cuda_uuids": ",".join(uuids),
                   "cvd": os.environ.get("CUDA_VISIBLE_DEVICES", ""),
                   "order": os.environ.get("CUDA_DEVICE_ORDER", "")}))
 EOF
-payload="{\"command\": \"nvidia-smi -L; python3 $work/probe.py\"}"
-if timeout 60 "$BIN" --json submit --class gpu --gpus 1 --max-attempts 1 --payload "$payload" --wait >"$work/own.json"; then
-    if python3 - "$work/own.json" <<'EOF'
+# Runs the probe as a 1-GPU task of class $1; PASS when CUDA inside it counts exactly the device
+# the server assigned.
+probe_task() {
+    local class="$1" what="$2"
+    local payload="{\"command\": \"nvidia-smi -L; python3 $work/probe.py\"}"
+    if timeout 60 "$BIN" --json submit --class "$class" --gpus 1 --max-attempts 1 --payload "$payload" --wait >"$work/own-$class.json"; then
+        if python3 - "$work/own-$class.json" <<'EOF'
 import json, sys
 t = json.load(open(sys.argv[1]))
 r = t["result"]
-print("  assigned", t["gpu_uuids"], "| CUDA sees", r.get("cuda_count"), r.get("cuda_uuids"),
-      "| CUDA_VISIBLE_DEVICES", r.get("cvd"), "| order", r.get("order"))
+print("  assigned", t["gpu_uuids"], "| worker", t.get("worker_id"), "| CUDA sees", r.get("cuda_count"),
+      r.get("cuda_uuids"), "| CUDA_VISIBLE_DEVICES", r.get("cvd"), "| order", r.get("order"))
 print("  nvidia-smi -L inside the task (NVML lists every device; CUDA is what honours the mask):")
 for line in r["stdout_tail"].splitlines()[:-1]:
     print("   ", line)
@@ -155,10 +170,12 @@ ok = (len(t["gpu_uuids"]) == 1 and r.get("cuda_count") == "1"
       and r.get("cuda_uuids") == t["gpu_uuids"][0] and r.get("order") == "PCI_BUS_ID")
 sys.exit(0 if ok else 1)
 EOF
-    then pass "a 1-GPU task sees exactly its own device"; else fail "a 1-GPU task saw other devices"; fi
-else
-    fail "the 1-GPU task did not complete"; cat "$work/own.json"
-fi
+        then pass "$what sees exactly its own device"; else fail "$what saw other devices"; fi
+    else
+        fail "$what did not complete"; cat "$work/own-$class.json"
+    fi
+}
+probe_task gpu "a 1-GPU task"
 
 # -- 3. a container task on --gpus ----------------------------------------------------------------
 if command -v docker >/dev/null 2>&1 && docker info 2>/dev/null | grep -qi nvidia; then
@@ -224,6 +241,37 @@ if timeout 60 "$BIN" --json submit --id leak --class gpu --gpus 1 --max-attempts
     fi
 else
     fail "the leaking task did not complete"; cat "$work/leak.json"
+fi
+
+# -- 5. a worker offering this machine's GPUs --------------------------------------------------
+wtoken="$("$BIN" --json auth token create gpu-check-worker --role worker |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['token'])")"
+if [[ -z "$wtoken" ]]; then
+    fail "could not create a worker token"
+else
+    mkdir -p "$work/worker-home"
+    DSPY_AGENT_HOME="$work/worker-home" DSPY_AGENT_TOKEN="$wtoken" RUST_LOG=info \
+        "$BIN" worker --server "$DSPY_AGENT_ORCHESTRATOR_ADDR" --classes gpu_slurm --gpus auto \
+        --name gpu-worker >"$work/worker.log" 2>&1 &
+    worker_pid=$!
+    offered=""
+    for _ in $(seq 100); do
+        offered="$("$BIN" --json workers 2>/dev/null | python3 -c "
+import json, sys
+for w in json.load(sys.stdin)['workers']:
+    if w['name'] == 'gpu-worker' and w['state'] == 'connected':
+        print(','.join(w['gpus']))" 2>/dev/null)"
+        [[ -n "$offered" ]] && break
+        sleep 0.1
+    done
+    smi_uuids="$(nvidia-smi --query-gpu=uuid --format=csv,noheader | paste -sd, -)"
+    if [[ "$offered" == "$smi_uuids" ]]; then
+        pass "worker --gpus auto offers this machine's GPUs ($offered)"
+        probe_task gpu_slurm "a 1-GPU task run by the worker"
+    else
+        fail "worker --gpus auto offered '$offered', nvidia-smi lists '$smi_uuids'"
+        tail -20 "$work/worker.log"
+    fi
 fi
 
 echo

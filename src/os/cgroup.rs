@@ -29,6 +29,9 @@ use super::process::{Sig, pid_alive, signal};
 pub const ENV: &str = "DSPY_AGENT_TASK_CGROUP";
 
 const MOUNT: &str = "/sys/fs/cgroup";
+/// Run by `/bin/sh -c` with the cgroup's `cgroup.procs` as `$0` and the task's argv after it.
+/// "0" is the writing process itself, in v1 and v2 alike.
+const JOIN_SCRIPT: &str = "echo 0 >\"$0\" || { echo \"dspy-agent: cannot join the task's cgroup ($0)\" >&2; exit 126; }; exec \"$@\"";
 const PARENT_PREFIX: &str = "dspy-agent-";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,27 +168,25 @@ impl TaskCgroup {
         &self.dir
     }
 
-    /// Make the command's child join this cgroup before it execs, so that nothing it runs can
-    /// start outside it.
-    pub fn join_on_exec(&self, cmd: &mut tokio::process::Command) {
-        let procs = self.procs.clone();
-        let hook = move || -> std::io::Result<()> {
-            use rustix::fs::{Mode, OFlags, open};
-            // Between fork and exec only async-signal-safe calls: open, write, close. "0" is
-            // the writing process itself, in v1 and v2 alike.
-            let fd = open(
-                procs.as_c_str(),
-                OFlags::WRONLY | OFlags::CLOEXEC,
-                Mode::empty(),
-            )?;
-            rustix::io::write(&fd, b"0")?;
-            Ok(())
-        };
-        // SAFETY: the hook allocates nothing and takes no lock; it only opens, writes and
-        // closes one file, which are async-signal-safe.
-        unsafe {
-            cmd.pre_exec(hook);
-        }
+    /// The command line that joins this cgroup and then execs `argv`:
+    /// `/bin/sh -c 'echo 0 >"$0" && exec "$@"' <cgroup.procs> argv...`. The shell joins
+    /// before the task's own program runs, so nothing that program starts is outside.
+    ///
+    /// Why a shell and not a `pre_exec` hook in the server: a hook makes std fork the whole
+    /// server (its page tables copied, then each page it writes faulted back while the child
+    /// execs), where a command without one is spawned with vfork semantics. With 12 tasks
+    /// at once the fork cost 2.8× the no-op task rate (479 against 1,351 tasks/s); one
+    /// exec of the small shell costs far less.
+    pub fn joining_argv(&self, argv: &[String]) -> Vec<std::ffi::OsString> {
+        let procs = std::ffi::OsStr::from_bytes(self.procs.as_bytes());
+        let mut out: Vec<std::ffi::OsString> = vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            JOIN_SCRIPT.into(),
+            procs.to_os_string(),
+        ];
+        out.extend(argv.iter().map(Into::into));
+        out
     }
 
     /// Kill every process in the cgroup (and its descendants), then remove it.

@@ -15,4 +15,4 @@ pub mod procfs;
 pub mod reaper;
 pub mod terminal;
 
-pub use process::{Sig, kill_group, pid_alive, signal};
+pub use process::{Sig, find_program, kill_group, pid_alive, signal};

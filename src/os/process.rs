@@ -70,6 +70,42 @@ pub fn kill_group(pgid: u32) {
     let _ = signal_group(pgid, Sig::Kill);
 }
 
+/// Where exec would find `program`: itself when it holds a `/`, else the first executable
+/// file of that name in `PATH`. The error is the one a spawn gives (not found, not allowed),
+/// for a caller that execs it through a wrapper, where a missing program would otherwise be
+/// the wrapper's exit code 127.
+pub fn find_program(program: &str) -> io::Result<std::path::PathBuf> {
+    use rustix::fs::{Access, access};
+    use std::path::{Path, PathBuf};
+    let runnable = |p: &Path| p.is_file() && access(p, Access::EXEC_OK).is_ok();
+    if program.is_empty() {
+        return Err(Errno::NOENT.into());
+    }
+    if program.contains('/') {
+        let p = Path::new(program);
+        return if runnable(p) {
+            Ok(p.to_path_buf())
+        } else if p.is_file() {
+            Err(Errno::ACCESS.into())
+        } else {
+            Err(Errno::NOENT.into())
+        };
+    }
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    std::env::split_paths(&path)
+        .map(|dir| {
+            // An empty entry is the current directory, as for execvp.
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            };
+            dir.join(program)
+        })
+        .find(|p| runnable(p))
+        .ok_or_else(|| Errno::NOENT.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +159,26 @@ mod tests {
             assert!(Instant::now() < deadline, "a child outlived the group kill");
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    #[test]
+    fn find_program_searches_path_and_gives_spawns_errors() {
+        assert!(find_program("sh").unwrap().is_absolute());
+        assert_eq!(
+            find_program("/bin/sh").unwrap(),
+            std::path::Path::new("/bin/sh")
+        );
+        let missing = find_program("no-such-program-here").unwrap_err();
+        assert_eq!(missing.kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            find_program("").unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
+        // A file that is not executable: permission denied, as exec says.
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "x").unwrap();
+        let err = find_program(plain.to_str().unwrap()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
     }
 }

@@ -148,8 +148,23 @@ async fn run_process(
     argv: &[String],
     kill: oneshot::Receiver<Kill>,
 ) -> Outcome {
-    let mut cmd = tokio::process::Command::new(&argv[0]);
-    cmd.args(&argv[1..])
+    // Its own cgroup where the machine allows, joined before the task's program runs: that
+    // reaches what left the group and dropped the marker too (`env -i setsid ...`). The join
+    // is a shell in front of the program (`TaskCgroup::joining_argv` says why), so a program
+    // that cannot be run is refused here, with the error a direct spawn gives.
+    let cgroup = os::cgroup::TaskCgroup::create(&spec.id);
+    let line: Vec<std::ffi::OsString> = match &cgroup {
+        Some(cg) => match os::find_program(&argv[0]) {
+            Ok(_) => cg.joining_argv(argv),
+            Err(e) => {
+                cg.finish();
+                return cannot_start(&argv[0], e);
+            }
+        },
+        None => argv.iter().map(Into::into).collect(),
+    };
+    let mut cmd = tokio::process::Command::new(&line[0]);
+    cmd.args(&line[1..])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -163,22 +178,13 @@ async fn run_process(
         .process_group(0)
         .kill_on_drop(true);
     reaper::start();
-    // And its own cgroup where the machine allows, joined before exec: that reaches what
-    // left the group and dropped the marker too (`env -i setsid ...`).
-    let cgroup = os::cgroup::TaskCgroup::create(&spec.id);
-    if let Some(cg) = &cgroup {
-        cg.join_on_exec(&mut cmd);
-    }
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => {
             if let Some(cg) = cgroup {
                 cg.finish();
             }
-            return Outcome {
-                error: format!("cannot start {:?}: {e}", argv[0]),
-                ..Default::default()
-            };
+            return cannot_start(&argv[0], e);
         }
     };
     let pid = child.id();
@@ -281,6 +287,13 @@ async fn run_process(
         error,
         killed,
         duration: Duration::ZERO,
+    }
+}
+
+fn cannot_start(program: &str, e: std::io::Error) -> Outcome {
+    Outcome {
+        error: format!("cannot start {program:?}: {e}"),
+        ..Default::default()
     }
 }
 

@@ -653,17 +653,19 @@ _TASK_FIELDS = frozenset(
 
 
 def _task_request(task: Mapping[str, Any]) -> Any:
-    """One submit_tasks item as a SubmitTaskRequest with the typed payload."""
-    unknown = set(task) - _TASK_FIELDS
-    if unknown:
-        raise ValueError(f"unknown task fields {sorted(unknown)}; expected {sorted(_TASK_FIELDS)}")
-    fields = {k: task[k] for k in ("gpus", "gpu_memory_mb") if task.get(k) is not None}
+    """One submit_tasks item as a SubmitTaskRequest with the typed payload. Fields left out
+    (or None) keep the wire's defaults, which the server reads as cpu_short, priority 0, the
+    class's attempts and timeout, no GPU."""
+    fields: dict[str, Any] = {}
+    for key, value in task.items():
+        if key == "payload" or key == "task_id" or value is None:
+            continue
+        if key not in _TASK_FIELDS:
+            unknown = sorted(set(task) - _TASK_FIELDS)
+            raise ValueError(f"unknown task fields {unknown}; expected {sorted(_TASK_FIELDS)}")
+        fields[key] = value
     return pb.SubmitTaskRequest(
         task_id=task.get("task_id") or "",
         payload_json=payload_json(task.get("payload") or {}),
-        priority=task.get("priority", 0),
-        max_attempts=task.get("max_attempts", 0),
-        timeout_seconds=task.get("timeout_seconds", 0.0),
         **fields,
-        **{"class": task.get("class") or "cpu_short"},
     )

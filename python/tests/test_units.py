@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from dspy_agent.infra.discovery import candidates, normalize_addr
-from dspy_agent.infra.types import decode_values, encode_values
+from dspy_agent.infra._proto.orchestrator import v1_pb2 as pb
+from dspy_agent.infra.agent_infra import _add_task
+from dspy_agent.infra.types import decode_values, encode_values, payload_json
 
 
 def test_non_string_values_are_json_never_repr() -> None:
@@ -30,6 +32,37 @@ def test_non_string_values_are_json_never_repr() -> None:
     }
     with pytest.raises(TypeError):
         encode_values({"x": object()})
+
+
+def test_payload_json_is_compact_json_with_clear_errors() -> None:
+    payload = {"t": "true", "zip": "10001", "n": None, "l": [1, 2.5, {"k": "é"}], "tu": (1, 2)}
+    text = payload_json(payload)
+    assert text == json.dumps(payload, separators=(",", ":"))
+    assert json.loads(text) == {"t": "true", "zip": "10001", "n": None, "l": [1, 2.5, {"k": "é"}], "tu": [1, 2]}
+    with pytest.raises(ValueError):
+        payload_json({"x": float("nan")})
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        payload_json({"x": object()})
+    with pytest.raises(TypeError, match="keys must be strings"):
+        payload_json({1: "x"})
+    looped: dict[str, object] = {}
+    looped["self"] = looped
+    with pytest.raises((ValueError, RecursionError)):
+        payload_json(looped)
+
+
+def test_a_batch_task_takes_only_the_fields_it_gives() -> None:
+    batch = pb.SubmitTasksRequest()
+    _add_task(batch.tasks.add, {"task_id": "a", "payload": {"x": "1"}, "class": "gpu", "gpus": 1, "priority": None})
+    _add_task(batch.tasks.add, {"payload": {}})
+    first, second = batch.tasks
+    assert (first.task_id, first.payload_json, getattr(first, "class"), first.gpus, first.priority) == (
+        "a", '{"x":"1"}', "gpu", 1, 0
+    )
+    assert (second.task_id, second.payload_json, getattr(second, "class")) == ("", "{}", "")
+    with pytest.raises(ValueError, match="unknown task fields"):
+        _add_task(batch.tasks.add, {"payload": {}, "paylod": {}})
+    assert len(batch.tasks) == 2
 
 
 def test_decode_follows_the_server_rule() -> None:

@@ -26,9 +26,35 @@ def encode_values(values: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-# One encoder for every payload: json.dumps with arguments builds a new JSONEncoder per call,
-# which was half of its cost for a small payload.
-_PAYLOAD_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+def _not_serializable(o: Any) -> Any:
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+def _payload_encoder() -> Any:
+    """One encoder for every payload. json.dumps with arguments builds a new JSONEncoder per
+    call, and JSONEncoder.encode a new C encoder per call: for a small payload that setup was
+    most of the cost (1.8 µs against 0.4 µs for the C encoder made once). The C encoder is
+    CPython's private `json.encoder.c_make_encoder`; where it is missing or differs, the
+    public JSONEncoder does the same work more slowly. Without the circular-reference check,
+    a payload that contains itself fails with RecursionError instead of ValueError."""
+    slow = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return slow
+    try:
+        fast = make(
+            None, _not_serializable, json.encoder.encode_basestring_ascii, None, ":", ",",
+            False, False, False,
+        )
+        probe = {"a": [1, 2.5, None, True, "é"]}
+        if "".join(fast(probe, 0)) != slow(probe):
+            return slow
+    except Exception:  # noqa: BLE001 - any mismatch in the private API: use the public one
+        return slow
+    return lambda payload: "".join(fast(payload, 0))
+
+
+_encode_payload = _payload_encoder()
 
 
 def payload_json(payload: Mapping[str, Any]) -> str:
@@ -39,7 +65,7 @@ def payload_json(payload: Mapping[str, Any]) -> str:
     for key in payload:
         if not isinstance(key, str):
             raise TypeError(f"payload keys must be strings, got {key!r}")
-    return _PAYLOAD_ENCODER.encode(payload)
+    return _encode_payload(payload)
 
 
 def decode_values(values: Mapping[str, str]) -> dict[str, Any]:

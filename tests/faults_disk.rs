@@ -379,6 +379,63 @@ async fn a_full_disk_degrades_then_recovers_and_loses_no_acknowledged_task() {
     }
 }
 
+/// A SubmitTasks batch shares one journal message: on a full disk every new task of it is
+/// an error, none of them is left in the table, and the same batch succeeds once space returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_on_a_full_disk_fails_whole_and_leaves_nothing_behind() {
+    let Some(home) = TmpfsHome::mount("2m") else {
+        return;
+    };
+    let log = std::fs::File::create(home.path.join("serve.log")).unwrap();
+    let s = Serve::start(&home.path, Stdio::from(log), None);
+    let mut c = s.client().await;
+    let batch = |prefix: &str| pb::SubmitTasksRequest {
+        tasks: (0..200)
+            .map(|i| req(&format!("{prefix}-{i}"), 64))
+            .collect(),
+    };
+    let first = c.submit_tasks(batch("ok")).await.unwrap().into_inner();
+    assert!(
+        first.results.iter().all(|r| r.outcome == "created"),
+        "{first:?}"
+    );
+
+    let filler = home.path.join("filler");
+    fill(&filler, 4 << 20);
+    let full = c.submit_tasks(batch("full")).await.unwrap().into_inner();
+    assert_eq!(full.results.len(), 200);
+    for r in &full.results {
+        assert_eq!(r.outcome, "error", "{r:?}");
+        assert!(r.error.contains("journal write failed"), "{r:?}");
+    }
+    for i in [0, 199] {
+        let status = c
+            .get_task_status(pb::GetTaskStatusRequest {
+                task_id: format!("full-{i}"),
+            })
+            .await;
+        assert_eq!(
+            status.map(|_| ()).unwrap_err().code(),
+            tonic::Code::NotFound,
+            "a task of the failed batch stayed"
+        );
+    }
+
+    std::fs::remove_file(&filler).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let again = c.submit_tasks(batch("full")).await.unwrap().into_inner();
+        if again.results.iter().all(|r| r.outcome == "created") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "batches never recovered: {again:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_with_stderr_on_dev_full_serves_and_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();

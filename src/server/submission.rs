@@ -12,6 +12,7 @@ use crate::server::clock::now_ms;
 use crate::server::events::EventKind;
 use crate::server::executor;
 use crate::server::scheduler::Scheduler;
+use crate::server::store::Store;
 use crate::server::table::{Durable, Table};
 use crate::server::task::{
     ErrorKind, ExecutorKind, MAX_ATTEMPTS, SResult, SchedError, SubmitRequest, Task, TaskState,
@@ -43,8 +44,8 @@ const STORE_STOPPED: &str = "the store writer stopped before the task was writte
 
 /// What admitting one validated request did.
 enum Admitted {
-    /// A new task, and its record's fsync acknowledgement.
-    New(Task, oneshot::Receiver<std::result::Result<(), String>>),
+    /// A new task, its journal record added to the caller's buffer.
+    New(Task),
     /// The same id and payload exist; wait for this when their first submission still waits
     /// for the disk.
     Existing(Task, Option<Durable>),
@@ -78,19 +79,23 @@ impl Scheduler {
         self.refuse_when_draining()?;
         let checked = self.check(&req)?;
         let (synced_tx, synced) = watch::channel(None);
-        let admitted = {
+        let mut record = Vec::new();
+        let (admitted, ack) = {
             let mut g = self.table();
-            self.admit_locked(&mut g, &req, checked, &synced)?
+            let admitted = self.admit_locked(&mut g, &req, checked, &synced, &mut record)?;
+            // Sent before the lock goes, so that the journal keeps the table's order.
+            let ack = (!record.is_empty()).then(|| self.store.put_durable_batch(record, 1));
+            (admitted, ack)
         };
         let _waiting = self.durable_waiters.enter();
-        match admitted {
-            Admitted::Existing(task, wait) => {
+        match (admitted, ack) {
+            (Admitted::Existing(task, wait), _) => {
                 if let Some(rx) = wait {
                     durable(rx).await?;
                 }
                 Ok((task, false))
             }
-            Admitted::New(task, ack) => {
+            (Admitted::New(task), Some(ack)) => {
                 self.metrics.submitted(1);
                 self.wake_for(task.executor);
                 // Settled by its own task, so that a client that goes away before the fsync
@@ -99,19 +104,23 @@ impl Scheduler {
                 let id = task.id.clone();
                 tokio::spawn(async move {
                     let outcome = ack_outcome(ack).await;
-                    me.settle_submissions(&[id], std::slice::from_ref(&outcome));
+                    me.settle_submissions(&[id], &outcome);
                     let _ = synced_tx.send(Some(outcome));
                 });
                 durable(synced).await?;
                 Ok((task, true))
             }
+            (Admitted::New(_), None) => Err(SchedError::new(
+                ErrorKind::Internal,
+                "a new task without a journal record",
+            )),
         }
     }
 
     /// Accept many tasks at once, answered per task in order. Each request that converted
     /// (`Ok`) and passes validation is admitted under one hold of the table's lock; their
-    /// records share the store's group commits and one settling task, and the call answers
-    /// once all are on disk. One bad task is an error in its own slot only. `err` turns the
+    /// records go to the journal as one message with one acknowledgement and one settling
+    /// task, and the call answers once all are on disk. One bad task is an error in its own slot only. `err` turns the
     /// scheduler's error into the caller's.
     pub async fn submit_batch<E>(
         self: &Arc<Self>,
@@ -131,30 +140,33 @@ impl Scheduler {
             .collect();
         let (synced_tx, synced) = watch::channel(None);
         let mut slots = Vec::with_capacity(checked.len());
-        let mut acks = Vec::new();
         let mut new_ids = Vec::new();
-        {
+        let mut records = Vec::new();
+        let ack = {
             let mut g = self.table();
             for c in checked {
                 let slot = match c {
                     Err(e) => Slot::Done(Err(e)),
-                    Ok((req, checked)) => match self.admit_locked(&mut g, &req, checked, &synced) {
-                        Err(e) => Slot::Done(Err(err(e))),
-                        Ok(Admitted::Existing(task, wait)) => Slot::Existing(task, wait),
-                        Ok(Admitted::New(task, ack)) => {
-                            acks.push(ack);
-                            new_ids.push(task.id.clone());
-                            Slot::New(task)
+                    Ok((req, checked)) => {
+                        match self.admit_locked(&mut g, &req, checked, &synced, &mut records) {
+                            Err(e) => Slot::Done(Err(err(e))),
+                            Ok(Admitted::Existing(task, wait)) => Slot::Existing(task, wait),
+                            Ok(Admitted::New(task)) => {
+                                new_ids.push(task.id.clone());
+                                Slot::New(task)
+                            }
                         }
-                    },
+                    }
                 };
                 slots.push(slot);
             }
-        }
+            // Sent before the lock goes, so that the journal keeps the table's order.
+            (!new_ids.is_empty()).then(|| self.store.put_durable_batch(records, new_ids.len()))
+        };
         let _waiting = self.durable_waiters.enter();
-        let mut outcomes = Vec::new().into_iter();
-        if !acks.is_empty() {
-            let created = acks.len();
+        let mut outcome = None;
+        if let Some(ack) = ack {
+            let created = new_ids.len();
             self.metrics.submitted(created as u64);
             // Once per kind of executor among the new tasks, not once per task.
             let mut woken: Vec<ExecutorKind> = Vec::new();
@@ -166,30 +178,25 @@ impl Scheduler {
                     woken.push(t.executor);
                 }
             }
+            // Settled by its own task, so that a client that goes away before the fsync does
+            // not leave retries waiting or a failed write unrolled.
             let (done_tx, done_rx) = tokio::sync::oneshot::channel();
             let me = self.clone();
             tokio::spawn(async move {
-                let mut all = Vec::with_capacity(acks.len());
-                for ack in acks {
-                    all.push(ack_outcome(ack).await);
-                }
-                me.settle_submissions(&new_ids, &all);
-                let first_error = all.iter().find(|o| o.is_err()).cloned();
-                let _ = synced_tx.send(Some(first_error.unwrap_or(Ok(()))));
-                let _ = done_tx.send(all);
+                let result = ack_outcome(ack).await;
+                me.settle_submissions(&new_ids, &result);
+                let _ = synced_tx.send(Some(result.clone()));
+                let _ = done_tx.send(result);
             });
-            outcomes = done_rx
-                .await
-                .unwrap_or_else(|_| vec![Err(STORE_STOPPED.into()); created])
-                .into_iter();
+            outcome = Some(done_rx.await.unwrap_or_else(|_| Err(STORE_STOPPED.into())));
         }
         let mut out = Vec::with_capacity(slots.len());
         for slot in slots {
             out.push(match slot {
                 Slot::Done(r) => r,
-                Slot::New(task) => match outcomes.next().unwrap_or(Ok(())) {
-                    Ok(()) => Ok((task, true)),
-                    Err(e) => Err(err(SchedError::new(ErrorKind::Internal, e))),
+                Slot::New(task) => match &outcome {
+                    Some(Err(e)) => Err(err(SchedError::new(ErrorKind::Internal, e.clone()))),
+                    _ => Ok((task, true)),
                 },
                 Slot::Existing(task, None) => Ok((task, false)),
                 Slot::Existing(task, Some(rx)) => {
@@ -211,7 +218,8 @@ impl Scheduler {
     }
 
     /// Admit one validated request under the table's lock: the task as it exists (same id
-    /// and payload), or a new one queued with its record on its way to the disk. `synced`
+    /// and payload), or a new one queued with its journal record added to `records`, which
+    /// the caller sends before it lets go of the lock. `synced`
     /// answers retries of the new id until its record is settled.
     fn admit_locked(
         &self,
@@ -219,6 +227,7 @@ impl Scheduler {
         req: &SubmitRequest,
         checked: Checked,
         synced: &Durable,
+        records: &mut Vec<u8>,
     ) -> SResult<Admitted> {
         let id = checked.id;
         if let Some(existing) = g.tasks.get(&id) {
@@ -262,7 +271,7 @@ impl Scheduler {
             gpu_memory_mb: checked.gpu_memory_mb,
             ..Task::blank(&id)
         };
-        let ack = self.store.put_durable(&task, &checked.payload_json);
+        Store::encode_durable(records, &task, &checked.payload_json);
         g.unsynced.insert(id.clone(), synced.clone());
         g.keep_payload(&id, Arc::from(checked.payload_json));
         g.enqueue(&task);
@@ -276,7 +285,7 @@ impl Scheduler {
             ]),
             None,
         );
-        Ok(Admitted::New(task, ack))
+        Ok(Admitted::New(task))
     }
 
     /// Validate a request: class, payload size and shape, id, attempts. Decides the executor
@@ -411,9 +420,9 @@ impl Scheduler {
     /// A submission's record reached the disk, or failed to. A failed one is withdrawn while it
     /// still waits in its queue, as if never submitted (its submitter gets the error); one that
     /// already started stays, and its later records carry it.
-    fn settle_submissions(&self, ids: &[String], outcomes: &[std::result::Result<(), String>]) {
+    fn settle_submissions(&self, ids: &[String], outcome: &std::result::Result<(), String>) {
         let mut g = self.table();
-        for (id, outcome) in ids.iter().zip(outcomes) {
+        for id in ids {
             g.unsynced.remove(id);
             if outcome.is_err() {
                 self.withdraw_locked(&mut g, id);

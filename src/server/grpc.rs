@@ -135,14 +135,15 @@ impl OrchestratorService for Orchestrator {
                 (s.code(), s.message().to_string())
             })
             .await;
+        let mut accepted = Vec::with_capacity(outcomes.len());
         let results = outcomes
             .into_iter()
             .zip(ids)
             .map(|(outcome, asked)| match outcome {
-                Ok((task, created)) => {
-                    audit.add([task.id.clone()]);
+                Ok((id, created)) => {
+                    accepted.push(id.clone());
                     pb::SubmitTaskOutcome {
-                        task_id: task.id,
+                        task_id: id,
                         outcome: if created { "created" } else { "existing" }.into(),
                         ..Default::default()
                     }
@@ -155,6 +156,7 @@ impl OrchestratorService for Orchestrator {
                 },
             })
             .collect();
+        audit.add(accepted);
         Ok(Response::new(pb::SubmitTasksResponse { results }))
     }
 

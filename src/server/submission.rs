@@ -44,18 +44,19 @@ const STORE_STOPPED: &str = "the store writer stopped before the task was writte
 
 /// What admitting one validated request did.
 enum Admitted {
-    /// A new task, its journal record added to the caller's buffer.
-    New(Task),
+    /// A new task (its id and executor; the task itself went into the table, uncopied),
+    /// its journal record added to the caller's buffer.
+    New(String, ExecutorKind),
     /// The same id and payload exist; wait for this when their first submission still waits
     /// for the disk.
-    Existing(Task, Option<Durable>),
+    Existing(Box<Task>, Option<Durable>),
 }
 
-/// One request of a batch on its way to its answer.
+/// One request of a batch on its way to its answer: the task's id.
 enum Slot<E> {
-    Done(std::result::Result<(Task, bool), E>),
-    New(Task),
-    Existing(Task, Option<Durable>),
+    Done(std::result::Result<(String, bool), E>),
+    New(String, ExecutorKind),
+    Existing(String, Option<Durable>),
 }
 
 async fn ack_outcome(
@@ -80,22 +81,27 @@ impl Scheduler {
         let checked = self.check(&req)?;
         let (synced_tx, synced) = watch::channel(None);
         let mut record = Vec::new();
-        let (admitted, ack) = {
+        let (admitted, fresh, ack) = {
             let mut g = self.table();
             let admitted = self.admit_locked(&mut g, &req, checked, &synced, &mut record)?;
+            // The answer's copy of a new task (the table holds the task itself).
+            let fresh = match &admitted {
+                Admitted::New(id, _) => g.tasks.get(id).cloned(),
+                Admitted::Existing(..) => None,
+            };
             // Sent before the lock goes, so that the journal keeps the table's order.
             let ack = (!record.is_empty()).then(|| self.store.put_durable_batch(record, 1));
-            (admitted, ack)
+            (admitted, fresh, ack)
         };
         let _waiting = self.durable_waiters.enter();
-        match (admitted, ack) {
-            (Admitted::Existing(task, wait), _) => {
+        match (admitted, fresh, ack) {
+            (Admitted::Existing(task, wait), _, _) => {
                 if let Some(rx) = wait {
                     durable(rx).await?;
                 }
-                Ok((task, false))
+                Ok((*task, false))
             }
-            (Admitted::New(task), Some(ack)) => {
+            (Admitted::New(..), Some(task), Some(ack)) => {
                 self.metrics.submitted(1);
                 self.wake_for(task.executor);
                 // Settled by its own task, so that a client that goes away before the fsync
@@ -110,7 +116,7 @@ impl Scheduler {
                 durable(synced).await?;
                 Ok((task, true))
             }
-            (Admitted::New(_), None) => Err(SchedError::new(
+            _ => Err(SchedError::new(
                 ErrorKind::Internal,
                 "a new task without a journal record",
             )),
@@ -126,7 +132,7 @@ impl Scheduler {
         self: &Arc<Self>,
         reqs: Vec<Result<SubmitRequest, E>>,
         err: impl Fn(SchedError) -> E,
-    ) -> Vec<Result<(Task, bool), E>> {
+    ) -> Vec<Result<(String, bool), E>> {
         if let Err(e) = self.refuse_when_draining() {
             return reqs.into_iter().map(|_| Err(err(e.clone()))).collect();
         }
@@ -150,10 +156,10 @@ impl Scheduler {
                     Ok((req, checked)) => {
                         match self.admit_locked(&mut g, &req, checked, &synced, &mut records) {
                             Err(e) => Slot::Done(Err(err(e))),
-                            Ok(Admitted::Existing(task, wait)) => Slot::Existing(task, wait),
-                            Ok(Admitted::New(task)) => {
-                                new_ids.push(task.id.clone());
-                                Slot::New(task)
+                            Ok(Admitted::Existing(task, wait)) => Slot::Existing(task.id, wait),
+                            Ok(Admitted::New(id, executor)) => {
+                                new_ids.push(id.clone());
+                                Slot::New(id, executor)
                             }
                         }
                     }
@@ -171,11 +177,11 @@ impl Scheduler {
             // Once per kind of executor among the new tasks, not once per task.
             let mut woken: Vec<ExecutorKind> = Vec::new();
             for s in &slots {
-                if let Slot::New(t) = s
-                    && !woken.contains(&t.executor)
+                if let Slot::New(_, executor) = s
+                    && !woken.contains(executor)
                 {
-                    self.wake_for(t.executor);
-                    woken.push(t.executor);
+                    self.wake_for(*executor);
+                    woken.push(*executor);
                 }
             }
             // Settled by its own task, so that a client that goes away before the fsync does
@@ -194,13 +200,13 @@ impl Scheduler {
         for slot in slots {
             out.push(match slot {
                 Slot::Done(r) => r,
-                Slot::New(task) => match &outcome {
+                Slot::New(id, _) => match &outcome {
                     Some(Err(e)) => Err(err(SchedError::new(ErrorKind::Internal, e.clone()))),
-                    _ => Ok((task, true)),
+                    _ => Ok((id, true)),
                 },
-                Slot::Existing(task, None) => Ok((task, false)),
-                Slot::Existing(task, Some(rx)) => {
-                    durable(rx).await.map(|()| (task, false)).map_err(&err)
+                Slot::Existing(id, None) => Ok((id, false)),
+                Slot::Existing(id, Some(rx)) => {
+                    durable(rx).await.map(|()| (id, false)).map_err(&err)
                 }
             });
         }
@@ -235,7 +241,7 @@ impl Scheduler {
                 // The first submission may still wait for its fsync: acknowledge the retry
                 // only once the task is on disk, as the first one is.
                 return Ok(Admitted::Existing(
-                    existing.clone(),
+                    Box::new(existing.clone()),
                     g.unsynced.get(&id).cloned(),
                 ));
             }
@@ -275,7 +281,6 @@ impl Scheduler {
         g.unsynced.insert(id.clone(), synced.clone());
         g.keep_payload(&id, Arc::from(checked.payload_json));
         g.enqueue(&task);
-        g.tasks.insert(id.clone(), task.clone());
         self.events.emit(
             EventKind::TaskSubmitted,
             &id,
@@ -285,7 +290,9 @@ impl Scheduler {
             ]),
             None,
         );
-        Ok(Admitted::New(task))
+        let executor = task.executor;
+        g.tasks.insert(id.clone(), task);
+        Ok(Admitted::New(id, executor))
     }
 
     /// Validate a request: class, payload size and shape, id, attempts. Decides the executor

@@ -175,10 +175,14 @@ impl Table {
         } else {
             &mut self.local
         };
-        queues
-            .entry(task.class.clone())
-            .or_default()
-            .insert(key, task.id.clone());
+        // The class's queue exists after its first task: look it up before making a key.
+        match queues.get_mut(&task.class) {
+            Some(q) => q.insert(key, task.id.clone()),
+            None => queues
+                .entry(task.class.clone())
+                .or_default()
+                .insert(key, task.id.clone()),
+        };
     }
 
     pub fn dequeue(&mut self, task: &Task) {

@@ -77,9 +77,9 @@ pub async fn submit_batch(
         .into_iter()
         .zip(asked)
         .map(|(o, asked)| match o {
-            Ok((task, new)) => {
+            Ok((id, new)) => {
                 if let Some(Extension(a)) = &audit {
-                    a.add([task.id.clone()]);
+                    a.add([id.clone()]);
                 }
                 let outcome = if new { "created" } else { "existing" };
                 if new {
@@ -87,7 +87,7 @@ pub async fn submit_batch(
                 } else {
                     existing += 1
                 }
-                json!({"task_id": task.id, "outcome": outcome})
+                json!({"task_id": id, "outcome": outcome})
             }
             Err(message) => {
                 errors += 1;

@@ -1323,6 +1323,7 @@ Register-ArgumentCompleter -Native -CommandName 'dspy-agent' -ScriptBlock {
             [CompletionResult]::new('--map-items', '--map-items', [CompletionResultType]::ParameterName, 'Items in the workflow map')
             [CompletionResult]::new('--batch-submissions', '--batch-submissions', [CompletionResultType]::ParameterName, 'Tasks submitted in the SubmitTasks throughput run')
             [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Tasks per SubmitTasks call')
+            [CompletionResult]::new('--batch-in-flight', '--batch-in-flight', [CompletionResultType]::ParameterName, 'SubmitTasks calls in flight in the throughput run, each on its own connection')
             [CompletionResult]::new('--worker-tasks', '--worker-tasks', [CompletionResultType]::ParameterName, 'No-op tasks in each end-to-end run (serve itself, then the workers)')
             [CompletionResult]::new('--ui', '--ui', [CompletionResultType]::ParameterName, 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored, then durable submissions/s (--submissions, --concurrency) with 0 and with 5 live dashboards open')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name: prefixes container, network and volume names')

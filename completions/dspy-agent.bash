@@ -846,7 +846,7 @@ _dspy__agent() {
             return 0
             ;;
         dspy__subcmd__agent__subcmd__bench)
-            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --workers --batch-submissions --batch-size --worker-tasks --ui --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
+            opts="-v -q -h -V --submissions --concurrency --samples --starts --auth --tls --slurm --slurm-poll-interval-s --workflows --chain-steps --map-items --workers --batch-submissions --batch-size --batch-in-flight --worker-tasks --ui --json --verbose --quiet --project --home --services-file --progress --env-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -889,6 +889,10 @@ _dspy__agent() {
                     return 0
                     ;;
                 --batch-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-in-flight)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1215,6 +1215,7 @@ set edit:completion:arg-completer[dspy-agent] = {|@words|
             cand --map-items 'Items in the workflow map'
             cand --batch-submissions 'Tasks submitted in the SubmitTasks throughput run'
             cand --batch-size 'Tasks per SubmitTasks call'
+            cand --batch-in-flight 'SubmitTasks calls in flight in the throughput run, each on its own connection'
             cand --worker-tasks 'No-op tasks in each end-to-end run (serve itself, then the workers)'
             cand --ui 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored, then durable submissions/s (--submissions, --concurrency) with 0 and with 5 live dashboards open'
             cand --project 'Project name: prefixes container, network and volume names'

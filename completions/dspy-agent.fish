@@ -885,6 +885,7 @@ complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l chain-st
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l map-items -d 'Items in the workflow map' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l batch-submissions -d 'Tasks submitted in the SubmitTasks throughput run' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l batch-size -d 'Tasks per SubmitTasks call' -r
+complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l batch-in-flight -d 'SubmitTasks calls in flight in the throughput run, each on its own connection' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l worker-tasks -d 'No-op tasks in each end-to-end run (serve itself, then the workers)' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l ui -d 'Measure the web dashboard instead: its pages over HTTP with this many tasks stored, then durable submissions/s (--submissions, --concurrency) with 0 and with 5 live dashboards open' -r
 complete -c dspy-agent -n "__fish_dspy_agent_using_subcommand bench" -l project -d 'Project name: prefixes container, network and volume names' -r

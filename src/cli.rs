@@ -604,6 +604,9 @@ pub struct BenchArgs {
     /// Tasks per SubmitTasks call
     #[arg(long, default_value_t = 1000, requires = "workers")]
     pub batch_size: usize,
+    /// SubmitTasks calls in flight in the throughput run, each on its own connection
+    #[arg(long, default_value_t = 4, requires = "workers", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub batch_in_flight: u16,
     /// No-op tasks in each end-to-end run (serve itself, then the workers)
     #[arg(long, default_value_t = 20_000, requires = "workers")]
     pub worker_tasks: usize,

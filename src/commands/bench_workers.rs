@@ -25,8 +25,6 @@ use crate::proto::orchestrator as pb;
 /// The remote workers of the end-to-end run, and the concurrency of each.
 const WORKERS: usize = 3;
 const PER_WORKER: usize = 4;
-/// SubmitTasks calls in flight in the throughput run.
-const IN_FLIGHT: usize = 4;
 
 const CONFIG: &str = "[scheduler.classes.cpu_short]\nconcurrency = 12\n\
 [scheduler.classes.cpu_long]\nexecutor = \"workers\"\nconcurrency = 12\n";
@@ -57,6 +55,7 @@ async fn batch_throughput(
     batch: usize,
     prefix: &'static str,
 ) -> Result<(f64, f64)> {
+    // One call in flight per client (connection).
     let batches: Vec<(usize, usize)> = (0..total)
         .step_by(batch.max(1))
         .map(|start| (start, (start + batch).min(total)))
@@ -65,8 +64,8 @@ async fn batch_throughput(
     let batches = std::sync::Arc::new(batches);
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
-    for w in 0..IN_FLIGHT {
-        let mut c = clients[w % clients.len()].clone();
+    for c in clients {
+        let mut c = c.clone();
         let (next, batches) = (next.clone(), batches.clone());
         set.spawn(async move {
             loop {
@@ -182,7 +181,8 @@ pub async fn run(ctx: &Ctx, args: &BenchArgs) -> Result<ExitStatus> {
     // 1. SubmitTasks throughput, on its own server.
     let (server, addr) = start_server_with(Variant::default(), "batch", &[], "").await?;
     let mut clients = Vec::new();
-    for _ in 0..IN_FLIGHT {
+    let in_flight = usize::from(args.batch_in_flight);
+    for _ in 0..in_flight {
         clients.push(client::connect_to(&server.home, &addr).await?);
     }
     batch_throughput(&clients, args.batch_size * 4, args.batch_size, "warm").await?;
@@ -196,7 +196,7 @@ pub async fn run(ctx: &Ctx, args: &BenchArgs) -> Result<ExitStatus> {
     let server_us = per_task_us(server_cpu, cpu(server.child.id()));
     let client_us = per_task_us(own_cpu, cpu(std::process::id()));
     p.progress(format!(
-        "SubmitTasks: {} durable submissions in {seconds:.2} s = {per_second:.0}/s (batches of {}, {IN_FLIGHT} in flight); CPU per task: server {server_us:.2} µs, client {client_us:.2} µs",
+        "SubmitTasks: {} durable submissions in {seconds:.2} s = {per_second:.0}/s (batches of {}, {in_flight} in flight); CPU per task: server {server_us:.2} µs, client {client_us:.2} µs",
         args.batch_submissions, args.batch_size
     ));
     drop(clients);
@@ -231,7 +231,7 @@ pub async fn run(ctx: &Ctx, args: &BenchArgs) -> Result<ExitStatus> {
         "submit_tasks": {
             "submissions": args.batch_submissions,
             "batch_size": args.batch_size,
-            "in_flight": IN_FLIGHT,
+            "in_flight": in_flight,
             "seconds": seconds,
             "per_second": per_second,
             "server_cpu_us_per_task": server_us,

@@ -102,12 +102,24 @@ async fn end_to_end(
     class: &str,
     prefix: &str,
 ) -> Result<(f64, Vec<f64>)> {
-    // Subscribed before the first submission, so that no completion is missed.
-    let mut results = c
+    // Subscribed before the first submission, so that no completion is missed, and read
+    // while the tasks are submitted: a stream left unread falls behind the server's event
+    // bus and is ended (the server answers RESOURCE_EXHAUSTED, "resubscribe").
+    let mut stream = c
         .stream_task_results(pb::StreamTaskResultsRequest::default())
         .await
         .map_err(fail)?
         .into_inner();
+    let (tx, mut results) = tokio::sync::mpsc::unbounded_channel();
+    let reader = tokio::spawn(async move {
+        while let Some(r) = stream.next().await {
+            let end = r.is_err();
+            if tx.send(r).is_err() || end {
+                break;
+            }
+        }
+    });
+    let _stop_reading = AbortOnDrop(reader);
     let payload = json!({ "command": "true" }).to_string();
     let mut submitted_ms: HashMap<String, u64> = HashMap::with_capacity(n);
     let started = Instant::now();
@@ -126,7 +138,7 @@ async fn end_to_end(
     let mut latencies = Vec::with_capacity(n);
     let deadline = Instant::now() + Duration::from_secs(900);
     while latencies.len() < n {
-        let next = tokio::time::timeout_at(deadline.into(), results.next()).await;
+        let next = tokio::time::timeout_at(deadline.into(), results.recv()).await;
         let r = match next {
             Ok(Some(Ok(r))) => r,
             Ok(Some(Err(s))) => return Err(fail(s)),
@@ -150,6 +162,15 @@ async fn end_to_end(
         latencies.push(r.finished_at_ms.saturating_sub(sent) as f64);
     }
     Ok((n as f64 / started.elapsed().as_secs_f64(), latencies))
+}
+
+/// Aborts a spawned task when dropped (an early return included).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// `dspy-agent worker` processes of this executable, each with its own home and the token.

@@ -139,6 +139,10 @@ impl Event {
 
 pub struct Events {
     tx: broadcast::Sender<Arc<Event>>,
+    /// The terminal task events alone (with their task), for result streams: a burst of
+    /// submissions (300,000/s in batches) would overrun the full bus's capacity before a
+    /// result stream read past it, where finished tasks come far slower.
+    results: broadcast::Sender<Arc<Event>>,
     /// Retained events; also the lock that orders emission against subscription.
     retained: Mutex<(u64, VecDeque<Arc<Event>>)>,
 }
@@ -152,8 +156,10 @@ impl Default for Events {
 impl Events {
     pub fn new() -> Self {
         let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
+        let (results, _) = broadcast::channel(CHANNEL_CAPACITY);
         Events {
             tx,
+            results,
             retained: Mutex::new((0, VecDeque::with_capacity(1024))),
         }
     }
@@ -190,6 +196,9 @@ impl Events {
         };
         guard.1.push_back(retained);
         // No receivers is fine.
+        if event.is_terminal() && event.task.is_some() {
+            let _ = self.results.send(event.clone());
+        }
         let _ = self.tx.send(event);
     }
 
@@ -237,6 +246,12 @@ impl Events {
             .take_while(|e| e.timestamp_ms >= since)
             .count();
         (n as f64 * 1000.0 / window_ms.max(1) as f64, guard.0)
+    }
+
+    /// A live receiver of terminal task events that carry their task (completed, failed,
+    /// cancelled), as they are emitted from now on.
+    pub fn subscribe_results(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.results.subscribe()
     }
 
     /// A live receiver plus the retained events at or after `since_ms` (none when `None`).
@@ -374,5 +389,34 @@ mod tests {
         // Only a gap would pass the unknown filter; nothing else arrives.
         drop(events);
         assert!(unknown.recv().await.is_none());
+    }
+
+    #[test]
+    fn a_burst_of_submissions_does_not_overrun_a_result_stream() {
+        use crate::server::task::Task;
+        let events = Events::new();
+        let mut bus = events.subscribe(None).0;
+        let mut results = events.subscribe_results();
+        for i in 0..2 * CHANNEL_CAPACITY {
+            events.emit(
+                EventKind::TaskSubmitted,
+                &format!("t{i}"),
+                BTreeMap::new(),
+                None,
+            );
+        }
+        let done = Arc::new(Task::blank("t0"));
+        events.emit(EventKind::TaskCompleted, "t0", BTreeMap::new(), Some(done));
+        // The whole bus lost the oldest events; the results bus holds the completion alone.
+        assert!(matches!(
+            bus.try_recv(),
+            Err(broadcast::error::TryRecvError::Lagged(_))
+        ));
+        let got = results.try_recv().unwrap();
+        assert_eq!(
+            (got.kind, got.task_id.as_str()),
+            (EventKind::TaskCompleted, "t0")
+        );
+        assert!(results.try_recv().is_err());
     }
 }

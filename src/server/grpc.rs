@@ -170,7 +170,7 @@ impl OrchestratorService for Orchestrator {
         let r = request.into_inner();
         let ids: HashSet<String> = r.task_ids.into_iter().collect();
         // Subscribe before reading finished tasks, so nothing falls between the two.
-        let (mut live, _) = self.sched().events.subscribe(None);
+        let mut live = self.sched().events.subscribe_results();
         let open = self.sched().metrics.result_streams.enter();
         let replay = if r.include_completed {
             self.sched().finished_tasks(&ids)

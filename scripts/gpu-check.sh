@@ -126,9 +126,11 @@ if [[ -z "$http" ]]; then
     fail "serve did not start"; cat "$work/serve.log"; exit 1
 fi
 export DSPY_AGENT_ORCHESTRATOR_ADDR="$(addr orchestrator_addr)"
-# /metrics wants a token like every route: the home's own, which `serve` wrote.
+# /metrics wants a token like every route: the home's own, which `serve` wrote. The header
+# goes through a private file, not curl's command line, where `ps` would show it.
+(umask 077 && printf 'Authorization: Bearer %s\n' "$(cat "$DSPY_AGENT_HOME/auth/token")" >"$work/auth.header")
 metric() {
-    curl -s -m 5 -H "Authorization: Bearer $(cat "$DSPY_AGENT_HOME/auth/token")" "http://$http/metrics" |
+    curl -s -m 5 -H @"$work/auth.header" "http://$http/metrics" |
         grep -E "^$1\{" | grep "uuid=\"$2\"" | awk '{print $2}'
 }
 

@@ -35,12 +35,12 @@ use crate::settings::{CliOverrides, Source, Sourced};
 
 /// Parse the command line, run the command, and turn the outcome into an exit code.
 pub fn run() -> ExitCode {
-    // The scheduler's task reaper (see os::reaper), before any parsing.
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| a == os::reaper::ARG)
-    {
-        return os::reaper::main();
+    // The scheduler's task reaper (see os::reaper) and a task's cgroup-joining helper (see
+    // os::cgroup::joining_argv), before any parsing and before the environment is touched.
+    match std::env::args_os().nth(1) {
+        Some(a) if a == os::reaper::ARG => return os::reaper::main(),
+        Some(a) if a == os::cgroup::JOIN_ARG => return os::cgroup::join_main(),
+        _ => {}
     }
     ignore_empty_env_vars();
     let matches = match Cli::command().try_get_matches() {

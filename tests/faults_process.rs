@@ -468,3 +468,41 @@ fn a_read_only_home_lists_but_down_removes_nothing() {
     );
     assert_eq!(listing(home.path()), before);
 }
+
+/// An environment name that is not a shell name (`BASH_FUNC_probe%%`, how bash exports a
+/// function; `A.B`) reaches a task whose command runs without a shell exactly, and the task
+/// still runs in its own cgroup: the server then joins the cgroup through its own helper, as
+/// dash, the usual `/bin/sh`, would drop such names.
+#[test]
+fn unusual_environment_names_reach_the_task_and_it_still_runs_in_its_cgroup() {
+    let s = Serve::start(&[("BASH_FUNC_probe%%", "() {  echo hi\n}"), ("A.B", "1")]);
+    let run = |id: &str, argv: &[&str]| -> serde_json::Value {
+        let payload = serde_json::json!({ "command": argv }).to_string();
+        let out = ok(s.cli(&[
+            "--json",
+            "submit",
+            "--id",
+            id,
+            "--payload",
+            &payload,
+            "--wait",
+        ]));
+        let task: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(task["status"], "completed", "{task}");
+        task
+    };
+    let env = run("env", &["env"]);
+    let vars = env["result"]["stdout_tail"].as_str().unwrap();
+    assert!(vars.contains("BASH_FUNC_probe%%=() {  echo hi"), "{vars}");
+    assert!(vars.lines().any(|l| l == "A.B=1"), "{vars}");
+    if hierarchy_writable("") {
+        let cg = run("cg", &["cat", "/proc/self/cgroup"]);
+        let lines = cg["result"]["stdout_tail"].as_str().unwrap();
+        assert!(
+            lines.contains(&format!("/dspy-agent-{}/task-", s.pid)),
+            "not in a task cgroup: {lines}"
+        );
+    } else {
+        println!("cgroup part skipped: no writable cgroup hierarchy on this machine");
+    }
+}

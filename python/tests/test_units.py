@@ -62,6 +62,8 @@ def test_a_batch_task_takes_only_the_fields_it_gives() -> None:
     assert (second.task_id, second.payload_json, getattr(second, "class")) == ("", "{}", "")
     with pytest.raises(ValueError, match="unknown task fields"):
         _add_task(batch.tasks.add, {"payload": {}, "paylod": {}})
+    with pytest.raises(ValueError, match="unknown task fields"):
+        _add_task(batch.tasks.add, {"payload": {}, "prio": None})
     assert len(batch.tasks) == 2
 
 

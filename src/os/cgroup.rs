@@ -16,7 +16,7 @@
 //! `DSPY_AGENT_TASK_CGROUP` (`auto`, `v2`, `freezer`, `pids` or `none`) restricts the choice;
 //! the tests use it to exercise each kind on one machine.
 
-use std::ffi::CString;
+use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -29,9 +29,26 @@ use super::process::{Sig, pid_alive, signal};
 pub const ENV: &str = "DSPY_AGENT_TASK_CGROUP";
 
 const MOUNT: &str = "/sys/fs/cgroup";
+/// The first argument that makes this binary the cgroup-joining helper (`joining_argv`).
+pub const JOIN_ARG: &str = "__task-join-cgroup";
 /// Run by `/bin/sh -c` with the cgroup's `cgroup.procs` as `$0` and the task's argv after it.
 /// "0" is the writing process itself, in v1 and v2 alike.
 const JOIN_SCRIPT: &str = "echo 0 >\"$0\" || { echo \"dspy-agent: cannot join the task's cgroup ($0)\" >&2; exit 126; }; exec \"$@\"";
+
+/// Whether every name in this server's environment is a shell name, so that `/bin/sh` passes
+/// the environment on as it is (dash drops the others). Decided once: the server's
+/// environment does not change while it runs.
+fn shell_keeps_environment() -> bool {
+    static KEEPS: OnceLock<bool> = OnceLock::new();
+    *KEEPS.get_or_init(|| {
+        std::env::vars_os().all(|(name, _)| {
+            let n = name.as_bytes();
+            n.first()
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+                && n.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        })
+    })
+}
 const PARENT_PREFIX: &str = "dspy-agent-";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,23 +185,28 @@ impl TaskCgroup {
         &self.dir
     }
 
-    /// The command line that joins this cgroup and then execs `argv`:
-    /// `/bin/sh -c 'echo 0 >"$0" && exec "$@"' <cgroup.procs> argv...`. The shell joins
-    /// before the task's own program runs, so nothing that program starts is outside.
+    /// The command line that joins this cgroup and then execs `argv`, so that nothing the
+    /// task's program starts is outside it. Usually a small shell:
+    /// `/bin/sh -c '<JOIN_SCRIPT>' <cgroup.procs> argv...`. Where this server's environment
+    /// holds a name that is not a shell name (`BASH_FUNC_module%%`, which Lmod's `module`
+    /// needs, or `a.b`), which dash would drop, this binary as a helper instead:
+    /// `/proc/self/exe __task-join-cgroup <cgroup.procs> -- argv...` (`join_main`), which
+    /// passes everything on unchanged but costs more (about 1.9 ms of CPU to the shell's 1.2
+    /// with `true` run after it). The shell may set `PWD` to the directory the
+    /// task really runs in (the helper leaves it as it is).
     ///
-    /// Why a shell and not a `pre_exec` hook in the server: a hook makes std fork the whole
-    /// server (its page tables copied, then each page it writes faulted back while the child
-    /// execs), where a command without one is spawned with vfork semantics. With 12 tasks
-    /// at once the fork cost 2.8× the no-op task rate (479 against 1,351 tasks/s); one
-    /// exec of the small shell costs far less.
-    pub fn joining_argv(&self, argv: &[String]) -> Vec<std::ffi::OsString> {
-        let procs = std::ffi::OsStr::from_bytes(self.procs.as_bytes());
-        let mut out: Vec<std::ffi::OsString> = vec![
-            "/bin/sh".into(),
-            "-c".into(),
-            JOIN_SCRIPT.into(),
-            procs.to_os_string(),
-        ];
+    /// Why not a `pre_exec` hook in the server: a hook makes std fork the whole server (its
+    /// page tables copied, then each page it writes faulted back while the child execs),
+    /// where a command without one is spawned with vfork semantics. With 12 tasks at once
+    /// the fork cost 2.8× the no-op task rate (479 against 1,351 tasks/s); the shell brings
+    /// it to 800, the helper to about 500.
+    pub fn joining_argv(&self, argv: &[String]) -> Vec<OsString> {
+        let procs = OsStr::from_bytes(self.procs.as_bytes()).to_os_string();
+        let mut out: Vec<OsString> = if shell_keeps_environment() {
+            vec!["/bin/sh".into(), "-c".into(), JOIN_SCRIPT.into(), procs]
+        } else {
+            vec!["/proc/self/exe".into(), JOIN_ARG.into(), procs, "--".into()]
+        };
         out.extend(argv.iter().map(Into::into));
         out
     }
@@ -203,6 +225,35 @@ impl TaskCgroup {
             remove_tree(&self.dir);
         }
     }
+}
+
+/// `dspy-agent __task-join-cgroup <cgroup.procs> -- PROGRAM [ARGS...]`, the helper of
+/// `joining_argv`: join the cgroup ("0" is the writing process, in v1 and v2 alike), then
+/// exec the program. It returns only when one of those failed, with a shell's codes: 126
+/// when the cgroup could not be joined, 127 when the program could not be run.
+pub fn join_main() -> std::process::ExitCode {
+    use std::os::unix::process::CommandExt;
+    let mut args = std::env::args_os().skip(2);
+    let procs = args.next();
+    let rest: Vec<OsString> = args.collect();
+    let (Some(procs), Some((sep, argv))) = (procs, rest.split_first()) else {
+        eprintln!("usage: dspy-agent {JOIN_ARG} <cgroup.procs> -- PROGRAM [ARGS...]");
+        return std::process::ExitCode::from(2);
+    };
+    if sep != "--" || argv.is_empty() {
+        eprintln!("usage: dspy-agent {JOIN_ARG} <cgroup.procs> -- PROGRAM [ARGS...]");
+        return std::process::ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::write(&procs, b"0") {
+        eprintln!(
+            "dspy-agent: cannot join the task's cgroup ({}): {e}",
+            Path::new(&procs).display()
+        );
+        return std::process::ExitCode::from(126);
+    }
+    let e = std::process::Command::new(&argv[0]).args(&argv[1..]).exec();
+    eprintln!("dspy-agent: cannot start {:?}: {e}", argv[0]);
+    std::process::ExitCode::from(127)
 }
 
 fn write(dir: &Path, file: &str, value: &str) -> bool {

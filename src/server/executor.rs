@@ -150,7 +150,7 @@ async fn run_process(
 ) -> Outcome {
     // Its own cgroup where the machine allows, joined before the task's program runs: that
     // reaches what left the group and dropped the marker too (`env -i setsid ...`). The join
-    // is a shell in front of the program (`TaskCgroup::joining_argv` says why), so a program
+    // is a helper in front of the program (`TaskCgroup::joining_argv` says why), so a program
     // that cannot be run is refused here, with the error a direct spawn gives.
     let cgroup = os::cgroup::TaskCgroup::create(&spec.id);
     let line: Vec<std::ffi::OsString> = match &cgroup {
@@ -164,6 +164,10 @@ async fn run_process(
         None => argv.iter().map(Into::into).collect(),
     };
     let mut cmd = tokio::process::Command::new(&line[0]);
+    if cgroup.is_some() {
+        // What `ps` shows for the helper until it execs the task's program.
+        cmd.arg0("dspy-agent");
+    }
     cmd.args(&line[1..])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

@@ -83,7 +83,7 @@ impl Scheduler {
         let mut record = Vec::new();
         let (admitted, fresh, ack) = {
             let mut g = self.table();
-            let admitted = self.admit_locked(&mut g, &req, checked, &synced, &mut record)?;
+            let admitted = self.admit_locked(&mut g, &req, checked, &synced, &mut record, 0)?;
             // The answer's copy of a new task (the table holds the task itself).
             let fresh = match &admitted {
                 Admitted::New(id, _) => g.tasks.get(id).cloned(),
@@ -154,7 +154,15 @@ impl Scheduler {
                 let slot = match c {
                     Err(e) => Slot::Done(Err(e)),
                     Ok((req, checked)) => {
-                        match self.admit_locked(&mut g, &req, checked, &synced, &mut records) {
+                        let unsent = new_ids.len();
+                        match self.admit_locked(
+                            &mut g,
+                            &req,
+                            checked,
+                            &synced,
+                            &mut records,
+                            unsent,
+                        ) {
                             Err(e) => Slot::Done(Err(err(e))),
                             Ok(Admitted::Existing(task, wait)) => Slot::Existing(task.id, wait),
                             Ok(Admitted::New(id, executor)) => {
@@ -225,7 +233,8 @@ impl Scheduler {
 
     /// Admit one validated request under the table's lock: the task as it exists (same id
     /// and payload), or a new one queued with its journal record added to `records`, which
-    /// the caller sends before it lets go of the lock. `synced`
+    /// the caller sends before it lets go of the lock; `unsent` records are already there,
+    /// and count towards the store's backlog. `synced`
     /// answers retries of the new id until its record is settled.
     fn admit_locked(
         &self,
@@ -234,6 +243,7 @@ impl Scheduler {
         checked: Checked,
         synced: &Durable,
         records: &mut Vec<u8>,
+        unsent: usize,
     ) -> SResult<Admitted> {
         let id = checked.id;
         if let Some(existing) = g.tasks.get(&id) {
@@ -251,7 +261,7 @@ impl Scheduler {
             ));
         }
         if g.tasks.len() >= MAX_TASKS
-            || self.store.backlog() >= MAX_STORE_BACKLOG
+            || self.store.backlog() + unsent >= MAX_STORE_BACKLOG
             || g.payload_bytes + checked.payload_json.len() > MAX_PAYLOAD_MEMORY
         {
             return Err(SchedError::new(

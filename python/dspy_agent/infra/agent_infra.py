@@ -661,11 +661,11 @@ def _add_task(add: Any, task: Mapping[str, Any]) -> None:
     class's attempts and timeout, no GPU."""
     fields: dict[str, Any] = {}
     for key, value in task.items():
-        if key == "payload" or key == "task_id" or value is None:
-            continue
         if key not in _TASK_FIELDS:
             unknown = sorted(set(task) - _TASK_FIELDS)
             raise ValueError(f"unknown task fields {unknown}; expected {sorted(_TASK_FIELDS)}")
+        if key == "payload" or key == "task_id" or value is None:
+            continue
         fields[key] = value
     add(
         task_id=task.get("task_id") or "",

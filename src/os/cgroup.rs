@@ -202,7 +202,9 @@ impl TaskCgroup {
     /// it to 800, the helper to about 500.
     pub fn joining_argv(&self, argv: &[String]) -> Vec<OsString> {
         let procs = OsStr::from_bytes(self.procs.as_bytes()).to_os_string();
-        let mut out: Vec<OsString> = if shell_keeps_environment() {
+        // A program whose name starts with `-` would be an option to bash's `exec`.
+        let shell = shell_keeps_environment() && !argv.first().is_some_and(|p| p.starts_with('-'));
+        let mut out: Vec<OsString> = if shell {
             vec!["/bin/sh".into(), "-c".into(), JOIN_SCRIPT.into(), procs]
         } else {
             vec!["/proc/self/exe".into(), JOIN_ARG.into(), procs, "--".into()]

@@ -2,8 +2,8 @@
 //! liveness, process-group kills, /proc scans and the task reaper. It goes through rustix (and
 //! tokio for signal handlers), without `unsafe`.
 //!
-//! - `cgroup`: each task process in its own cgroup, joined by a small shell before the task's
-//!   program runs, and killed as a whole.
+//! - `cgroup`: each task process in its own cgroup, joined by a small shell (or this binary)
+//!   before the task's program runs, and killed as a whole.
 //! - `process`: signal a pid or a process group; is a pid alive; where exec finds a program.
 //! - `procfs`: what /proc says (a process's state and group, its environment, its memory, who
 //!   holds a file lock).

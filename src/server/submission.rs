@@ -126,8 +126,8 @@ impl Scheduler {
     /// Accept many tasks at once, answered per task in order. Each request that converted
     /// (`Ok`) and passes validation is admitted under one hold of the table's lock; their
     /// records go to the journal as one message with one acknowledgement and one settling
-    /// task, and the call answers once all are on disk. One bad task is an error in its own slot only. `err` turns the
-    /// scheduler's error into the caller's.
+    /// task, and the call answers once all are on disk. One bad task is an error in its own
+    /// slot only. `err` turns the scheduler's error into the caller's.
     pub async fn submit_batch<E>(
         self: &Arc<Self>,
         reqs: Vec<Result<SubmitRequest, E>>,
@@ -234,8 +234,8 @@ impl Scheduler {
     /// Admit one validated request under the table's lock: the task as it exists (same id
     /// and payload), or a new one queued with its journal record added to `records`, which
     /// the caller sends before it lets go of the lock; `unsent` records are already there,
-    /// and count towards the store's backlog. `synced`
-    /// answers retries of the new id until its record is settled.
+    /// and count towards the store's backlog. `synced` answers retries of the new id until
+    /// its record is settled.
     fn admit_locked(
         &self,
         g: &mut Table,

@@ -4,6 +4,8 @@
 //! held by a real running task, and a worker registered and leasing over real gRPC.
 
 mod common;
+#[path = "common/web.rs"]
+mod web;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -79,19 +81,7 @@ async fn get(s: &Server, path: &str, cookie: &str) -> Page {
 fn assert_strict(page: &Page) {
     let csp = page.headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("script-src 'self'"), "{csp}");
-    let lower = page.body.to_ascii_lowercase();
-    assert!(!lower.contains("<style"), "a style element");
-    for piece in lower.split('<').skip(1) {
-        let tag = piece.split('>').next().unwrap();
-        if tag.starts_with("script") {
-            assert!(tag.contains(" src="), "inline script: <{tag}>");
-        }
-        for attr in tag.split_whitespace().skip(1) {
-            let name = attr.split('=').next().unwrap();
-            assert!(name != "style", "inline style: <{tag}>");
-            assert!(!name.starts_with("on"), "an event handler: <{tag}>");
-        }
-    }
+    web::assert_no_inline(&page.body);
 }
 
 /// A server-sent-events reader: `(event, data)` pairs; keep-alive comments are skipped.

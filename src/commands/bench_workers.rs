@@ -111,7 +111,9 @@ async fn end_to_end(
         .map_err(fail)?
         .into_inner();
     let (tx, mut results) = tokio::sync::mpsc::unbounded_channel();
-    let reader = tokio::spawn(async move {
+    // A JoinSet aborts the reader when it is dropped, an early return included.
+    let mut reader = tokio::task::JoinSet::new();
+    reader.spawn(async move {
         while let Some(r) = stream.next().await {
             let end = r.is_err();
             if tx.send(r).is_err() || end {
@@ -119,7 +121,6 @@ async fn end_to_end(
             }
         }
     });
-    let _stop_reading = AbortOnDrop(reader);
     let payload = json!({ "command": "true" }).to_string();
     let mut submitted_ms: HashMap<String, u64> = HashMap::with_capacity(n);
     let started = Instant::now();
@@ -162,15 +163,6 @@ async fn end_to_end(
         latencies.push(r.finished_at_ms.saturating_sub(sent) as f64);
     }
     Ok((n as f64 / started.elapsed().as_secs_f64(), latencies))
-}
-
-/// Aborts a spawned task when dropped (an early return included).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 /// `dspy-agent worker` processes of this executable, each with its own home and the token.

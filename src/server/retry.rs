@@ -1,6 +1,6 @@
 //! Retry of a finished task: a failed or cancelled task goes back in its queue with its
-//! attempts granted again and the payload it was submitted with (kept for this when it ended, see
-//! `Table::keep_for_retry`). gRPC `RetryTask`, HTTP `POST /tasks/{id}/retry`, the CLI's
+//! attempts granted again and the payload it was submitted with (kept for this when it ended,
+//! see `Table::keep_for_retry`). gRPC `RetryTask`, HTTP `POST /tasks/{id}/retry`, the CLI's
 //! `tasks retry` and the dashboard's Retry button all call `Scheduler::retry`.
 //!
 //! The retried task is journaled with its payload (as a submission is) and the call answers
@@ -24,9 +24,10 @@ impl Scheduler {
     /// it was given (the attempt number keeps counting: `max_attempts` moves up, so a task of
     /// 1 attempt that failed runs next as attempt 2/2), its error and result cleared, behind
     /// the tasks queued now at its priority. Not resetting the number keeps a cancelled run
-    /// that is still stopping from being taken for the new one. Emits `task_retried`. Refused (FAILED_PRECONDITION) for a task that is queued,
-    /// running or completed, for a workflow's task (its run is retried instead), and for one
-    /// whose payload is no longer kept; NOT_FOUND for an unknown or expired id.
+    /// that is still stopping from being taken for the new one. Emits `task_retried`. Refused
+    /// (FAILED_PRECONDITION) for a task that is queued, running or completed, for a
+    /// workflow's task (its run is retried instead), and for one whose payload is no longer
+    /// kept; NOT_FOUND for an unknown or expired id.
     pub async fn retry(self: &Arc<Self>, id: &str) -> SResult<Task> {
         self.refuse_when_draining()?;
         let (task, ack) = {
@@ -74,9 +75,8 @@ impl Scheduler {
                 return Err(crate::server::scheduler::vanished(id));
             };
             t.state = TaskState::Queued;
-            let allowance = t.retry_allowance();
+            t.max_attempts = t.max_attempts_after_retry();
             t.attempts_before_retry = t.attempt;
-            t.max_attempts = t.attempt.saturating_add(allowance);
             t.seq = seq;
             t.executor = executor;
             t.queued_at_ms = now_ms();

@@ -197,10 +197,8 @@ impl Store {
         payload: &str,
     ) -> oneshot::Receiver<std::result::Result<(), String>> {
         let mut bytes = Vec::with_capacity(256 + payload.len());
-        encode_put(&mut bytes, task, Some(payload), true);
-        let (ack, rx) = oneshot::channel();
-        self.send(bytes, Some(ack));
-        rx
+        Self::encode_durable(&mut bytes, task, payload);
+        self.put_durable_batch(bytes, 1)
     }
 
     /// Add a new task's record to a batch's buffer, for `put_durable_batch`.

@@ -153,11 +153,14 @@ fn is_zero(n: &u32) -> bool {
 }
 
 impl Task {
-    /// The attempts a retry by hand grants again: as many as the task was given (at least 1).
-    pub fn retry_allowance(&self) -> u32 {
-        self.max_attempts
+    /// `max_attempts` after a retry by hand: as many attempts again as the task was given (at
+    /// least 1), on top of the attempts made, since the attempt number keeps counting.
+    pub fn max_attempts_after_retry(&self) -> u32 {
+        let given = self
+            .max_attempts
             .saturating_sub(self.attempts_before_retry)
-            .max(1)
+            .max(1);
+        self.attempt.saturating_add(given)
     }
 
     /// A queued task `id` with nothing else set: class `cpu_short`, no attempt yet, the

@@ -111,7 +111,7 @@ fn render(h: &mut String, viewer: &Viewer, found: Found<'_>) {
             url_encode(&v.task_id),
             viewer.csrf_field(),
             task.attempt.saturating_add(1),
-            task.attempt.saturating_add(task.retry_allowance())
+            task.max_attempts_after_retry()
         );
     }
     h.push_str("<dl class=\"fields\">");

@@ -28,7 +28,6 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::hub::Changes;
 use super::{Ctx, url_decode_pairs};
-use crate::server::auth::Caller;
 use crate::server::auth::sessions::UiSession;
 use crate::server::context::ServerCtx;
 use crate::server::events::{Event, EventKind};
@@ -278,8 +277,7 @@ fn refusal(status: StatusCode, message: String) -> Response {
 pub async fn handler(
     State(ctx): Ctx,
     Extension(registry): Extension<Arc<Registry>>,
-    caller: Option<Extension<Caller>>,
-    session: Option<Extension<UiSession>>,
+    viewer: super::Viewer,
     RawQuery(query): RawQuery,
 ) -> Response {
     let (topics, since) = match (
@@ -295,13 +293,13 @@ pub async fn handler(
             "the server is shutting down".into(),
         );
     }
-    let session = session.map(|s| s.0);
-    let viewer = match (&session, caller) {
+    let super::Viewer { caller, session } = viewer;
+    let holder = match (&session, caller) {
         (Some(s), _) => format!("session:{}", s.key()),
-        (None, Some(Extension(c))) => format!("token:{}", c.name),
+        (None, Some(c)) => format!("token:{}", c.name),
         (None, None) => "anonymous".to_string(),
     };
-    let place = match registry.admit(&viewer) {
+    let place = match registry.admit(&holder) {
         Ok(p) => p,
         Err((status, message)) => return refusal(status, message),
     };
